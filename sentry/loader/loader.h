@@ -1,0 +1,63 @@
+/*
+ * Program loading: ELF images (static ET_EXEC and static-pie ET_DYN for now;
+ * PT_INTERP comes with the VFS) and the initial stack (argv, envp, auxv).
+ *
+ * The executable is read through a host fd with pread (today opened by the
+ * launcher; later a gofer-donated fd). Every header field is hostile: a
+ * malformed or truncated image is -ENOEXEC, never a crash.
+ */
+#ifndef CONTERNEL_SENTRY_LOADER_H
+#define CONTERNEL_SENTRY_LOADER_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "lib/guest.h"
+#include "platform/platform.h"
+
+struct mm;
+
+#define ELF_MAX_SEGMENTS 64
+
+struct elf_segment {
+        uint64_t vaddr;         /* p_vaddr (before the load bias) */
+        uint64_t memsz, filesz;
+        uint64_t offset;        /* p_offset */
+        int prot;               /* PROT_* from p_flags */
+};
+
+/* What the loader needs from an ELF image, validated. */
+struct elf_info {
+        uint16_t type;          /* ET_EXEC or ET_DYN */
+        uint64_t entry;         /* e_entry, before the bias */
+        uint64_t phoff;         /* e_phoff */
+        uint16_t phnum, phentsize;
+        uint64_t phdr_vaddr;    /* where the program headers are mapped, before bias; 0 if not mapped */
+        bool has_interp;        /* PT_INTERP present (dynamic: not loadable yet) */
+        bool exec_stack;        /* PT_GNU_STACK with PF_X */
+        unsigned nsegments;
+        struct elf_segment segments[ELF_MAX_SEGMENTS];
+        uint64_t min_vaddr, max_vaddr;  /* page-aligned span of the PT_LOAD segments */
+};
+
+/* Read and validate the ELF headers of fd (size bytes long). -ENOEXEC for
+ * anything that isn't a loadable x86_64 ELF, -EIO on a read error. */
+int elf_read_info(int fd, struct elf_info *ret);
+
+struct loader_args {
+        int fd;                         /* the executable, borrowed */
+        const char *filename;           /* AT_EXECFN and the ELF's name */
+        char *const *argv;
+        char *const *envp;
+        uint32_t uid, euid, gid, egid;
+        bool secure;                    /* AT_SECURE */
+        uint64_t stack_limit;           /* RLIMIT_STACK soft limit, bytes */
+};
+
+/* Load the image into the (empty) mm, build the initial stack and set the
+ * registers for the first instruction: rip = entry, rsp = stack pointer, the
+ * rest zero as Linux does. -ENOEXEC, -ENOMEM, -E2BIG (arguments too long), -EIO. */
+int loader_load(struct mm *mm, const struct loader_args *a, struct cpu_regs *ret_regs);
+
+#endif

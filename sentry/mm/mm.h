@@ -1,0 +1,98 @@
+/*
+ * Guest memory: the memory file and address spaces.
+ *
+ * All guest memory lives in one memory file (a memfd, struct memfile) that the
+ * sentry maps once in full, so copy-in/out is a VMA check plus memcpy. An
+ * address space (struct mm) is a tree of VMAs, each backed by a contiguous
+ * range of the memory file, mirrored into a platform address space (a stub
+ * process) with platform->as_map().
+ *
+ * Lock order: mm->lock (rwlock) → memfile->lock. Neither is held across a
+ * sleep that the guest controls, except mm_lock_read() around a host I/O into
+ * translated guest memory (see mm_translate()).
+ *
+ * Errors are -errno with the values Linux gives for the same call.
+ */
+#ifndef CONTERNEL_SENTRY_MM_H
+#define CONTERNEL_SENTRY_MM_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+#include <sys/uio.h>
+
+#include "lib/guest.h"
+#include "platform/platform.h"
+
+/* ---- The memory file ------------------------------------------------------ */
+
+struct memfile;
+
+/* A memfd of `size` bytes (sparse) mapped whole into the sentry. */
+int memfile_create(uint64_t size, struct memfile **ret);
+void memfile_destroy(struct memfile *mf);
+int memfile_fd(const struct memfile *mf);
+/* Allocate len bytes (page multiple) of file space; contents are zero. -ENOMEM when full. */
+int memfile_alloc(struct memfile *mf, uint64_t len, uint64_t *ret_off);
+/* Give a range back; its pages are released to the host (hole punched). */
+void memfile_free(struct memfile *mf, uint64_t off, uint64_t len);
+/* Zero a range in place, releasing its pages (MADV_DONTNEED on private anon). */
+void memfile_zero(struct memfile *mf, uint64_t off, uint64_t len);
+/* The sentry's view of file offset off. */
+void *memfile_addr(const struct memfile *mf, uint64_t off);
+/* Bytes currently allocated (for tests and /proc/meminfo later). */
+uint64_t memfile_allocated(const struct memfile *mf);
+
+/* ---- Address spaces ------------------------------------------------------- */
+
+struct mm;
+
+/* A new empty address space with its own platform address space (stub). */
+int mm_create(struct platform *p, struct memfile *mf, struct mm **ret);
+struct mm *mm_ref(struct mm *mm);
+struct mm *mm_unref(struct mm *mm);             /* accepts NULL, returns NULL */
+struct platform_as *mm_platform_as(const struct mm *mm);
+
+/* The system calls, with Linux's argument checks and errnos. Anonymous memory
+ * only for now: callers reject file mappings. mm_mmap returns the address or
+ * -errno. flags are MAP_* (MAP_PRIVATE or MAP_SHARED required, MAP_FIXED,
+ * MAP_FIXED_NOREPLACE, MAP_ANONYMOUS, MAP_NORESERVE, MAP_POPULATE, MAP_GROWSDOWN,
+ * MAP_STACK, MAP_32BIT ...). */
+long mm_mmap(struct mm *mm, guest_ptr_t addr, uint64_t len, int prot, int flags);
+int mm_munmap(struct mm *mm, guest_ptr_t addr, uint64_t len);
+int mm_mprotect(struct mm *mm, guest_ptr_t addr, uint64_t len, int prot);
+long mm_mremap(struct mm *mm, guest_ptr_t old_addr, uint64_t old_len,
+               uint64_t new_len, int flags, guest_ptr_t new_addr);
+int mm_madvise(struct mm *mm, guest_ptr_t addr, uint64_t len, int advice);
+/* brk(2): returns the new (or unchanged) break, never an error. */
+guest_ptr_t mm_brk(struct mm *mm, guest_ptr_t brk);
+/* Set by the loader: the break starts at start (page aligned up). */
+void mm_brk_init(struct mm *mm, guest_ptr_t start);
+
+/* Copy between sentry and guest memory, checked against the VMAs and their
+ * protections (READ for copy_in, WRITE for copy_out). -EFAULT if any byte is
+ * inaccessible; nothing partial is promised on failure. */
+int mm_copy_in(struct mm *mm, void *dst, guest_ptr_t src, size_t len);
+int mm_copy_out(struct mm *mm, guest_ptr_t dst, const void *src, size_t len);
+/* Like mm_copy_out but ignores protections (the loader and signal frames
+ * write into read-only or stack pages). Still -EFAULT outside any VMA. */
+int mm_copy_out_force(struct mm *mm, guest_ptr_t dst, const void *src, size_t len);
+/* Copy a NUL-terminated string of at most max bytes including the NUL.
+ * Returns its length (without NUL), -EFAULT, or -ENAMETOOLONG if no NUL
+ * within max. */
+ssize_t mm_strncpy_in(struct mm *mm, char *dst, guest_ptr_t src, size_t max);
+
+/* Host addresses (in the sentry's view of the memory file) for the guest range
+ * [addr, addr+len) accessible with `access` (PLATFORM_ACCESS_*), for I/O
+ * straight into guest memory. Fills at most iovmax iovecs and stops at the
+ * first inaccessible byte; *ret_len is the bytes covered. Returns the number
+ * of iovecs, or -EFAULT if not even the first byte is accessible.
+ * The caller holds mm_lock_read() from before this call until it is done with
+ * the iovecs. */
+int mm_translate(struct mm *mm, guest_ptr_t addr, size_t len, unsigned access,
+                 struct iovec *iov, int iovmax, size_t *ret_len);
+void mm_lock_read(struct mm *mm);
+void mm_unlock_read(struct mm *mm);
+
+#endif
