@@ -7,7 +7,9 @@
 
 typedef uint64_t guest_ptr_t;
 
-/* The top of the x86_64 user address space (47-bit, like Linux's TASK_SIZE). */
-#define GUEST_ADDR_MAX 0x00007ffffffff000ULL
+/* The top of the guest address space: 16 MiB below the x86_64 user limit
+ * (Linux TASK_SIZE 0x7ffffffff000); the platform keeps its stub code above it,
+ * out of the guest's reach. */
+#define GUEST_ADDR_MAX 0x00007fffff000000ULL
 
 #endif
