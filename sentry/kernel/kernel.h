@@ -1,0 +1,57 @@
+/*
+ * The per-sandbox kernel: the state every task shares. One struct kernel per
+ * sandbox, built by kernel_create() from the launcher's options and passed
+ * explicitly (no globals).
+ *
+ * Lock order: kernel->lock → task and thread-group locks → mm (sentry/mm).
+ */
+#ifndef CONTERNEL_SENTRY_KERNEL_H
+#define CONTERNEL_SENTRY_KERNEL_H
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <time.h>
+
+#include "platform/platform.h"
+
+struct memfile;
+struct task;
+
+#define KERNEL_NAME_MAX 64      /* Linux's __NEW_UTS_LEN */
+#define KERNEL_SYSCALL_MAX 512  /* above the highest amd64 syscall number */
+
+struct kernel_config {
+        const char *platform;           /* platform name, PLATFORM_DEFAULT if NULL */
+        const char *hostname;           /* uname nodename, "conternel" if NULL */
+        bool strace;                    /* log every guest system call */
+        int strace_fd;                  /* where --strace lines go */
+        uint64_t memfile_size;          /* 0: default */
+};
+
+struct kernel {
+        /* immutable after kernel_create() */
+        const struct platform_ops *platform_ops;
+        struct platform *platform;
+        struct memfile *memfile;
+        bool strace;
+        int strace_fd;
+        struct timespec boot_monotonic;
+
+        pthread_mutex_t lock;
+        /* protected by lock */
+        char hostname[KERNEL_NAME_MAX + 1];
+        char domainname[KERNEL_NAME_MAX + 1];
+        int next_tid;
+
+        /* system calls already reported as unimplemented, one bit each */
+        atomic_uchar enosys_logged[KERNEL_SYSCALL_MAX / 8];
+};
+
+int kernel_create(const struct kernel_config *cfg, struct kernel **ret);
+void kernel_destroy(struct kernel *k);
+/* A new thread id in the sandbox's pid namespace (the first is 1). */
+int kernel_alloc_tid(struct kernel *k);
+
+#endif

@@ -1,0 +1,164 @@
+/* Per-process fd tables: a growable array of file references. */
+#include "fdtable.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "file.h"
+
+int fdtable_create(struct fdtable **ret)
+{
+        struct fdtable *fdt = calloc(1, sizeof(*fdt));
+
+        if (!fdt)
+                return -ENOMEM;
+        atomic_init(&fdt->refcount, 1);
+        pthread_mutex_init(&fdt->lock, NULL);
+        *ret = fdt;
+        return 0;
+}
+
+struct fdtable *fdtable_ref(struct fdtable *fdt)
+{
+        atomic_fetch_add_explicit(&fdt->refcount, 1, memory_order_relaxed);
+        return fdt;
+}
+
+struct fdtable *fdtable_unref(struct fdtable *fdt)
+{
+        if (!fdt || atomic_fetch_sub_explicit(&fdt->refcount, 1, memory_order_acq_rel) != 1)
+                return NULL;
+        for (int fd = 0; fd < fdt->size; fd++)
+                file_unref(fdt->files[fd]);
+        free(fdt->files);
+        free(fdt->cloexec);
+        pthread_mutex_destroy(&fdt->lock);
+        free(fdt);
+        return NULL;
+}
+
+/* Make room for fd; called with the lock held. */
+static int fdtable_grow(struct fdtable *fdt, int fd)
+{
+        struct file **files;
+        bool *cloexec;
+        int size;
+
+        if (fd < fdt->size)
+                return 0;
+        size = fdt->size ? fdt->size : 64;
+        while (size <= fd)
+                size *= 2;
+        files = realloc(fdt->files, sizeof(*files) * (size_t)size);
+        if (!files)
+                return -ENOMEM;
+        fdt->files = files;
+        cloexec = realloc(fdt->cloexec, sizeof(*cloexec) * (size_t)size);
+        if (!cloexec)
+                return -ENOMEM;
+        fdt->cloexec = cloexec;
+        memset(files + fdt->size, 0, sizeof(*files) * (size_t)(size - fdt->size));
+        memset(cloexec + fdt->size, 0, sizeof(*cloexec) * (size_t)(size - fdt->size));
+        fdt->size = size;
+        return 0;
+}
+
+int fdtable_install(struct fdtable *fdt, struct file *f, int min_fd, bool cloexec, int limit)
+{
+        int fd, r;
+
+        if (min_fd < 0)
+                return -EINVAL;
+        pthread_mutex_lock(&fdt->lock);
+        for (fd = min_fd; fd < limit; fd++)
+                if (fd >= fdt->size || !fdt->files[fd])
+                        break;
+        if (fd >= limit) {
+                r = -EMFILE;
+                goto out;
+        }
+        r = fdtable_grow(fdt, fd);
+        if (r < 0)
+                goto out;
+        fdt->files[fd] = file_ref(f);
+        fdt->cloexec[fd] = cloexec;
+        r = fd;
+out:
+        pthread_mutex_unlock(&fdt->lock);
+        return r;
+}
+
+int fdtable_install_at(struct fdtable *fdt, int fd, struct file *f, bool cloexec, int limit)
+{
+        struct file *old;
+        int r;
+
+        if (fd < 0 || fd >= limit)
+                return -EBADF;
+        pthread_mutex_lock(&fdt->lock);
+        r = fdtable_grow(fdt, fd);
+        if (r < 0) {
+                pthread_mutex_unlock(&fdt->lock);
+                return r;
+        }
+        old = fdt->files[fd];
+        fdt->files[fd] = file_ref(f);
+        fdt->cloexec[fd] = cloexec;
+        pthread_mutex_unlock(&fdt->lock);
+        file_unref(old);
+        return fd;
+}
+
+struct file *fdtable_get(struct fdtable *fdt, int fd)
+{
+        struct file *f = NULL;
+
+        pthread_mutex_lock(&fdt->lock);
+        if (fd >= 0 && fd < fdt->size && fdt->files[fd])
+                f = file_ref(fdt->files[fd]);
+        pthread_mutex_unlock(&fdt->lock);
+        return f;
+}
+
+int fdtable_close(struct fdtable *fdt, int fd)
+{
+        struct file *f = NULL;
+
+        pthread_mutex_lock(&fdt->lock);
+        if (fd >= 0 && fd < fdt->size) {
+                f = fdt->files[fd];
+                fdt->files[fd] = NULL;
+        }
+        pthread_mutex_unlock(&fdt->lock);
+        if (!f)
+                return -EBADF;
+        file_unref(f);
+        return 0;
+}
+
+int fdtable_get_cloexec(struct fdtable *fdt, int fd, bool *ret)
+{
+        int r = -EBADF;
+
+        pthread_mutex_lock(&fdt->lock);
+        if (fd >= 0 && fd < fdt->size && fdt->files[fd]) {
+                *ret = fdt->cloexec[fd];
+                r = 0;
+        }
+        pthread_mutex_unlock(&fdt->lock);
+        return r;
+}
+
+int fdtable_set_cloexec(struct fdtable *fdt, int fd, bool cloexec)
+{
+        int r = -EBADF;
+
+        pthread_mutex_lock(&fdt->lock);
+        if (fd >= 0 && fd < fdt->size && fdt->files[fd]) {
+                fdt->cloexec[fd] = cloexec;
+                r = 0;
+        }
+        pthread_mutex_unlock(&fdt->lock);
+        return r;
+}

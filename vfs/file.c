@@ -1,0 +1,98 @@
+/* The generic layer of open files: references and access-mode checks. */
+#include "file.h"
+
+#include <errno.h>
+#include <fcntl.h>
+
+void file_init(struct file *f, const struct file_ops *ops, unsigned flags, bool stream)
+{
+        f->ops = ops;
+        atomic_init(&f->refcount, 1);
+        f->flags = flags;
+        pthread_mutex_init(&f->pos_lock, NULL);
+        f->pos = 0;
+        f->stream = stream;
+        f->backend_pos = false;
+}
+
+struct file *file_ref(struct file *f)
+{
+        atomic_fetch_add_explicit(&f->refcount, 1, memory_order_relaxed);
+        return f;
+}
+
+struct file *file_unref(struct file *f)
+{
+        if (f && atomic_fetch_sub_explicit(&f->refcount, 1, memory_order_acq_rel) == 1) {
+                pthread_mutex_destroy(&f->pos_lock);
+                f->ops->release(f);
+        }
+        return NULL;
+}
+
+static bool file_readable(const struct file *f)
+{
+        unsigned mode = f->flags & O_ACCMODE;
+        return mode == O_RDONLY || mode == O_RDWR;
+}
+
+static bool file_writable(const struct file *f)
+{
+        unsigned mode = f->flags & O_ACCMODE;
+        return mode == O_WRONLY || mode == O_RDWR;
+}
+
+/* Run op at pos, or at (and advancing) the file position when pos < 0. */
+static ssize_t file_rw(struct file *f, const struct iov_iter *it, int64_t pos,
+                       ssize_t (*op)(struct file *, const struct iov_iter *, int64_t *))
+{
+        ssize_t n;
+
+        if (pos >= 0)
+                return f->stream ? -ESPIPE : op(f, it, &pos);
+        if (f->stream || f->backend_pos)
+                return op(f, it, NULL);
+        pthread_mutex_lock(&f->pos_lock);
+        n = op(f, it, &f->pos);
+        pthread_mutex_unlock(&f->pos_lock);
+        return n;
+}
+
+ssize_t vfs_read(struct file *f, const struct iov_iter *dst, int64_t pos)
+{
+        if (!file_readable(f))
+                return -EBADF;
+        if (!f->ops->read)
+                return -EINVAL;
+        return file_rw(f, dst, pos, f->ops->read);
+}
+
+ssize_t vfs_write(struct file *f, const struct iov_iter *src, int64_t pos)
+{
+        if (!file_writable(f))
+                return -EBADF;
+        if (!f->ops->write)
+                return -EINVAL;
+        return file_rw(f, src, pos, f->ops->write);
+}
+
+int vfs_stat(struct file *f, struct stat *ret)
+{
+        if (!f->ops->stat)
+                return -EINVAL;
+        return f->ops->stat(f, ret);
+}
+
+int vfs_ioctl(struct file *f, unsigned cmd, void *arg)
+{
+        if (!f->ops->ioctl)
+                return -ENOTTY;
+        return f->ops->ioctl(f, cmd, arg);
+}
+
+int64_t vfs_llseek(struct file *f, int64_t offset, int whence)
+{
+        if (!f->ops->llseek)
+                return -ESPIPE;
+        return f->ops->llseek(f, offset, whence);
+}

@@ -1,0 +1,77 @@
+/*
+ * Open file descriptions: struct file and its ops table (Linux's shape).
+ *
+ * A struct file is refcounted: fd tables hold references, and so does any
+ * call in progress. The generic layer (vfs_read(), ...) checks access modes
+ * once and calls through the table; a NULL slot means Linux's default for it,
+ * written next to each slot below.
+ *
+ * Data moves through struct iov_iter: host addresses (usually the sentry's
+ * view of guest memory from mm_translate()), so a file copies straight into
+ * guest pages.
+ */
+#ifndef CONTERNEL_VFS_FILE_H
+#define CONTERNEL_VFS_FILE_H
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/stat.h>
+#include <sys/types.h>
+#include <sys/uio.h>
+
+struct file;
+
+struct iov_iter {
+        const struct iovec *iov;
+        int nr;
+        size_t count;                   /* total bytes in iov */
+};
+
+struct file_ops {
+        /* Read into dst from *pos (advanced by the bytes read). pos is NULL for
+         * stream files and for files whose backend keeps the position
+         * (backend_pos). NULL slot: -EINVAL. May block. */
+        ssize_t (*read)(struct file *f, const struct iov_iter *dst, int64_t *pos);
+        /* NULL slot: -EINVAL. May block. */
+        ssize_t (*write)(struct file *f, const struct iov_iter *src, int64_t *pos);
+        /* Linux's struct stat for the file. NULL slot: -EINVAL. */
+        int (*stat)(struct file *f, struct stat *ret);
+        /* arg is a host buffer already sized for cmd by the caller (see
+         * vfs_ioctl()). NULL slot: -ENOTTY. */
+        int (*ioctl)(struct file *f, unsigned cmd, void *arg);
+        /* NULL slot: -ESPIPE. */
+        int64_t (*llseek)(struct file *f, int64_t offset, int whence);
+        /* Last reference dropped. */
+        void (*release)(struct file *f);
+};
+
+struct file {
+        const struct file_ops *ops;     /* immutable */
+        atomic_int refcount;
+        unsigned flags;                 /* O_ACCMODE | O_APPEND | O_NONBLOCK ...; protected by pos_lock */
+        pthread_mutex_t pos_lock;       /* serialises position updates, like f_pos_lock */
+        int64_t pos;                    /* protected by pos_lock */
+        bool stream;                    /* no position: pread/pwrite give -ESPIPE */
+        bool backend_pos;               /* the ops keep the position (pos arg NULL) */
+};
+
+/* Initialise the generic part; refcount starts at 1 (the caller's). */
+void file_init(struct file *f, const struct file_ops *ops, unsigned flags, bool stream);
+struct file *file_ref(struct file *f);
+struct file *file_unref(struct file *f);        /* accepts NULL, returns NULL */
+
+/* Generic entry points: check the access mode, then call the ops. pos < 0
+ * means "use and advance the file position". */
+ssize_t vfs_read(struct file *f, const struct iov_iter *dst, int64_t pos);
+ssize_t vfs_write(struct file *f, const struct iov_iter *src, int64_t pos);
+int vfs_stat(struct file *f, struct stat *ret);
+int vfs_ioctl(struct file *f, unsigned cmd, void *arg);
+int64_t vfs_llseek(struct file *f, int64_t offset, int whence);
+
+/* A file passing through to a host fd the launcher handed in (stdio).
+ * Consumes host_fd. */
+int hostfile_open(int host_fd, struct file **ret);
+
+#endif
