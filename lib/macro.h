@@ -14,8 +14,13 @@
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
+/* <sys/user.h> defines the same two; either may come first. */
+#ifndef PAGE_SIZE
 #define PAGE_SIZE 4096UL
+#endif
+#ifndef PAGE_MASK
 #define PAGE_MASK (~(PAGE_SIZE - 1))
+#endif
 #define PAGE_ALIGNED(x) (((x) & (PAGE_SIZE - 1)) == 0)
 #define PAGE_ROUND_DOWN(x) ((x) & PAGE_MASK)
 /* Rounds up; callers must check for overflow first (x > UINT64_MAX - PAGE_SIZE + 1). */

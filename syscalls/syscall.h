@@ -13,6 +13,7 @@
 #define CONTERNEL_SYSCALLS_SYSCALL_H
 
 #include <stdint.h>
+#include <stddef.h>
 
 #include "sentry/kernel/kernel.h"
 #include "sentry/kernel/task.h"

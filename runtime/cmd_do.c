@@ -1,0 +1,123 @@
+/* `conternel do [OPTIONS] -- CMD [ARGS...]`: run one program in a sandbox. */
+#include <fcntl.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "lib/log.h"
+#include "platform/platform.h"
+#include "runtime.h"
+
+static void do_usage(FILE *f)
+{
+        const char *const *names = platform_names();
+
+        fprintf(f,
+                "Usage: conternel do [OPTIONS] [--] CMD [ARGS...]\n"
+                "\n"
+                "Run CMD in a new sandbox: every system call it makes is answered by\n"
+                "conternel's own kernel. Standard input, output and error pass through.\n"
+                "\n"
+                "Options:\n"
+                "  --platform=NAME   how guest code runs (default " PLATFORM_DEFAULT "; available:");
+        for (; *names; names++)
+                fprintf(f, " %s", *names);
+        fprintf(f, ")\n"
+                "  --hostname=NAME   the sandbox's host name (default conternel)\n"
+                "  --strace          log every guest system call with its arguments and result\n"
+                "  --debug           log what the sentry does\n"
+                "  --log=FILE        write conternel's logs (and --strace) to FILE, not stderr\n"
+                "  -h, --help        show this help\n"
+                "\n"
+                "Exit status: the program's; 128+N if signal N killed it; 127 if CMD was\n"
+                "not found, 126 if it cannot be executed, 125 if the sandbox failed.\n");
+}
+
+/* Parse the options shared by verbs that start a sandbox; returns the index
+ * of CMD in argv, -1 on a usage error, 0 after --help. */
+static int sandbox_options_parse(int argc, char **argv, struct sandbox_options *o)
+{
+        enum { OPT_PLATFORM = 256, OPT_HOSTNAME, OPT_STRACE, OPT_DEBUG, OPT_LOG };
+        static const struct option options[] = {
+                { "platform", required_argument, NULL, OPT_PLATFORM },
+                { "hostname", required_argument, NULL, OPT_HOSTNAME },
+                { "strace", no_argument, NULL, OPT_STRACE },
+                { "debug", no_argument, NULL, OPT_DEBUG },
+                { "log", required_argument, NULL, OPT_LOG },
+                { "help", no_argument, NULL, 'h' },
+                {},
+        };
+        int c;
+
+        optind = 1;
+        while ((c = getopt_long(argc, argv, "+h", options, NULL)) != -1) {
+                switch (c) {
+                case OPT_PLATFORM:
+                        if (!platform_lookup(optarg)) {
+                                fprintf(stderr, "conternel: unknown platform '%s'\n", optarg);
+                                return -1;
+                        }
+                        o->platform = optarg;
+                        break;
+                case OPT_HOSTNAME:
+                        if (strlen(optarg) > 64) {
+                                fprintf(stderr, "conternel: host name longer than 64 bytes\n");
+                                return -1;
+                        }
+                        o->hostname = optarg;
+                        break;
+                case OPT_STRACE:
+                        o->strace = true;
+                        break;
+                case OPT_DEBUG:
+                        o->debug = true;
+                        break;
+                case OPT_LOG:
+                        o->log_path = optarg;
+                        break;
+                case 'h':
+                        do_usage(stdout);
+                        return 0;
+                default:
+                        return -1;
+                }
+        }
+        if (optind >= argc) {
+                fprintf(stderr, "conternel do: no program given\n");
+                return -1;
+        }
+        return optind;
+}
+
+static int sandbox_options_apply(const struct sandbox_options *o)
+{
+        if (o->log_path) {
+                int fd = open(o->log_path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+
+                if (fd < 0) {
+                        perror(o->log_path);
+                        return -1;
+                }
+                log_set_fd(fd);
+        }
+        if (o->debug)
+                log_set_level(LOG_DEBUG);
+        return 0;
+}
+
+int cmd_do(int argc, char **argv)
+{
+        struct sandbox_options o = { 0 };
+        int cmd = sandbox_options_parse(argc, argv, &o);
+
+        if (cmd == 0)
+                return 0;
+        if (cmd < 0) {
+                do_usage(stderr);
+                return 2;
+        }
+        if (sandbox_options_apply(&o) < 0)
+                return 125;
+        return sandbox_run(&o, argv + cmd);
+}

@@ -1,0 +1,36 @@
+/* The command-line front end: one file per verb. */
+#ifndef CONTERNEL_RUNTIME_H
+#define CONTERNEL_RUNTIME_H
+
+#include <stdbool.h>
+
+/* Each verb takes argv starting at its own name and returns the exit code. */
+int cmd_do(int argc, char **argv);
+int cmd_compat(int argc, char **argv);
+
+/* Options shared by the verbs that start a sandbox. */
+struct sandbox_options {
+        const char *platform;
+        const char *hostname;
+        bool strace;
+        bool debug;
+        const char *log_path;
+};
+
+/* Run argv in a new sandbox with the launcher's stdio and environment.
+ * Returns a shell-style exit code: the guest's status, 128+signo when a
+ * signal killed it, 127 when the program is missing, 126 when it cannot be
+ * executed, 125 when the sandbox itself failed. */
+int sandbox_run(const struct sandbox_options *o, char **argv);
+
+/* Find a program as execvp(3) would: through PATH unless it has a '/'.
+ * Returns an open O_RDONLY|O_CLOEXEC fd and the path used (malloc'd), or
+ * -ENOENT / -EACCES / another -errno. */
+int program_open(const char *name, char **ret_path);
+
+/* Print a backtrace and die when the sentry itself takes a fatal signal.
+ * Per thread: backtrace_install_thread() sets up its alternate stack. */
+void backtrace_install(void);
+void backtrace_install_thread(void);
+
+#endif

@@ -1,0 +1,134 @@
+/*
+ * Starting a sandbox for one program: the kernel, the init task's fd table
+ * over the launcher's stdio, and the init task's own sentry thread.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "lib/log.h"
+#include "lib/macro.h"
+#include "runtime.h"
+#include "sentry/kernel/kernel.h"
+#include "sentry/kernel/task.h"
+#include "vfs/fdtable.h"
+#include "vfs/file.h"
+
+extern char **environ;
+
+/* fds 0-2 of the guest pass through to the launcher's own, where open. */
+static int stdio_fdtable(struct fdtable **ret)
+{
+        struct fdtable *fdt;
+        int r;
+
+        r = fdtable_create(&fdt);
+        if (r < 0)
+                return r;
+        for (int fd = 0; fd <= 2; fd++) {
+                struct file *f;
+                int copy = fcntl(fd, F_DUPFD_CLOEXEC, 3);
+
+                if (copy < 0)
+                        continue;       /* closed in the launcher: closed in the guest */
+                r = hostfile_open(copy, &f);
+                if (r < 0)
+                        goto fail;
+                r = fdtable_install_at(fdt, fd, f, false, fd + 1);
+                file_unref(f);
+                if (r < 0)
+                        goto fail;
+        }
+        *ret = fdt;
+        return 0;
+fail:
+        fdtable_unref(fdt);
+        return r;
+}
+
+struct init_thread {
+        struct kernel *kernel;
+        struct task_spawn_args spawn;
+        int error;              /* -errno from creating the task */
+        int status;             /* wait status of the guest */
+};
+
+/* The init task's sentry thread: the platform requires that the thread that
+ * creates a context is the one that runs it. */
+static void *init_thread_main(void *arg)
+{
+        struct init_thread *it = arg;
+        struct task *t;
+
+        backtrace_install_thread();
+        it->error = task_create_init(it->kernel, &it->spawn, &t);
+        if (it->error < 0)
+                return NULL;
+        it->status = task_run(t);
+        task_destroy(t);
+        return NULL;
+}
+
+int sandbox_run(const struct sandbox_options *o, char **argv)
+{
+        struct kernel_config cfg = {
+                .platform = o->platform,
+                .hostname = o->hostname,
+                .strace = o->strace,
+                .strace_fd = log_get_fd(),
+        };
+        struct init_thread it = { 0 };
+        _cleanup_free_ char *path = NULL;
+        _cleanup_close_ int exe = -1;
+        struct kernel *k = NULL;
+        pthread_t thread;
+        int r;
+
+        exe = program_open(argv[0], &path);
+        if (exe < 0) {
+                fprintf(stderr, "conternel: %s: %s\n", argv[0],
+                        exe == -ENOENT ? "command not found" : strerror(-exe));
+                return exe == -ENOENT ? 127 : 126;
+        }
+        r = kernel_create(&cfg, &k);
+        if (r < 0) {
+                fprintf(stderr, "conternel: cannot start the sandbox (platform %s): %s\n",
+                        o->platform ? o->platform : PLATFORM_DEFAULT, strerror(-r));
+                return 125;
+        }
+        it.kernel = k;
+        it.spawn = (struct task_spawn_args){
+                .exe_fd = exe,
+                .filename = path,
+                .argv = argv,
+                .envp = environ,
+        };
+        r = stdio_fdtable(&it.spawn.fdt);
+        if (r < 0) {
+                fprintf(stderr, "conternel: stdio: %s\n", strerror(-r));
+                kernel_destroy(k);
+                return 125;
+        }
+        r = pthread_create(&thread, NULL, init_thread_main, &it);
+        if (r != 0) {
+                fdtable_unref(it.spawn.fdt);
+                kernel_destroy(k);
+                return 125;
+        }
+        pthread_join(thread, NULL);
+        kernel_destroy(k);
+
+        if (it.error < 0) {
+                fprintf(stderr, "conternel: %s: %s\n", argv[0], strerror(-it.error));
+                return it.error == -ENOEXEC || it.error == -EACCES ? 126 : 125;
+        }
+        if (WIFSIGNALED(it.status))
+                return 128 + WTERMSIG(it.status);
+        return WEXITSTATUS(it.status);
+}

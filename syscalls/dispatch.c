@@ -1,0 +1,88 @@
+/* From a system call stop to a result in rax. */
+#include "syscall.h"
+
+#include <errno.h>
+#include <seccomp.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "lib/log.h"
+
+const char *syscall_name(uint64_t nr)
+{
+        if (nr >= KERNEL_SYSCALL_MAX)
+                return NULL;
+        if (syscall_table[nr].name)
+                return syscall_table[nr].name;
+        /* libseccomp knows every amd64 name; its result is static. */
+        return seccomp_syscall_resolve_num_arch(SCMP_ARCH_X86_64, (int)nr);
+}
+
+/* Report an unimplemented call once per sandbox, by name. */
+static void syscall_log_enosys(struct task *t, uint64_t nr)
+{
+        const char *name = syscall_name(nr);
+        unsigned char bit;
+
+        if (nr < KERNEL_SYSCALL_MAX) {
+                bit = (unsigned char)(1u << (nr % 8));
+                if (atomic_fetch_or(&t->kernel->enosys_logged[nr / 8], bit) & bit)
+                        return;
+        }
+        if (name)
+                log_warn("unsupported system call %s (%llu): ENOSYS", name,
+                         (unsigned long long)nr);
+        else
+                log_warn("unknown system call %llu: ENOSYS", (unsigned long long)nr);
+}
+
+static void strace_emit(struct task *t, const struct syscall_args *a, long ret)
+{
+        char line[2048];
+        int n;
+
+        n = snprintf(line, sizeof(line), "[pid %d] ", t->tid);
+        strace_format(t, a, ret, line + n, sizeof(line) - (size_t)n - 1);
+        n = (int)strlen(line);
+        line[n++] = '\n';
+        (void)!write(t->kernel->strace_fd, line, (size_t)n);
+}
+
+void syscall_dispatch(struct task *t)
+{
+        struct user_regs_struct *gp = &t->regs.gp;
+        const struct syscall_def *def = NULL;
+        struct syscall_args a = {
+                .nr = gp->orig_rax,
+                .a = { gp->rdi, gp->rsi, gp->rdx, gp->r10, gp->r8, gp->r9 },
+        };
+        long ret;
+
+        if (a.nr < KERNEL_SYSCALL_MAX)
+                def = &syscall_table[a.nr];
+        if (def && def->fn) {
+                /* exit and exit_group never come back: show them first. */
+                if (t->kernel->strace && (a.nr == __NR_exit || a.nr == __NR_exit_group))
+                        strace_emit(t, &a, 0);
+                ret = def->fn(t, &a);
+        } else {
+                if (!def || def->status != SYSCALL_ENOSYS)
+                        syscall_log_enosys(t, a.nr);
+                ret = -ENOSYS;
+        }
+        gp->rax = (uint64_t)ret;
+        if (t->kernel->strace && !t->exiting)
+                strace_emit(t, &a, ret);
+}
+
+int task_nofile_limit(struct task *t)
+{
+        rlim_t cur;
+
+        pthread_mutex_lock(&t->tg->lock);
+        cur = t->tg->rlimits[RLIMIT_NOFILE].rlim_cur;
+        pthread_mutex_unlock(&t->tg->lock);
+        return cur > (rlim_t)INT32_MAX ? INT32_MAX : (int)cur;
+}

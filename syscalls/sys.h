@@ -1,0 +1,33 @@
+/* Every handler in the table, grouped by the file that implements it. */
+#ifndef CONTERNEL_SYSCALLS_SYS_H
+#define CONTERNEL_SYSCALLS_SYS_H
+
+#include "syscall.h"
+
+#define SYS(name) long sys_##name(struct task *t, const struct syscall_args *a)
+
+/* sys_file.c */
+SYS(read); SYS(write); SYS(pread64); SYS(pwrite64); SYS(readv); SYS(writev);
+SYS(lseek); SYS(fstat); SYS(newfstatat); SYS(ioctl);
+/* sys_fd.c */
+SYS(close); SYS(dup); SYS(dup2); SYS(dup3);
+/* sys_mm.c */
+SYS(brk); SYS(mmap); SYS(munmap); SYS(mprotect); SYS(mremap); SYS(madvise);
+/* sys_thread.c */
+SYS(exit); SYS(exit_group); SYS(getpid); SYS(gettid); SYS(getppid);
+SYS(set_tid_address); SYS(set_robust_list); SYS(get_robust_list);
+SYS(arch_prctl); SYS(prctl);
+/* sys_creds.c */
+SYS(getuid); SYS(geteuid); SYS(getgid); SYS(getegid); SYS(getgroups);
+/* sys_time.c */
+SYS(clock_gettime); SYS(clock_getres); SYS(gettimeofday); SYS(time);
+SYS(nanosleep); SYS(clock_nanosleep);
+/* sys_info.c */
+SYS(uname); SYS(getrandom); SYS(sched_getaffinity);
+SYS(prlimit64); SYS(getrlimit); SYS(setrlimit);
+/* sys_signal.c */
+SYS(rt_sigaction); SYS(rt_sigprocmask); SYS(sigaltstack);
+
+#undef SYS
+
+#endif

@@ -1,0 +1,52 @@
+/* Address-space calls: brk and the mmap family (anonymous memory for now). */
+#include <errno.h>
+#include <sys/mman.h>
+
+#include "sentry/mm/mm.h"
+#include "syscall.h"
+#include "syscalls/sys.h"
+#include "vfs/fdtable.h"
+#include "vfs/file.h"
+
+long sys_brk(struct task *t, const struct syscall_args *a)
+{
+        return (long)mm_brk(t->mm, a->a[0]);
+}
+
+long sys_mmap(struct task *t, const struct syscall_args *a)
+{
+        int flags = (int)a->a[3];
+        struct file *f;
+
+        if (a->a[5] & 4095ULL)
+                return -EINVAL;
+        if (!(flags & MAP_ANONYMOUS)) {
+                /* Mapping files needs the VFS; no open file here can be mapped. */
+                f = fdtable_get(t->fdt, (int)a->a[4]);
+                if (!f)
+                        return -EBADF;
+                file_unref(f);
+                return -ENODEV;
+        }
+        return mm_mmap(t->mm, a->a[0], a->a[1], (int)a->a[2], flags);
+}
+
+long sys_munmap(struct task *t, const struct syscall_args *a)
+{
+        return mm_munmap(t->mm, a->a[0], a->a[1]);
+}
+
+long sys_mprotect(struct task *t, const struct syscall_args *a)
+{
+        return mm_mprotect(t->mm, a->a[0], a->a[1], (int)a->a[2]);
+}
+
+long sys_mremap(struct task *t, const struct syscall_args *a)
+{
+        return mm_mremap(t->mm, a->a[0], a->a[1], a->a[2], (int)a->a[3], a->a[4]);
+}
+
+long sys_madvise(struct task *t, const struct syscall_args *a)
+{
+        return mm_madvise(t->mm, a->a[0], a->a[1], (int)a->a[2]);
+}

@@ -1,0 +1,81 @@
+/*
+ * The amd64 system call table. One line per call we answer; every other
+ * number is -ENOSYS, logged once by name. docs/syscalls.md is generated
+ * from this table (tools/gen-syscalls-doc).
+ */
+#include <sys/syscall.h>
+
+#include "syscall.h"
+#include "syscalls/sys.h"
+
+#define A(...) SYSCALL_ARGS(__VA_ARGS__)
+
+const struct syscall_def syscall_table[KERNEL_SYSCALL_MAX] = {
+        SYSCALL(read, sys_read, A(ARG_FD, ARG_BUF_OUT, ARG_UINT)),
+        SYSCALL(write, sys_write, A(ARG_FD, ARG_BUF_IN, ARG_UINT)),
+        SYSCALL(close, sys_close, A(ARG_FD)),
+        SYSCALL_PARTIAL(fstat, sys_fstat, "stdio passthrough files only until the VFS",
+                        A(ARG_FD, ARG_PTR)),
+        SYSCALL(lseek, sys_lseek, A(ARG_FD, ARG_INT, ARG_INT)),
+        SYSCALL(mmap, sys_mmap, A(ARG_PTR, ARG_UINT, ARG_PROT, ARG_MAP_FLAGS, ARG_FD, ARG_HEX),
+                .ret = ARG_PTR, .note = "anonymous memory; file mappings give ENODEV until the VFS"),
+        SYSCALL(mprotect, sys_mprotect, A(ARG_PTR, ARG_UINT, ARG_PROT)),
+        SYSCALL(munmap, sys_munmap, A(ARG_PTR, ARG_UINT)),
+        SYSCALL(brk, sys_brk, A(ARG_PTR), .ret = ARG_PTR),
+        SYSCALL(rt_sigaction, sys_rt_sigaction, A(ARG_SIGNUM, ARG_PTR, ARG_PTR, ARG_UINT),
+                .note = "recorded; delivery comes with the signals work"),
+        SYSCALL(rt_sigprocmask, sys_rt_sigprocmask, A(ARG_SIGHOW, ARG_PTR, ARG_PTR, ARG_UINT)),
+        SYSCALL_PARTIAL(ioctl, sys_ioctl, "TCGETS and TIOCGWINSZ; any other request is ENOTTY",
+                        A(ARG_FD, ARG_IOCTL, ARG_HEX)),
+        SYSCALL(pread64, sys_pread64, A(ARG_FD, ARG_BUF_OUT, ARG_UINT, ARG_INT)),
+        SYSCALL(pwrite64, sys_pwrite64, A(ARG_FD, ARG_BUF_IN, ARG_UINT, ARG_INT)),
+        SYSCALL(readv, sys_readv, A(ARG_FD, ARG_PTR, ARG_INT)),
+        SYSCALL(writev, sys_writev, A(ARG_FD, ARG_PTR, ARG_INT)),
+        SYSCALL(mremap, sys_mremap, A(ARG_PTR, ARG_UINT, ARG_UINT, ARG_HEX, ARG_PTR),
+                .ret = ARG_PTR),
+        SYSCALL(madvise, sys_madvise, A(ARG_PTR, ARG_UINT, ARG_INT)),
+        SYSCALL(dup, sys_dup, A(ARG_FD)),
+        SYSCALL(dup2, sys_dup2, A(ARG_FD, ARG_FD)),
+        SYSCALL(nanosleep, sys_nanosleep, A(ARG_PTR, ARG_PTR)),
+        SYSCALL(getpid, sys_getpid),
+        SYSCALL(exit, sys_exit, A(ARG_INT), .note = "single-threaded processes"),
+        SYSCALL(uname, sys_uname, A(ARG_PTR)),
+        SYSCALL(getrlimit, sys_getrlimit, A(ARG_RLIMIT, ARG_PTR)),
+        SYSCALL(gettimeofday, sys_gettimeofday, A(ARG_PTR, ARG_PTR)),
+        SYSCALL(getuid, sys_getuid),
+        SYSCALL(getgid, sys_getgid),
+        SYSCALL(geteuid, sys_geteuid),
+        SYSCALL(getegid, sys_getegid),
+        SYSCALL(getppid, sys_getppid),
+        SYSCALL(getgroups, sys_getgroups, A(ARG_INT, ARG_PTR)),
+        SYSCALL_PARTIAL(sigaltstack, sys_sigaltstack, "recorded; delivery comes with the signals work",
+                        A(ARG_PTR, ARG_PTR)),
+        SYSCALL_PARTIAL(arch_prctl, sys_arch_prctl, "ARCH_SET/GET_FS and _GS; others EINVAL",
+                        A(ARG_ARCH_PRCTL, ARG_HEX)),
+        SYSCALL_PARTIAL(prctl, sys_prctl, "PR_SET_NAME and PR_GET_NAME; others EINVAL",
+                        A(ARG_INT, ARG_HEX, ARG_HEX, ARG_HEX, ARG_HEX)),
+        SYSCALL(setrlimit, sys_setrlimit, A(ARG_RLIMIT, ARG_PTR)),
+        SYSCALL(gettid, sys_gettid),
+        SYSCALL(time, sys_time, A(ARG_PTR)),
+        SYSCALL(sched_getaffinity, sys_sched_getaffinity, A(ARG_INT, ARG_UINT, ARG_PTR)),
+        SYSCALL(set_tid_address, sys_set_tid_address, A(ARG_PTR),
+                .note = "recorded; cleared on thread exit with the threads work"),
+        SYSCALL_PARTIAL(clock_gettime, sys_clock_gettime,
+                        "CPU-time clocks of the process read the sentry thread's; no clocks of other processes",
+                        A(ARG_CLOCKID, ARG_PTR)),
+        SYSCALL(clock_getres, sys_clock_getres, A(ARG_CLOCKID, ARG_PTR)),
+        SYSCALL_PARTIAL(clock_nanosleep, sys_clock_nanosleep,
+                        "not interruptible by signals yet; CPU-time clocks unsupported",
+                        A(ARG_CLOCKID, ARG_INT, ARG_PTR, ARG_PTR)),
+        SYSCALL(exit_group, sys_exit_group, A(ARG_INT)),
+        SYSCALL_PARTIAL(newfstatat, sys_newfstatat, "AT_EMPTY_PATH on an fd only until the VFS; paths ENOSYS",
+                        A(ARG_FD, ARG_STR, ARG_PTR, ARG_HEX)),
+        SYSCALL(set_robust_list, sys_set_robust_list, A(ARG_PTR, ARG_UINT),
+                .note = "recorded; walked on thread death with the threads work"),
+        SYSCALL(get_robust_list, sys_get_robust_list, A(ARG_INT, ARG_PTR, ARG_PTR)),
+        SYSCALL(dup3, sys_dup3, A(ARG_FD, ARG_FD, ARG_OPEN_FLAGS)),
+        SYSCALL(prlimit64, sys_prlimit64, A(ARG_INT, ARG_RLIMIT, ARG_PTR, ARG_PTR)),
+        SYSCALL(getrandom, sys_getrandom, A(ARG_BUF_OUT, ARG_UINT, ARG_HEX)),
+
+        SYSCALL_NOSYS(rseq, "glibc falls back without it"),
+};
