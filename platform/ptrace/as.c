@@ -26,7 +26,7 @@ int ptrace_as_create(struct platform *p, struct platform_as **ret)
         as->base.platform = p;
         as->trampoline = pp->trampoline;
         as->tracer = gettid();
-        r = stub_spawn(pp->memfd, pp->trampoline, &as->pid, &as->init_regs);
+        r = stub_spawn(pp->memfd, pp->trampoline, &as->pid, &as->pidfd, &as->init_regs);
         if (r < 0) {
                 free(as);
                 return r;
@@ -106,6 +106,6 @@ void ptrace_as_release(struct platform_as *a)
                 return;
         as = container_of(a, struct ptrace_as, base);
         assert(as->nctx == 0);          /* release the ctxs first */
-        stub_kill(as->pid);
+        stub_kill(as->pidfd);
         free(as);
 }

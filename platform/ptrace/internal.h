@@ -46,6 +46,7 @@ struct ptrace_platform {
 struct ptrace_as {
         struct platform_as base;
         pid_t pid;                      /* the stub process (and its main thread) */
+        int pidfd;                      /* for killing and reaping it without pid reuse races */
         pid_t tracer;                   /* host tid that traces every thread of the stub */
         uintptr_t trampoline;
         struct user_regs_struct init_regs;  /* main thread at its first stop: sane cs/ss */
@@ -66,9 +67,9 @@ struct ptrace_ctx {
 
 /* stub.c */
 int stub_trampoline_get(uintptr_t *ret);
-int stub_spawn(int memfd, uintptr_t trampoline, pid_t *ret_pid,
+int stub_spawn(int memfd, uintptr_t trampoline, pid_t *ret_pid, int *ret_pidfd,
                struct user_regs_struct *ret_regs);
-void stub_kill(pid_t pid);
+void stub_kill(int pidfd);
 
 /* wait.c */
 int ptrace_wait_stop(pid_t tid, int *ret_status);

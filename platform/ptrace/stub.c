@@ -28,6 +28,7 @@
 #include <stdint.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/pidfd.h>
 #include <sys/prctl.h>
 #include <sys/ptrace.h>
 #include <sys/rseq.h>
@@ -121,18 +122,26 @@ static _noreturn_ void stub_child(int memfd, pid_t parent, uintptr_t trampoline)
         __builtin_unreachable();
 }
 
-void stub_kill(pid_t pid)
+/* Kills and reaps a stub, closing its pidfd. Through the pidfd, so that a
+ * stub reaped earlier (by a wait that saw it die) can't make us kill or wait
+ * for whatever process got its pid since. */
+void stub_kill(int pidfd)
 {
-        int status;
+        siginfo_t si;
 
-        (void)kill(pid, SIGKILL);
+        (void)pidfd_send_signal(pidfd, SIGKILL, NULL, 0);
         for (;;) {
-                pid_t r = waitpid(pid, &status, __WALL);
-                if (r < 0 && errno == EINTR)
-                        continue;
-                if (r < 0 || WIFEXITED(status) || WIFSIGNALED(status))
-                        return;
+                memset(&si, 0, sizeof(si));
+                if (waitid((idtype_t)P_PIDFD, (id_t)pidfd, &si, WEXITED | __WALL) < 0) {
+                        if (errno == EINTR)
+                                continue;
+                        break;          /* ECHILD: reaped already */
+                }
+                if (si.si_code == CLD_EXITED || si.si_code == CLD_KILLED ||
+                    si.si_code == CLD_DUMPED)
+                        break;
         }
+        close(pidfd);
 }
 
 /* Waits for the trampoline's SIGSTOP, swallowing any signal that was pending
@@ -152,13 +161,13 @@ static int stub_wait_ready(pid_t pid)
         }
 }
 
-int stub_spawn(int memfd, uintptr_t trampoline, pid_t *ret_pid,
+int stub_spawn(int memfd, uintptr_t trampoline, pid_t *ret_pid, int *ret_pidfd,
                struct user_regs_struct *ret_regs)
 {
         sigset_t all, old;
         pid_t parent = getpid();
         long pid;
-        int r;
+        int pidfd, r;
 
         /* The child must not run a sentry signal handler before it is traced
          * and has left sentry code; the trampoline unblocks everything. */
@@ -172,6 +181,15 @@ int stub_spawn(int memfd, uintptr_t trampoline, pid_t *ret_pid,
         if (r < 0)
                 return r;
 
+        /* Not waited for yet, so pid is still this child. */
+        pidfd = pidfd_open((pid_t)pid, 0);
+        if (pidfd < 0) {
+                r = -errno;
+                (void)kill((pid_t)pid, SIGKILL);
+                (void)waitpid((pid_t)pid, NULL, __WALL);
+                return r;
+        }
+
         r = stub_wait_ready((pid_t)pid);
         if (r < 0)
                 goto fail;
@@ -182,9 +200,10 @@ int stub_spawn(int memfd, uintptr_t trampoline, pid_t *ret_pid,
                 goto fail;
         }
         *ret_pid = (pid_t)pid;
+        *ret_pidfd = pidfd;
         return 0;
 
 fail:
-        stub_kill((pid_t)pid);
+        stub_kill(pidfd);
         return r;
 }

@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -367,6 +368,39 @@ static void test_release_kills_stub(void **state)
         assert_int_equal(errno, ESRCH);
 }
 
+static int count_fds(void)
+{
+        DIR *d = opendir("/proc/self/fd");
+        int n = 0;
+
+        assert_non_null(d);
+        while (readdir(d))
+                n++;
+        closedir(d);
+        return n;
+}
+
+static void test_as_create_release_leaks_nothing(void **state)
+{
+        struct fixture *f = *state;
+        int before = count_fds();
+
+        for (int i = 0; i < 20; i++) {
+                struct platform_as *as;
+                struct platform_ctx *ctx;
+
+                assert_int_equal(f->ops->as_create(f->p, &as), 0);
+                assert_int_equal(f->ops->ctx_create(as, &ctx), 0);
+                if (i % 2)      /* dead stubs are reaped too */
+                        assert_int_equal(kill(container_of(as, struct ptrace_as, base)->pid,
+                                              SIGKILL), 0);
+                f->ops->ctx_release(ctx);
+                f->ops->as_release(as);
+        }
+        assert_int_equal(count_fds(), before);
+        assert_int_equal(waitpid(-1, NULL, __WALL | WNOHANG), 0);       /* only our own stub left */
+}
+
 static void test_killed_stub_gives_esrch(void **state)
 {
         struct fixture *f = *state;
@@ -506,6 +540,7 @@ int main(void)
                 T(test_stub_holds_only_the_memfd),
                 T(test_stub_maps_only_trampoline_and_guest),
                 T(test_release_kills_stub),
+                T(test_as_create_release_leaks_nothing),
                 T(test_killed_stub_gives_esrch),
                 T(test_bad_arguments_are_einval),
                 T(test_garbage_registers_never_crash),
