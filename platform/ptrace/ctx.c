@@ -52,6 +52,29 @@ static int wait_new_thread(pid_t tid)
         }
 }
 
+/* Makes a non-main stub thread exit, and reaps it. */
+static void thread_exit(struct ptrace_as *as, pid_t tid)
+{
+        struct user_regs_struct regs = as->init_regs;
+        int status;
+
+        regs.rip = as->trampoline + STUB_EXIT_OFFSET;
+        regs.orig_rax = (uint64_t)-1;
+        if (ptrace(PTRACE_SETREGS, tid, NULL, &regs) == 0)
+                while (ptrace(PTRACE_CONT, tid, NULL, NULL) == 0 &&
+                       ptrace_wait_stop(tid, &status) == 0)
+                        ;
+        /* Dead already, or just exited: make sure it is reaped. */
+        for (;;) {
+                pid_t r = waitpid(tid, &status, __WALL);
+
+                if (r < 0 && errno == EINTR)
+                        continue;
+                if (r < 0 || WIFEXITED(status) || WIFSIGNALED(status))
+                        return;
+        }
+}
+
 int ptrace_ctx_create(struct platform_as *a, struct platform_ctx **ret)
 {
         struct ptrace_as *as = container_of(a, struct ptrace_as, base);
@@ -86,7 +109,7 @@ int ptrace_ctx_create(struct platform_as *a, struct platform_ctx **ret)
         ctx = calloc(1, sizeof(*ctx));
         if (!ctx) {
                 if (tid != as->pid)
-                        (void)syscall(SYS_tgkill, as->pid, tid, SIGKILL);
+                        thread_exit(as, tid);   /* SIGKILL would take the whole stub */
                 return -ENOMEM;
         }
         ctx->base.as = a;
@@ -100,24 +123,6 @@ int ptrace_ctx_create(struct platform_as *a, struct platform_ctx **ret)
         as->nctx++;
         *ret = &ctx->base;
         return 0;
-}
-
-/* Makes a non-main stub thread exit, and reaps it. */
-static void thread_exit(struct ptrace_as *as, pid_t tid)
-{
-        struct user_regs_struct regs = as->init_regs;
-        int status;
-
-        regs.rip = as->trampoline + STUB_EXIT_OFFSET;
-        regs.orig_rax = (uint64_t)-1;
-        if (ptrace(PTRACE_SETREGS, tid, NULL, &regs) == 0)
-                while (ptrace(PTRACE_CONT, tid, NULL, NULL) == 0 &&
-                       ptrace_wait_stop(tid, &status) == 0)
-                        ;
-        /* Dead already, or just exited: make sure it is reaped. */
-        while (waitpid(tid, &status, __WALL) >= 0 || errno == EINTR)
-                if (WIFEXITED(status) || WIFSIGNALED(status))
-                        break;
 }
 
 void ptrace_ctx_release(struct platform_ctx *c)
