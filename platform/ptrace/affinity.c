@@ -1,0 +1,60 @@
+/*
+ * Placement of a tracer thread and its stub thread.
+ *
+ * Every guest system call is two wakeups (stub -> tracer, tracer -> stub).
+ * On these VMs a wakeup across vCPUs costs far more than on one, and the
+ * scheduler, left alone, puts the woken tracer on the idle vCPU every time:
+ * letting the stub merely follow the tracer's CPU makes the tracer migrate
+ * on every other call and gains nothing. Pinning both to one CPU does (see
+ * README.md for the numbers). So, on a ctx's first switch_to, the calling
+ * (tracer) thread and the stub thread are pinned to one CPU, chosen round
+ * robin among the CPUs the tracer may use so that several guest threads
+ * spread out; afterwards the stub follows the tracer if the sentry moves it.
+ */
+#include <sched.h>
+
+#include "internal.h"
+
+static int pin(pid_t tid, int cpu)
+{
+        cpu_set_t set;
+
+        CPU_ZERO(&set);
+        CPU_SET(cpu, &set);
+        return sched_setaffinity(tid, sizeof(set), &set);
+}
+
+/* The n-th CPU (modulo their number) that the calling thread may run on. */
+static int allowed_cpu(unsigned n)
+{
+        cpu_set_t set;
+        int count, cpu;
+
+        if (sched_getaffinity(0, sizeof(set), &set) < 0)
+                return -1;
+        count = CPU_COUNT(&set);
+        if (count <= 0)
+                return -1;
+        n %= (unsigned)count;
+        for (cpu = 0; cpu < CPU_SETSIZE; cpu++)
+                if (CPU_ISSET(cpu, &set) && n-- == 0)
+                        return cpu;
+        return -1;
+}
+
+void ctx_place(struct ptrace_platform *pp, struct ptrace_ctx *ctx)
+{
+        int cpu;
+
+        if (ctx->stub_cpu < 0) {
+                cpu = allowed_cpu(atomic_fetch_add(&pp->next_cpu, 1));
+                if (cpu >= 0)
+                        (void)pin(0, cpu);
+        }
+        /* Cheap: glibc reads it from the rseq area. */
+        cpu = sched_getcpu();
+        if (cpu < 0 || cpu == ctx->stub_cpu)
+                return;
+        if (pin(ctx->tid, cpu) == 0)
+                ctx->stub_cpu = cpu;
+}

@@ -1,0 +1,65 @@
+/*
+ * The ptrace platform: guest code runs in stub processes traced with
+ * PTRACE_SYSEMU. This file holds the ops table, its registration and the
+ * per-sandbox object; see as.c, ctx.c, stub.c and inject.c for the rest.
+ */
+#include <errno.h>
+#include <stdlib.h>
+
+#include "lib/macro.h"
+#include "internal.h"
+
+static int ptrace_create(int memfd, struct platform **ret);
+static void ptrace_destroy(struct platform *p);
+
+static const struct platform_ops ptrace_ops = {
+        .name = "ptrace",
+        .create = ptrace_create,
+        .destroy = ptrace_destroy,
+        .as_create = ptrace_as_create,
+        .as_map = ptrace_as_map,
+        .as_unmap = ptrace_as_unmap,
+        .as_protect = ptrace_as_protect,
+        .as_release = ptrace_as_release,
+        .ctx_create = ptrace_ctx_create,
+        .switch_to = ptrace_switch_to,
+        .interrupt = ptrace_interrupt,
+        .xstate_get = ptrace_xstate_get,
+        .xstate_set = ptrace_xstate_set,
+        .ctx_release = ptrace_ctx_release,
+};
+
+static int ptrace_create(int memfd, struct platform **ret)
+{
+        struct ptrace_platform *pp;
+        uintptr_t trampoline;
+        int r;
+
+        if (memfd < 0)
+                return -EBADF;
+        r = stub_trampoline_get(&trampoline);
+        if (r < 0)
+                return r;
+        pp = calloc(1, sizeof(*pp));
+        if (!pp)
+                return -ENOMEM;
+        pp->base.ops = &ptrace_ops;
+        pp->memfd = memfd;
+        pp->trampoline = trampoline;
+        atomic_init(&pp->next_cpu, 0);
+        *ret = &pp->base;
+        return 0;
+}
+
+/* Address spaces must be released first. The trampoline page stays mapped
+ * in the sentry for the next platform. */
+static void ptrace_destroy(struct platform *p)
+{
+        if (p)
+                free(container_of(p, struct ptrace_platform, base));
+}
+
+static __attribute__((constructor)) void ptrace_register(void)
+{
+        platform_register(&ptrace_ops);
+}
