@@ -1,4 +1,5 @@
-/* elf_read_info() on good and hostile images, and the initial stack layout. */
+/* elf_read_info() on good and hostile images, the initial stack layout, and
+ * loader_load() into a fake mm (this file defines the few mm_* it uses). */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -17,6 +18,7 @@
 #include "lib/macro.h"
 #include "sentry/loader/internal.h"
 #include "sentry/loader/loader.h"
+#include "sentry/mm/mm.h"
 
 /* ---- Building images ------------------------------------------------------ */
 
@@ -790,6 +792,282 @@ static void test_stack_layout_too_many_pointers_is_e2big(void **state)
         free(envp);
 }
 
+/* ---- loader_load() on a fake mm ------------------------------------------- */
+
+/* Just enough of sentry/mm for the loader: fixed anonymous maps (no overlap
+ * expected), mprotect of a whole mapping, forced copy-out, brk_init. */
+struct fake_vma {
+        guest_ptr_t start, end;
+        int prot;
+        uint8_t *mem;
+};
+struct mm {
+        struct fake_vma vma[ELF_MAX_SEGMENTS + 1];
+        unsigned nvma;
+        guest_ptr_t brk;
+};
+
+long mm_mmap(struct mm *mm, guest_ptr_t addr, uint64_t len, int prot, int flags)
+{
+        assert_int_equal(flags, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED);
+        assert_true(PAGE_ALIGNED(addr) && PAGE_ALIGNED(len) && len > 0);
+        assert_true(addr + len <= GUEST_ADDR_MAX);
+        for (unsigned i = 0; i < mm->nvma; i++)
+                assert_true(addr + len <= mm->vma[i].start || addr >= mm->vma[i].end);
+        assert_true(mm->nvma < ARRAY_SIZE(mm->vma));
+        struct fake_vma *v = &mm->vma[mm->nvma++];
+        v->start = addr;
+        v->end = addr + len;
+        v->prot = prot;
+        v->mem = calloc(1, len);
+        assert_non_null(v->mem);
+        return (long)addr;
+}
+
+static struct fake_vma *fake_find(struct mm *mm, guest_ptr_t addr, size_t len)
+{
+        for (unsigned i = 0; i < mm->nvma; i++)
+                if (addr >= mm->vma[i].start && addr + len <= mm->vma[i].end)
+                        return &mm->vma[i];
+        return NULL;
+}
+
+int mm_mprotect(struct mm *mm, guest_ptr_t addr, uint64_t len, int prot)
+{
+        struct fake_vma *v = fake_find(mm, addr, len);
+        if (!v || v->start != addr || v->end != addr + len)
+                return -ENOMEM;
+        v->prot = prot;
+        return 0;
+}
+
+int mm_copy_out_force(struct mm *mm, guest_ptr_t dst, const void *src, size_t len)
+{
+        struct fake_vma *v = fake_find(mm, dst, len);
+        if (!v)
+                return -EFAULT;
+        memcpy(v->mem + (dst - v->start), src, len);
+        return 0;
+}
+
+void mm_brk_init(struct mm *mm, guest_ptr_t start)
+{
+        mm->brk = start;
+}
+
+static void fake_free(struct mm *mm)
+{
+        for (unsigned i = 0; i < mm->nvma; i++)
+                free(mm->vma[i].mem);
+        memset(mm, 0, sizeof(*mm));
+}
+
+static const uint8_t *fake_at(struct mm *mm, guest_ptr_t addr, size_t len)
+{
+        struct fake_vma *v = fake_find(mm, addr, len);
+        assert_non_null(v);
+        return v->mem + (addr - v->start);
+}
+
+static uint64_t fake_word(struct mm *mm, guest_ptr_t addr)
+{
+        uint64_t w;
+        memcpy(&w, fake_at(mm, addr, 8), 8);
+        return w;
+}
+
+static uint64_t fake_auxval(struct mm *mm, guest_ptr_t rsp, uint64_t type)
+{
+        guest_ptr_t p = rsp + 8 * (fake_word(mm, rsp) + 2);     /* envp */
+        while (fake_word(mm, p))
+                p += 8;
+        for (p += 8; fake_word(mm, p) != AT_NULL; p += 16)
+                if (fake_word(mm, p) == type)
+                        return fake_word(mm, p + 8);
+        fail_msg("auxv type %lu missing", (unsigned long)type);
+        return 0;
+}
+
+static int load_fd(struct mm *mm, int fd, char *const *argv, struct cpu_regs *regs)
+{
+        char *envp[] = { "A=b", NULL };
+        struct loader_args a = {
+                .fd = fd, .filename = "/the/prog", .argv = argv, .envp = envp,
+                .uid = 1, .euid = 2, .gid = 3, .egid = 4, .stack_limit = 8 << 20,
+        };
+        memset(mm, 0, sizeof(*mm));
+        return loader_load(mm, &a, regs);
+}
+
+/* Checks what any loaded image must look like; returns the bias. */
+static uint64_t check_loaded(struct mm *mm, int fd, const struct cpu_regs *regs)
+{
+        struct elf_info info;
+        Elf64_Ehdr eh;
+        uint64_t bias;
+
+        assert_int_equal(elf_read_info(fd, &info), 0);
+        assert_int_equal(pread(fd, &eh, sizeof(eh), 0), sizeof(eh));
+        bias = info.type == ET_DYN ? LOADER_ET_DYN_BASE - info.min_vaddr : 0;
+
+        /* Registers. */
+        assert_int_equal(regs->gp.rip, bias + info.entry);
+        assert_int_equal(regs->gp.rsp % 16, 0);
+        assert_int_equal(regs->gp.cs, 0x33);
+        assert_int_equal(regs->gp.ss, 0x2b);
+        assert_int_equal(regs->gp.eflags, 0x202);
+        assert_int_equal(regs->gp.rax | regs->gp.rbx | regs->gp.rcx | regs->gp.rdx |
+                         regs->gp.rsi | regs->gp.rdi | regs->gp.rbp | regs->gp.r8 |
+                         regs->gp.r15 | regs->gp.fs_base | regs->gp.gs_base, 0);
+
+        /* Every segment: file bytes, zero bss, its protection. */
+        for (unsigned i = 0; i < info.nsegments; i++) {
+                const struct elf_segment *seg = &info.segments[i];
+                uint8_t *file = malloc(seg->filesz + 1);
+                assert_non_null(file);
+                assert_int_equal(pread(fd, file, seg->filesz, (off_t)seg->offset),
+                                 (ssize_t)seg->filesz);
+                assert_memory_equal(fake_at(mm, bias + seg->vaddr, seg->filesz), file,
+                                    seg->filesz);
+                const uint8_t *bss = fake_at(mm, bias + seg->vaddr + seg->filesz,
+                                             seg->memsz - seg->filesz);
+                for (uint64_t j = 0; j < seg->memsz - seg->filesz; j++)
+                        assert_int_equal(bss[j], 0);
+                assert_int_equal(fake_find(mm, bias + seg->vaddr, 1)->prot, seg->prot);
+                free(file);
+        }
+        assert_int_equal(mm->brk, bias + info.max_vaddr);
+
+        /* The stack: executable only with PF_X in PT_GNU_STACK. */
+        struct fake_vma *stack = fake_find(mm, regs->gp.rsp, 8);
+        assert_non_null(stack);
+        assert_int_equal(stack->end, GUEST_ADDR_MAX);
+        assert_int_equal(stack->prot, PROT_READ | PROT_WRITE | (info.exec_stack ? PROT_EXEC : 0));
+
+        /* auxv agrees with the image: AT_PHDR shows its program headers. */
+        assert_int_equal(fake_auxval(mm, regs->gp.rsp, AT_ENTRY), regs->gp.rip);
+        assert_int_equal(fake_auxval(mm, regs->gp.rsp, AT_PHNUM), eh.e_phnum);
+        assert_int_equal(fake_auxval(mm, regs->gp.rsp, AT_PHENT), sizeof(Elf64_Phdr));
+        assert_int_equal(fake_auxval(mm, regs->gp.rsp, AT_BASE), 0);
+        assert_int_equal(fake_auxval(mm, regs->gp.rsp, AT_UID), 1);
+        assert_int_equal(fake_auxval(mm, regs->gp.rsp, AT_EGID), 4);
+        size_t phsize = (size_t)eh.e_phnum * sizeof(Elf64_Phdr);
+        uint8_t *phdrs = malloc(phsize);
+        assert_non_null(phdrs);
+        assert_int_equal(pread(fd, phdrs, phsize, (off_t)eh.e_phoff), (ssize_t)phsize);
+        assert_memory_equal(fake_at(mm, fake_auxval(mm, regs->gp.rsp, AT_PHDR), phsize),
+                            phdrs, phsize);
+        free(phdrs);
+        const char *execfn = (const char *)fake_at(mm, fake_auxval(mm, regs->gp.rsp, AT_EXECFN), 10);
+        assert_string_equal(execfn, "/the/prog");
+        return bias;
+}
+
+static void test_load_small_image(void **state)
+{
+        char *argv[] = { "prog", NULL };
+        struct cpu_regs regs;
+        struct mm mm;
+        struct img im;
+
+        (void)state;
+        img_init(&im);
+        for (size_t i = sizeof(im.eh) + sizeof(im.ph); i < IMG_SIZE; i++)
+                im.bytes[i] = (uint8_t)(i * 7 + 1);
+        int fd = memfd_create("test-elf", MFD_CLOEXEC);
+        assert_true(fd >= 0);
+        assert_int_equal(write(fd, im.bytes, IMG_SIZE), IMG_SIZE);
+
+        assert_int_equal(load_fd(&mm, fd, argv, &regs), 0);
+        check_loaded(&mm, fd, &regs);
+        /* Like a file mapping: the data page starts with the file bytes
+         * before the segment; with no bss, the text's last page ends with
+         * the file bytes after it; the data page's tail is zero (bss). */
+        assert_memory_equal(fake_at(&mm, 0x403000, 0x100), im.bytes + 0x2000, 0x100);
+        assert_memory_equal(fake_at(&mm, 0x401800, 0x800), im.bytes + 0x1800, 0x800);
+        assert_int_equal(fake_at(&mm, 0x403900, 1)[0], 0);
+        assert_int_equal(mm.nvma, 3);
+        fake_free(&mm);
+
+        /* The same as static-pie: at LOADER_ET_DYN_BASE. */
+        im.eh.e_type = ET_DYN;
+        im.eh.e_entry = 0x100;
+        im.ph[0].p_vaddr = 0;
+        im.ph[1].p_vaddr = 0x3100;
+        assert_int_equal(pwrite(fd, im.bytes, 4096, 0), 4096);
+        assert_int_equal(load_fd(&mm, fd, argv, &regs), 0);
+        assert_int_equal(check_loaded(&mm, fd, &regs), LOADER_ET_DYN_BASE);
+        assert_int_equal(regs.gp.rip, LOADER_ET_DYN_BASE + 0x100);
+        fake_free(&mm);
+        close(fd);
+}
+
+static void load_real_binary(const char *path)
+{
+        char *argv[] = { (char *)path, "--help", NULL };
+        struct cpu_regs regs;
+        struct mm mm;
+        int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+        assert_true(fd >= 0);
+        assert_int_equal(load_fd(&mm, fd, argv, &regs), 0);
+        check_loaded(&mm, fd, &regs);
+        assert_int_equal(fake_word(&mm, regs.gp.rsp), 2);
+        fake_free(&mm);
+        close(fd);
+}
+
+static void test_load_busybox(void **state)
+{
+        (void)state;
+        if (access("/bin/busybox", R_OK) < 0)
+                skip();
+        load_real_binary("/bin/busybox");
+}
+
+static void test_load_static_pie(void **state)
+{
+        const char *path = getenv("ELF_STATIC_PIE");
+
+        (void)state;
+        if (!path || access(path, R_OK) < 0)
+                skip();
+        load_real_binary(path);
+}
+
+static void test_load_dynamic_is_enoexec(void **state)
+{
+        char *argv[] = { "prog", NULL };
+        struct cpu_regs regs;
+        struct mm mm;
+        int fd = open("/proc/self/exe", O_RDONLY | O_CLOEXEC);
+
+        (void)state;
+        assert_true(fd >= 0);
+        assert_int_equal(load_fd(&mm, fd, argv, &regs), -ENOEXEC);
+        assert_int_equal(mm.nvma, 0);
+        close(fd);
+}
+
+static void test_load_huge_argument_is_e2big(void **state)
+{
+        char *s = repeat('x', LOADER_MAX_ARG_STRLEN);
+        char *argv[] = { "prog", s, NULL };
+        struct cpu_regs regs;
+        struct mm mm;
+        struct img im;
+
+        (void)state;
+        img_init(&im);
+        int fd = memfd_create("test-elf", MFD_CLOEXEC);
+        assert_true(fd >= 0);
+        assert_int_equal(write(fd, im.bytes, IMG_SIZE), IMG_SIZE);
+        assert_int_equal(load_fd(&mm, fd, argv, &regs), -E2BIG);
+        fake_free(&mm);
+        close(fd);
+        free(s);
+}
+
 int main(void)
 {
         const struct CMUnitTest tests[] = {
@@ -832,6 +1110,11 @@ int main(void)
                 cmocka_unit_test(test_stack_layout_long_string_is_e2big),
                 cmocka_unit_test(test_stack_layout_total_is_e2big),
                 cmocka_unit_test(test_stack_layout_too_many_pointers_is_e2big),
+                cmocka_unit_test(test_load_small_image),
+                cmocka_unit_test(test_load_busybox),
+                cmocka_unit_test(test_load_static_pie),
+                cmocka_unit_test(test_load_dynamic_is_enoexec),
+                cmocka_unit_test(test_load_huge_argument_is_e2big),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }
