@@ -8,8 +8,8 @@
 #include "lib/macro.h"
 #include "sentry/loader/internal.h"
 
-static char *const empty_argv[] = { (char *)"", NULL };
-static char *const empty_envp[] = { NULL };
+static char *const empty_list[] = { NULL };
+static char *const argv_empty_string[] = { (char *)"", NULL };
 
 /* Counts entries of a NULL-terminated array, -E2BIG beyond Linux's maximum. */
 static int count_strings(char *const *v, uint64_t *ret)
@@ -71,8 +71,8 @@ static void put_strings(const struct stack_buf *b, char *const *v, uint64_t n,
 int loader_stack_layout(const struct stack_args *a, guest_ptr_t top,
                         void *buf, size_t bufsize, struct stack_layout *ret)
 {
-        char *const *argv = a->argv ? a->argv : empty_argv + 1;
-        char *const *envp = a->envp ? a->envp : empty_envp;
+        char *const *argv = a->argv ? a->argv : empty_list;
+        char *const *envp = a->envp ? a->envp : empty_list;
         struct stack_layout l = {};
         uint64_t argc, envc, limit, ptr_size, strings = 0;
         int r;
@@ -88,7 +88,7 @@ int loader_stack_layout(const struct stack_args *a, guest_ptr_t top,
                 return r;
         /* Since Linux 5.18 an empty argv becomes { "" }. */
         if (argc == 0)
-                argv = empty_argv;
+                argv = argv_empty_string;
 
         /* bprm_stack_limits(): room for strings, less the pointers. */
         limit = MIN(LOADER_STK_LIM / 4 * 3, a->stack_limit / 4);
