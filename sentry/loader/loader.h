@@ -41,8 +41,9 @@ struct elf_info {
         uint64_t min_vaddr, max_vaddr;  /* page-aligned span of the PT_LOAD segments */
 };
 
-/* Read and validate the ELF headers of fd (size bytes long). -ENOEXEC for
- * anything that isn't a loadable x86_64 ELF, -EIO on a read error. */
+/* Read and validate the ELF headers of fd (its size from fstat). -ENOEXEC for
+ * anything that isn't a loadable x86_64 ELF (truncated files included), -EIO
+ * on a read error or a file that shrinks while read, -ENOMEM. */
 int elf_read_info(int fd, struct elf_info *ret);
 
 struct loader_args {
@@ -57,7 +58,10 @@ struct loader_args {
 
 /* Load the image into the (empty) mm, build the initial stack and set the
  * registers for the first instruction: rip = entry, rsp = stack pointer, the
- * rest zero as Linux does. -ENOEXEC, -ENOMEM, -E2BIG (arguments too long), -EIO. */
+ * rest zero as Linux does. -ENOEXEC (also for PT_INTERP images, for now),
+ * -ENOMEM, -E2BIG (arguments too long), -EIO, or an error of mm_mmap(),
+ * mm_mprotect() or mm_copy_out_force(). On failure the mm may hold a partial
+ * image: the caller discards it (as Linux's exec past the point of no return). */
 int loader_load(struct mm *mm, const struct loader_args *a, struct cpu_regs *ret_regs);
 
 #endif

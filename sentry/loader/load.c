@@ -1,0 +1,182 @@
+/* loader_load(): map an ELF image's PT_LOAD segments, set the break, build
+ * the initial stack and the first registers. Like Linux's load_elf_binary()
+ * for static programs. */
+#include <assert.h>
+#include <elf.h>
+#include <errno.h>
+#include <string.h>
+#include <sys/auxv.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include "lib/macro.h"
+#include "sentry/loader/internal.h"
+#include "sentry/mm/mm.h"
+
+#define LOAD_BOUNCE_SIZE (128UL << 10)
+
+/* Signal frame size when the host kernel doesn't say (before Linux 5.14):
+ * the old MINSIGSTKSZ. */
+#define LOADER_DEFAULT_MINSIGSTKSZ 2048
+
+/* Copy file bytes [off, off + len) to guest addr through a bounce buffer.
+ * With must_fill false, stops quietly at end of file (the tail of a page
+ * that a file mapping would show). */
+static int copy_file_to_guest(struct mm *mm, int fd, uint64_t off, guest_ptr_t addr,
+                              uint64_t len, bool must_fill, uint8_t *bounce)
+{
+        while (len > 0) {
+                size_t chunk = MIN(len, LOAD_BOUNCE_SIZE);
+                ssize_t n;
+
+                if (off > (uint64_t)INT64_MAX - chunk)
+                        return -EIO;
+                n = pread(fd, bounce, chunk, (off_t)off);
+                if (n < 0) {
+                        if (errno == EINTR)
+                                continue;
+                        return -EIO;
+                }
+                if (n == 0)
+                        return must_fill ? -EIO : 0;    /* the file shrank? */
+                int r = mm_copy_out_force(mm, addr, bounce, (size_t)n);
+                if (r < 0)
+                        return r;
+                off += (uint64_t)n;
+                addr += (uint64_t)n;
+                len -= (uint64_t)n;
+        }
+        return 0;
+}
+
+/* One PT_LOAD at bias: fresh zero pages, the file bytes, then the segment's
+ * protection. As with Linux's file mapping, the page holding the segment's
+ * start also gets the file bytes before it, and if there is no bss the last
+ * page gets the file bytes after it; bss is zero. A later segment sharing a
+ * page replaces it (Linux's MAP_FIXED does the same). */
+static int load_segment(struct mm *mm, int fd, const struct elf_segment *seg,
+                        uint64_t bias, uint8_t *bounce)
+{
+        if (seg->memsz == 0)
+                return 0;
+
+        guest_ptr_t vaddr = bias + seg->vaddr;
+        guest_ptr_t start = PAGE_ROUND_DOWN(vaddr);
+        guest_ptr_t end = PAGE_ROUND_UP(vaddr + seg->memsz);
+        long addr;
+        int r;
+
+        addr = mm_mmap(mm, start, end - start, PROT_READ | PROT_WRITE,
+                       MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED);
+        if (addr < 0)
+                return (int)addr;
+
+        if (seg->filesz > 0) {
+                uint64_t lead = vaddr - start;  /* == seg->offset % PAGE_SIZE */
+                uint64_t file_start = seg->offset - lead;
+                uint64_t need = lead + seg->filesz;
+
+                r = copy_file_to_guest(mm, fd, file_start, start, need, true, bounce);
+                if (r < 0)
+                        return r;
+                if (seg->memsz == seg->filesz) {
+                        uint64_t tail = PAGE_ROUND_UP(vaddr + seg->filesz) - (start + need);
+                        r = copy_file_to_guest(mm, fd, file_start + need, start + need,
+                                               tail, false, bounce);
+                        if (r < 0)
+                                return r;
+                }
+        }
+
+        return mm_mprotect(mm, start, end - start, seg->prot);
+}
+
+static uint64_t host_auxval(unsigned long type, uint64_t fallback)
+{
+        unsigned long v = getauxval(type);
+        return v ? v : fallback;
+}
+
+int loader_load(struct mm *mm, const struct loader_args *a, struct cpu_regs *ret_regs)
+{
+        _cleanup_free_ struct elf_info *info = NULL;
+        _cleanup_free_ uint8_t *bounce = NULL;
+        uint64_t bias = 0;
+        guest_ptr_t sp;
+        int r;
+
+        assert(mm && a && a->filename && ret_regs);
+
+        info = malloc(sizeof(*info));
+        if (!info)
+                return -ENOMEM;
+        r = elf_read_info(a->fd, info);
+        if (r < 0)
+                return r;
+
+        /* Dynamic programs need their interpreter (ld.so) opened through the
+         * VFS and loaded at AT_BASE; that comes with the VFS. Until then a
+         * PT_INTERP image is not loadable. */
+        if (info->has_interp)
+                return -ENOEXEC;
+
+        if (info->type == ET_DYN) {
+                /* static-pie: at ELF_ET_DYN_BASE (no randomisation yet).
+                 * bias + v == base + (v - min_vaddr), modulo 2^64. */
+                uint64_t base = LOADER_ET_DYN_BASE;
+                if (info->max_vaddr - info->min_vaddr > GUEST_ADDR_MAX - base)
+                        return -ENOMEM;
+                bias = base - info->min_vaddr;
+        }
+
+        uint64_t entry = bias + info->entry;
+        if (entry >= GUEST_ADDR_MAX)
+                return -ENOEXEC;
+
+        bounce = malloc(LOAD_BOUNCE_SIZE);
+        if (!bounce)
+                return -ENOMEM;
+        for (unsigned i = 0; i < info->nsegments; i++) {
+                r = load_segment(mm, a->fd, &info->segments[i], bias, bounce);
+                if (r < 0)
+                        return r;
+        }
+
+        guest_ptr_t image_end = bias + info->max_vaddr;
+        mm_brk_init(mm, image_end);
+
+        struct stack_args sa = {
+                .execfn = a->filename,
+                .argv = a->argv,
+                .envp = a->envp,
+                .stack_limit = a->stack_limit,
+                .aux = {
+                        .minsigstksz = host_auxval(AT_MINSIGSTKSZ, LOADER_DEFAULT_MINSIGSTKSZ),
+                        .hwcap = getauxval(AT_HWCAP),
+                        .phdr = bias + info->phdr_vaddr,
+                        .phent = sizeof(Elf64_Phdr),
+                        .phnum = info->phnum,
+                        .base = 0,              /* no interpreter */
+                        .entry = entry,
+                        .uid = a->uid,
+                        .euid = a->euid,
+                        .gid = a->gid,
+                        .egid = a->egid,
+                        .secure = a->secure,
+                        .hwcap2 = getauxval(AT_HWCAP2),
+                },
+        };
+        r = loader_setup_stack(mm, &sa, info->exec_stack, image_end, &sp);
+        if (r < 0)
+                return r;
+
+        /* Linux's ELF_PLAT_INIT/start_thread: everything zero but these;
+         * rdx = 0 tells the program there is no atexit function to register. */
+        memset(ret_regs, 0, sizeof(*ret_regs));
+        ret_regs->gp.rip = entry;
+        ret_regs->gp.rsp = sp;
+        ret_regs->gp.eflags = 0x202;
+        ret_regs->gp.cs = 0x33;
+        ret_regs->gp.ss = 0x2b;
+        return 0;
+}
