@@ -23,6 +23,9 @@
 #include <sys/uio.h>
 
 #include "lib/guest.h"
+/* Before platform.h: <sys/user.h> redefines PAGE_SIZE/PAGE_MASK with other
+ * spelling, which is only silent when the system header comes second. */
+#include "lib/macro.h"
 #include "platform/platform.h"
 
 /* ---- The memory file ------------------------------------------------------ */
