@@ -23,6 +23,9 @@
 #include <sys/uio.h>
 
 #include "lib/guest.h"
+/* Before platform.h: <sys/user.h> redefines PAGE_SIZE/PAGE_MASK with other
+ * spelling, which is only silent when the system header comes second. */
+#include "lib/macro.h"
 #include "platform/platform.h"
 
 /* ---- The memory file ------------------------------------------------------ */
@@ -55,8 +58,10 @@ struct mm *mm_unref(struct mm *mm);             /* accepts NULL, returns NULL */
 struct platform_as *mm_platform_as(const struct mm *mm);
 
 /* The system calls, with Linux's argument checks and errnos. Anonymous memory
- * only for now: callers reject file mappings. mm_mmap returns the address or
- * -errno. flags are MAP_* (MAP_PRIVATE or MAP_SHARED required, MAP_FIXED,
+ * only for now: callers reject file mappings (mm_mmap without MAP_ANONYMOUS
+ * returns -ENODEV). mm_mmap returns the address or -errno. Guest mappings stay
+ * in [64 KiB, GUEST_ADDR_MAX): MAP_FIXED below 64 KiB is -EPERM (Linux's
+ * unprivileged mmap_min_addr), above GUEST_ADDR_MAX -ENOMEM. flags are MAP_* (MAP_PRIVATE or MAP_SHARED required, MAP_FIXED,
  * MAP_FIXED_NOREPLACE, MAP_ANONYMOUS, MAP_NORESERVE, MAP_POPULATE, MAP_GROWSDOWN,
  * MAP_STACK, MAP_32BIT ...). */
 long mm_mmap(struct mm *mm, guest_ptr_t addr, uint64_t len, int prot, int flags);

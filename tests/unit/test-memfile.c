@@ -1,0 +1,225 @@
+/* The memory file and its range allocator (sentry/mm/memfile.c). */
+#include <fcntl.h>
+#include <pthread.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "sentry/mm/internal.h"
+
+#define SIZE (64 * PAGE_SIZE)
+
+static int setup(void **state)
+{
+        struct memfile *mf;
+
+        if (memfile_create(SIZE, &mf) < 0)
+                return -1;
+        *state = mf;
+        return 0;
+}
+
+static int teardown(void **state)
+{
+        memfile_destroy(*state);
+        return 0;
+}
+
+static bool all_zero(const void *p, size_t len)
+{
+        const uint8_t *b = p;
+
+        for (size_t i = 0; i < len; i++)
+                if (b[i])
+                        return false;
+        return true;
+}
+
+static void test_create_rejects_unaligned_size(void **state)
+{
+        struct memfile *mf;
+        (void)state;
+
+        assert_int_equal(memfile_create(PAGE_SIZE + 1, &mf), -EINVAL);
+        assert_int_equal(memfile_create(0, &mf), -EINVAL);
+}
+
+static void test_fd_is_cloexec(void **state)
+{
+        struct memfile *mf = *state;
+
+        assert_true(fcntl(memfile_fd(mf), F_GETFD) & FD_CLOEXEC);
+}
+
+static void test_alloc_rejects_zero_and_unaligned(void **state)
+{
+        struct memfile *mf = *state;
+        uint64_t off;
+
+        assert_int_equal(memfile_alloc(mf, 0, &off), -EINVAL);
+        assert_int_equal(memfile_alloc(mf, 100, &off), -EINVAL);
+}
+
+static void test_alloc_is_page_aligned_and_zeroed(void **state)
+{
+        struct memfile *mf = *state;
+        uint64_t off;
+
+        assert_int_equal(memfile_alloc(mf, 3 * PAGE_SIZE, &off), 0);
+        assert_true(PAGE_ALIGNED(off));
+        assert_int_equal(memfile_allocated(mf), 3 * PAGE_SIZE);
+        assert_true(all_zero(memfile_addr(mf, off), 3 * PAGE_SIZE));
+        memset(memfile_addr(mf, off), 0xaa, 3 * PAGE_SIZE);
+        memfile_free(mf, off, 3 * PAGE_SIZE);
+        assert_int_equal(memfile_allocated(mf), 0);
+        /* Reused space comes back zeroed. */
+        assert_int_equal(memfile_alloc(mf, 3 * PAGE_SIZE, &off), 0);
+        assert_true(all_zero(memfile_addr(mf, off), 3 * PAGE_SIZE));
+        memfile_free(mf, off, 3 * PAGE_SIZE);
+}
+
+static void test_exhaustion_returns_enomem(void **state)
+{
+        struct memfile *mf = *state;
+        uint64_t off, off2;
+
+        assert_int_equal(memfile_alloc(mf, SIZE + PAGE_SIZE, &off), -ENOMEM);
+        assert_int_equal(memfile_alloc(mf, SIZE, &off), 0);
+        assert_int_equal(memfile_alloc(mf, PAGE_SIZE, &off2), -ENOMEM);
+        memfile_free(mf, off, SIZE);
+        assert_int_equal(memfile_allocated(mf), 0);
+}
+
+static void test_free_coalesces_neighbours(void **state)
+{
+        struct memfile *mf = *state;
+        uint64_t a, b, c, all;
+
+        assert_int_equal(memfile_alloc(mf, 16 * PAGE_SIZE, &a), 0);
+        assert_int_equal(memfile_alloc(mf, 16 * PAGE_SIZE, &b), 0);
+        assert_int_equal(memfile_alloc(mf, 32 * PAGE_SIZE, &c), 0);
+        /* Free out of order; the file must be one extent again afterwards. */
+        memfile_free(mf, a, 16 * PAGE_SIZE);
+        memfile_free(mf, c, 32 * PAGE_SIZE);
+        memfile_free(mf, b, 16 * PAGE_SIZE);
+        assert_int_equal(memfile_alloc(mf, SIZE, &all), 0);
+        assert_int_equal(all, 0);
+        memfile_free(mf, all, SIZE);
+}
+
+static void test_free_of_subrange_is_allowed(void **state)
+{
+        struct memfile *mf = *state;
+        uint64_t a, b;
+
+        assert_int_equal(memfile_alloc(mf, 8 * PAGE_SIZE, &a), 0);
+        /* A VMA split in two frees its halves separately. */
+        memfile_free(mf, a + 4 * PAGE_SIZE, 4 * PAGE_SIZE);
+        assert_int_equal(memfile_allocated(mf), 4 * PAGE_SIZE);
+        memfile_free(mf, a, 4 * PAGE_SIZE);
+        assert_int_equal(memfile_alloc(mf, SIZE, &b), 0);
+        memfile_free(mf, b, SIZE);
+}
+
+static void test_best_fit_prefers_smallest_hole(void **state)
+{
+        struct memfile *mf = *state;
+        uint64_t r[5], got;
+
+        for (int i = 0; i < 5; i++)
+                assert_int_equal(memfile_alloc(mf, 4 * PAGE_SIZE, &r[i]), 0);
+        memfile_free(mf, r[1], 4 * PAGE_SIZE);  /* 4-page hole */
+        memfile_free(mf, r[3], 2 * PAGE_SIZE);  /* 2-page hole */
+        assert_int_equal(memfile_alloc(mf, 2 * PAGE_SIZE, &got), 0);
+        assert_int_equal(got, r[3]);
+        memfile_free(mf, got, 2 * PAGE_SIZE);
+        memfile_free(mf, r[3] + 2 * PAGE_SIZE, 2 * PAGE_SIZE);
+        for (int i = 0; i < 5; i++)
+                if (i != 1 && i != 3)
+                        memfile_free(mf, r[i], 4 * PAGE_SIZE);
+        assert_int_equal(memfile_allocated(mf), 0);
+}
+
+static void test_alloc_at_takes_exact_range_or_fails(void **state)
+{
+        struct memfile *mf = *state;
+        uint64_t a;
+
+        assert_int_equal(memfile_alloc_at(mf, 4 * PAGE_SIZE, 2 * PAGE_SIZE), 0);
+        assert_int_equal(memfile_alloc_at(mf, 5 * PAGE_SIZE, PAGE_SIZE), -ENOMEM);
+        assert_int_equal(memfile_alloc_at(mf, SIZE - PAGE_SIZE, 2 * PAGE_SIZE), -ENOMEM);
+        assert_int_equal(memfile_allocated(mf), 2 * PAGE_SIZE);
+        /* The space around it is still usable: 4 pages below it. */
+        assert_int_equal(memfile_alloc(mf, 4 * PAGE_SIZE, &a), 0);
+        assert_int_equal(a, 0);
+        memfile_free(mf, a, 4 * PAGE_SIZE);
+        memfile_free(mf, 4 * PAGE_SIZE, 2 * PAGE_SIZE);
+        assert_int_equal(memfile_alloc(mf, SIZE, &a), 0);
+        memfile_free(mf, a, SIZE);
+}
+
+static void test_zero_clears_in_place(void **state)
+{
+        struct memfile *mf = *state;
+        uint64_t off;
+        uint8_t *p;
+
+        assert_int_equal(memfile_alloc(mf, 2 * PAGE_SIZE, &off), 0);
+        p = memfile_addr(mf, off);
+        memset(p, 0x55, 2 * PAGE_SIZE);
+        memfile_zero(mf, off + PAGE_SIZE, PAGE_SIZE);
+        assert_int_equal(p[0], 0x55);
+        assert_true(all_zero(p + PAGE_SIZE, PAGE_SIZE));
+        assert_int_equal(memfile_allocated(mf), 2 * PAGE_SIZE);
+        memfile_free(mf, off, 2 * PAGE_SIZE);
+}
+
+static void *churn(void *arg)
+{
+        struct memfile *mf = arg;
+
+        for (int i = 0; i < 2000; i++) {
+                uint64_t off, len = (uint64_t)(1 + i % 3) * PAGE_SIZE;
+                if (memfile_alloc(mf, len, &off) == 0) {
+                        *(volatile uint8_t *)memfile_addr(mf, off) = 1;
+                        memfile_free(mf, off, len);
+                }
+        }
+        return NULL;
+}
+
+static void test_concurrent_alloc_free_keeps_accounting(void **state)
+{
+        struct memfile *mf = *state;
+        pthread_t th[4];
+        uint64_t off;
+
+        for (int i = 0; i < 4; i++)
+                assert_int_equal(pthread_create(&th[i], NULL, churn, mf), 0);
+        for (int i = 0; i < 4; i++)
+                pthread_join(th[i], NULL);
+        assert_int_equal(memfile_allocated(mf), 0);
+        assert_int_equal(memfile_alloc(mf, SIZE, &off), 0);
+        memfile_free(mf, off, SIZE);
+}
+
+int main(void)
+{
+        const struct CMUnitTest tests[] = {
+                cmocka_unit_test(test_create_rejects_unaligned_size),
+                cmocka_unit_test_setup_teardown(test_fd_is_cloexec, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_alloc_rejects_zero_and_unaligned, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_alloc_is_page_aligned_and_zeroed, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_exhaustion_returns_enomem, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_free_coalesces_neighbours, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_free_of_subrange_is_allowed, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_best_fit_prefers_smallest_hole, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_alloc_at_takes_exact_range_or_fails, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_zero_clears_in_place, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_concurrent_alloc_free_keeps_accounting, setup, teardown),
+        };
+        return cmocka_run_group_tests(tests, NULL, NULL);
+}
