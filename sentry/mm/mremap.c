@@ -10,6 +10,7 @@
  */
 #include <errno.h>
 #include <linux/mman.h>
+#include <string.h>
 #include <sys/mman.h>
 
 #include "sentry/mm/internal.h"
@@ -27,16 +28,19 @@ static uint64_t add_sat(uint64_t a, uint64_t b)
 
 /* Move [addr, addr+old_len) of v to [new_addr, new_addr+new_len) (free in
  * the tree, new_len >= old_len): the old pages keep their file offsets, the
- * extra part is fresh. dontunmap leaves the old range mapped to fresh zeroed
- * pages. */
+ * extra part is fresh and, when the memory file has room right after them,
+ * contiguous with them, so the moved mapping stays one VMA as on Linux. When
+ * it has not, the pages are copied into one fresh range instead: a split
+ * mapping would make a later mremap of the whole range fail with EFAULT.
+ * dontunmap leaves the old range mapped to fresh zeroed pages. */
 static long move_locked(struct mm *mm, struct vma *v, guest_ptr_t addr, uint64_t old_len,
                         guest_ptr_t new_addr, uint64_t new_len, bool dontunmap)
 {
         const struct platform_ops *ops = mm_ops(mm);
         struct vma_prealloc pa = {};
         uint64_t src_off = vma_off_of(v, addr), extra = new_len - old_len;
-        uint64_t extra_off = 0, fresh_off = 0;
-        bool have_extra = false, have_fresh = false;
+        uint64_t extra_off = 0, fresh_off = 0, copy_off = 0;
+        bool have_extra = false, have_fresh = false, have_copy = false;
         int prot = v->prot, vflags = v->flags;
         long r;
 
@@ -46,12 +50,18 @@ static long move_locked(struct mm *mm, struct vma *v, guest_ptr_t addr, uint64_t
         if (r < 0)
                 goto out;
         if (extra) {
-                /* Contiguous with the moved pages if possible: one VMA. */
-                if (memfile_alloc_at(mm->mf, src_off + old_len, extra) == 0)
+                if (memfile_alloc_at(mm->mf, src_off + old_len, extra) == 0) {
                         extra_off = src_off + old_len;
-                else if ((r = memfile_alloc(mm->mf, extra, &extra_off)) < 0)
-                        goto out;
-                have_extra = true;
+                        have_extra = true;
+                } else {
+                        r = memfile_alloc(mm->mf, new_len, &copy_off);
+                        if (r < 0)
+                                goto out;
+                        have_copy = true;
+                        memcpy(memfile_addr(mm->mf, copy_off), memfile_addr(mm->mf, src_off),
+                               old_len);
+                        extra = 0;
+                }
         }
         if (dontunmap) {
                 r = memfile_alloc(mm->mf, old_len, &fresh_off);
@@ -61,7 +71,10 @@ static long move_locked(struct mm *mm, struct vma *v, guest_ptr_t addr, uint64_t
         }
 
         /* The platform: new side, then old side, undoing on failure. */
-        r = ops->as_map(mm->as, new_addr, old_len, prot, src_off);
+        if (have_copy)
+                r = ops->as_map(mm->as, new_addr, new_len, prot, copy_off);
+        else
+                r = ops->as_map(mm->as, new_addr, old_len, prot, src_off);
         if (r < 0)
                 goto out;
         if (extra) {
@@ -88,11 +101,12 @@ static long move_locked(struct mm *mm, struct vma *v, guest_ptr_t addr, uint64_t
                 have_fresh = false;
                 vma_merge(&mm->vmas, v);
         } else
-                mm_remove_range_locked(mm, addr, addr + old_len, false, &pa);
+                mm_remove_range_locked(mm, addr, addr + old_len, have_copy, &pa);
 
         struct vma *n = vma_prealloc_take(&pa);
-        *n = (struct vma){ .start = new_addr, .end = new_addr + old_len, .prot = prot,
-                           .flags = vflags, .off = src_off };
+        *n = (struct vma){ .start = new_addr, .end = new_addr + (have_copy ? new_len : old_len),
+                           .prot = prot, .flags = vflags, .off = have_copy ? copy_off : src_off };
+        have_copy = false;
         vma_insert(&mm->vmas, n);
         if (extra) {
                 struct vma *x = vma_prealloc_take(&pa);
@@ -108,6 +122,8 @@ out:
                 memfile_free(mm->mf, extra_off, extra);
         if (have_fresh)
                 memfile_free(mm->mf, fresh_off, old_len);
+        if (have_copy)
+                memfile_free(mm->mf, copy_off, new_len);
         vma_prealloc_release(&pa);
         return r;
 }
