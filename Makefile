@@ -33,7 +33,7 @@ test: test-deps build build-asan
 	meson configure $(BUILD) -Dtests=enabled
 	ninja -C $(BUILD)
 	$(MESON_TEST) -C $(BUILD)
-	$(MESON_TEST) -C $(ASAN_BUILD) --suite unit
+	$(MESON_TEST) -C $(ASAN_BUILD) --suite unit --suite ptrace
 
 bench: build
 	bench/run.sh $(BUILD)

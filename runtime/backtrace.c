@@ -56,8 +56,12 @@ void backtrace_install_thread(void)
 {
         /* Thread-local: lives exactly as long as the thread. */
         static __thread char altstack[ALTSTACK_SIZE] __attribute__((aligned(16)));
-        stack_t ss = { .ss_sp = altstack, .ss_size = sizeof(altstack) };
+        stack_t ss = { .ss_sp = altstack, .ss_size = sizeof(altstack) }, old;
 
+        /* Keep one that is already there (the sanitizers install their own
+         * and unmap it when the thread exits). */
+        if (sigaltstack(NULL, &old) == 0 && !(old.ss_flags & SS_DISABLE))
+                return;
         sigaltstack(&ss, NULL);
 }
 

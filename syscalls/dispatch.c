@@ -2,6 +2,7 @@
 #include "syscall.h"
 
 #include <errno.h>
+#include <pthread.h>
 #include <seccomp.h>
 #include <stdio.h>
 #include <string.h>
@@ -10,14 +11,26 @@
 
 #include "lib/log.h"
 
+/* Names of the calls the table has no entry for, from libseccomp (which
+ * knows every amd64 call); filled once, read-only afterwards, never freed. */
+static char *other_names[KERNEL_SYSCALL_MAX];
+static pthread_once_t other_names_once = PTHREAD_ONCE_INIT;
+
+static void other_names_init(void)
+{
+        for (int nr = 0; nr < KERNEL_SYSCALL_MAX; nr++)
+                if (!syscall_table[nr].name)
+                        other_names[nr] = seccomp_syscall_resolve_num_arch(SCMP_ARCH_X86_64, nr);
+}
+
 const char *syscall_name(uint64_t nr)
 {
         if (nr >= KERNEL_SYSCALL_MAX)
                 return NULL;
         if (syscall_table[nr].name)
                 return syscall_table[nr].name;
-        /* libseccomp knows every amd64 name; its result is static. */
-        return seccomp_syscall_resolve_num_arch(SCMP_ARCH_X86_64, (int)nr);
+        pthread_once(&other_names_once, other_names_init);
+        return other_names[nr];
 }
 
 /* Report an unimplemented call once per sandbox, by name. */
