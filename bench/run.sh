@@ -18,25 +18,27 @@ median() {
 
 declare -A us
 us[native]=$(median "$bench/getppid" "$n")
-us[floor]=$(median "$bench/sysemu-floor" "$n")
-us[ptrace]=$(median "$conternel" do --platform=ptrace -- "$bench/getppid" "$n")
+us[floor]=$(median "$bench/sysemu-floor" "$n" free)
+us[floor_pinned]=$(median "$bench/sysemu-floor" "$n" pinned)
+us[ptrace]=$(median "$conternel" do --platform=ptrace --log=/dev/null -- "$bench/getppid" "$n")
 if command -v runsc >/dev/null; then
         # runsc reopens stdout at offset 0: read it through a pipe (| cat).
         us[runsc]=$(median sh -c "runsc --network=none do $bench/getppid $n | cat")
 fi
 
 echo "getppid round trip, $n calls, median of $runs runs ($(nproc) CPUs, $(uname -r))"
-printf '%-34s %10s %12s %12s\n' "" "us/call" "x floor" "runsc / x"
-for k in native floor ptrace runsc; do
+printf '%-34s %10s %16s %12s\n' "" "us/call" "x pinned floor" "runsc / x"
+for k in native floor floor_pinned ptrace runsc; do
         [ -n "${us[$k]:-}" ] || continue
         case $k in
         native) label="native" ;;
-        floor) label="bare PTRACE_SYSEMU loop (floor)" ;;
+        floor) label="bare PTRACE_SYSEMU loop" ;;
+        floor_pinned) label="  the same, pinned to one CPU" ;;
         ptrace) label="conternel --platform=ptrace" ;;
         runsc) label="runsc --network=none (ptrace)" ;;
         esac
-        x=$(awk -v a="${us[$k]}" -v b="${us[floor]}" 'BEGIN { printf "%.2f", a / b }')
+        x=$(awk -v a="${us[$k]}" -v b="${us[floor_pinned]}" 'BEGIN { printf "%.2f", a / b }')
         r=-
         [ -n "${us[runsc]:-}" ] && r=$(awk -v a="${us[runsc]}" -v b="${us[$k]}" 'BEGIN { printf "%.2f", a / b }')
-        printf '%-34s %10s %12s %12s\n' "$label" "${us[$k]}" "$x" "$r"
+        printf '%-34s %10s %16s %12s\n' "$label" "${us[$k]}" "$x" "$r"
 done
