@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "lib/log.h"
 #include "sentry/mm/mm.h"
 
 /* The memory file is sparse: its size only bounds how much guest memory the
@@ -41,6 +42,9 @@ int kernel_create(const struct kernel_config *cfg, struct kernel **ret)
         r = k->platform_ops->create(memfile_fd(k->memfile), &k->platform);
         if (r < 0)
                 goto fail;
+        log_debug("kernel: platform %s, memory file %llu GiB, host name %s", pname,
+                  (unsigned long long)((cfg->memfile_size ? cfg->memfile_size : MEMFILE_DEFAULT_SIZE) >> 30),
+                  k->hostname);
         *ret = k;
         return 0;
 fail:

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "lib/log.h"
 #include "lib/macro.h"
 #include "sentry/kernel/kernel.h"
 #include "sentry/loader/loader.h"
@@ -79,6 +80,8 @@ int task_create_init(struct kernel *k, const struct task_spawn_args *a, struct t
         r = k->platform_ops->ctx_create(mm_platform_as(t->mm), &t->ctx);
         if (r < 0)
                 goto fail;
+        log_debug("tid %d: %s loaded: entry %#llx, stack %#llx", t->tid, a->filename,
+                  (unsigned long long)t->regs.gp.rip, (unsigned long long)t->regs.gp.rsp);
         *ret = t;
         return 0;
 fail:
@@ -105,6 +108,8 @@ void task_exit_group(struct task *t, int wait_status)
         if (!t->tg->exited) {
                 t->tg->exited = true;
                 t->tg->exit_status = wait_status;
+                log_debug("tid %d: thread group %d exits, wait status %#x", t->tid,
+                          t->tg->tgid, wait_status);
         }
         pthread_mutex_unlock(&t->tg->lock);
         t->exiting = true;
