@@ -1,12 +1,15 @@
 # A thin layer over meson: set up, build, run, test.
 #   make        install what is missing, build, run a program under conternel do
-#   make test   the same set-up, then every test (and the sanitizer build's unit tests)
+#   make test   the same set-up, then every test, the sanitizer build's unit and
+#               sandboxed syscall tests, and a short run of each fuzz target
 
 BUILD ?= build
 ASAN_BUILD ?= build-asan
+FUZZ_BUILD ?= build-fuzz
+FUZZ_SECONDS ?= 20
 MESON_TEST ?= meson test --print-errorlogs --num-processes 2
 
-.PHONY: all deps test-deps build build-asan test bench clean
+.PHONY: all deps test-deps build build-asan build-fuzz fuzz test bench clean
 
 all: build
 	$(BUILD)/conternel do -- /bin/busybox echo "hello from conternel"
@@ -29,11 +32,24 @@ build: deps $(BUILD)/build.ninja
 build-asan: test-deps $(ASAN_BUILD)/build.ninja
 	ninja -C $(ASAN_BUILD)
 
-test: test-deps build build-asan
+# libFuzzer targets (clang): tests/fuzz/fuzz-*.c, each run for FUZZ_SECONDS.
+$(FUZZ_BUILD)/build.ninja:
+	CC=clang meson setup $(FUZZ_BUILD) -Dtests=enabled -Db_sanitize=address,undefined -Db_lundef=false
+
+build-fuzz: test-deps $(FUZZ_BUILD)/build.ninja
+	ninja -C $(FUZZ_BUILD) tests/fuzz/fuzz-elf
+
+fuzz: build-fuzz
+	@$(FUZZ_BUILD)/tests/fuzz/fuzz-elf -max_total_time=$(FUZZ_SECONDS) >$(FUZZ_BUILD)/fuzz-elf.log 2>&1 \
+		|| { tail -40 $(FUZZ_BUILD)/fuzz-elf.log; exit 1; }
+	@echo "fuzz-elf: no crash in $(FUZZ_SECONDS) s ($$(grep -o 'Done [0-9]* runs' $(FUZZ_BUILD)/fuzz-elf.log))"
+
+test: test-deps build build-asan build-fuzz
 	meson configure $(BUILD) -Dtests=enabled
 	ninja -C $(BUILD)
 	$(MESON_TEST) -C $(BUILD)
 	$(MESON_TEST) -C $(ASAN_BUILD) --suite unit --suite ptrace
+	$(MAKE) --no-print-directory fuzz
 
 bench: build
 	bench/run.sh $(BUILD)
