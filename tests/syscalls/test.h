@@ -152,3 +152,14 @@ static inline enum stdio_kind test_stdio_kind(int fd, struct stat *ret_st)
 #define KERNEL_ADDR ((void *)0xffffffff81000000UL)
 /* A user address below mmap_min_addr, never mapped. */
 #define LOW_ADDR ((void *)16)
+
+/* An fd number that is not open (fstat says EBADF), or skip the test. */
+static inline int test_unused_fd(void)
+{
+        struct stat st;
+
+        for (int fd = 1000; fd > 64; fd--)
+                if (syscall(SYS_fstat, fd, &st) == -1 && errno == EBADF)
+                        return fd;
+        test_skip("no unused fd between 64 and 1000");
+}
