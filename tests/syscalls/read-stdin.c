@@ -27,7 +27,6 @@ int main(void)
         EXPECT_RET(syscall(SYS_readv, 0, iov, 0), 0);
         EXPECT_RET(syscall(SYS_pread64, 0, buf, sizeof(buf), (off_t)0), 0);
         EXPECT_RET(syscall(SYS_pread64, 0, buf, sizeof(buf), (off_t)4096), 0);
-        EXPECT_RET(syscall(SYS_preadv, 0, iov, 2, 0L, 0L), 0);
 
         /* A buffer outside the user half is EFAULT even with nothing to read. */
         EXPECT_ERRNO(syscall(SYS_read, 0, KERNEL_ADDR, 10), EFAULT);
