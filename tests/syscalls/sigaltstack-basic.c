@@ -44,13 +44,14 @@ static long set(void *sp, size_t size, int flags, stack_t *old)
 
 int main(void)
 {
-        stack_t ss, old;
+        stack_t ss, old, orig = get();
 
-        ss = get();
-        EXPECT_STACK(NULL, 0, SS_DISABLE, &ss);
+#ifndef __SANITIZE_ADDRESS__   /* ASan's runtime installs an alternate stack */
+        EXPECT_STACK(NULL, 0, SS_DISABLE, &orig);
+#endif
 
         EXPECT_RET(set(stack_a, sizeof(stack_a), 0, &old), 0);
-        EXPECT_STACK(NULL, 0, SS_DISABLE, &old);
+        EXPECT_STACK(orig.ss_sp, orig.ss_size, orig.ss_flags, &old);
         ss = get();
         EXPECT_STACK(stack_a, sizeof(stack_a), 0, &ss);
         EXPECT_RET(sigaltstack(NULL, &ss), 0);
@@ -91,5 +92,6 @@ int main(void)
         EXPECT_RET(syscall(SYS_sigaltstack, NULL, NULL), 0);
         ss = get();
         EXPECT_STACK(NULL, 0, SS_DISABLE, &ss);
+        EXPECT_RET(syscall(SYS_sigaltstack, &orig, NULL), 0);
         return TEST_PASS;
 }
