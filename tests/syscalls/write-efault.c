@@ -45,6 +45,10 @@ int main(void)
         EXPECT_ERRNO(syscall(SYS_writev, fd, iov, 2), EFAULT);
         iov[0].iov_base = KERNEL_ADDR;
         EXPECT_ERRNO(syscall(SYS_writev, fd, iov, 2), EFAULT);
+        /* A huge but positive segment length fails access_ok(): EFAULT, not EINVAL. */
+        iov[0].iov_base = buf;
+        iov[0].iov_len = (size_t)1 << 62;
+        EXPECT_ERRNO(syscall(SYS_writev, fd, iov, 2), EFAULT);
         iov[0].iov_base = LOW_ADDR;
         iov[0].iov_len = 0;
         EXPECT_RET(syscall(SYS_writev, fd, iov, 2), 0);
