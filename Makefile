@@ -47,8 +47,8 @@ fuzz: build-fuzz
 test: test-deps build build-asan build-fuzz
 	meson configure $(BUILD) -Dtests=enabled
 	ninja -C $(BUILD)
-	$(MESON_TEST) -C $(BUILD)
-	$(MESON_TEST) -C $(ASAN_BUILD) --suite unit --suite ptrace
+	$(MESON_TEST) -C $(BUILD) </dev/null
+	$(MESON_TEST) -C $(ASAN_BUILD) --suite unit --suite ptrace </dev/null
 	$(MAKE) --no-print-directory fuzz
 
 bench: build

@@ -67,8 +67,10 @@ void syscall_dispatch(struct task *t)
 {
         struct user_regs_struct *gp = &t->regs.gp;
         const struct syscall_def *def = NULL;
+        /* Linux reads the number as an int: the upper half of rax is ignored
+         * and a negative number is no call at all (ENOSYS). */
         struct syscall_args a = {
-                .nr = gp->orig_rax,
+                .nr = (uint32_t)gp->orig_rax,
                 .a = { gp->rdi, gp->rsi, gp->rdx, gp->r10, gp->r8, gp->r9 },
         };
         long ret;
