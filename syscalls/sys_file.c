@@ -13,88 +13,91 @@
 #include "vfs/fdtable.h"
 #include "vfs/file.h"
 
-/* Move data between the file at fd and guest memory described by (buf, len)
- * or, when vec is non-NULL, by vec[iovcnt]. */
+/* Move data between the file at fd and guest memory: the buffer (buf, len),
+ * or when vec is set, the guest's iovec array (uvec, iovcnt). The checks come
+ * in Linux's order: the fd, its access mode, then the guest's memory. */
 static long do_rw(struct task *t, int fd, bool write, guest_ptr_t buf, size_t len,
-                  const struct iovec *vec, long iovcnt, int64_t pos)
+                  bool vec, long iovcnt, int64_t pos)
 {
         /* Reading from a file writes guest memory and vice versa. */
         unsigned access = write ? PLATFORM_ACCESS_READ : PLATFORM_ACCESS_WRITE;
-        struct guest_iov *g;
+        struct iovec *gvec = NULL;
+        struct guest_iov *g = NULL;
         struct file *f;
         long r;
 
         f = fdtable_get(t->fdt, fd);
         if (!f)
                 return -EBADF;
-        g = malloc(sizeof(*g));
-        if (!g) {
-                file_unref(f);
-                return -ENOMEM;
+        r = write ? vfs_may_write(f) : vfs_may_read(f);
+        if (r < 0)
+                goto out;
+        if (vec) {
+                r = -EINVAL;
+                if (iovcnt < 0 || iovcnt > UIO_MAXIOV)
+                        goto out;
+                r = -ENOMEM;
+                gvec = calloc((size_t)iovcnt + 1, sizeof(*gvec));
+                if (!gvec)
+                        goto out;
+                r = guest_iovec_copy_in(t, buf, iovcnt, gvec);
+        } else {
+                r = guest_access_ok(buf, len) ? 0 : -EFAULT;
         }
+        if (r < 0)
+                goto out;
+        r = -ENOMEM;
+        g = malloc(sizeof(*g));
+        if (!g)
+                goto out;
+
         mm_lock_read(t->mm);
         if (vec)
-                r = guest_iov_import_vec(t, vec, iovcnt, access, g);
+                r = guest_iov_import_vec(t, gvec, iovcnt, access, g);
         else
                 r = guest_iov_import_buf(t, buf, len, access, g);
         if (r == 0)
                 r = write ? vfs_write(f, &g->it, pos) : vfs_read(f, &g->it, pos);
         mm_unlock_read(t->mm);
+out:
         free(g);
+        free(gvec);
         file_unref(f);
-        return r;
-}
-
-static long do_rwv(struct task *t, int fd, bool write, guest_ptr_t uvec, long iovcnt,
-                   int64_t pos)
-{
-        struct iovec *vec;
-        long r;
-
-        if (iovcnt < 0 || iovcnt > UIO_MAXIOV)
-                return -EINVAL;
-        vec = calloc((size_t)iovcnt + 1, sizeof(*vec));
-        if (!vec)
-                return -ENOMEM;
-        r = guest_iovec_copy_in(t, uvec, iovcnt, vec);
-        if (r == 0)
-                r = do_rw(t, fd, write, 0, 0, vec, iovcnt, pos);
-        free(vec);
         return r;
 }
 
 long sys_read(struct task *t, const struct syscall_args *a)
 {
-        return do_rw(t, (int)a->a[0], false, a->a[1], a->a[2], NULL, 0, -1);
+        return do_rw(t, (int)a->a[0], false, a->a[1], a->a[2], false, 0, -1);
 }
 
 long sys_write(struct task *t, const struct syscall_args *a)
 {
-        return do_rw(t, (int)a->a[0], true, a->a[1], a->a[2], NULL, 0, -1);
+        return do_rw(t, (int)a->a[0], true, a->a[1], a->a[2], false, 0, -1);
 }
 
 long sys_pread64(struct task *t, const struct syscall_args *a)
 {
         if ((int64_t)a->a[3] < 0)
                 return -EINVAL;
-        return do_rw(t, (int)a->a[0], false, a->a[1], a->a[2], NULL, 0, (int64_t)a->a[3]);
+        return do_rw(t, (int)a->a[0], false, a->a[1], a->a[2], false, 0, (int64_t)a->a[3]);
 }
 
 long sys_pwrite64(struct task *t, const struct syscall_args *a)
 {
         if ((int64_t)a->a[3] < 0)
                 return -EINVAL;
-        return do_rw(t, (int)a->a[0], true, a->a[1], a->a[2], NULL, 0, (int64_t)a->a[3]);
+        return do_rw(t, (int)a->a[0], true, a->a[1], a->a[2], false, 0, (int64_t)a->a[3]);
 }
 
 long sys_readv(struct task *t, const struct syscall_args *a)
 {
-        return do_rwv(t, (int)a->a[0], false, a->a[1], (long)a->a[2], -1);
+        return do_rw(t, (int)a->a[0], false, a->a[1], 0, true, (long)a->a[2], -1);
 }
 
 long sys_writev(struct task *t, const struct syscall_args *a)
 {
-        return do_rwv(t, (int)a->a[0], true, a->a[1], (long)a->a[2], -1);
+        return do_rw(t, (int)a->a[0], true, a->a[1], 0, true, (long)a->a[2], -1);
 }
 
 long sys_lseek(struct task *t, const struct syscall_args *a)

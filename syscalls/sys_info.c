@@ -84,8 +84,11 @@ struct rlimit64_guest {
         uint64_t cur, max;
 };
 
-/* Get and/or set one limit of the task's thread group. */
-static long do_prlimit(struct task *t, unsigned resource, guest_ptr_t unew, guest_ptr_t uold)
+/* Get and/or set one limit of the task's thread group. The old value is
+ * copied out when want_old (getrlimit always writes, even to NULL: EFAULT;
+ * prlimit64 only when its pointer is non-NULL). */
+static long do_prlimit(struct task *t, unsigned resource, guest_ptr_t unew, guest_ptr_t uold,
+                       bool want_old)
 {
         struct rlimit64_guest nl, ol;
         struct thread_group *tg = t->tg;
@@ -115,7 +118,7 @@ static long do_prlimit(struct task *t, unsigned resource, guest_ptr_t unew, gues
                 tg->rlimits[resource].rlim_max = nl.max;
         }
         pthread_mutex_unlock(&tg->lock);
-        if (uold)
+        if (want_old)
                 return mm_copy_out(t->mm, uold, &ol, sizeof(ol));
         return 0;
 }
@@ -126,15 +129,15 @@ long sys_prlimit64(struct task *t, const struct syscall_args *a)
 
         if (pid != 0 && pid != t->tg->tgid)
                 return -ESRCH;
-        return do_prlimit(t, (unsigned)a->a[1], a->a[2], a->a[3]);
+        return do_prlimit(t, (unsigned)a->a[1], a->a[2], a->a[3], a->a[3] != 0);
 }
 
 long sys_getrlimit(struct task *t, const struct syscall_args *a)
 {
-        return do_prlimit(t, (unsigned)a->a[0], 0, a->a[1]);
+        return do_prlimit(t, (unsigned)a->a[0], 0, a->a[1], true);
 }
 
 long sys_setrlimit(struct task *t, const struct syscall_args *a)
 {
-        return do_prlimit(t, (unsigned)a->a[0], a->a[1], 0);
+        return do_prlimit(t, (unsigned)a->a[0], a->a[1], 0, false);
 }

@@ -8,6 +8,13 @@
 #include "syscalls/sys.h"
 
 #define KSIGSET_SIZE 8
+#ifndef SA_RESTORER
+#define SA_RESTORER 0x04000000
+#endif
+/* The sa_flags bits Linux keeps (UAPI_SA_FLAGS on x86_64): unknown bits are
+ * cleared both ways, so programs can probe for flag support. */
+#define KSA_KNOWN_FLAGS (SA_NOCLDSTOP | SA_NOCLDWAIT | SA_SIGINFO | 0x800 /* SA_EXPOSE_TAGBITS */ | \
+                         SA_RESTORER | SA_ONSTACK | SA_RESTART | SA_NODEFER | SA_RESETHAND)
 #ifndef SS_AUTODISARM
 #define SS_AUTODISARM (1U << 31) /* <linux/signal.h> */
 #endif
@@ -31,6 +38,7 @@ long sys_rt_sigaction(struct task *t, const struct syscall_args *a)
                 if (signo == SIGKILL || signo == SIGSTOP)
                         return -EINVAL;
                 act.mask &= ~KSIG_UNBLOCKABLE;
+                act.flags &= KSA_KNOWN_FLAGS;
         }
         pthread_mutex_lock(&t->tg->lock);
         old = t->tg->sighand.action[signo - 1];

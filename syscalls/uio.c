@@ -39,6 +39,14 @@ int guest_iov_import_buf(struct task *t, guest_ptr_t buf, size_t len, unsigned a
         return n < 0 ? (int)n : 0;
 }
 
+/* x86_64 TASK_SIZE_MAX: the end of the user half, whatever the guest maps. */
+#define GUEST_TASK_SIZE_MAX 0x00007ffffffff000ULL
+
+bool guest_access_ok(guest_ptr_t addr, size_t len)
+{
+        return addr <= GUEST_TASK_SIZE_MAX && len <= GUEST_TASK_SIZE_MAX - addr;
+}
+
 int guest_iovec_copy_in(struct task *t, guest_ptr_t uvec, long iovcnt, struct iovec *vec)
 {
         int r;
@@ -50,9 +58,12 @@ int guest_iovec_copy_in(struct task *t, guest_ptr_t uvec, long iovcnt, struct io
         r = mm_copy_in(t->mm, vec, uvec, sizeof(vec[0]) * (size_t)iovcnt);
         if (r < 0)
                 return r;
-        for (long i = 0; i < iovcnt; i++)
+        for (long i = 0; i < iovcnt; i++) {
                 if ((ssize_t)vec[i].iov_len < 0)
                         return -EINVAL;
+                if (!guest_access_ok((guest_ptr_t)vec[i].iov_base, vec[i].iov_len))
+                        return -EFAULT;
+        }
         return 0;
 }
 

@@ -3,6 +3,7 @@
 #define CONTERNEL_SYSCALLS_UIO_H
 
 #include <limits.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <sys/uio.h>
 
@@ -22,9 +23,15 @@ struct guest_iov {
         struct iov_iter it;
 };
 
+/* Linux's access_ok(): the range lies wholly below the top of user space.
+ * Checked before any copy, even of zero bytes (a kernel address is EFAULT
+ * whatever the length). */
+bool guest_access_ok(guest_ptr_t addr, size_t len);
+
 /* Read the guest's iovec array (iovcnt entries) into vec, before taking the
  * mm lock. -EINVAL when iovcnt is negative or above UIO_MAXIOV or a length is
- * negative as ssize_t; -EFAULT. */
+ * negative as ssize_t; -EFAULT for the array or an element failing
+ * guest_access_ok(). */
 int guest_iovec_copy_in(struct task *t, guest_ptr_t uvec, long iovcnt, struct iovec *vec);
 
 /* Both import functions must be called with mm_lock_read(t->mm) held, and

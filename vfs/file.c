@@ -58,22 +58,32 @@ static ssize_t file_rw(struct file *f, const struct iov_iter *it, int64_t pos,
         return n;
 }
 
-ssize_t vfs_read(struct file *f, const struct iov_iter *dst, int64_t pos)
+int vfs_may_read(const struct file *f)
 {
         if (!file_readable(f))
                 return -EBADF;
-        if (!f->ops->read)
-                return -EINVAL;
-        return file_rw(f, dst, pos, f->ops->read);
+        return f->ops->read ? 0 : -EINVAL;
+}
+
+int vfs_may_write(const struct file *f)
+{
+        if (!file_writable(f))
+                return -EBADF;
+        return f->ops->write ? 0 : -EINVAL;
+}
+
+ssize_t vfs_read(struct file *f, const struct iov_iter *dst, int64_t pos)
+{
+        int r = vfs_may_read(f);
+
+        return r < 0 ? r : file_rw(f, dst, pos, f->ops->read);
 }
 
 ssize_t vfs_write(struct file *f, const struct iov_iter *src, int64_t pos)
 {
-        if (!file_writable(f))
-                return -EBADF;
-        if (!f->ops->write)
-                return -EINVAL;
-        return file_rw(f, src, pos, f->ops->write);
+        int r = vfs_may_write(f);
+
+        return r < 0 ? r : file_rw(f, src, pos, f->ops->write);
 }
 
 int vfs_stat(struct file *f, struct stat *ret)

@@ -62,6 +62,12 @@ void file_init(struct file *f, const struct file_ops *ops, unsigned flags, bool 
 struct file *file_ref(struct file *f);
 struct file *file_unref(struct file *f);        /* accepts NULL, returns NULL */
 
+/* Whether f may be read (written) at all: -EBADF if not opened for it,
+ * -EINVAL if the file has no such operation. Linux checks this before it
+ * looks at the caller's buffers. */
+int vfs_may_read(const struct file *f);
+int vfs_may_write(const struct file *f);
+
 /* Generic entry points: check the access mode, then call the ops. pos < 0
  * means "use and advance the file position". */
 ssize_t vfs_read(struct file *f, const struct iov_iter *dst, int64_t pos);
