@@ -7,34 +7,15 @@
 #include <sys/auxv.h>
 #include <unistd.h>
 
+#include "test.h"
+
 extern char _start[];
 extern const Elf64_Ehdr __ehdr_start __attribute__((visibility("hidden")));
-
-static int failures;
-
-__attribute__((format(printf, 1, 2)))
-static void fail(const char *fmt, ...)
-{
-        char buf[512];
-        va_list ap;
-        int n;
-
-        va_start(ap, fmt);
-        n = vsnprintf(buf, sizeof(buf) - 1, fmt, ap);
-        va_end(ap);
-        if (n < 0)
-                return;
-        if ((size_t)n > sizeof(buf) - 2)
-                n = sizeof(buf) - 2;
-        buf[n++] = '\n';
-        (void)!write(2, buf, (size_t)n);
-        failures++;
-}
 
 #define CHECK_EQ(type, want) do {                                               \
                 unsigned long got_ = getauxval(type);                           \
                 if (got_ != (unsigned long)(want))                              \
-                        fail("auxv-basic: %s = %#lx, want %#lx", #type, got_,   \
+                        test_report("auxv-basic: %s = %#lx, want %#lx", #type, got_,   \
                              (unsigned long)(want));                            \
         } while (0)
 
@@ -50,7 +31,7 @@ static void check_phdrs(void)
         /* The headers are mapped with the first page of the image. */
         CHECK_EQ(AT_PHDR, (uintptr_t)&__ehdr_start + __ehdr_start.e_phoff);
         if (!ph || phnum == 0 || phnum > 1000) {
-                fail("auxv-basic: AT_PHDR %p / AT_PHNUM %lu unusable", (void *)ph, phnum);
+                test_report("auxv-basic: AT_PHDR %p / AT_PHNUM %lu unusable", (void *)ph, phnum);
                 return;
         }
 
@@ -60,7 +41,7 @@ static void check_phdrs(void)
                         bias = (uintptr_t)&__ehdr_start - ph[i].p_vaddr;
         for (unsigned long i = 0; i < phnum; i++) {
                 if (ph[i].p_type == PT_PHDR && bias + ph[i].p_vaddr != (uintptr_t)ph)
-                        fail("auxv-basic: PT_PHDR at %#lx, AT_PHDR %p",
+                        test_report("auxv-basic: PT_PHDR at %#lx, AT_PHDR %p",
                              (unsigned long)(bias + ph[i].p_vaddr), (void *)ph);
                 if (ph[i].p_type == PT_LOAD && (ph[i].p_flags & PF_X) &&
                     bias + ph[i].p_vaddr <= main_addr &&
@@ -68,7 +49,7 @@ static void check_phdrs(void)
                         covered = 1;
         }
         if (!covered)
-                fail("auxv-basic: no executable PT_LOAD covers %#lx", (unsigned long)main_addr);
+                test_report("auxv-basic: no executable PT_LOAD covers %#lx", (unsigned long)main_addr);
         CHECK_EQ(AT_ENTRY, (uintptr_t)_start);
         CHECK_EQ(AT_ENTRY, bias + __ehdr_start.e_entry);
 }
@@ -78,14 +59,14 @@ static void check_string(unsigned long type, const char *name, const char *want)
         const char *s = (const char *)getauxval(type);
 
         if (!s) {
-                fail("auxv-basic: %s missing", name);
+                test_report("auxv-basic: %s missing", name);
                 return;
         }
         size_t len = strnlen(s, 4096);
         if (len == 0 || len == 4096)
-                fail("auxv-basic: %s has length %zu", name, len);
+                test_report("auxv-basic: %s has length %zu", name, len);
         else if (want && strcmp(s, want) != 0)
-                fail("auxv-basic: %s = \"%s\", want \"%s\"", name, s, want);
+                test_report("auxv-basic: %s = \"%s\", want \"%s\"", name, s, want);
 }
 
 int main(void)
@@ -103,6 +84,6 @@ int main(void)
         check_string(AT_EXECFN, "AT_EXECFN", NULL);
         check_string(AT_PLATFORM, "AT_PLATFORM", "x86_64");
         if (getauxval(AT_RANDOM) == 0)
-                fail("auxv-basic: AT_RANDOM missing");
-        return failures ? 1 : 0;
+                test_report("auxv-basic: AT_RANDOM missing");
+        return test_failures ? 1 : 0;
 }

@@ -9,26 +9,7 @@
 #include <sys/auxv.h>
 #include <unistd.h>
 
-static int failures;
-
-__attribute__((format(printf, 1, 2)))
-static void fail(const char *fmt, ...)
-{
-        char buf[512];
-        va_list ap;
-        int n;
-
-        va_start(ap, fmt);
-        n = vsnprintf(buf, sizeof(buf) - 1, fmt, ap);
-        va_end(ap);
-        if (n < 0)
-                return;
-        if ((size_t)n > sizeof(buf) - 2)
-                n = sizeof(buf) - 2;
-        buf[n++] = '\n';
-        (void)!write(2, buf, (size_t)n);
-        failures++;
-}
+#include "test.h"
 
 int main(int argc, char **argv, char **envp)
 {
@@ -37,14 +18,14 @@ int main(int argc, char **argv, char **envp)
         char **p;
 
         if (!rnd) {
-                fail("auxv-random: AT_RANDOM missing");
+                test_report("auxv-random: AT_RANDOM missing");
                 return 1;
         }
         memcpy(copy, rnd, sizeof(copy));        /* faults if not readable */
         for (unsigned i = 0; i < sizeof(copy); i++)
                 any |= copy[i];
         if (!any)
-                fail("auxv-random: AT_RANDOM bytes are all zero");
+                test_report("auxv-random: AT_RANDOM bytes are all zero");
 
         /* Find the end of auxv: after envp's NULL come (type, value) pairs. */
         for (p = envp; *p; p++)
@@ -55,13 +36,13 @@ int main(int argc, char **argv, char **envp)
         aux++;
         uintptr_t r = (uintptr_t)rnd;
         if (r < (uintptr_t)aux)
-                fail("auxv-random: AT_RANDOM %p below the end of auxv %p", (void *)rnd,
+                test_report("auxv-random: AT_RANDOM %p below the end of auxv %p", (void *)rnd,
                      (const void *)aux);
         if (argc > 0 && r + 16 > (uintptr_t)argv[0])
-                fail("auxv-random: AT_RANDOM %p overlaps argv[0] at %p", (void *)rnd,
+                test_report("auxv-random: AT_RANDOM %p overlaps argv[0] at %p", (void *)rnd,
                      (void *)argv[0]);
         if (getauxval(AT_PLATFORM) && r + 16 != getauxval(AT_PLATFORM))
-                fail("auxv-random: AT_RANDOM %p not right below AT_PLATFORM %#lx",
+                test_report("auxv-random: AT_RANDOM %p not right below AT_PLATFORM %#lx",
                      (void *)rnd, getauxval(AT_PLATFORM));
-        return failures ? 1 : 0;
+        return test_failures ? 1 : 0;
 }

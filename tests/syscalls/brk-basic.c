@@ -8,10 +8,9 @@
 #include <sys/utsname.h>
 #include <unistd.h>
 
+#include "test.h"
+
 #define PG 4096UL
-#define CHECK(cond) do { if (!(cond)) { \
-        fprintf(stderr, "%s:%d: check failed: %s (errno %d)\n", __FILE__, __LINE__, #cond, errno); \
-        return 1; } } while (0)
 
 static uintptr_t sys_brk(uintptr_t b)
 {
@@ -21,37 +20,37 @@ static uintptr_t sys_brk(uintptr_t b)
 int main(void)
 {
         uintptr_t cur = sys_brk(0);
-        CHECK(cur != 0);
-        CHECK(sys_brk(0) == cur);                       /* a query changes nothing */
+        EXPECT_TRUE(cur != 0);
+        EXPECT_TRUE(sys_brk(0) == cur);                       /* a query changes nothing */
 
         uintptr_t want = cur + 3 * PG + 123;
-        CHECK(sys_brk(want) == want);                   /* unaligned break kept as given */
+        EXPECT_TRUE(sys_brk(want) == want);                   /* unaligned break kept as given */
         volatile char *heap = (volatile char *)cur;
         heap[0] = 1;
         heap[3 * PG + 122] = 2;
-        CHECK(heap[0] == 1 && heap[3 * PG + 122] == 2);
+        EXPECT_TRUE(heap[0] == 1 && heap[3 * PG + 122] == 2);
 
         /* Shrink: the pages above the new break are gone. */
         uintptr_t top_page = (want + PG - 1) & ~(PG - 1);
-        CHECK(sys_brk(cur + PG) == cur + PG);
+        EXPECT_TRUE(sys_brk(cur + PG) == cur + PG);
         uintptr_t gone = ((cur + PG + PG - 1) & ~(PG - 1));
         if (gone < top_page) {
                 errno = 0;
-                CHECK(mprotect((void *)gone, PG, PROT_READ) == -1 && errno == ENOMEM);
+                EXPECT_TRUE(mprotect((void *)gone, PG, PROT_READ) == -1 && errno == ENOMEM);
                 errno = 0;
-                CHECK(uname((struct utsname *)gone) == -1 && errno == EFAULT);
+                EXPECT_TRUE(uname((struct utsname *)gone) == -1 && errno == EFAULT);
         }
 
         /* Growing again gives zeroed memory. */
-        CHECK(sys_brk(want) == want);
-        CHECK(heap[3 * PG + 122] == 0);
+        EXPECT_TRUE(sys_brk(want) == want);
+        EXPECT_TRUE(heap[3 * PG + 122] == 0);
 
         /* Below the start of the heap: refused, the break is unchanged. */
-        CHECK(sys_brk(PG) == want);
-        CHECK(sys_brk(0) == want);
+        EXPECT_TRUE(sys_brk(PG) == want);
+        EXPECT_TRUE(sys_brk(0) == want);
         /* Absurdly high: refused too. */
-        CHECK(sys_brk(UINTPTR_MAX - PG) == want);
+        EXPECT_TRUE(sys_brk(UINTPTR_MAX - PG) == want);
 
-        CHECK(sys_brk(cur) == cur);
+        EXPECT_TRUE(sys_brk(cur) == cur);
         return 0;
 }

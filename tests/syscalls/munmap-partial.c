@@ -9,6 +9,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "test.h"
+
 #define PG 4096UL
 
 /* The raw call: glibc's clock_gettime runs in the vDSO and would fault in
@@ -17,41 +19,38 @@ static int raw_clock_gettime(struct timespec *ts)
 {
         return (int)syscall(SYS_clock_gettime, CLOCK_MONOTONIC, ts);
 }
-#define CHECK(cond) do { if (!(cond)) { \
-        fprintf(stderr, "%s:%d: check failed: %s (errno %d)\n", __FILE__, __LINE__, #cond, errno); \
-        return 1; } } while (0)
 
 int main(void)
 {
         char *p = mmap(NULL, 3 * PG, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-        CHECK(p != MAP_FAILED);
+        EXPECT_TRUE(p != MAP_FAILED);
         memset(p, 'a', 3 * PG);
 
-        CHECK(munmap(p + PG, PG) == 0);
+        EXPECT_TRUE(munmap(p + PG, PG) == 0);
         errno = 0;
-        CHECK(raw_clock_gettime((struct timespec *)(p + PG)) == -1 && errno == EFAULT);
+        EXPECT_TRUE(raw_clock_gettime((struct timespec *)(p + PG)) == -1 && errno == EFAULT);
         errno = 0;
-        CHECK(uname((struct utsname *)(p + PG)) == -1 && errno == EFAULT);
+        EXPECT_TRUE(uname((struct utsname *)(p + PG)) == -1 && errno == EFAULT);
         errno = 0;
-        CHECK(mprotect(p + PG, PG, PROT_READ) == -1 && errno == ENOMEM);
+        EXPECT_TRUE(mprotect(p + PG, PG, PROT_READ) == -1 && errno == ENOMEM);
         /* A range across the hole is not fully mapped either. */
         errno = 0;
-        CHECK(mprotect(p, 3 * PG, PROT_READ | PROT_WRITE) == -1 && errno == ENOMEM);
+        EXPECT_TRUE(mprotect(p, 3 * PG, PROT_READ | PROT_WRITE) == -1 && errno == ENOMEM);
 
         /* Both sides survive with their contents. */
-        CHECK(p[0] == 'a' && p[PG - 1] == 'a' && p[2 * PG] == 'a' && p[3 * PG - 1] == 'a');
-        CHECK(raw_clock_gettime((struct timespec *)p) == 0);
-        CHECK(raw_clock_gettime((struct timespec *)(p + 2 * PG)) == 0);
-        CHECK(mprotect(p + 2 * PG, PG, PROT_READ) == 0);
+        EXPECT_TRUE(p[0] == 'a' && p[PG - 1] == 'a' && p[2 * PG] == 'a' && p[3 * PG - 1] == 'a');
+        EXPECT_TRUE(raw_clock_gettime((struct timespec *)p) == 0);
+        EXPECT_TRUE(raw_clock_gettime((struct timespec *)(p + 2 * PG)) == 0);
+        EXPECT_TRUE(mprotect(p + 2 * PG, PG, PROT_READ) == 0);
 
         /* A struct straddling the end of the first page into the hole. */
         errno = 0;
-        CHECK(raw_clock_gettime((struct timespec *)(p + PG - 8)) == -1 &&
+        EXPECT_TRUE(raw_clock_gettime((struct timespec *)(p + PG - 8)) == -1 &&
               errno == EFAULT);
 
         /* Unmapping across the hole takes the rest. */
-        CHECK(munmap(p, 3 * PG) == 0);
+        EXPECT_TRUE(munmap(p, 3 * PG) == 0);
         errno = 0;
-        CHECK(uname((struct utsname *)p) == -1 && errno == EFAULT);
+        EXPECT_TRUE(uname((struct utsname *)p) == -1 && errno == EFAULT);
         return 0;
 }

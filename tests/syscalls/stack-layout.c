@@ -9,26 +9,7 @@
 #include <sys/auxv.h>
 #include <unistd.h>
 
-static int failures;
-
-__attribute__((format(printf, 1, 2)))
-static void fail(const char *fmt, ...)
-{
-        char buf[512];
-        va_list ap;
-        int n;
-
-        va_start(ap, fmt);
-        n = vsnprintf(buf, sizeof(buf) - 1, fmt, ap);
-        va_end(ap);
-        if (n < 0)
-                return;
-        if ((size_t)n > sizeof(buf) - 2)
-                n = sizeof(buf) - 2;
-        buf[n++] = '\n';
-        (void)!write(2, buf, (size_t)n);
-        failures++;
-}
+#include "test.h"
 
 /* Linux's auxv order for the entries every x86_64 kernel since 4.x gives;
  * others (AT_SYSINFO_EHDR, AT_MINSIGSTKSZ, AT_RSEQ_*) may come in between. */
@@ -47,22 +28,22 @@ static void check_auxv(const Elf64_auxv_t *aux)
                 /* glibc replaces its copy of the HWCAPs with its own bits. */
                 if (a->a_type != AT_HWCAP && a->a_type != AT_HWCAP2 &&
                     getauxval(a->a_type) != a->a_un.a_val)
-                        fail("stack-layout: auxv[%zu] type %lu = %#lx, getauxval says %#lx", n,
+                        test_report("stack-layout: auxv[%zu] type %lu = %#lx, getauxval says %#lx", n,
                              (unsigned long)a->a_type, (unsigned long)a->a_un.a_val,
                              getauxval(a->a_type));
                 for (size_t i = next; i < sizeof(linux_order) / sizeof(linux_order[0]); i++)
                         if (linux_order[i] == a->a_type) {
                                 if (i != next)
-                                        fail("stack-layout: auxv type %lu after %lu, want %lu first",
+                                        test_report("stack-layout: auxv type %lu after %lu, want %lu first",
                                              (unsigned long)a->a_type,
                                              next ? linux_order[next - 1] : 0, linux_order[next]);
                                 next = i + 1;
                         }
         }
         if (n == 64)
-                fail("stack-layout: no AT_NULL in 64 auxv entries");
+                test_report("stack-layout: no AT_NULL in 64 auxv entries");
         if (next != sizeof(linux_order) / sizeof(linux_order[0]))
-                fail("stack-layout: auxv ends before type %lu", linux_order[next]);
+                test_report("stack-layout: auxv ends before type %lu", linux_order[next]);
 }
 
 int main(int argc, char **argv, char **envp)
@@ -70,16 +51,16 @@ int main(int argc, char **argv, char **envp)
         char **p;
 
         if ((uintptr_t)__builtin_frame_address(0) % 16 != 0)
-                fail("stack-layout: frame at main %p is not 16-byte aligned",
+                test_report("stack-layout: frame at main %p is not 16-byte aligned",
                      __builtin_frame_address(0));
         if ((uintptr_t)argv % 16 != 8)
-                fail("stack-layout: argv %p: rsp at argc was not 16-byte aligned", (void *)argv);
+                test_report("stack-layout: argv %p: rsp at argc was not 16-byte aligned", (void *)argv);
         if (*(long *)(argv - 1) != argc)
-                fail("stack-layout: word before argv is %ld, argc %d", *(long *)(argv - 1), argc);
+                test_report("stack-layout: word before argv is %ld, argc %d", *(long *)(argv - 1), argc);
         if (argv[argc] != NULL)
-                fail("stack-layout: argv[argc] is not NULL");
+                test_report("stack-layout: argv[argc] is not NULL");
         if (envp != argv + argc + 1)
-                fail("stack-layout: envp %p does not follow argv's NULL", (void *)envp);
+                test_report("stack-layout: envp %p does not follow argv's NULL", (void *)envp);
         for (p = envp; *p; p++)
                 ;
         check_auxv((const Elf64_auxv_t *)(p + 1));
@@ -89,27 +70,27 @@ int main(int argc, char **argv, char **envp)
         const char *next = argc > 0 ? argv[0] : NULL;
         for (int i = 0; i < argc; i++) {
                 if (argv[i] != next)
-                        fail("stack-layout: argv[%d] at %p, want %p", i, (void *)argv[i],
+                        test_report("stack-layout: argv[%d] at %p, want %p", i, (void *)argv[i],
                              (const void *)next);
                 next = argv[i] + strlen(argv[i]) + 1;
         }
         for (p = envp; next && *p; p++) {
                 if (*p != next)
-                        fail("stack-layout: envp[%zu] at %p, want %p", (size_t)(p - envp),
+                        test_report("stack-layout: envp[%zu] at %p, want %p", (size_t)(p - envp),
                              (void *)*p, (const void *)next);
                 next = *p + strlen(*p) + 1;
         }
         const char *execfn = (const char *)getauxval(AT_EXECFN);
         if (execfn && next) {
                 if (execfn != next)
-                        fail("stack-layout: AT_EXECFN at %p, want %p", (const void *)execfn,
+                        test_report("stack-layout: AT_EXECFN at %p, want %p", (const void *)execfn,
                              (const void *)next);
                 const char *end = execfn + strlen(execfn) + 1;
                 uint64_t zero;
                 memcpy(&zero, end, sizeof(zero));
                 if (zero != 0 || ((uintptr_t)end + 8) % 4096 != 0)
-                        fail("stack-layout: after AT_EXECFN %p: word %#lx, top %p not a page end",
+                        test_report("stack-layout: after AT_EXECFN %p: word %#lx, top %p not a page end",
                              (const void *)end, (unsigned long)zero, (const void *)(end + 8));
         }
-        return failures ? 1 : 0;
+        return test_failures ? 1 : 0;
 }

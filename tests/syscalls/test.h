@@ -66,6 +66,26 @@ static inline void test_skip(const char *fmt, ...)
                         FAIL("%s: " fmt, #cond, ##__VA_ARGS__);               \
         } while (0)
 
+/* EXPECT_TRUE(cond): fail, naming cond and errno, unless cond holds. */
+#define EXPECT_TRUE(cond) CHECK(cond, "false (errno %s)", test_errname(errno))
+
+/* For tests that check many values and report every one that is wrong:
+ * test_report() prints one line and counts it; the test ends with
+ * `return test_failures ? TEST_FAIL : TEST_PASS;`. */
+static int test_failures;
+
+__attribute__((format(printf, 1, 2)))
+static inline void test_report(const char *fmt, ...)
+{
+        va_list ap;
+
+        va_start(ap, fmt);
+        vfprintf(stderr, fmt, ap);
+        va_end(ap);
+        fputc('\n', stderr);
+        test_failures++;
+}
+
 /* EXPECT_EQ(a, b): both sides as long long, printed on mismatch. */
 #define EXPECT_EQ(a, b)                                                       \
         do {                                                                  \
