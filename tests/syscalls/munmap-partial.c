@@ -13,13 +13,6 @@
 
 #define PG 4096UL
 
-/* The raw call: glibc's clock_gettime runs in the vDSO and would fault in
- * user space instead of returning EFAULT. */
-static int raw_clock_gettime(struct timespec *ts)
-{
-        return (int)syscall(SYS_clock_gettime, CLOCK_MONOTONIC, ts);
-}
-
 int main(void)
 {
         char *p = mmap(NULL, 3 * PG, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);

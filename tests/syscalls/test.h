@@ -18,6 +18,7 @@
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 #include <sys/syscall.h>
+#include <time.h>
 #include <unistd.h>
 
 #define TEST_PASS 0
@@ -128,6 +129,14 @@ static inline void test_report(const char *fmt, ...)
                         FAIL("%s: expected %ld, got %ld %s", #call, w_, r_,   \
                              r_ == -1 ? test_errname(e_) : "");               \
         } while (0)
+
+/* clock_gettime as a real system call: glibc's runs in the vDSO and would
+ * fault in user space on a bad pointer instead of returning EFAULT. Handy to
+ * probe whether memory is mapped. */
+static inline int raw_clock_gettime(struct timespec *ts)
+{
+        return (int)syscall(SYS_clock_gettime, CLOCK_MONOTONIC, ts);
+}
 
 /* What kind of file a stdio fd is, for tests whose expectations depend on it. */
 enum stdio_kind {
