@@ -27,6 +27,8 @@ SYS(uname); SYS(getrandom); SYS(sched_getaffinity);
 SYS(prlimit64); SYS(getrlimit); SYS(setrlimit);
 /* sys_signal.c */
 SYS(rt_sigaction); SYS(rt_sigprocmask); SYS(sigaltstack);
+SYS(kill); SYS(tkill); SYS(tgkill); SYS(rt_sigqueueinfo); SYS(rt_tgsigqueueinfo);
+SYS(rt_sigpending); SYS(rt_sigreturn);
 
 #undef SYS
 

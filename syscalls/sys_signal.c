@@ -1,23 +1,18 @@
-/* Signal bookkeeping: actions, masks and the alternate stack. Delivery and
- * frames come with the signals issue. */
+/* Signals: actions, masks, the alternate stack, sending to oneself, pending
+ * sets and rt_sigreturn. Delivery itself is sentry/kernel/signal.c. */
 #include <errno.h>
 #include <signal.h>
+#include <string.h>
 
 #include "sentry/mm/mm.h"
 #include "syscall.h"
 #include "syscalls/sys.h"
 
 #define KSIGSET_SIZE 8
-#ifndef SA_RESTORER
-#define SA_RESTORER 0x04000000
-#endif
 /* The sa_flags bits Linux keeps (UAPI_SA_FLAGS on x86_64): unknown bits are
  * cleared both ways, so programs can probe for flag support. */
 #define KSA_KNOWN_FLAGS (SA_NOCLDSTOP | SA_NOCLDWAIT | SA_SIGINFO | 0x800 /* SA_EXPOSE_TAGBITS */ | \
                          SA_RESTORER | SA_ONSTACK | SA_RESTART | SA_NODEFER | SA_RESETHAND)
-#ifndef SS_AUTODISARM
-#define SS_AUTODISARM (1U << 31) /* <linux/signal.h> */
-#endif
 /* The kernel's MINSIGSTKSZ (glibc's may be a sysconf() call under _GNU_SOURCE). */
 #define KERNEL_MINSIGSTKSZ 2048
 
@@ -42,8 +37,15 @@ long sys_rt_sigaction(struct task *t, const struct syscall_args *a)
         }
         pthread_mutex_lock(&t->tg->lock);
         old = t->tg->sighand.action[signo - 1];
-        if (a->a[1])
+        if (a->a[1]) {
                 t->tg->sighand.action[signo - 1] = act;
+                /* A signal that becomes ignored is discarded if pending. */
+                if (act.handler == KSIG_IGN ||
+                    (act.handler == KSIG_DFL && signal_default_action(signo) == SIG_DEFAULT_IGNORE)) {
+                        sigpending_flush(&t->pending, signo);
+                        sigpending_flush(&t->tg->pending, signo);
+                }
+        }
         pthread_mutex_unlock(&t->tg->lock);
         if (a->a[2])
                 return mm_copy_out(t->mm, a->a[2], &old, sizeof(old));
@@ -53,29 +55,35 @@ long sys_rt_sigaction(struct task *t, const struct syscall_args *a)
 long sys_rt_sigprocmask(struct task *t, const struct syscall_args *a)
 {
         int how = (int)a->a[0];
-        uint64_t old = t->sigmask, set;
+        uint64_t old, set, mask;
         int r;
 
         if (a->a[3] != KSIGSET_SIZE)
                 return -EINVAL;
+        pthread_mutex_lock(&t->tg->lock);
+        old = t->sigmask;
+        pthread_mutex_unlock(&t->tg->lock);
         if (a->a[1]) {
                 r = mm_copy_in(t->mm, &set, a->a[1], sizeof(set));
                 if (r < 0)
                         return r;
                 switch (how) {
                 case SIG_BLOCK:
-                        t->sigmask |= set;
+                        mask = old | set;
                         break;
                 case SIG_UNBLOCK:
-                        t->sigmask &= ~set;
+                        mask = old & ~set;
                         break;
                 case SIG_SETMASK:
-                        t->sigmask = set;
+                        mask = set;
                         break;
                 default:
                         return -EINVAL;
                 }
-                t->sigmask &= ~KSIG_UNBLOCKABLE;
+                /* Unblocked signals are delivered on the way back to the guest. */
+                pthread_mutex_lock(&t->tg->lock);
+                t->sigmask = mask & ~KSIG_UNBLOCKABLE;
+                pthread_mutex_unlock(&t->tg->lock);
         }
         if (a->a[2])
                 return mm_copy_out(t->mm, a->a[2], &old, sizeof(old));
@@ -132,4 +140,127 @@ long sys_sigaltstack(struct task *t, const struct syscall_args *a)
         if (a->a[1])
                 return mm_copy_out(t->mm, a->a[1], &old, sizeof(old));
         return 0;
+}
+
+/* A siginfo for a signal sent by the calling task (SI_USER from kill,
+ * SI_TKILL from tkill/tgkill), with its pid and uid. */
+static void siginfo_from_task(siginfo_t *info, int signo, int code, const struct task *t)
+{
+        memset(info, 0, sizeof(*info));
+        info->si_signo = signo;
+        info->si_code = code;
+        info->si_pid = t->tg->tgid;
+        info->si_uid = t->creds.ruid;
+}
+
+/* The one process and thread there is for now: the caller. Anything else
+ * does not exist in the sandbox. */
+static bool pid_is_self(const struct task *t, int pid)
+{
+        return pid == t->tg->tgid;
+}
+
+long sys_kill(struct task *t, const struct syscall_args *a)
+{
+        int pid = (int)a->a[0], signo = (int)a->a[1];
+        siginfo_t info;
+
+        if (signo < 0 || signo > KSIG_MAX)
+                return -EINVAL;
+        /* kill(0) is the caller's process group, kill(-1) every process it
+         * may signal, kill(-pgid) a group: today each is just the caller. */
+        if (pid == INT32_MIN)
+                return -ESRCH;
+        if (!(pid == 0 || pid == -1 || pid_is_self(t, pid) || pid_is_self(t, -pid)))
+                return -ESRCH;
+        if (signo == 0)
+                return 0;
+        siginfo_from_task(&info, signo, SI_USER, t);
+        return signal_send(t, &info, true);
+}
+
+static long do_tkill(struct task *t, int tgid, int tid, int signo)
+{
+        siginfo_t info;
+
+        if (tid <= 0 || signo < 0 || signo > KSIG_MAX)
+                return -EINVAL;
+        if (tid != t->tid || (tgid >= 0 && tgid != t->tg->tgid))
+                return -ESRCH;
+        if (signo == 0)
+                return 0;
+        siginfo_from_task(&info, signo, SI_TKILL, t);
+        return signal_send(t, &info, false);
+}
+
+long sys_tkill(struct task *t, const struct syscall_args *a)
+{
+        return do_tkill(t, -1, (int)a->a[0], (int)a->a[1]);
+}
+
+long sys_tgkill(struct task *t, const struct syscall_args *a)
+{
+        if ((int)a->a[0] <= 0)
+                return -EINVAL;
+        return do_tkill(t, (int)a->a[0], (int)a->a[1], (int)a->a[2]);
+}
+
+/* rt_sigqueueinfo/rt_tgsigqueueinfo: the caller's own siginfo, which may not
+ * pretend to come from the kernel or from kill (Linux: EPERM for si_code >= 0
+ * or SI_TKILL when sent to another process; to oneself it is allowed). */
+static long do_sigqueueinfo(struct task *t, int tgid, int tid, int signo, guest_ptr_t uinfo,
+                            bool group)
+{
+        siginfo_t info;
+        int r;
+
+        r = mm_copy_in(t->mm, &info, uinfo, sizeof(info));
+        if (r < 0)
+                return r;
+        if (signo < 0 || signo > KSIG_MAX)
+                return -EINVAL;
+        if (!pid_is_self(t, tgid) || (!group && tid != t->tid))
+                return -ESRCH;
+        info.si_signo = signo;
+        if (signo == 0)
+                return 0;
+        return signal_send(t, &info, group);
+}
+
+long sys_rt_sigqueueinfo(struct task *t, const struct syscall_args *a)
+{
+        return do_sigqueueinfo(t, (int)a->a[0], 0, (int)a->a[1], a->a[2], true);
+}
+
+long sys_rt_tgsigqueueinfo(struct task *t, const struct syscall_args *a)
+{
+        if ((int)a->a[0] <= 0 || (int)a->a[1] <= 0)
+                return -EINVAL;
+        return do_sigqueueinfo(t, (int)a->a[0], (int)a->a[1], (int)a->a[2], a->a[3], false);
+}
+
+long sys_rt_sigpending(struct task *t, const struct syscall_args *a)
+{
+        uint64_t set;
+
+        if (a->a[1] > KSIGSET_SIZE)
+                return -EINVAL;
+        pthread_mutex_lock(&t->tg->lock);
+        set = (t->pending.set | t->tg->pending.set) & t->sigmask;
+        pthread_mutex_unlock(&t->tg->lock);
+        return mm_copy_out(t->mm, a->a[0], &set, a->a[1]);
+}
+
+long sys_rt_sigreturn(struct task *t, const struct syscall_args *a)
+{
+        struct platform_event ev = { .stop = PLATFORM_STOP_FAULT, .signo = SIGSEGV,
+                                     .si_code = SI_KERNEL };
+
+        (void)a;
+        if (signal_frame_restore(t) < 0) {
+                signal_force_fault(t, &ev);
+                return (long)t->regs.gp.rax;
+        }
+        /* The restored rax is the result: the interrupted code sees its own. */
+        return (long)t->regs.gp.rax;
 }

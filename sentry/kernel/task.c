@@ -22,6 +22,7 @@ static int thread_group_create(int tgid, int ppid, struct thread_group **ret)
         tg->tgid = tgid;
         tg->ppid = ppid;
         pthread_mutex_init(&tg->lock, NULL);
+        sigpending_init(&tg->pending);
         /* The sandbox's init starts with the limits the launcher runs under,
          * as any exec'd program inherits them. */
         for (int r = 0; r < RLIM_NLIMITS; r++)
@@ -34,6 +35,7 @@ static void thread_group_destroy(struct thread_group *tg)
 {
         if (!tg)
                 return;
+        sigpending_clear(&tg->pending);
         pthread_mutex_destroy(&tg->lock);
         free(tg);
 }
@@ -52,6 +54,7 @@ int task_create_init(struct kernel *k, const struct task_spawn_args *a, struct t
         t->kernel = k;
         t->fdt = a->fdt;
         t->tid = kernel_alloc_tid(k);
+        sigpending_init(&t->pending);
         creds_init_root(&t->creds);
         snprintf(t->comm, sizeof(t->comm), "%s", a->filename);
         if (strrchr(a->filename, '/'))
@@ -97,6 +100,7 @@ void task_destroy(struct task *t)
                 t->kernel->platform_ops->ctx_release(t->ctx);
         mm_unref(t->mm);
         fdtable_unref(t->fdt);
+        sigpending_clear(&t->pending);
         thread_group_destroy(t->tg);
         creds_release(&t->creds);
         free(t);

@@ -29,6 +29,7 @@ struct thread_group {
         int ppid;                       /* immutable until reparenting exists */
         pthread_mutex_t lock;
         struct sighand sighand;         /* protected by lock */
+        struct sigpending pending;      /* protected by lock: kill() to the group */
         struct rlimit rlimits[RLIM_NLIMITS]; /* protected by lock */
         /* Set once when the group exits: the wait status (as from wait4). */
         bool exited;
@@ -48,7 +49,8 @@ struct task {
         struct cpu_regs regs;
 
         /* Fields below are touched only by the task's own thread. */
-        uint64_t sigmask;               /* blocked signals, bit (signo-1) */
+        uint64_t sigmask;               /* blocked signals, bit (signo-1); protected by tg->lock */
+        struct sigpending pending;      /* protected by tg->lock: signals to this thread */
         struct sigaltstack_state altstack;
         guest_ptr_t clear_child_tid;
         guest_ptr_t robust_list;

@@ -1,6 +1,7 @@
 /*
- * The task loop: run guest code until it stops, then answer the stop — a
- * system call through the table, a fault as a signal — and go again.
+ * The task loop: deliver pending signals, run guest code until it stops,
+ * then answer the stop — a system call through the table, a fault as a
+ * signal — and go again.
  */
 #include "task.h"
 
@@ -13,26 +14,6 @@
 #include "sentry/kernel/kernel.h"
 #include "syscalls/syscall.h"
 
-/* A synchronous fault. Signal frames come with the signals issue; until then
- * a fault the guest cannot have handled kills it with the signal's default
- * action, and a guest that installed a handler is told so in the log. */
-static void task_fault(struct task *t, const struct platform_event *ev)
-{
-        const struct ksigaction *act = &t->tg->sighand.action[ev->signo - 1];
-
-        if (act->handler > 1)
-                log_warn("tid %d: %s at %#llx: signal handlers are not delivered yet; killing",
-                         t->tid, sigabbrev_np(ev->signo), (unsigned long long)ev->addr);
-        else
-                log_debug("tid %d: %s (code %d) at %#llx, rip %#llx", t->tid,
-                          sigabbrev_np(ev->signo), ev->si_code,
-                          (unsigned long long)ev->addr,
-                          (unsigned long long)t->regs.gp.rip);
-        /* Core-dumping signals report the core flag in the wait status, as
-         * Linux does when a core would be written; we never write one. */
-        task_exit_group(t, ev->signo);
-}
-
 int task_run(struct task *t)
 {
         const struct platform_ops *ops = t->kernel->platform_ops;
@@ -40,6 +21,9 @@ int task_run(struct task *t)
         int r;
 
         while (!t->exiting) {
+                signal_deliver(t);
+                if (t->exiting)
+                        break;
                 r = ops->switch_to(t->ctx, &t->regs, &ev);
                 if (r < 0) {
                         log_err("tid %d: platform lost the guest: %s", t->tid, strerror(-r));
@@ -51,7 +35,11 @@ int task_run(struct task *t)
                         syscall_dispatch(t);
                         break;
                 case PLATFORM_STOP_FAULT:
-                        task_fault(t, &ev);
+                        log_debug("tid %d: %s (code %d) at %#llx, rip %#llx", t->tid,
+                                  sigabbrev_np(ev.signo), ev.si_code,
+                                  (unsigned long long)ev.addr,
+                                  (unsigned long long)t->regs.gp.rip);
+                        signal_force_fault(t, &ev);
                         break;
                 case PLATFORM_STOP_INTERRUPTED:
                         break;
