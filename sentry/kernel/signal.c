@@ -45,12 +45,11 @@ static bool signal_ignored(struct task *t, int signo)
 }
 
 /* The sandbox's init gets only the signals it has a handler for (Linux's
- * SIGNAL_UNKILLABLE): a SIG_DFL signal sent to it from inside is dropped.
- * Called with tg->lock held. */
+ * SIGNAL_UNKILLABLE): a SIG_DFL signal sent to it from inside the sandbox is
+ * dropped, even SIGKILL. Called with tg->lock held. */
 static bool signal_init_protected(struct task *t, int signo)
 {
-        return t->tg->tgid == 1 && t->tg->sighand.action[signo - 1].handler == KSIG_DFL &&
-               signo != SIGKILL && signo != SIGSTOP;
+        return t->tg->tgid == 1 && t->tg->sighand.action[signo - 1].handler == KSIG_DFL;
 }
 
 int signal_send(struct task *t, const siginfo_t *info, bool group)
