@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "lib/log.h"
+#include "sentry/kernel/kerrno.h"
 
 /* Names of the calls the table has no entry for, from libseccomp (which
  * knows every amd64 call); filled once, read-only afterwards, never freed. */
@@ -88,6 +89,8 @@ void syscall_dispatch(struct task *t)
                 ret = -ENOSYS;
         }
         gp->rax = (uint64_t)ret;
+        /* Resolved before the guest runs again (signal_deliver()). */
+        t->syscall_restart = kerrno_is_restart(ret);
         if (t->kernel->strace && !t->exiting)
                 strace_emit(t, &a, ret);
 }

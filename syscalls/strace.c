@@ -19,6 +19,7 @@
 #include <time.h>
 
 #include "lib/macro.h"
+#include "sentry/kernel/kerrno.h"
 #include "sentry/mm/mm.h"
 #include "syscall.h"
 
@@ -264,7 +265,12 @@ void strace_format(struct task *t, const struct syscall_args *a, long ret, char 
                 out_printf(&o, ") = ?");
                 return;
         }
-        if (ret < 0 && ret >= -4095)
+        if (kerrno_is_restart(ret))
+                out_printf(&o, ") = ? %s (to be restarted or EINTR)",
+                           ret == -ERESTARTSYS ? "ERESTARTSYS" :
+                           ret == -ERESTARTNOINTR ? "ERESTARTNOINTR" :
+                           ret == -ERESTARTNOHAND ? "ERESTARTNOHAND" : "ERESTART_RESTARTBLOCK");
+        else if (ret < 0 && ret >= -4095)
                 out_printf(&o, ") = -1 %s (%s)", strerrorname_np((int)-ret) ?: "E?",
                            strerror((int)-ret));
         else if (def && def->ret == ARG_PTR)

@@ -21,14 +21,15 @@ SYS(arch_prctl); SYS(prctl);
 SYS(getuid); SYS(geteuid); SYS(getgid); SYS(getegid); SYS(getgroups);
 /* sys_time.c */
 SYS(clock_gettime); SYS(clock_getres); SYS(gettimeofday); SYS(time);
-SYS(nanosleep); SYS(clock_nanosleep);
+SYS(nanosleep); SYS(clock_nanosleep); SYS(restart_syscall);
+SYS(getitimer); SYS(setitimer); SYS(alarm);
 /* sys_info.c */
 SYS(uname); SYS(getrandom); SYS(sched_getaffinity);
 SYS(prlimit64); SYS(getrlimit); SYS(setrlimit);
 /* sys_signal.c */
 SYS(rt_sigaction); SYS(rt_sigprocmask); SYS(sigaltstack);
 SYS(kill); SYS(tkill); SYS(tgkill); SYS(rt_sigqueueinfo); SYS(rt_tgsigqueueinfo);
-SYS(rt_sigpending); SYS(rt_sigreturn);
+SYS(rt_sigpending); SYS(rt_sigreturn); SYS(pause); SYS(rt_sigsuspend); SYS(rt_sigtimedwait);
 
 #undef SYS
 

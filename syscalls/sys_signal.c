@@ -4,6 +4,8 @@
 #include <signal.h>
 #include <string.h>
 
+#include "sentry/kernel/kerrno.h"
+#include "sentry/kernel/ktimer.h"
 #include "sentry/mm/mm.h"
 #include "syscall.h"
 #include "syscalls/sys.h"
@@ -263,4 +265,100 @@ long sys_rt_sigreturn(struct task *t, const struct syscall_args *a)
         }
         /* The restored rax is the result: the interrupted code sees its own. */
         return (long)t->regs.gp.rax;
+}
+
+/* Wait for any signal the task does not block. */
+static long wait_for_signal(struct task *t)
+{
+        task_prepare_block(t);
+        while (task_block(t, NULL) != -EINTR)
+                task_prepare_block(t);
+        return -ERESTARTNOHAND;
+}
+
+long sys_pause(struct task *t, const struct syscall_args *a)
+{
+        (void)a;
+        return wait_for_signal(t);
+}
+
+long sys_rt_sigsuspend(struct task *t, const struct syscall_args *a)
+{
+        uint64_t mask;
+        int r;
+
+        if (a->a[1] != KSIGSET_SIZE)
+                return -EINVAL;
+        r = mm_copy_in(t->mm, &mask, a->a[0], sizeof(mask));
+        if (r < 0)
+                return r;
+        /* The handler's frame saves the old mask; with no handler it comes
+         * back when delivery is done (signal_deliver()). */
+        pthread_mutex_lock(&t->tg->lock);
+        t->saved_sigmask = t->sigmask;
+        t->restore_sigmask = true;
+        t->sigmask = mask & ~KSIG_UNBLOCKABLE;
+        pthread_mutex_unlock(&t->tg->lock);
+        return wait_for_signal(t);
+}
+
+/* Take a pending signal of set (blocked or not) for sigtimedwait. */
+static int take_waited(struct task *t, uint64_t set, siginfo_t *info)
+{
+        int r;
+
+        pthread_mutex_lock(&t->tg->lock);
+        r = sigpending_take(&t->pending, set, info);
+        if (r < 0)
+                r = sigpending_take(&t->tg->pending, set, info);
+        pthread_mutex_unlock(&t->tg->lock);
+        return r;
+}
+
+long sys_rt_sigtimedwait(struct task *t, const struct syscall_args *a)
+{
+        struct timespec timeout, deadline, *dl = NULL;
+        uint64_t set;
+        siginfo_t info;
+        int r;
+
+        if (a->a[3] != KSIGSET_SIZE)
+                return -EINVAL;
+        r = mm_copy_in(t->mm, &set, a->a[0], sizeof(set));
+        if (r < 0)
+                return r;
+        set &= ~KSIG_UNBLOCKABLE;
+        if (a->a[2]) {
+                r = mm_copy_in(t->mm, &timeout, a->a[2], sizeof(timeout));
+                if (r < 0)
+                        return r;
+                if (timeout.tv_sec < 0 || timeout.tv_nsec < 0 || timeout.tv_nsec >= 1000000000L)
+                        return -EINVAL;
+                clock_gettime(CLOCK_MONOTONIC, &deadline);
+                deadline = timespec_add(deadline, timeout);
+                dl = &deadline;
+        }
+
+        pthread_mutex_lock(&t->tg->lock);
+        t->sigwait_set = set;
+        pthread_mutex_unlock(&t->tg->lock);
+        task_prepare_block(t);
+        while ((r = take_waited(t, set, &info)) < 0) {
+                r = task_block(t, dl);
+                if (r == -ETIMEDOUT) {
+                        r = -EAGAIN;
+                        break;
+                }
+                if (r == -EINTR)
+                        break;          /* another signal, not one waited for */
+                task_prepare_block(t);
+        }
+        pthread_mutex_lock(&t->tg->lock);
+        t->sigwait_set = 0;
+        pthread_mutex_unlock(&t->tg->lock);
+        if (r < 0)
+                return r;
+        if (a->a[1] && mm_copy_out(t->mm, a->a[1], &info, sizeof(info)) < 0)
+                return -EFAULT;
+        return info.si_signo;
 }

@@ -3,6 +3,8 @@
 #include <time.h>
 #include <sys/time.h>
 
+#include "sentry/kernel/kerrno.h"
+#include "sentry/kernel/ktimer.h"
 #include "sentry/mm/mm.h"
 #include "syscall.h"
 #include "syscalls/sys.h"
@@ -101,27 +103,73 @@ static bool timespec_valid(const struct timespec *ts)
         return ts->tv_sec >= 0 && ts->tv_nsec >= 0 && ts->tv_nsec < 1000000000L;
 }
 
-/* Sleep until the deadline on clock id (absolute) or for the interval. No
- * signal can interrupt a guest sleep yet, so the remainder is always zero. */
-static long do_sleep(struct task *t, clockid_t id, int flags, guest_ptr_t ureq)
+/* Turn an absolute time on clock id into one on CLOCK_MONOTONIC, which the
+ * sentry sleeps on. A wall-clock change during the sleep is not followed. */
+static struct timespec deadline_to_monotonic(clockid_t id, struct timespec deadline)
 {
-        struct timespec req;
+        struct timespec now, mono;
+
+        if (id == CLOCK_MONOTONIC)
+                return deadline;
+        clock_gettime(id, &now);
+        clock_gettime(CLOCK_MONOTONIC, &mono);
+        return timespec_add(mono, timespec_sub_sat(deadline, now));
+}
+
+/* Sleep until the restart block's deadline. Interrupted by a signal: the
+ * time left goes to rem (relative sleeps) and the call asks to be restarted
+ * through restart_syscall, or fails with EINTR if a handler runs. */
+static long sleep_until(struct task *t, struct restart_block *rb)
+{
+        struct timespec mono = deadline_to_monotonic(rb->clockid, rb->deadline), now, left;
         int r;
 
-        (void)t;
+        task_prepare_block(t);
+        for (;;) {
+                r = task_block(t, &mono);
+                if (r == -ETIMEDOUT)
+                        return 0;
+                clock_gettime(CLOCK_MONOTONIC, &now);
+                if (timespec_cmp(now, mono) >= 0)
+                        return 0;
+                if (r == -EINTR)
+                        break;
+                task_prepare_block(t);
+        }
+        if (!rb->rem)
+                return -ERESTARTNOHAND;         /* absolute: just start again */
+        left = timespec_sub_sat(mono, now);
+        if (mm_copy_out(t->mm, rb->rem, &left, sizeof(left)) < 0)
+                return -EFAULT;
+        rb->fn = sleep_until;
+        t->restart = *rb;
+        return -ERESTART_RESTARTBLOCK;
+}
+
+static long do_sleep(struct task *t, clockid_t id, int flags, guest_ptr_t ureq, guest_ptr_t urem)
+{
+        struct restart_block rb = { .clockid = id };
+        struct timespec req, now;
+        int r;
+
         r = mm_copy_in(t->mm, &req, ureq, sizeof(req));
         if (r < 0)
                 return r;
         if (!timespec_valid(&req))
                 return -EINVAL;
-        while ((r = clock_nanosleep(id, flags, &req, flags & TIMER_ABSTIME ? NULL : &req)) == EINTR)
-                ;
-        return -r;
+        if (flags & TIMER_ABSTIME) {
+                rb.deadline = req;
+        } else {
+                clock_gettime(id, &now);
+                rb.deadline = timespec_add(now, req);
+                rb.rem = urem;
+        }
+        return sleep_until(t, &rb);
 }
 
 long sys_nanosleep(struct task *t, const struct syscall_args *a)
 {
-        return do_sleep(t, CLOCK_MONOTONIC, 0, a->a[0]);
+        return do_sleep(t, CLOCK_MONOTONIC, 0, a->a[0], a->a[1]);
 }
 
 long sys_clock_nanosleep(struct task *t, const struct syscall_args *a)
@@ -141,5 +189,90 @@ long sys_clock_nanosleep(struct task *t, const struct syscall_args *a)
                  * man page says EINVAL. Process CPU-time sleeps are not built. */
                 return clock_known(id) ? -EOPNOTSUPP : -EINVAL;
         }
-        return do_sleep(t, id, flags & TIMER_ABSTIME, a->a[2]);
+        return do_sleep(t, id, flags & TIMER_ABSTIME, a->a[2], a->a[3]);
+}
+
+long sys_restart_syscall(struct task *t, const struct syscall_args *a)
+{
+        struct restart_block rb = t->restart;
+
+        (void)a;
+        t->restart.fn = NULL;
+        if (!rb.fn)
+                return -EINTR;          /* nothing to restart: Linux's do_no_restart_syscall */
+        return rb.fn(t, &rb);
+}
+
+/* The kernel's struct itimerval. */
+struct kitimerval {
+        struct timeval interval, value;
+};
+
+static struct timespec tv_to_ts(struct timeval tv)
+{
+        return (struct timespec){ tv.tv_sec, tv.tv_usec * 1000 };
+}
+
+static struct timeval ts_to_tv(struct timespec ts)
+{
+        /* Round up: a timer that has time left never reads as zero. */
+        return (struct timeval){ ts.tv_sec + (ts.tv_nsec > 999999000L),
+                                 ts.tv_nsec > 999999000L ? 0 : (ts.tv_nsec + 999) / 1000 };
+}
+
+long sys_getitimer(struct task *t, const struct syscall_args *a)
+{
+        struct kitimerval v;
+        struct timespec value, interval;
+
+        if ((int)a->a[0] != ITIMER_REAL)
+                return (int)a->a[0] == ITIMER_VIRTUAL || (int)a->a[0] == ITIMER_PROF ? -ENOSYS : -EINVAL;
+        itimer_real_get(&t->tg->itimer_real, &value, &interval);
+        v.value = ts_to_tv(value);
+        v.interval = ts_to_tv(interval);
+        return mm_copy_out(t->mm, a->a[1], &v, sizeof(v));
+}
+
+static bool timeval_valid(const struct timeval *tv)
+{
+        return tv->tv_sec >= 0 && tv->tv_usec >= 0 && tv->tv_usec < 1000000;
+}
+
+long sys_setitimer(struct task *t, const struct syscall_args *a)
+{
+        struct kitimerval nv = { 0 }, ov;
+        struct timespec value, interval, oval, oint;
+        int r;
+
+        if ((int)a->a[0] != ITIMER_REAL)
+                return (int)a->a[0] == ITIMER_VIRTUAL || (int)a->a[0] == ITIMER_PROF ? -ENOSYS : -EINVAL;
+        /* A NULL new value disarms, as Linux still allows. */
+        if (a->a[1]) {
+                r = mm_copy_in(t->mm, &nv, a->a[1], sizeof(nv));
+                if (r < 0)
+                        return r;
+                if (!timeval_valid(&nv.value) || !timeval_valid(&nv.interval))
+                        return -EINVAL;
+        }
+        value = tv_to_ts(nv.value);
+        interval = tv_to_ts(nv.interval);
+        r = itimer_real_set(&t->tg->itimer_real, &value, &interval, &oval, &oint);
+        if (r < 0)
+                return r;
+        if (!a->a[2])
+                return 0;
+        ov.value = ts_to_tv(oval);
+        ov.interval = ts_to_tv(oint);
+        return mm_copy_out(t->mm, a->a[2], &ov, sizeof(ov));
+}
+
+long sys_alarm(struct task *t, const struct syscall_args *a)
+{
+        struct timespec value = { (time_t)(unsigned)a->a[0], 0 }, zero = { 0, 0 }, oval, oint;
+
+        itimer_real_set(&t->tg->itimer_real, &value, &zero, &oval, &oint);
+        /* Seconds left, rounded to the nearest and never 0 while armed. */
+        if ((!oval.tv_sec && oval.tv_nsec) || oval.tv_nsec >= 500000000L)
+                oval.tv_sec++;
+        return oval.tv_sec;
 }

@@ -23,6 +23,7 @@ int kernel_create(const struct kernel_config *cfg, struct kernel **ret)
         if (!k)
                 return -ENOMEM;
         pthread_mutex_init(&k->lock, NULL);
+        ktimer_service_init(&k->timers);
         k->next_tid = 1;
         k->strace = cfg->strace;
         k->strace_fd = cfg->strace_fd;
@@ -60,6 +61,7 @@ void kernel_destroy(struct kernel *k)
                 k->platform_ops->destroy(k->platform);
         if (k->memfile)
                 memfile_destroy(k->memfile);
+        ktimer_service_destroy(&k->timers);
         pthread_mutex_destroy(&k->lock);
         free(k);
 }

@@ -15,6 +15,7 @@
 #include <time.h>
 
 #include "platform/platform.h"
+#include "sentry/kernel/ktimer.h"
 
 struct memfile;
 struct task;
@@ -44,6 +45,8 @@ struct kernel {
         char hostname[KERNEL_NAME_MAX + 1];
         char domainname[KERNEL_NAME_MAX + 1];
         int next_tid;
+
+        struct ktimer_service timers;   /* has its own lock */
 
         /* system calls already reported as unimplemented, one bit each */
         atomic_uchar enosys_logged[KERNEL_SYSCALL_MAX / 8];

@@ -3,8 +3,10 @@
 
 #include <errno.h>
 #include <string.h>
+#include <sys/syscall.h>
 
 #include "lib/log.h"
+#include "sentry/kernel/kerrno.h"
 #include "sentry/kernel/kernel.h"
 #include "sentry/kernel/task.h"
 
@@ -46,25 +48,39 @@ static bool signal_ignored(struct task *t, int signo)
 
 /* The sandbox's init gets only the signals it has a handler for (Linux's
  * SIGNAL_UNKILLABLE): a SIG_DFL signal sent to it from inside the sandbox is
- * dropped, even SIGKILL. Called with tg->lock held. */
+ * dropped, even SIGKILL, unless it is blocked (then it waits, and is
+ * dropped at delivery if still SIG_DFL) or a fault made init killable.
+ * Called with tg->lock held. */
 static bool signal_init_protected(struct task *t, int signo)
 {
-        return t->tg->tgid == 1 && t->tg->sighand.action[signo - 1].handler == KSIG_DFL;
+        struct thread_group *tg = t->tg;
+
+        return tg->tgid == 1 && !tg->init_killable &&
+               tg->sighand.action[signo - 1].handler == KSIG_DFL &&
+               !((t->sigmask | t->sigwait_set) & KSIG_BIT(signo));
 }
 
 int signal_send(struct task *t, const siginfo_t *info, bool group)
 {
         struct thread_group *tg = t->tg;
         int signo = info->si_signo, r = 0;
+        bool wake = false;
         unsigned limit;
 
         if (!signal_valid(signo))
                 return -EINVAL;
         pthread_mutex_lock(&tg->lock);
         limit = (unsigned)tg->rlimits[RLIMIT_SIGPENDING].rlim_cur;
-        if (!signal_ignored(t, signo) && !signal_init_protected(t, signo))
+        if (!signal_ignored(t, signo) && !signal_init_protected(t, signo)) {
                 r = sigpending_add(group ? &tg->pending : &t->pending, info, limit);
+                wake = r == 0 && (!(t->sigmask & KSIG_BIT(signo)) ||
+                                  (t->sigwait_set & KSIG_BIT(signo)));
+        }
         pthread_mutex_unlock(&tg->lock);
+        /* A task signalling itself delivers on its way back to the guest;
+         * any other is woken or pulled out of guest code. */
+        if (wake && !pthread_equal(pthread_self(), t->host_thread))
+                task_interrupt(t);
         return r;
 }
 
@@ -86,6 +102,8 @@ void signal_force_fault(struct task *t, const struct platform_event *ev)
                 act->handler = KSIG_DFL;
                 t->sigmask &= ~KSIG_BIT(ev->signo);
         }
+        if (act->handler == KSIG_DFL)
+                tg->init_killable = true;
         sigpending_add(&t->pending, &info, UINT32_MAX);
         pthread_mutex_unlock(&tg->lock);
 }
@@ -100,6 +118,52 @@ static int signal_dequeue(struct task *t, siginfo_t *ret)
         return sigpending_take(&t->tg->pending, allowed, ret);
 }
 
+/* A system call cut short by a signal: with a handler about to run (act),
+ * -EINTR or a restart by its SA_RESTART; with none, a restart. Restarting
+ * re-executes the syscall instruction (2 bytes) with the original number. */
+static void syscall_restart_fixup(struct task *t, const struct ksigaction *act)
+{
+        struct user_regs_struct *gp = &t->regs.gp;
+        long ret = (long)gp->rax;
+
+        if (!t->syscall_restart)
+                return;
+        t->syscall_restart = false;
+        switch (-ret) {
+        case ERESTART_RESTARTBLOCK:
+        case ERESTARTNOHAND:
+                if (act) {
+                        gp->rax = (uint64_t)-EINTR;
+                        return;
+                }
+                break;
+        case ERESTARTSYS:
+                if (act && !(act->flags & SA_RESTART)) {
+                        gp->rax = (uint64_t)-EINTR;
+                        return;
+                }
+                break;
+        case ERESTARTNOINTR:
+                break;
+        default:
+                return;
+        }
+        gp->rax = ret == -ERESTART_RESTARTBLOCK ? (uint64_t)__NR_restart_syscall : gp->orig_rax;
+        gp->rip -= 2;
+}
+
+/* Nothing (more) to deliver: finish a restart and undo a temporary mask. */
+static void signal_deliver_none(struct task *t)
+{
+        syscall_restart_fixup(t, NULL);
+        if (t->restore_sigmask) {
+                pthread_mutex_lock(&t->tg->lock);
+                t->sigmask = t->saved_sigmask;
+                t->restore_sigmask = false;
+                pthread_mutex_unlock(&t->tg->lock);
+        }
+}
+
 void signal_deliver(struct task *t)
 {
         struct thread_group *tg = t->tg;
@@ -112,6 +176,7 @@ void signal_deliver(struct task *t)
                 pthread_mutex_lock(&tg->lock);
                 if (signal_dequeue(t, &info) < 0) {
                         pthread_mutex_unlock(&tg->lock);
+                        signal_deliver_none(t);
                         return;
                 }
                 signo = info.si_signo;
@@ -123,6 +188,11 @@ void signal_deliver(struct task *t)
                         pthread_mutex_unlock(&tg->lock);
                         continue;
                 }
+                if (act.handler == KSIG_DFL && tg->tgid == 1 && !tg->init_killable) {
+                        /* Init: a fatal signal it had blocked is dropped now. */
+                        pthread_mutex_unlock(&tg->lock);
+                        continue;
+                }
                 if (act.handler == KSIG_DFL) {
                         pthread_mutex_unlock(&tg->lock);
                         log_debug("tid %d: killed by %s", t->tid, sigabbrev_np(signo) ?: "a signal");
@@ -131,7 +201,10 @@ void signal_deliver(struct task *t)
                         task_exit_group(t, signo);
                         return;
                 }
-                oldmask = t->sigmask;
+                /* The frame saves the mask to return to: the one before a
+                 * sigsuspend, if one is in progress. */
+                oldmask = t->restore_sigmask ? t->saved_sigmask : t->sigmask;
+                t->restore_sigmask = false;
                 t->sigmask |= act.mask;
                 if (!(act.flags & SA_NODEFER))
                         t->sigmask |= KSIG_BIT(signo);
@@ -140,6 +213,7 @@ void signal_deliver(struct task *t)
                         tg->sighand.action[signo - 1].handler = KSIG_DFL;
                 pthread_mutex_unlock(&tg->lock);
 
+                syscall_restart_fixup(t, &act);
                 if (signal_frame_setup(t, &info, &act, oldmask) < 0) {
                         /* No room or no restorer: Linux forces SIGSEGV. */
                         struct platform_event ev = { .stop = PLATFORM_STOP_FAULT,

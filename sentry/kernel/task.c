@@ -8,6 +8,7 @@
 
 #include "lib/log.h"
 #include "lib/macro.h"
+#include "sentry/kernel/internal.h"
 #include "sentry/kernel/kernel.h"
 #include "sentry/loader/loader.h"
 #include "sentry/mm/mm.h"
@@ -55,6 +56,7 @@ int task_create_init(struct kernel *k, const struct task_spawn_args *a, struct t
         t->fdt = a->fdt;
         t->tid = kernel_alloc_tid(k);
         sigpending_init(&t->pending);
+        task_block_init(t);
         creds_init_root(&t->creds);
         snprintf(t->comm, sizeof(t->comm), "%s", a->filename);
         if (strrchr(a->filename, '/'))
@@ -63,6 +65,7 @@ int task_create_init(struct kernel *k, const struct task_spawn_args *a, struct t
         r = thread_group_create(t->tid, 0, &t->tg);
         if (r < 0)
                 goto fail;
+        itimer_real_init(&t->tg->itimer_real, t);
         r = mm_create(k->platform, k->memfile, &t->mm);
         if (r < 0)
                 goto fail;
@@ -96,11 +99,15 @@ void task_destroy(struct task *t)
 {
         if (!t)
                 return;
+        /* Nothing may signal the task once it starts going away. */
+        if (t->tg && t->tg->itimer_real.target == t)
+                itimer_real_destroy(&t->tg->itimer_real);
         if (t->ctx)
                 t->kernel->platform_ops->ctx_release(t->ctx);
         mm_unref(t->mm);
         fdtable_unref(t->fdt);
         sigpending_clear(&t->pending);
+        task_block_destroy(t);
         thread_group_destroy(t->tg);
         creds_release(&t->creds);
         free(t);

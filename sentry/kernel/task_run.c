@@ -20,6 +20,7 @@ int task_run(struct task *t)
         struct platform_event ev;
         int r;
 
+        t->host_thread = pthread_self();
         while (!t->exiting) {
                 signal_deliver(t);
                 if (t->exiting)
