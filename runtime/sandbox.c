@@ -56,7 +56,6 @@ struct init_thread {
         struct kernel *kernel;
         struct task_spawn_args spawn;
         int error;              /* -errno from creating the task */
-        int status;             /* wait status of the guest */
 };
 
 /* The init task's sentry thread: the platform requires that the thread that
@@ -70,9 +69,20 @@ static void *init_thread_main(void *arg)
         it->error = task_create_init(it->kernel, &it->spawn, &t);
         if (it->error < 0)
                 return NULL;
-        it->status = task_run(t);
-        task_destroy(t);
+        task_run(t);
         return NULL;
+}
+
+/* init's wait status, once every task of the sandbox has finished. */
+static int sandbox_wait(struct kernel *k)
+{
+        int status;
+
+        kernel_wait_threads(k);
+        pthread_mutex_lock(&k->init->lock);
+        status = k->init->exit_status;
+        pthread_mutex_unlock(&k->init->lock);
+        return status;
 }
 
 int sandbox_run(const struct sandbox_options *o, char **argv)
@@ -88,7 +98,7 @@ int sandbox_run(const struct sandbox_options *o, char **argv)
         _cleanup_close_ int exe = -1;
         struct kernel *k = NULL;
         pthread_t thread;
-        int r;
+        int r, status;
 
         exe = program_open(argv[0], &path);
         if (exe < 0) {
@@ -122,13 +132,14 @@ int sandbox_run(const struct sandbox_options *o, char **argv)
                 return 125;
         }
         pthread_join(thread, NULL);
+        status = it.error < 0 || !k->init ? 0 : sandbox_wait(k);
         kernel_destroy(k);
 
         if (it.error < 0) {
                 fprintf(stderr, "conternel: %s: %s\n", argv[0], strerror(-it.error));
                 return it.error == -ENOEXEC || it.error == -EACCES ? 126 : 125;
         }
-        if (WIFSIGNALED(it.status))
-                return 128 + WTERMSIG(it.status);
-        return WEXITSTATUS(it.status);
+        if (WIFSIGNALED(status))
+                return 128 + WTERMSIG(status);
+        return WEXITSTATUS(status);
 }

@@ -155,44 +155,99 @@ static void siginfo_from_task(siginfo_t *info, int signo, int code, const struct
         info->si_uid = t->creds.ruid;
 }
 
-/* The one process and thread there is for now: the caller. Anything else
- * does not exist in the sandbox. */
-static bool pid_is_self(const struct task *t, int pid)
+/* Send to one thread group (through its leader); a zombie takes nothing. */
+static long kill_tg(struct thread_group *tg, const siginfo_t *info)
 {
-        return pid == t->tg->tgid;
+        struct kernel *k = tg->kernel;
+        struct task *leader = NULL;
+        long r = 0;
+
+        pthread_mutex_lock(&k->lock);
+        if (tg->leader)
+                leader = task_ref(tg->leader);
+        pthread_mutex_unlock(&k->lock);
+        if (leader && info->si_signo)
+                r = signal_send(leader, info, true);
+        task_unref(leader);
+        return r;
+}
+
+/* kill(-1) and kill(-pgid): every live process matching, except init and,
+ * for -1, the caller. ESRCH if none matched. */
+static long kill_many(struct task *t, int pgid, const siginfo_t *info)
+{
+        struct kernel *k = t->kernel;
+        long r, ret = -ESRCH;
+
+        for (int pid = 1; pid < KERNEL_PID_MAX; pid++) {
+                struct thread_group *tg = kernel_find_tg(k, pid);
+                bool match;
+
+                if (!tg)
+                        continue;
+                pthread_mutex_lock(&k->lock);
+                match = tg->state == TG_LIVE &&
+                        (pgid ? tg->pgid == pgid : (tg != k->init && tg != t->tg));
+                pthread_mutex_unlock(&k->lock);
+                if (match) {
+                        r = kill_tg(tg, info);
+                        if (ret == -ESRCH || r < 0)
+                                ret = r;
+                }
+                thread_group_unref(tg);
+        }
+        return ret;
 }
 
 long sys_kill(struct task *t, const struct syscall_args *a)
 {
         int pid = (int)a->a[0], signo = (int)a->a[1];
+        struct thread_group *tg;
         siginfo_t info;
+        long r;
 
         if (signo < 0 || signo > KSIG_MAX)
                 return -EINVAL;
-        /* kill(0) is the caller's process group, kill(-1) every process it
-         * may signal, kill(-pgid) a group: today each is just the caller. */
+        siginfo_from_task(&info, signo, SI_USER, t);
         if (pid == INT32_MIN)
                 return -ESRCH;
-        if (!(pid == 0 || pid == -1 || pid_is_self(t, pid) || pid_is_self(t, -pid)))
-                return -ESRCH;
-        if (signo == 0)
-                return 0;
-        siginfo_from_task(&info, signo, SI_USER, t);
-        return signal_send(t, &info, true);
+        if (pid > 0) {
+                tg = kernel_find_tg(t->kernel, pid);
+                if (!tg)
+                        return -ESRCH;
+                r = kill_tg(tg, &info);
+                thread_group_unref(tg);
+                return r;
+        }
+        if (pid == -1)
+                return kill_many(t, 0, &info);
+        if (pid == 0) {
+                pthread_mutex_lock(&t->kernel->lock);
+                pid = -t->tg->pgid;
+                pthread_mutex_unlock(&t->kernel->lock);
+        }
+        return kill_many(t, -pid, &info);
 }
 
 static long do_tkill(struct task *t, int tgid, int tid, int signo)
 {
+        struct task *target;
         siginfo_t info;
+        long r = 0;
 
         if (tid <= 0 || signo < 0 || signo > KSIG_MAX)
                 return -EINVAL;
-        if (tid != t->tid || (tgid >= 0 && tgid != t->tg->tgid))
+        target = kernel_find_task(t->kernel, tid);
+        if (!target)
                 return -ESRCH;
-        if (signo == 0)
-                return 0;
-        siginfo_from_task(&info, signo, SI_TKILL, t);
-        return signal_send(t, &info, false);
+        if (tgid >= 0 && target->tg->tgid != tgid)
+                r = -ESRCH;
+        else if (signo) {
+                siginfo_from_task(&info, signo, SI_TKILL, t);
+                r = signal_send(target, &info, false);
+        }
+        task_unref(target);
+        return r;
 }
 
 long sys_tkill(struct task *t, const struct syscall_args *a)
@@ -219,14 +274,26 @@ static long do_sigqueueinfo(struct task *t, int tgid, int tid, int signo, guest_
         r = mm_copy_in(t->mm, &info, uinfo, sizeof(info));
         if (r < 0)
                 return r;
+        struct task *target;
+
         if (signo < 0 || signo > KSIG_MAX)
                 return -EINVAL;
-        if (!pid_is_self(t, tgid) || (!group && tid != t->tid))
+        target = kernel_find_task(t->kernel, group ? tgid : tid);
+        if (!target)
                 return -ESRCH;
+        if (target->tg->tgid != tgid) {
+                task_unref(target);
+                return -ESRCH;
+        }
+        /* Only to oneself may a siginfo claim to come from the kernel or kill(). */
+        if (target->tg != t->tg && (info.si_code >= 0 || info.si_code == SI_TKILL)) {
+                task_unref(target);
+                return -EPERM;
+        }
         info.si_signo = signo;
-        if (signo == 0)
-                return 0;
-        return signal_send(t, &info, group);
+        r = signo ? signal_send(target, &info, group) : 0;
+        task_unref(target);
+        return r;
 }
 
 long sys_rt_sigqueueinfo(struct task *t, const struct syscall_args *a)

@@ -35,8 +35,15 @@ long sys_gettid(struct task *t, const struct syscall_args *a)
 
 long sys_getppid(struct task *t, const struct syscall_args *a)
 {
+        struct kernel *k = t->kernel;
+        int ppid;
+
         (void)a;
-        return t->tg->ppid;
+        pthread_mutex_lock(&k->lock);
+        /* Init's parent is outside the sandbox: 0, as in a pid namespace. */
+        ppid = t->tg->parent ? t->tg->parent->tgid : 0;
+        pthread_mutex_unlock(&k->lock);
+        return ppid;
 }
 
 long sys_set_tid_address(struct task *t, const struct syscall_args *a)

@@ -19,6 +19,34 @@ int fdtable_create(struct fdtable **ret)
         return 0;
 }
 
+int fdtable_dup(struct fdtable *fdt, struct fdtable **ret)
+{
+        struct fdtable *n;
+        int r;
+
+        r = fdtable_create(&n);
+        if (r < 0)
+                return r;
+        pthread_mutex_lock(&fdt->lock);
+        if (fdt->size) {
+                n->files = calloc((size_t)fdt->size, sizeof(*n->files));
+                n->cloexec = calloc((size_t)fdt->size, sizeof(*n->cloexec));
+                if (!n->files || !n->cloexec) {
+                        pthread_mutex_unlock(&fdt->lock);
+                        fdtable_unref(n);
+                        return -ENOMEM;
+                }
+                n->size = fdt->size;
+                for (int fd = 0; fd < fdt->size; fd++) {
+                        n->files[fd] = fdt->files[fd] ? file_ref(fdt->files[fd]) : NULL;
+                        n->cloexec[fd] = fdt->cloexec[fd];
+                }
+        }
+        pthread_mutex_unlock(&fdt->lock);
+        *ret = n;
+        return 0;
+}
+
 struct fdtable *fdtable_ref(struct fdtable *fdt)
 {
         atomic_fetch_add_explicit(&fdt->refcount, 1, memory_order_relaxed);

@@ -22,6 +22,8 @@ struct fdtable {
 };
 
 int fdtable_create(struct fdtable **ret);
+/* A copy for fork: the same open files (new references), the same flags. */
+int fdtable_dup(struct fdtable *fdt, struct fdtable **ret);
 struct fdtable *fdtable_ref(struct fdtable *fdt);
 struct fdtable *fdtable_unref(struct fdtable *fdt);     /* accepts NULL */
 

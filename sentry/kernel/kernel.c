@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "lib/log.h"
+#include "sentry/kernel/task.h"
 #include "sentry/mm/mm.h"
 
 /* The memory file is sparse: its size only bounds how much guest memory the
@@ -23,7 +24,14 @@ int kernel_create(const struct kernel_config *cfg, struct kernel **ret)
         if (!k)
                 return -ENOMEM;
         pthread_mutex_init(&k->lock, NULL);
+        pthread_cond_init(&k->threads_done, NULL);
         ktimer_service_init(&k->timers);
+        k->tasks = calloc(KERNEL_PID_MAX, sizeof(*k->tasks));
+        k->tgs = calloc(KERNEL_PID_MAX, sizeof(*k->tgs));
+        if (!k->tasks || !k->tgs) {
+                r = -ENOMEM;
+                goto fail;
+        }
         k->next_tid = 1;
         k->strace = cfg->strace;
         k->strace_fd = cfg->strace_fd;
@@ -59,19 +67,40 @@ void kernel_destroy(struct kernel *k)
                 return;
         if (k->platform)
                 k->platform_ops->destroy(k->platform);
+        /* Groups nobody reaped (init, orphans of a dying sandbox). */
+        for (int pid = 0; k->tgs && pid < KERNEL_PID_MAX; pid++)
+                thread_group_unref(k->tgs[pid]);
         if (k->memfile)
                 memfile_destroy(k->memfile);
         ktimer_service_destroy(&k->timers);
+        free(k->tasks);
+        free(k->tgs);
+        pthread_cond_destroy(&k->threads_done);
         pthread_mutex_destroy(&k->lock);
         free(k);
 }
 
-int kernel_alloc_tid(struct kernel *k)
+int kernel_alloc_tid_locked(struct kernel *k, struct task *t)
 {
-        int tid;
+        /* Like Linux: the next number up, wrapping (above the reserved low
+         * numbers) past the ones in use by tasks or unreaped groups. */
+        for (int tries = 0; tries < KERNEL_PID_MAX; tries++) {
+                int tid = k->next_tid++;
 
+                if (k->next_tid >= KERNEL_PID_MAX)
+                        k->next_tid = 300;
+                if (!k->tasks[tid] && !k->tgs[tid]) {
+                        k->tasks[tid] = t;
+                        return tid;
+                }
+        }
+        return -EAGAIN;
+}
+
+void kernel_wait_threads(struct kernel *k)
+{
         pthread_mutex_lock(&k->lock);
-        tid = k->next_tid++;
+        while (k->nthreads > 0)
+                pthread_cond_wait(&k->threads_done, &k->lock);
         pthread_mutex_unlock(&k->lock);
-        return tid;
 }

@@ -22,6 +22,7 @@ struct task;
 
 #define KERNEL_NAME_MAX 64      /* Linux's __NEW_UTS_LEN */
 #define KERNEL_SYSCALL_MAX 512  /* above the highest amd64 syscall number */
+#define KERNEL_PID_MAX 32768    /* Linux's default pid_max */
 
 struct kernel_config {
         const char *platform;           /* platform name, PLATFORM_DEFAULT if NULL */
@@ -45,6 +46,11 @@ struct kernel {
         char hostname[KERNEL_NAME_MAX + 1];
         char domainname[KERNEL_NAME_MAX + 1];
         int next_tid;
+        struct task **tasks;                    /* by tid, KERNEL_PID_MAX slots */
+        struct thread_group **tgs;              /* by tgid, until reaped */
+        struct thread_group *init;              /* pid 1, NULL before boot */
+        int nthreads;                           /* task threads still running */
+        pthread_cond_t threads_done;            /* signalled when nthreads drops */
 
         struct ktimer_service timers;   /* has its own lock */
 
@@ -54,7 +60,11 @@ struct kernel {
 
 int kernel_create(const struct kernel_config *cfg, struct kernel **ret);
 void kernel_destroy(struct kernel *k);
-/* A new thread id in the sandbox's pid namespace (the first is 1). */
-int kernel_alloc_tid(struct kernel *k);
+/* A free thread id in the sandbox's pid namespace (the first is 1), taken
+ * for t, or -EAGAIN when all are in use. Lock held. */
+int kernel_alloc_tid_locked(struct kernel *k, struct task *t);
+/* Wait until every task thread has finished (after init exited and the
+ * rest were killed). */
+void kernel_wait_threads(struct kernel *k);
 
 #endif

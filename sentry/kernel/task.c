@@ -1,9 +1,9 @@
-/* Creating the init task and tearing tasks down. */
+/* Tasks and thread groups: creation, references, lookup, the init task. */
 #include "task.h"
 
 #include <errno.h>
-#include <stdlib.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "lib/log.h"
@@ -14,62 +14,154 @@
 #include "sentry/mm/mm.h"
 #include "vfs/fdtable.h"
 
-static int thread_group_create(int tgid, int ppid, struct thread_group **ret)
+struct thread_group *thread_group_new(struct kernel *k)
 {
         struct thread_group *tg = calloc(1, sizeof(*tg));
 
         if (!tg)
-                return -ENOMEM;
-        tg->tgid = tgid;
-        tg->ppid = ppid;
+                return NULL;
+        atomic_init(&tg->refcount, 1);
+        tg->kernel = k;
+        tg->exit_signal = SIGCHLD;
         pthread_mutex_init(&tg->lock, NULL);
         sigpending_init(&tg->pending);
-        /* The sandbox's init starts with the limits the launcher runs under,
-         * as any exec'd program inherits them. */
-        for (int r = 0; r < RLIM_NLIMITS; r++)
-                getrlimit(r, &tg->rlimits[r]);
-        *ret = tg;
-        return 0;
+        return tg;
 }
 
-static void thread_group_destroy(struct thread_group *tg)
+struct thread_group *thread_group_ref(struct thread_group *tg)
 {
-        if (!tg)
-                return;
+        atomic_fetch_add_explicit(&tg->refcount, 1, memory_order_relaxed);
+        return tg;
+}
+
+struct thread_group *thread_group_unref(struct thread_group *tg)
+{
+        if (!tg || atomic_fetch_sub_explicit(&tg->refcount, 1, memory_order_acq_rel) != 1)
+                return NULL;
         sigpending_clear(&tg->pending);
         pthread_mutex_destroy(&tg->lock);
         free(tg);
+        return NULL;
+}
+
+struct task *task_new(struct kernel *k)
+{
+        struct task *t = calloc(1, sizeof(*t));
+
+        if (!t)
+                return NULL;
+        atomic_init(&t->refcount, 1);
+        t->kernel = k;
+        sigpending_init(&t->pending);
+        task_block_init(t);
+        return t;
+}
+
+struct task *task_ref(struct task *t)
+{
+        atomic_fetch_add_explicit(&t->refcount, 1, memory_order_relaxed);
+        return t;
+}
+
+/* The last reference: everything the task still holds. Its thread has long
+ * released the mm and the context (task_exit.c), except when creation
+ * failed half way. */
+static void task_free(struct task *t)
+{
+        if (t->ctx)
+                t->kernel->platform_ops->ctx_release(t->ctx);
+        mm_unref(t->mm);
+        fdtable_unref(t->fdt);
+        sigpending_clear(&t->pending);
+        task_block_destroy(t);
+        creds_release(&t->creds);
+        thread_group_unref(t->tg);
+        free(t);
+}
+
+struct task *task_unref(struct task *t)
+{
+        if (t && atomic_fetch_sub_explicit(&t->refcount, 1, memory_order_acq_rel) == 1)
+                task_free(t);
+        return NULL;
+}
+
+struct task *kernel_find_task(struct kernel *k, int tid)
+{
+        struct task *t = NULL;
+
+        if (tid <= 0 || tid >= KERNEL_PID_MAX)
+                return NULL;
+        pthread_mutex_lock(&k->lock);
+        if (k->tasks[tid])
+                t = task_ref(k->tasks[tid]);
+        pthread_mutex_unlock(&k->lock);
+        return t;
+}
+
+struct thread_group *kernel_find_tg(struct kernel *k, int tgid)
+{
+        struct thread_group *tg = NULL;
+
+        if (tgid <= 0 || tgid >= KERNEL_PID_MAX)
+                return NULL;
+        pthread_mutex_lock(&k->lock);
+        if (k->tgs[tgid])
+                tg = thread_group_ref(k->tgs[tgid]);
+        pthread_mutex_unlock(&k->lock);
+        return tg;
+}
+
+void task_set_comm(struct task *t, const char *path)
+{
+        const char *base = strrchr(path, '/');
+
+        snprintf(t->comm, sizeof(t->comm), "%s", base ? base + 1 : path);
 }
 
 int task_create_init(struct kernel *k, const struct task_spawn_args *a, struct task **ret)
 {
         struct loader_args la;
+        struct thread_group *tg;
         struct task *t;
         int r;
 
-        t = calloc(1, sizeof(*t));
-        if (!t) {
+        t = task_new(k);
+        tg = thread_group_new(k);
+        if (!t || !tg) {
+                task_unref(t);
+                thread_group_unref(tg);
                 fdtable_unref(a->fdt);
                 return -ENOMEM;
         }
-        t->kernel = k;
         t->fdt = a->fdt;
-        t->tid = kernel_alloc_tid(k);
-        sigpending_init(&t->pending);
-        task_block_init(t);
+        t->tg = tg;
         creds_init_root(&t->creds);
-        snprintf(t->comm, sizeof(t->comm), "%s", a->filename);
-        if (strrchr(a->filename, '/'))
-                snprintf(t->comm, sizeof(t->comm), "%s", strrchr(a->filename, '/') + 1);
+        task_set_comm(t, a->filename);
+        /* The sandbox's init starts with the limits the launcher runs under,
+         * as any exec'd program inherits them. */
+        for (int res = 0; res < RLIM_NLIMITS; res++)
+                getrlimit(res, &tg->rlimits[res]);
 
-        r = thread_group_create(t->tid, 0, &t->tg);
-        if (r < 0)
-                goto fail;
-        itimer_real_init(&t->tg->itimer_real, t);
+        pthread_mutex_lock(&k->lock);
+        r = kernel_alloc_tid_locked(k, t);
+        if (r >= 0) {
+                t->tid = tg->tgid = tg->pgid = tg->sid = r;
+                k->tgs[r] = thread_group_ref(tg);
+                tg->leader = t;
+                k->init = tg;
+                k->nthreads++;
+        }
+        pthread_mutex_unlock(&k->lock);
+        if (r < 0) {
+                task_unref(t);
+                return r;
+        }
+        itimer_real_init(&tg->itimer_real, t);
+
         r = mm_create(k->platform, k->memfile, &t->mm);
         if (r < 0)
                 goto fail;
-
         la = (struct loader_args){
                 .fd = a->exe_fd,
                 .filename = a->filename,
@@ -78,7 +170,7 @@ int task_create_init(struct kernel *k, const struct task_spawn_args *a, struct t
                 .uid = t->creds.ruid, .euid = t->creds.euid,
                 .gid = t->creds.rgid, .egid = t->creds.egid,
                 .secure = false,
-                .stack_limit = t->tg->rlimits[RLIMIT_STACK].rlim_cur,
+                .stack_limit = tg->rlimits[RLIMIT_STACK].rlim_cur,
         };
         r = loader_load(t->mm, &la, &t->regs);
         if (r < 0)
@@ -91,26 +183,10 @@ int task_create_init(struct kernel *k, const struct task_spawn_args *a, struct t
         *ret = t;
         return 0;
 fail:
-        task_destroy(t);
+        /* Never ran: leave as a zombie nobody waits for, and go. */
+        task_exit_group(t, (r == -ENOEXEC ? 126 : 125) << 8);
+        task_exit(t);
         return r;
-}
-
-void task_destroy(struct task *t)
-{
-        if (!t)
-                return;
-        /* Nothing may signal the task once it starts going away. */
-        if (t->tg && t->tg->itimer_real.target == t)
-                itimer_real_destroy(&t->tg->itimer_real);
-        if (t->ctx)
-                t->kernel->platform_ops->ctx_release(t->ctx);
-        mm_unref(t->mm);
-        fdtable_unref(t->fdt);
-        sigpending_clear(&t->pending);
-        task_block_destroy(t);
-        thread_group_destroy(t->tg);
-        creds_release(&t->creds);
-        free(t);
 }
 
 void task_exit_group(struct task *t, int wait_status)

@@ -2,14 +2,22 @@
  * Tasks (guest threads) and thread groups (guest processes).
  *
  * Each task runs on its own sentry host thread (task_run()), which is also
- * the only thread allowed to switch to its platform context.
+ * the only thread allowed to switch to its platform context. A thread group
+ * lives on as a zombie after its last task is gone, until its parent reaps
+ * it (wait.c) or it is reaped automatically (SIGCHLD ignored).
  *
- * Lock order: tg->lock → task fields it protects.
+ * Lifetimes: tasks and thread groups are refcounted. A task holds its thread
+ * group; the pid table and the parent's list of children hold a thread group
+ * until it is reaped. Lookups (kernel_find_task()) return new references.
+ *
+ * Lock order: kernel->lock (pid table, the process tree, pgids and sids)
+ *   → tg->lock (signal state, rlimits) → task->block_lock.
  */
 #ifndef CONTERNEL_SENTRY_TASK_H
 #define CONTERNEL_SENTRY_TASK_H
 
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <sys/resource.h>
@@ -24,28 +32,52 @@
 struct fdtable;
 struct kernel;
 struct mm;
+struct task;
+
+enum tg_state {
+        TG_LIVE,                        /* has tasks */
+        TG_ZOMBIE,                      /* all tasks gone; waits for its parent */
+        TG_REAPED,                      /* reaped; only references keep it */
+};
 
 /* A guest process. For now each holds exactly one task. */
 struct thread_group {
+        atomic_int refcount;
         int tgid;                       /* immutable */
-        int ppid;                       /* immutable until reparenting exists */
+        struct kernel *kernel;          /* immutable */
+
+        /* protected by kernel->lock: */
+        struct thread_group *parent;    /* NULL for init */
+        struct thread_group *children;  /* first child */
+        struct thread_group *sibling;   /* next child of parent */
+        struct task *leader;            /* the task, NULL once it is gone */
+        enum tg_state state;
+        int pgid, sid;
+        int exit_signal;                /* sent to the parent at exit: SIGCHLD or from clone */
+        bool exec_done;                 /* for setpgid's EACCES */
+        struct task *vfork_parent;      /* a vfork parent waiting for exec or exit (a reference) */
+
         pthread_mutex_t lock;
         struct sighand sighand;         /* protected by lock */
         struct sigpending pending;      /* protected by lock: kill() to the group */
         struct rlimit rlimits[RLIM_NLIMITS]; /* protected by lock */
         struct itimer_real itimer_real; /* has its own lock */
         bool init_killable;             /* protected by lock: a fault ended init's protection */
-        /* Set once when the group exits: the wait status (as from wait4). */
-        bool exited;
-        int exit_status;
+        /* Set once when the group starts exiting: the wait status (as from wait4). */
+        bool exited;                    /* protected by lock */
+        int exit_status;                /* protected by lock */
 };
 
+struct thread_group *thread_group_ref(struct thread_group *tg);
+struct thread_group *thread_group_unref(struct thread_group *tg);
+
 struct task {
+        atomic_int refcount;
         struct kernel *kernel;          /* borrowed, outlives the task */
-        struct thread_group *tg;        /* owned (single-threaded groups for now) */
+        struct thread_group *tg;        /* a reference */
         int tid;                        /* immutable */
-        struct mm *mm;                  /* owned reference */
-        struct platform_ctx *ctx;       /* owned */
+        struct mm *mm;                  /* owned reference; NULL once exited */
+        struct platform_ctx *ctx;       /* owned; protected by block_lock (interrupts read it) */
         struct fdtable *fdt;            /* owned reference */
         struct creds creds;             /* only this task changes it */
 
@@ -97,15 +129,42 @@ struct task_spawn_args {
         struct fdtable *fdt;            /* consumed */
 };
 
-/* Create the init task (tid 1): a new mm, the program loaded, a context. */
-int task_create_init(struct kernel *k, const struct task_spawn_args *a, struct task **ret);
-/* Run the task's loop on the calling thread until its thread group exits;
- * returns the wait status (W* macros apply). */
-int task_run(struct task *t);
-void task_destroy(struct task *t);
+struct task *task_ref(struct task *t);
+struct task *task_unref(struct task *t);        /* accepts NULL, returns NULL */
 
-/* Leave the loop: exit_group(code) or a fatal signal. */
+/* Create the init task (pid 1): a new mm, the program loaded, a context.
+ * Call on the thread that will run it. */
+int task_create_init(struct kernel *k, const struct task_spawn_args *a, struct task **ret);
+/* Run the task's loop on the calling thread until it exits, then tear it
+ * down (task_exit.c). Consumes the caller's reference. */
+void task_run(struct task *t);
+
+/* Leave the loop: exit_group(code) or a fatal signal; the first status set
+ * for the group wins. */
 void task_exit_group(struct task *t, int wait_status);
+
+/* fork, vfork and clone (task_clone.c): flags as clone(2). The child starts
+ * on its own host thread; returns its pid or -errno. */
+struct clone_args_k {
+        uint64_t flags;
+        int exit_signal;
+        guest_ptr_t stack, tls, parent_tid, child_tid;
+};
+long task_clone(struct task *parent, const struct clone_args_k *ca);
+
+/* Waiting for children (wait.c): wait4/waitid's core. which: P_PID, P_PGID,
+ * P_ALL (P_PIDFD later); options as waitid(2) (WEXITED, WSTOPPED,
+ * WCONTINUED, WNOHANG, WNOWAIT, __WALL...). Returns 1 with the child's pid,
+ * wait status and siginfo-style code filled, 0 for WNOHANG with nothing
+ * ready, or -errno (-ECHILD, -ERESTARTSYS). */
+struct wait_result {
+        int pid, status, code, uid;
+};
+int task_wait(struct task *t, int which, int id, int options, struct wait_result *ret);
+
+/* Process lookup (under kernel->lock). New references, NULL if none. */
+struct task *kernel_find_task(struct kernel *k, int tid);
+struct thread_group *kernel_find_tg(struct kernel *k, int tgid);
 
 /* Blocking (block.c). The pattern, with the waker changing state first:
  *      task_prepare_block(t);

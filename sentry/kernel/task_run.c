@@ -11,10 +11,12 @@
 #include <sys/wait.h>
 
 #include "lib/log.h"
+#include "sentry/kernel/internal.h"
 #include "sentry/kernel/kernel.h"
+#include "sentry/mm/mm.h"
 #include "syscalls/syscall.h"
 
-int task_run(struct task *t)
+void task_run(struct task *t)
 {
         const struct platform_ops *ops = t->kernel->platform_ops;
         struct platform_event ev;
@@ -36,6 +38,9 @@ int task_run(struct task *t)
                         syscall_dispatch(t);
                         break;
                 case PLATFORM_STOP_FAULT:
+                        /* Copy-on-write and the like: the mm resolves it. */
+                        if (ev.signo == SIGSEGV && mm_handle_fault(t->mm, ev.addr, ev.access) == 0)
+                                break;
                         log_debug("tid %d: %s (code %d) at %#llx, rip %#llx", t->tid,
                                   sigabbrev_np(ev.signo), ev.si_code,
                                   (unsigned long long)ev.addr,
@@ -46,5 +51,5 @@ int task_run(struct task *t)
                         break;
                 }
         }
-        return t->tg->exit_status;
+        task_exit(t);
 }

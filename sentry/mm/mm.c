@@ -53,7 +53,8 @@ static void mm_free(struct mm *mm)
         struct vma *v;
 
         /* The stub goes away with its mappings; only our side needs freeing. */
-        mm_ops(mm)->as_release(mm->as);
+        if (mm->as)
+                mm_ops(mm)->as_release(mm->as);
         while ((v = vma_first(&mm->vmas))) {
                 memfile_free(mm->mf, v->off, vma_len(v));
                 vma_erase(&mm->vmas, v);

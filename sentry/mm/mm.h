@@ -57,6 +57,15 @@ struct mm *mm_ref(struct mm *mm);
 struct mm *mm_unref(struct mm *mm);             /* accepts NULL, returns NULL */
 struct platform_as *mm_platform_as(const struct mm *mm);
 
+/* fork: a copy of parent for a child process, made on the parent's thread.
+ * The child has no platform address space until mm_attach_platform(), which
+ * runs on the child's own thread (the platform's threading rule). */
+int mm_fork(struct mm *parent, struct mm **ret_child);
+int mm_attach_platform(struct mm *mm, struct platform *p);
+/* A SIGSEGV the platform reported at addr: 0 if the mm resolved it (the
+ * guest just runs again), -EFAULT if it is the guest's own fault. */
+int mm_handle_fault(struct mm *mm, guest_ptr_t addr, unsigned access);
+
 /* The system calls, with Linux's argument checks and errnos. Anonymous memory
  * only for now: callers reject file mappings (mm_mmap without MAP_ANONYMOUS
  * returns -ENODEV). mm_mmap returns the address or -errno. Guest mappings stay

@@ -1,0 +1,244 @@
+/*
+ * fork, vfork and clone for new processes. The child gets a copy of the
+ * parent's address space (sentry/mm decides how: copy-on-write), signal
+ * actions, limits, credentials and fd table, and its own host thread, which
+ * builds its platform address space and context (the platform wants the
+ * thread that runs a context to be the one that made it).
+ *
+ * Threads (CLONE_THREAD, or CLONE_VM without CLONE_VFORK) need one stub
+ * thread per task in the platform's address space; not built yet: -ENOSYS,
+ * logged. vfork (CLONE_VM|CLONE_VFORK) gives the child a copy, not the
+ * parent's memory: what the child writes before exec stays its own.
+ */
+#include <errno.h>
+#include <linux/sched.h>
+#include <semaphore.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "lib/log.h"
+#include "sentry/kernel/internal.h"
+#include "sentry/kernel/kernel.h"
+#include "sentry/kernel/task.h"
+#include "sentry/mm/mm.h"
+#include "vfs/fdtable.h"
+
+/* What clone() takes today; CSIGNAL (the exit signal) is separate. */
+#define CLONE_SUPPORTED (CLONE_VM | CLONE_FS | CLONE_FILES | CLONE_VFORK | CLONE_PARENT | \
+                         CLONE_SETTLS | CLONE_PARENT_SETTID | CLONE_CHILD_SETTID | \
+                         CLONE_CHILD_CLEARTID | CLONE_DETACHED | CLONE_SYSVSEM)
+
+/* Handed from the parent to the child's thread. */
+struct clone_start {
+        struct task *child;             /* the thread's reference */
+        struct cpu_xstate *xstate;      /* the parent's FP state, to copy */
+        guest_ptr_t child_settid;       /* 0 unless CLONE_CHILD_SETTID */
+        sem_t ready;
+        int error;                      /* set before ready is posted */
+};
+
+/* Checks Linux's copy_process() makes on the flag combination. */
+static int clone_check_flags(uint64_t flags)
+{
+        if ((flags & (CLONE_NEWNS | CLONE_FS)) == (CLONE_NEWNS | CLONE_FS))
+                return -EINVAL;
+        if ((flags & CLONE_THREAD) && !(flags & CLONE_SIGHAND))
+                return -EINVAL;
+        if ((flags & CLONE_SIGHAND) && !(flags & CLONE_VM))
+                return -EINVAL;
+        if ((flags & (CLONE_THREAD | CLONE_SIGHAND)) ||
+            ((flags & CLONE_VM) && !(flags & CLONE_VFORK))) {
+                log_warn("clone: threads (flags %#llx) are not supported yet: ENOSYS",
+                         (unsigned long long)flags);
+                return -ENOSYS;
+        }
+        if (flags & ~(uint64_t)(CLONE_SUPPORTED | CSIGNAL)) {
+                log_warn("clone: flags %#llx not supported yet: ENOSYS",
+                         (unsigned long long)(flags & ~(uint64_t)(CLONE_SUPPORTED | CSIGNAL)));
+                return -ENOSYS;
+        }
+        return 0;
+}
+
+static int creds_copy(struct creds *dst, const struct creds *src)
+{
+        *dst = *src;
+        dst->groups = NULL;
+        if (src->ngroups) {
+                dst->groups = malloc(sizeof(*dst->groups) * src->ngroups);
+                if (!dst->groups)
+                        return -ENOMEM;
+                memcpy(dst->groups, src->groups, sizeof(*dst->groups) * src->ngroups);
+        }
+        return 0;
+}
+
+/* The child's thread: finish the child on its own thread, then run it. */
+static void *clone_child_main(void *arg)
+{
+        struct clone_start *cs = arg;
+        struct task *t = cs->child;
+        const struct platform_ops *ops = t->kernel->platform_ops;
+        struct platform_ctx *ctx = NULL;
+        int r;
+
+        r = mm_attach_platform(t->mm, t->kernel->platform);
+        if (r == 0)
+                r = ops->ctx_create(mm_platform_as(t->mm), &ctx);
+        if (r == 0)
+                r = ops->xstate_set(ctx, cs->xstate);
+        if (r == 0 && cs->child_settid) {
+                uint32_t tid = (uint32_t)t->tid;
+                r = mm_copy_out(t->mm, cs->child_settid, &tid, sizeof(tid));
+        }
+        if (ctx) {
+                pthread_mutex_lock(&t->block_lock);
+                t->ctx = ctx;
+                pthread_mutex_unlock(&t->block_lock);
+        }
+        cs->error = r;
+        sem_post(&cs->ready);           /* cs belongs to the parent from here */
+        if (r < 0) {
+                task_exit_group(t, SIGKILL);
+                task_exit(t);
+                return NULL;
+        }
+        task_run(t);
+        return NULL;
+}
+
+/* Wait, on the vfork parent's side, until the child has exec'd or exited.
+ * Uninterruptible by design, as Linux's (killable only). */
+static void vfork_wait(struct task *parent, struct thread_group *child)
+{
+        struct kernel *k = parent->kernel;
+        bool done;
+
+        for (;;) {
+                task_prepare_block(parent);
+                pthread_mutex_lock(&k->lock);
+                done = child->vfork_parent != parent;
+                pthread_mutex_unlock(&k->lock);
+                if (done)
+                        return;
+                task_block(parent, NULL);
+        }
+}
+
+long task_clone(struct task *parent, const struct clone_args_k *ca)
+{
+        struct kernel *k = parent->kernel;
+        struct thread_group *ptg = parent->tg, *tg;
+        struct clone_start cs = { 0 };
+        struct task *t;
+        pthread_attr_t attr;
+        pthread_t thread;
+        long r;
+
+        r = clone_check_flags(ca->flags);
+        if (r < 0)
+                return r;
+        t = task_new(k);
+        tg = thread_group_new(k);
+        cs.xstate = malloc(sizeof(*cs.xstate));
+        if (!t || !tg || !cs.xstate) {
+                task_unref(t);
+                thread_group_unref(tg);
+                free(cs.xstate);
+                return -ENOMEM;
+        }
+        t->tg = tg;
+        tg->exit_signal = ca->exit_signal;
+
+        /* The parent's state, read on the parent's thread. */
+        r = k->platform_ops->xstate_get(parent->ctx, cs.xstate);
+        if (r == 0)
+                r = creds_copy(&t->creds, &parent->creds);
+        if (r == 0)
+                r = mm_fork(parent->mm, &t->mm);
+        if (r == 0) {
+                if (ca->flags & CLONE_FILES)
+                        t->fdt = fdtable_ref(parent->fdt);
+                else
+                        r = fdtable_dup(parent->fdt, &t->fdt);
+        }
+        if (r < 0)
+                goto fail;
+
+        t->regs = parent->regs;
+        t->regs.gp.rax = 0;                     /* fork returns 0 in the child */
+        if (ca->stack)
+                t->regs.gp.rsp = ca->stack;
+        if (ca->flags & CLONE_SETTLS)
+                t->regs.gp.fs_base = ca->tls;
+        if (ca->flags & CLONE_CHILD_CLEARTID)
+                t->clear_child_tid = ca->child_tid;
+        memcpy(t->comm, parent->comm, sizeof(t->comm));
+        pthread_mutex_lock(&ptg->lock);
+        t->sigmask = parent->sigmask;
+        tg->sighand = ptg->sighand;
+        memcpy(tg->rlimits, ptg->rlimits, sizeof(tg->rlimits));
+        pthread_mutex_unlock(&ptg->lock);
+        /* A child sharing the parent's memory must not share its signal stack. */
+        if (!((ca->flags & CLONE_VM) && !(ca->flags & CLONE_VFORK)))
+                t->altstack = parent->altstack;
+
+        /* Into the process tree. */
+        pthread_mutex_lock(&k->lock);
+        r = kernel_alloc_tid_locked(k, t);
+        if (r >= 0) {
+                t->tid = tg->tgid = (int)r;
+                tg->leader = t;
+                tg->parent = (ca->flags & CLONE_PARENT) && ptg->parent ? ptg->parent : ptg;
+                tg->pgid = ptg->pgid;
+                tg->sid = ptg->sid;
+                tg->sibling = tg->parent->children;
+                tg->parent->children = tg;
+                k->tgs[r] = thread_group_ref(tg);
+                if (ca->flags & CLONE_VFORK)
+                        tg->vfork_parent = task_ref(parent);
+                k->nthreads++;
+        }
+        pthread_mutex_unlock(&k->lock);
+        if (r < 0)
+                goto fail;
+        itimer_real_init(&tg->itimer_real, t);
+
+        if (ca->flags & CLONE_PARENT_SETTID) {
+                uint32_t tid = (uint32_t)t->tid;
+                mm_copy_out(parent->mm, ca->parent_tid, &tid, sizeof(tid));
+        }
+
+        cs.child = t;
+        cs.child_settid = (ca->flags & CLONE_CHILD_SETTID) ? ca->child_tid : 0;
+        sem_init(&cs.ready, 0, 0);
+        pthread_attr_init(&attr);
+        pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+        task_ref(t);                            /* ours, for the result */
+        r = -pthread_create(&thread, &attr, clone_child_main, &cs);
+        pthread_attr_destroy(&attr);
+        if (r < 0) {
+                /* No thread: exit on its behalf, as a zombie. */
+                task_exit_group(t, SIGKILL);
+                task_exit(t);
+        } else {
+                while (sem_wait(&cs.ready) < 0)
+                        ;
+                r = cs.error;
+        }
+        sem_destroy(&cs.ready);
+        free(cs.xstate);
+        if (r == 0) {
+                r = t->tid;
+                if (ca->flags & CLONE_VFORK)
+                        vfork_wait(parent, tg);
+        }
+        task_unref(t);
+        return r;
+
+fail:
+        free(cs.xstate);
+        task_unref(t);
+        return r;
+}

@@ -1,0 +1,73 @@
+/* wait4 and waitid: finding and reaping a child that changed state. */
+#include <errno.h>
+#include <signal.h>
+#include <sys/wait.h>
+
+#include "sentry/kernel/internal.h"
+#include "sentry/kernel/kerrno.h"
+#include "sentry/kernel/kernel.h"
+#include "sentry/kernel/task.h"
+
+/* Whether child c is one the caller asked for. */
+static bool wait_matches(const struct thread_group *c, int which, int id, int options)
+{
+        /* A "clone" child (exit signal other than SIGCHLD) is waited for only
+         * with __WCLONE, the others only without, unless __WALL. */
+        if (!(options & __WALL) && ((c->exit_signal != SIGCHLD) != !!(options & __WCLONE)))
+                return false;
+        switch (which) {
+        case P_PID:
+                return c->tgid == id;
+        case P_PGID:
+                return c->pgid == id;
+        default:
+                return true;
+        }
+}
+
+int task_wait(struct task *t, int which, int id, int options, struct wait_result *ret)
+{
+        struct kernel *k = t->kernel;
+        struct thread_group *reaped = NULL;
+        int r;
+
+        for (;;) {
+                struct thread_group *c, *found = NULL;
+                bool any = false;
+
+                task_prepare_block(t);
+                pthread_mutex_lock(&k->lock);
+                for (c = t->tg->children; c; c = c->sibling) {
+                        if (!wait_matches(c, which, id, options))
+                                continue;
+                        any = true;
+                        if (c->state == TG_ZOMBIE && (options & WEXITED)) {
+                                found = c;
+                                break;
+                        }
+                }
+                if (found) {
+                        pthread_mutex_lock(&found->lock);
+                        ret->status = found->exit_status;
+                        pthread_mutex_unlock(&found->lock);
+                        ret->pid = found->tgid;
+                        ret->uid = 0;
+                        ret->code = WIFSIGNALED(ret->status) ?
+                                    (WCOREDUMP(ret->status) ? CLD_DUMPED : CLD_KILLED) : CLD_EXITED;
+                        if (!(options & WNOWAIT))
+                                reaped = tg_unlink_reaped_locked(k, found);
+                }
+                pthread_mutex_unlock(&k->lock);
+                if (found) {
+                        thread_group_unref(reaped);
+                        return 1;
+                }
+                if (!any)
+                        return -ECHILD;
+                if (options & WNOHANG)
+                        return 0;
+                r = task_block(t, NULL);
+                if (r == -EINTR)
+                        return -ERESTARTSYS;
+        }
+}
