@@ -11,6 +11,8 @@ SYS(read); SYS(write); SYS(pread64); SYS(pwrite64); SYS(readv); SYS(writev);
 SYS(lseek); SYS(fstat); SYS(newfstatat); SYS(ioctl);
 /* sys_fd.c */
 SYS(close); SYS(dup); SYS(dup2); SYS(dup3);
+/* sys_pipe.c, sys_poll.c */
+SYS(pipe); SYS(pipe2); SYS(poll); SYS(ppoll); SYS(select); SYS(pselect6);
 /* sys_mm.c */
 SYS(brk); SYS(mmap); SYS(munmap); SYS(mprotect); SYS(mremap); SYS(madvise);
 /* sys_thread.c */

@@ -2,10 +2,13 @@
  * fstat/newfstatat, ioctl. Path-based calls come with the VFS. */
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
+#include <sys/epoll.h>
 #include <stdlib.h>
 #include <sys/ioctl.h>
 #include <termios.h>
 
+#include "sentry/kernel/kerrno.h"
 #include "sentry/mm/mm.h"
 #include "syscall.h"
 #include "syscalls/sys.h"
@@ -13,16 +16,55 @@
 #include "vfs/fdtable.h"
 #include "vfs/file.h"
 
-/* Move data between the file at fd and guest memory: the buffer (buf, len),
- * or when vec is set, the guest's iovec array (uvec, iovcnt). The checks come
- * in Linux's order: the fd, its access mode, then the guest's memory. */
-static long do_rw(struct task *t, int fd, bool write, guest_ptr_t buf, size_t len,
-                  bool vec, long iovcnt, int64_t pos)
+/* One attempt at the transfer, `skip` bytes into the guest's buffer. */
+static long rw_once(struct task *t, struct file *f, bool write, guest_ptr_t buf, size_t len,
+                    const struct iovec *gvec, long iovcnt, int64_t pos, size_t skip,
+                    struct guest_iov *g)
 {
         /* Reading from a file writes guest memory and vice versa. */
         unsigned access = write ? PLATFORM_ACCESS_READ : PLATFORM_ACCESS_WRITE;
+        long r;
+
+        mm_lock_read(t->mm);
+        if (gvec)
+                r = guest_iov_import_vec(t, gvec, iovcnt, access, g);
+        else
+                r = guest_iov_import_buf(t, buf, len, access, g);
+        if (r == 0 && skip) {
+                if (skip >= g->it.count)
+                        r = -EFAULT;    /* what was accessible is gone */
+                else
+                        iov_iter_advance(&g->it, g->iov, skip);
+        }
+        if (r == 0)
+                r = write ? vfs_write(f, &g->it, pos) : vfs_read(f, &g->it, pos);
+        mm_unlock_read(t->mm);
+        return r;
+}
+
+/* A write that found no reader: SIGPIPE to the writer, as Linux's pipe_write(). */
+static void send_sigpipe(struct task *t)
+{
+        siginfo_t info = { .si_signo = SIGPIPE, .si_code = SI_USER };
+
+        info.si_pid = t->tg->tgid;
+        info.si_uid = t->creds.ruid;
+        signal_send(t, &info, false);
+}
+
+/* Move data between the file at fd and guest memory: the buffer (buf, len),
+ * or when vec is set, the guest's iovec array (buf, iovcnt). The checks come
+ * in Linux's order: the fd, its access mode, then the guest's memory. A file
+ * that would block (-EAGAIN) makes a blocking caller wait on its queue; a
+ * blocking write goes on until everything is written, as pipes do. */
+static long do_rw(struct task *t, int fd, bool write, guest_ptr_t buf, size_t len,
+                  bool vec, long iovcnt, int64_t pos)
+{
         struct iovec *gvec = NULL;
         struct guest_iov *g = NULL;
+        struct task_waiter tw;
+        bool blocking, queued = false;
+        size_t done = 0;
         struct file *f;
         long r;
 
@@ -51,14 +93,35 @@ static long do_rw(struct task *t, int fd, bool write, guest_ptr_t buf, size_t le
         if (!g)
                 goto out;
 
-        mm_lock_read(t->mm);
-        if (vec)
-                r = guest_iov_import_vec(t, gvec, iovcnt, access, g);
-        else
-                r = guest_iov_import_buf(t, buf, len, access, g);
-        if (r == 0)
-                r = write ? vfs_write(f, &g->it, pos) : vfs_read(f, &g->it, pos);
-        mm_unlock_read(t->mm);
+        blocking = f->wq && !(f->flags & O_NONBLOCK);
+        task_waiter_init(&tw, t, write ? EPOLLOUT | EPOLLERR : EPOLLIN | EPOLLHUP);
+        for (;;) {
+                if (queued)
+                        task_prepare_block(t);
+                r = rw_once(t, f, write, buf, len, gvec, iovcnt, pos, done, g);
+                if (r > 0 && write && blocking && (size_t)r < g->it.count) {
+                        done += (size_t)r;      /* part of it: go on */
+                        continue;
+                }
+                if (r != -EAGAIN || !blocking)
+                        break;
+                if (!queued) {
+                        /* Queue, then try once more: nothing is missed between. */
+                        waitqueue_add(f->wq, &tw.w);
+                        queued = true;
+                        continue;
+                }
+                if (task_block(t, NULL) == -EINTR) {
+                        r = -ERESTARTSYS;
+                        break;
+                }
+        }
+        if (queued)
+                waitqueue_remove(f->wq, &tw.w);
+        if (r == -EPIPE && write)
+                send_sigpipe(t);
+        if (done)
+                r = (long)done + (r > 0 ? r : 0);
 out:
         free(g);
         free(gvec);
@@ -164,6 +227,8 @@ static size_t ioctl_arg_size(unsigned cmd)
                 return sizeof(struct termios);
         case TIOCGWINSZ:
                 return sizeof(struct winsize);
+        case FIONREAD:
+                return sizeof(int);
         default:
                 return 0;
         }

@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <sys/epoll.h>
 
 void file_init(struct file *f, const struct file_ops *ops, unsigned flags, bool stream)
 {
@@ -13,6 +14,7 @@ void file_init(struct file *f, const struct file_ops *ops, unsigned flags, bool 
         f->pos = 0;
         f->stream = stream;
         f->backend_pos = false;
+        f->wq = NULL;
 }
 
 struct file *file_ref(struct file *f)
@@ -105,4 +107,32 @@ int64_t vfs_llseek(struct file *f, int64_t offset, int whence)
         if (!f->ops->llseek)
                 return -ESPIPE;
         return f->ops->llseek(f, offset, whence);
+}
+
+unsigned vfs_poll(struct file *f)
+{
+        if (!f->ops->poll)
+                return EPOLLIN | EPOLLOUT | EPOLLRDNORM | EPOLLWRNORM;
+        return f->ops->poll(f);
+}
+
+void iov_iter_advance(struct iov_iter *it, struct iovec *storage, size_t n)
+{
+        int i = 0, out = 0;
+
+        if (n > it->count)
+                n = it->count;
+        it->count -= n;
+        while (i < it->nr && n >= it->iov[i].iov_len)
+                n -= it->iov[i++].iov_len;
+        for (; i < it->nr; i++, out++) {
+                storage[out] = it->iov[i];
+                if (n) {
+                        storage[out].iov_base = (char *)storage[out].iov_base + n;
+                        storage[out].iov_len -= n;
+                        n = 0;
+                }
+        }
+        it->iov = storage;
+        it->nr = out;
 }

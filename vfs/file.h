@@ -21,6 +21,8 @@
 #include <sys/types.h>
 #include <sys/uio.h>
 
+#include "lib/waitqueue.h"
+
 struct file;
 
 struct iov_iter {
@@ -43,6 +45,12 @@ struct file_ops {
         int (*ioctl)(struct file *f, unsigned cmd, void *arg);
         /* NULL slot: -ESPIPE. */
         int64_t (*llseek)(struct file *f, int64_t offset, int whence);
+        /* Readiness now, as EPOLL* bits. A file whose reads or writes can
+         * block returns -EAGAIN from them and sets f->wq, which it notifies
+         * when readiness may have changed; the syscall layer waits there.
+         * NULL slot: always readable and writable (EPOLLIN|EPOLLOUT|
+         * EPOLLRDNORM|EPOLLWRNORM), as regular files are. */
+        unsigned (*poll)(struct file *f);
         /* Last reference dropped. */
         void (*release)(struct file *f);
 };
@@ -55,6 +63,7 @@ struct file {
         int64_t pos;                    /* protected by pos_lock */
         bool stream;                    /* no position: pread/pwrite give -ESPIPE */
         bool backend_pos;               /* the ops keep the position (pos arg NULL) */
+        struct waitqueue *wq;           /* immutable: see file_ops.poll; NULL if never blocking */
 };
 
 /* Initialise the generic part; refcount starts at 1 (the caller's). */
@@ -75,6 +84,20 @@ ssize_t vfs_write(struct file *f, const struct iov_iter *src, int64_t pos);
 int vfs_stat(struct file *f, struct stat *ret);
 int vfs_ioctl(struct file *f, unsigned cmd, void *arg);
 int64_t vfs_llseek(struct file *f, int64_t offset, int whence);
+unsigned vfs_poll(struct file *f);
+
+/* Consume n bytes from the front of it (copying the iovecs into storage,
+ * which holds it->nr entries). */
+void iov_iter_advance(struct iov_iter *it, struct iovec *storage, size_t n);
+
+/* Pipes (pipe.c): a connected read end and write end. flags: O_NONBLOCK,
+ * O_DIRECT (packet mode). A write returning -EPIPE means the writer gets
+ * SIGPIPE, as Linux sends in pipe_write(); the syscall layer sends it. */
+int pipe_create(unsigned flags, struct file **ret_read, struct file **ret_write);
+/* F_GETPIPE_SZ / F_SETPIPE_SZ: -EBADF if f is not a pipe, as Linux. */
+long pipe_get_size(struct file *f);
+long pipe_set_size(struct file *f, unsigned long size);
+
 
 /* A file passing through to a host fd the launcher handed in (stdio).
  * Consumes host_fd. */

@@ -64,6 +64,7 @@ static int hostfile_ioctl(struct file *f, unsigned cmd, void *arg)
         switch (cmd) {
         case TCGETS:
         case TIOCGWINSZ:
+        case FIONREAD:
                 return ioctl(to_hostfile(f)->fd, cmd, arg) < 0 ? -errno : 0;
         default:
                 return -ENOTTY;

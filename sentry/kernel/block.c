@@ -6,6 +6,7 @@
  */
 #include <errno.h>
 
+#include "lib/macro.h"
 #include "sentry/kernel/internal.h"
 #include "sentry/kernel/kernel.h"
 #include "sentry/kernel/task.h"
@@ -80,4 +81,16 @@ void task_interrupt(struct task *t)
          * platform remembers, and its next switch returns at once. */
         if (t->ctx)
                 t->kernel->platform_ops->interrupt(t->ctx);
+}
+
+static void task_waiter_wake(struct waiter *w, unsigned events)
+{
+        (void)events;
+        task_wake(container_of(w, struct task_waiter, w)->task);
+}
+
+void task_waiter_init(struct task_waiter *tw, struct task *t, unsigned events)
+{
+        tw->w = (struct waiter){ .mask = events, .wake = task_waiter_wake };
+        tw->task = t;
 }

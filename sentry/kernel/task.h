@@ -24,6 +24,7 @@
 #include <time.h>
 
 #include "lib/guest.h"
+#include "lib/waitqueue.h"
 #include "platform/platform.h"
 #include "sentry/kernel/creds.h"
 #include "sentry/kernel/itimer.h"
@@ -185,5 +186,12 @@ void task_wake(struct task *t);
 void task_interrupt(struct task *t);
 /* Whether a signal t does not block is pending. */
 bool task_signal_pending(struct task *t);
+
+/* A wait-queue entry that wakes a task (for files' wait queues). */
+struct task_waiter {
+        struct waiter w;
+        struct task *task;              /* borrowed: the waiter lives on its stack */
+};
+void task_waiter_init(struct task_waiter *tw, struct task *t, unsigned events);
 
 #endif
