@@ -203,15 +203,15 @@ long sys_ppoll(struct task *t, const struct syscall_args *a)
 {
         struct timespec deadline;
         bool zero;
-        long r;
+        long has_timeout, r;
 
-        r = timeout_in(t, a->a[2], &deadline, &zero);
-        if (r < 0)
-                return r;
+        has_timeout = timeout_in(t, a->a[2], &deadline, &zero);
+        if (has_timeout < 0)
+                return has_timeout;
         r = sigmask_swap_in(t, a->a[3], a->a[4]);
         if (r < 0)
                 return r;
-        r = do_poll(t, a->a[0], a->a[1], r ? &deadline : NULL, zero);
+        r = do_poll(t, a->a[0], a->a[1], has_timeout ? &deadline : NULL, zero);
         sigmask_restore_unless_interrupted(t, r);
         return r;
 }
@@ -334,24 +334,21 @@ long sys_pselect6(struct task *t, const struct syscall_args *a)
         struct { guest_ptr_t mask; uint64_t size; } sig = { 0, 0 };
         struct timespec deadline;
         bool zero;
-        long r;
+        long has_timeout, r;
 
-        r = timeout_in(t, a->a[4], &deadline, &zero);
+        has_timeout = timeout_in(t, a->a[4], &deadline, &zero);
+        if (has_timeout < 0)
+                return has_timeout;
+        if (a->a[5]) {
+                r = mm_copy_in(t->mm, &sig, a->a[5], sizeof(sig));
+                if (r < 0)
+                        return r;
+        }
+        r = sigmask_swap_in(t, sig.mask, sig.size);
         if (r < 0)
                 return r;
-        if (a->a[5]) {
-                long s = mm_copy_in(t->mm, &sig, a->a[5], sizeof(sig));
-
-                if (s < 0)
-                        return s;
-        }
-        {
-                long s = sigmask_swap_in(t, sig.mask, sig.size);
-
-                if (s < 0)
-                        return s;
-        }
-        r = do_select(t, (int)a->a[0], a->a[1], a->a[2], a->a[3], r ? &deadline : NULL, zero);
+        r = do_select(t, (int)a->a[0], a->a[1], a->a[2], a->a[3], has_timeout ? &deadline : NULL,
+                      zero);
         sigmask_restore_unless_interrupted(t, r);
         return r;
 }
