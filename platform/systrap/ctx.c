@@ -297,6 +297,8 @@ int systrap_switch_to(struct platform_ctx *c, struct cpu_regs *regs,
         struct systrap_as *as = ctx_as(ctx);
         volatile struct systrap_msg *m = as_msg(as, ctx->slot);
         const struct user_regs_struct *gp = &regs->gp;
+        struct systrap_platform *sp = container_of(as->base.platform, struct systrap_platform, base);
+        uint64_t spin = systrap_tuning.stub_spin_ns * sp->tsc_per_us / 1000;
 
         memset(ev, 0, sizeof(*ev));
         if (ctx->dead || atomic_load(&as->dead) || !ctx->stopped)
@@ -308,7 +310,7 @@ int systrap_switch_to(struct platform_ctx *c, struct cpu_regs *regs,
         /* What arch_prctl(ARCH_SET_FS) would refuse. */
         if (gp->fs_base >= STUB_USER_ADDR_END || gp->gs_base >= STUB_USER_ADDR_END)
                 return -EINVAL;
-        systrap_place(container_of(as->base.platform, struct systrap_platform, base), ctx);
+        systrap_place(sp, ctx);
 
         regs_to_msg(m, gp);
         ctx->fs_base = gp->fs_base;
@@ -319,6 +321,7 @@ int systrap_switch_to(struct platform_ctx *c, struct cpu_regs *regs,
                 int s;
 
                 ctx->stopped = false;
+                m->spin = spin;         /* the stub may have scribbled over it */
                 handoff_post(m, ST_RESUME);
                 s = handoff_wait(as, m, ctx->tid, &ctx->interrupted);
                 if (s < 0)

@@ -85,15 +85,25 @@ static int signals_setup(uintptr_t region)
         return 0;
 }
 
-/* An empty, read-only root: a tmpfs over / in our own mount namespace. */
+/* An empty, read-only root: a tmpfs mounted, in our own mount namespace,
+ * over a directory that exists everywhere, then made the root. (Mounted over
+ * "/" itself it would not be reached: "/" never crosses a mount.) */
 static int root_empty(void)
 {
-        if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0 ||
-            mount("none", "/", "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC | MS_RDONLY,
-                  "size=4k,nr_inodes=1,mode=0555") < 0 ||
-            chdir("/") < 0 || chroot(".") < 0)
+        static const char *const anchors[] = { "/proc", "/tmp", "/dev" };
+
+        if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
                 return -errno;
-        return 0;
+        for (size_t i = 0; i < ARRAY_SIZE(anchors); i++) {
+                if (mount("none", anchors[i], "tmpfs",
+                          MS_NOSUID | MS_NODEV | MS_NOEXEC | MS_RDONLY,
+                          "size=4k,nr_inodes=1,mode=0555") < 0)
+                        continue;
+                if (chdir(anchors[i]) < 0 || chroot(".") < 0 || chdir("/") < 0)
+                        return -errno;
+                return 0;
+        }
+        return -errno;
 }
 
 static int caps_drop(void)

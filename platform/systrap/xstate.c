@@ -86,6 +86,16 @@ static void header_sanitize(uint8_t *p)
         memset(p + OFF_XCOMP_BV, 0, XSAVE_HDR_SIZE - 8);
 }
 
+/* XSTATE_BV bits 0 and 1: x87 and SSE come from the legacy area. */
+static void legacy_mark_used(uint8_t *p)
+{
+        uint64_t bv;
+
+        memcpy(&bv, p + OFF_XSTATE_BV, sizeof(bv));
+        bv |= 3;
+        memcpy(p + OFF_XSTATE_BV, &bv, sizeof(bv));
+}
+
 int systrap_xstate_set(struct platform_ctx *c, const struct cpu_xstate *xs)
 {
         struct systrap_ctx *ctx = container_of(c, struct systrap_ctx, base);
@@ -101,10 +111,12 @@ int systrap_xstate_set(struct platform_ctx *c, const struct cpu_xstate *xs)
                 return -EINVAL;
         /* The kernel's software bytes stay: they describe this frame. */
         memcpy(p, xs->buf, SW_BYTES);
-        if (xs->size > FXSAVE_SIZE) {
+        if (xs->size > FXSAVE_SIZE)
                 memcpy(p + FXSAVE_SIZE, xs->buf + FXSAVE_SIZE, xs->size - FXSAVE_SIZE);
+        else if (size > FXSAVE_SIZE)
+                legacy_mark_used(p);    /* else XRSTOR would load init state instead */
+        if (size > FXSAVE_SIZE)
                 header_sanitize(p);
-        }
         return 0;
 }
 
@@ -123,6 +135,10 @@ void systrap_xstate_reset(struct systrap_ctx *ctx)
         memset(p + OFF_MXCSR + 8, 0, SW_BYTES - OFF_MXCSR - 8);   /* keep mxcsr_mask */
         memcpy(p + OFF_FCW, &fcw, sizeof(fcw));
         memcpy(p + OFF_MXCSR, &mxcsr, sizeof(mxcsr));
-        if (size > FXSAVE_SIZE)
-                memset(p + FXSAVE_SIZE, 0, size - FXSAVE_SIZE);   /* XSTATE_BV 0: init */
+        if (size > FXSAVE_SIZE) {
+                /* Everything else in its init state; x87 and SSE as above. */
+                memset(p + FXSAVE_SIZE, 0, size - FXSAVE_SIZE);
+                legacy_mark_used(p);
+                header_sanitize(p);
+        }
 }
