@@ -4,7 +4,8 @@
  *   SPLIT: the two on different CPUs, so that each can spin while the other
  *          works (a hand-off across CPUs through a spinning reader costs
  *          ~0.1 us; a futex wakeup across CPUs 37-58 us on these VMs);
- *   SAME:  both on one CPU (futex hand-offs, ~4 us, no spinning);
+ *   SAME:  both on one CPU (futex hand-offs, ~4 us, no spinning); also what
+ *          SPLIT gives with a single CPU;
  *   FREE:  left to the scheduler.
  * CPUs are chosen round robin among those the sentry thread may use, so
  * several guest threads spread out.
@@ -57,4 +58,5 @@ void systrap_place(struct systrap_platform *sp, struct systrap_ctx *ctx)
         if (theirs < 0 || pin(0, mine) < 0 || pin(ctx->tid, theirs) < 0)
                 return;
         ctx->cpu = theirs;
+        ctx->colocated = mine == theirs;
 }

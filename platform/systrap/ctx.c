@@ -98,7 +98,7 @@ int systrap_ctx_create(struct platform_as *a, struct platform_ctx **ret)
                 goto fail_slot;
         }
         /* Its first stop: the ud2 after its set-up. */
-        r = handoff_wait(as, m, (pid_t)tid, NULL);
+        r = handoff_wait(as, m, (pid_t)tid, systrap_tuning.sentry_spin_ns, NULL);
         if (r >= 0 && (r != ST_STOPPED || m->signo != SIGILL)) {
                 systrap_as_kill(as);
                 r = -ESRCH;
@@ -298,7 +298,7 @@ int systrap_switch_to(struct platform_ctx *c, struct cpu_regs *regs,
         volatile struct systrap_msg *m = as_msg(as, ctx->slot);
         const struct user_regs_struct *gp = &regs->gp;
         struct systrap_platform *sp = container_of(as->base.platform, struct systrap_platform, base);
-        uint64_t spin = systrap_tuning.stub_spin_ns * sp->tsc_per_us / 1000;
+        uint64_t spin, sentry_spin;
 
         memset(ev, 0, sizeof(*ev));
         if (ctx->dead || atomic_load(&as->dead) || !ctx->stopped)
@@ -311,6 +311,9 @@ int systrap_switch_to(struct platform_ctx *c, struct cpu_regs *regs,
         if (gp->fs_base >= STUB_USER_ADDR_END || gp->gs_base >= STUB_USER_ADDR_END)
                 return -EINVAL;
         systrap_place(sp, ctx);
+        /* Spinning for a thread that shares our CPU only delays it. */
+        spin = ctx->colocated ? 0 : systrap_tuning.stub_spin_ns * sp->tsc_per_us / 1000;
+        sentry_spin = ctx->colocated ? 0 : systrap_tuning.sentry_spin_ns;
 
         regs_to_msg(m, gp);
         ctx->fs_base = gp->fs_base;
@@ -323,7 +326,7 @@ int systrap_switch_to(struct platform_ctx *c, struct cpu_regs *regs,
                 ctx->stopped = false;
                 m->spin = spin;         /* the stub may have scribbled over it */
                 handoff_post(m, ST_RESUME);
-                s = handoff_wait(as, m, ctx->tid, &ctx->interrupted);
+                s = handoff_wait(as, m, ctx->tid, sentry_spin, &ctx->interrupted);
                 if (s < 0)
                         return ctx_died(ctx);
                 if (s != ST_STOPPED) {          /* the stub broke the protocol */

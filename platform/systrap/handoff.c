@@ -69,9 +69,9 @@ static bool stub_alive(struct systrap_as *as, pid_t tid)
 }
 
 int handoff_wait(struct systrap_as *as, volatile struct systrap_msg *m, pid_t tid,
-                 atomic_bool *interrupted)
+                 uint64_t spin, atomic_bool *interrupted)
 {
-        uint64_t spin = systrap_tuning.sentry_spin_ns, deadline = 0;
+        uint64_t deadline = 0;
         unsigned unanswered = 0;
         uint32_t s;
 
@@ -122,7 +122,7 @@ int handoff_request(struct systrap_as *as, volatile struct systrap_msg *m, pid_t
         for (int i = 0; i < 6; i++)
                 m->req_args[i] = args[i];
         handoff_post(m, ST_REQUEST);
-        s = handoff_wait(as, m, tid, NULL);
+        s = handoff_wait(as, m, tid, systrap_tuning.sentry_spin_ns, NULL);
         if (s < 0)
                 return s;
         if (s != ST_DONE) {             /* the stub broke the protocol */

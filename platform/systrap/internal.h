@@ -141,7 +141,8 @@ struct systrap_ctx {
         bool stopped;                   /* in its handler, the message page ours */
         uint64_t fs_base, gs_base;      /* the guest's, as last set */
         uint64_t fpstate;               /* the frame's fpstate (stub address), unvalidated */
-        int cpu;                        /* pinned CPU, -1 if not */
+        int cpu;                        /* the stub thread's pinned CPU, -1 if not */
+        bool colocated;                 /* both sides on one CPU: no spinning */
         atomic_bool interrupted;        /* set by ->interrupt(), any thread */
 };
 
@@ -167,11 +168,11 @@ int systrap_stub_spawn(struct systrap_platform *sp, struct systrap_as *as);
 /* handoff.c: the sentry's side of a message page. */
 void handoff_post(volatile struct systrap_msg *m, uint32_t state);
 /* Waits until the state is one the sentry owns (STOPPED or DONE) and returns
- * it; -ESRCH if the stub (or thread tid, if > 0) died, after which the stub
+ * it, spinning for spin_ns first; -ESRCH if the stub (or thread tid, if > 0) died, after which the stub
  * is dead for good. interrupted, if not NULL, is checked while sleeping: a
  * stub that ignores an interrupt for a second is killed. */
 int handoff_wait(struct systrap_as *as, volatile struct systrap_msg *m, pid_t tid,
-                 atomic_bool *interrupted);
+                 uint64_t spin_ns, atomic_bool *interrupted);
 /* Runs a host system call in the stub through a message page the caller
  * owns (state STOPPED or DONE). */
 int handoff_request(struct systrap_as *as, volatile struct systrap_msg *m, pid_t tid,

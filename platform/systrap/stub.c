@@ -196,7 +196,7 @@ int systrap_stub_spawn(struct systrap_platform *sp, struct systrap_as *as)
         as->pid = (pid_t)pid;
 
         /* Ready when the service thread posts DONE. */
-        r = handoff_wait(as, m, 0, NULL);
+        r = handoff_wait(as, m, 0, systrap_tuning.sentry_spin_ns, NULL);
         if (r >= 0 && r != ST_DONE)
                 r = -EPROTO;
         if (r < 0) {
