@@ -3,7 +3,8 @@
  * the stub runs on request: by the stub thread of the ctx the calling host
  * thread has just stopped, when it is in this address space (it is still
  * spinning in its handler, so this costs no wakeup), else by the service
- * thread under the address space's lock. Any host thread may call them.
+ * thread. Both under the address space's lock. Any host thread may call
+ * them.
  */
 #include <assert.h>
 #include <errno.h>
@@ -17,7 +18,7 @@
 
 #define PROT_ALLOWED (PROT_READ | PROT_WRITE | PROT_EXEC)
 
-__thread struct systrap_ctx *systrap_stopped_ctx;
+__thread struct systrap_stopped systrap_stopped;
 
 static inline struct systrap_as *to_as(struct platform_as *a)
 {
@@ -73,15 +74,18 @@ fail_free:
 
 int systrap_as_syscall(struct systrap_as *as, long nr, const uint64_t args[6], long *ret)
 {
-        struct systrap_ctx *ctx = systrap_stopped_ctx;
+        struct systrap_stopped *st = &systrap_stopped;
+        struct systrap_ctx *ctx;
         int r;
 
         if (atomic_load(&as->dead))
                 return -ESRCH;
-        if (ctx && ctx->base.as == &as->base && ctx->stopped && !ctx->dead)
-                return handoff_request(as, as_msg(as, ctx->slot), ctx->tid, nr, args, ret);
         pthread_mutex_lock(&as->lock);
-        r = handoff_request(as, as_msg(as, 0), as->pid, nr, args, ret);
+        ctx = st->as == as ? as->slot_ctx[st->slot] : NULL;
+        if (ctx && ctx->id == st->id && ctx->stopped && !ctx->dead)
+                r = handoff_request(as, as_msg(as, ctx->slot), ctx->tid, nr, args, ret);
+        else
+                r = handoff_request(as, as_msg(as, 0), as->pid, nr, args, ret);
         pthread_mutex_unlock(&as->lock);
         return r;
 }

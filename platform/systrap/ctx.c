@@ -61,6 +61,15 @@ static void slot_put(struct systrap_as *as, unsigned slot)
         pthread_mutex_unlock(&as->lock);
 }
 
+static void slot_set_ctx(struct systrap_as *as, unsigned slot, struct systrap_ctx *ctx)
+{
+        pthread_mutex_lock(&as->lock);
+        as->slot_ctx[slot] = ctx;
+        pthread_mutex_unlock(&as->lock);
+}
+
+static atomic_uint_fast64_t next_id = 1;
+
 static void msg_init(struct systrap_platform *sp, volatile struct systrap_msg *m)
 {
         memset((void *)m, 0, sizeof(*m));
@@ -108,6 +117,7 @@ int systrap_ctx_create(struct platform_as *a, struct platform_ctx **ret)
 
         ctx->base.as = a;
         ctx->slot = slot;
+        ctx->id = atomic_fetch_add(&next_id, 1);
         ctx->tid = (pid_t)tid;
         ctx->stopped = true;
         ctx->fpstate = m->fpstate;
@@ -115,6 +125,7 @@ int systrap_ctx_create(struct platform_as *a, struct platform_ctx **ret)
         atomic_init(&ctx->interrupted, false);
         systrap_xstate_reset(ctx);      /* not the sentry's FP registers */
         atomic_fetch_add(&as->nctx, 1);
+        slot_set_ctx(as, slot, ctx);
         *ret = &ctx->base;
         return 0;
 
@@ -148,8 +159,7 @@ void systrap_ctx_release(struct platform_ctx *c)
                 return;
         ctx = to_ctx(c);
         as = ctx_as(ctx);
-        if (systrap_stopped_ctx == ctx)
-                systrap_stopped_ctx = NULL;
+        slot_set_ctx(as, ctx->slot, NULL);
         if (!ctx->dead && !atomic_load(&as->dead)) {
                 /* A stopped thread exits on request; one running guest code
                  * can't be asked, and keeps its slot until the stub dies. */
@@ -318,7 +328,7 @@ int systrap_switch_to(struct platform_ctx *c, struct cpu_regs *regs,
         regs_to_msg(m, gp);
         ctx->fs_base = gp->fs_base;
         ctx->gs_base = gp->gs_base;
-        systrap_stopped_ctx = NULL;
+        systrap_stopped.as = NULL;
         for (;;) {
                 struct systrap_msg snap;
                 int s;
@@ -341,6 +351,6 @@ int systrap_switch_to(struct platform_ctx *c, struct cpu_regs *regs,
                         break;
                 /* A stray signal: resume with the registers it stopped with. */
         }
-        systrap_stopped_ctx = ctx;
+        systrap_stopped = (struct systrap_stopped){ as, ctx->slot, ctx->id };
         return 0;
 }

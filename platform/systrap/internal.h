@@ -127,8 +127,9 @@ struct systrap_as {
         int pidfd;
         int datafd;                     /* the data memfd (header and slots) */
         uint8_t *data;                  /* the sentry's mapping of it */
-        pthread_mutex_t lock;           /* the service slot and slot_used */
+        pthread_mutex_t lock;           /* the service slot, slot_used, slot_ctx */
         uint64_t slot_used;             /* bit i: slot i is taken; bit 0 the service's */
+        struct systrap_ctx *slot_ctx[SYSTRAP_NSLOTS];   /* live ctxs by slot */
         atomic_bool dead;
         atomic_uint nctx;
 };
@@ -136,6 +137,7 @@ struct systrap_as {
 struct systrap_ctx {
         struct platform_ctx base;
         unsigned slot;                  /* immutable */
+        uint64_t id;                    /* unique in the process, immutable */
         pid_t tid;                      /* host tid of the stub thread, immutable */
         bool dead;
         bool stopped;                   /* in its handler, the message page ours */
@@ -204,7 +206,14 @@ int systrap_xstate_set(struct platform_ctx *ctx, const struct cpu_xstate *xs);
 int systrap_fpstate(struct systrap_ctx *ctx, uint8_t **ret, size_t *ret_size);
 void systrap_xstate_reset(struct systrap_ctx *ctx);
 
-/* The ctx the calling host thread has stopped last (for the request fast path). */
-extern __thread struct systrap_ctx *systrap_stopped_ctx;
+/* The ctx the calling host thread has stopped last, for the request fast
+ * path. Named, not pointed to: another thread may have released it since, so
+ * as.c looks it up in its address space by slot and id under the lock. */
+struct systrap_stopped {
+        struct systrap_as *as;
+        unsigned slot;
+        uint64_t id;
+};
+extern __thread struct systrap_stopped systrap_stopped;
 
 #endif
