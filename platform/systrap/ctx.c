@@ -86,6 +86,7 @@ int systrap_ctx_create(struct platform_as *a, struct platform_ctx **ret)
         unsigned slot;
         uint64_t args[6] = { STUB_CLONE_FLAGS };
         long tid;
+        pid_t host_tid = 0;
         int r;
 
         if (atomic_load(&as->dead))
@@ -106,9 +107,10 @@ int systrap_ctx_create(struct platform_as *a, struct platform_ctx **ret)
                 r = (int)tid;
                 goto fail_slot;
         }
-        /* Its first stop: the ud2 after its set-up. */
-        r = handoff_wait(as, m, (pid_t)tid, systrap_tuning.sentry_spin_ns, NULL);
-        if (r >= 0 && (r != ST_STOPPED || m->signo != SIGILL)) {
+        /* Its first stop: the ud2 after its set-up. Then its host tid. */
+        r = handoff_wait(as, m, 0, systrap_tuning.sentry_spin_ns, NULL);
+        if (r >= 0 && (r != ST_STOPPED || m->signo != SIGILL ||
+                       systrap_host_tid(sp->procfd, as->pid, (pid_t)tid, &host_tid) < 0)) {
                 systrap_as_kill(as);
                 r = -ESRCH;
         }
@@ -118,7 +120,7 @@ int systrap_ctx_create(struct platform_as *a, struct platform_ctx **ret)
         ctx->base.as = a;
         ctx->slot = slot;
         ctx->id = atomic_fetch_add(&next_id, 1);
-        ctx->tid = (pid_t)tid;
+        ctx->tid = host_tid;
         ctx->stopped = true;
         ctx->fpstate = m->fpstate;
         ctx->cpu = -1;

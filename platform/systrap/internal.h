@@ -112,6 +112,7 @@ extern struct systrap_tuning systrap_tuning;
 struct systrap_platform {
         struct platform base;
         int memfd;                      /* borrowed */
+        int procfd;                     /* the host's /proc, for host tids (tid.c) */
         uintptr_t region;               /* the stub region, same address everywhere */
         struct sock_filter *allow;      /* the allow-list filter (libseccomp) */
         unsigned allow_len;
@@ -163,6 +164,9 @@ int systrap_region_get(uintptr_t *ret);
 
 /* filter.c: build both filters for a region. */
 int systrap_filters_build(struct systrap_platform *sp);
+
+/* tid.c: the host tid of the stub thread that is ns_tid in pid's namespace. */
+int systrap_host_tid(int procfd, pid_t pid, pid_t ns_tid, pid_t *ret);
 
 /* stub.c */
 int systrap_stub_spawn(struct systrap_platform *sp, struct systrap_as *as);

@@ -2,8 +2,8 @@
  * Creating a stub process.
  *
  * A stub is a fork of the calling sentry thread (a raw clone: no atfork
- * handlers, safe in a multithreaded sentry) into fresh user, mount, network,
- * IPC and UTS namespaces. The child inherits the stub region (region.c) and,
+ * handlers, safe in a multithreaded sentry) into fresh user, pid, mount,
+ * network, IPC and UTS namespaces. The child inherits the stub region (region.c) and,
  * still running sentry code with every signal blocked and only
  * async-signal-safe calls:
  *   - asks for SIGKILL when its parent thread dies, and checks that it has
@@ -26,6 +26,8 @@
  */
 #include <cap-ng.h>
 #include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
 #include <linux/seccomp.h>
 #include <sched.h>
 #include <signal.h>
@@ -49,8 +51,11 @@
 #define SYS_mseal 462
 #endif
 
-#define STUB_NAMESPACES (CLONE_NEWUSER | CLONE_NEWNS | CLONE_NEWNET | CLONE_NEWIPC | \
-                         CLONE_NEWUTS)
+#define STUB_NAMESPACES (CLONE_NEWUSER | CLONE_NEWPID | CLONE_NEWNS | CLONE_NEWNET | \
+                         CLONE_NEWIPC | CLONE_NEWUTS)
+#ifndef PIDFD_THREAD
+#define PIDFD_THREAD O_EXCL
+#endif
 
 /* The kernel's struct sigaction for rt_sigaction. */
 struct ksigaction {
@@ -114,14 +119,18 @@ static int caps_drop(void)
 
 /* The forked child. Async-signal-safe calls only: other sentry threads may
  * have held any lock at the fork. */
-static _noreturn_ void stub_child(struct systrap_platform *sp, int datafd, pid_t parent)
+static _noreturn_ void stub_child(struct systrap_platform *sp, int datafd, int parentfd)
 {
         uintptr_t region = sp->region;
         struct sock_fprog ip = { .len = (unsigned short)sp->ip_filter_len,
                                  .filter = sp->ip_filter };
         int memfd = sp->memfd;
 
-        if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0 || getppid() != parent)
+        struct pollfd parent = { .fd = parentfd, .events = POLLIN };
+
+        /* Our parent is outside our pid namespace, so getppid() says 0: ask
+         * the parent thread's pidfd whether it died before PDEATHSIG. */
+        if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0 || (parentfd >= 0 && poll(&parent, 1, 0) != 0))
                 _exit(1);
         stub_rseq_unregister();
         if (root_empty() < 0)
@@ -166,22 +175,25 @@ int systrap_stub_spawn(struct systrap_platform *sp, struct systrap_as *as)
 {
         volatile struct systrap_msg *m;
         sigset_t all, old;
-        pid_t parent = getpid();
         long pid;
-        int r;
+        int parentfd, r;
 
         header_write(sp, as);
         m = as_msg(as, 0);
         m->spin = systrap_tuning.stub_spin_ns * sp->tsc_per_us / 1000;
 
+        /* The creating thread: PDEATHSIG follows it, not the process. */
+        parentfd = pidfd_open(gettid(), PIDFD_THREAD);
         /* The child must not run a sentry signal handler. */
         sigfillset(&all);
         pthread_sigmask(SIG_SETMASK, &all, &old);
         pid = syscall(SYS_clone, SIGCHLD | STUB_NAMESPACES, NULL, NULL, NULL, 0);
         if (pid == 0)
-                stub_child(sp, as->datafd, parent);
+                stub_child(sp, as->datafd, parentfd);
         r = pid < 0 ? -errno : 0;
         pthread_sigmask(SIG_SETMASK, &old, NULL);
+        if (parentfd >= 0)
+                close(parentfd);
         if (r < 0)
                 return r;
 

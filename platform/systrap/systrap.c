@@ -5,6 +5,7 @@
  * and the per-sandbox object; see README.md for the design.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <time.h>
@@ -80,10 +81,16 @@ static int systrap_create(int memfd, struct platform **ret)
         sp->base.ops = &systrap_ops;
         sp->memfd = memfd;
         atomic_init(&sp->next_cpu, 0);
+        sp->procfd = open("/proc", O_PATH | O_DIRECTORY | O_CLOEXEC);
+        if (sp->procfd < 0) {
+                free(sp);
+                return -errno;
+        }
         r = systrap_region_get(&sp->region);
         if (r == 0)
                 r = systrap_filters_build(sp);
         if (r < 0) {
+                close(sp->procfd);
                 free(sp);
                 return r;
         }
@@ -103,6 +110,7 @@ static void systrap_destroy(struct platform *p)
                 return;
         sp = container_of(p, struct systrap_platform, base);
         free(sp->allow);
+        close(sp->procfd);
         free(sp);
 }
 

@@ -842,7 +842,7 @@ static void test_every_stub_thread_is_filtered_and_unprivileged(void **state)
 static void test_stub_has_own_namespaces_and_empty_root(void **state)
 {
         struct fixture *f = *state;
-        static const char *const ns[] = { "user", "mnt", "net", "ipc", "uts" };
+        static const char *const ns[] = { "user", "pid", "mnt", "net", "ipc", "uts" };
         char path[64];
         struct dirent *de;
         struct stat a, b;
