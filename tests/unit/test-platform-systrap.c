@@ -251,12 +251,13 @@ static void test_unmap_removes_mapping(void **state)
 struct interrupter {
         const struct platform_ops *ops;
         struct platform_ctx *ctx;
+        long delay_ms;          /* 0: 50 ms */
 };
 
 static void *interrupt_later(void *arg)
 {
         struct interrupter *in = arg;
-        struct timespec ts = { .tv_nsec = 50 * 1000 * 1000 };
+        struct timespec ts = { .tv_nsec = (in->delay_ms ? in->delay_ms : 50) * 1000 * 1000 };
 
         nanosleep(&ts, NULL);
         in->ops->interrupt(in->ctx);
@@ -865,6 +866,64 @@ static void test_stub_has_own_namespaces_and_empty_root(void **state)
         assert_int_equal(n, 2);         /* . and .. */
 }
 
+/* Idle costs nothing: a stopped stub thread sleeps in futex after its spin,
+ * and a sentry thread waiting for a guest that computes sleeps too. */
+static long thread_ticks(pid_t pid, pid_t tid)
+{
+        char path[64], buf[1024], *p;
+        unsigned long utime, stime;
+        FILE *st;
+
+        snprintf(path, sizeof(path), "/proc/%d/task/%d/stat", pid, tid);
+        st = fopen(path, "re");
+        assert_non_null(st);
+        assert_non_null(fgets(buf, sizeof(buf), st));
+        fclose(st);
+        p = strrchr(buf, ')');
+        assert_non_null(p);
+        /* state ppid pgrp session tty tpgid flags minflt cminflt majflt cmajflt utime stime */
+        assert_int_equal(sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %lu %lu",
+                                &utime, &stime), 2);
+        return (long)(utime + stime);
+}
+
+static double thread_cpu_ms(void)
+{
+        struct timespec ts;
+
+        clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+        return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
+}
+
+static void test_idle_sides_sleep(void **state)
+{
+        struct fixture *f = *state;
+        struct timespec half = { .tv_nsec = 500 * 1000 * 1000 };
+        static const uint8_t spin[] = { 0xeb, 0xfe };
+        struct interrupter in = { f->ops, f->ctx };
+        pid_t tid = container_of(f->ctx, struct systrap_ctx, base)->tid;
+        double cpu;
+        long ticks;
+        pthread_t t;
+
+        /* The stub waits for us for half a second: under 2 ticks of CPU. */
+        load_code(f, getpid_then_exit, sizeof(getpid_then_exit));
+        assert_int_equal(run(f), 0);
+        ticks = thread_ticks(stub_pid(f), tid);
+        nanosleep(&half, NULL);
+        assert_true(thread_ticks(stub_pid(f), tid) - ticks <= 2);
+
+        /* We wait for the guest for half a second: under 20 ms of CPU. */
+        load_code(f, spin, sizeof(spin));
+        in.delay_ms = 500;
+        cpu = thread_cpu_ms();
+        assert_int_equal(pthread_create(&t, NULL, interrupt_later, &in), 0);
+        assert_int_equal(run(f), 0);
+        assert_int_equal(pthread_join(t, NULL), 0);
+        assert_int_equal(f->ev.stop, PLATFORM_STOP_INTERRUPTED);
+        assert_true(thread_cpu_ms() - cpu < 20);
+}
+
 int main(void)
 {
         const struct CMUnitTest tests[] = {
@@ -900,6 +959,7 @@ int main(void)
                 T(test_sigreturn_blocking_interrupt_kills_stub),
                 T(test_every_stub_thread_is_filtered_and_unprivileged),
                 T(test_stub_has_own_namespaces_and_empty_root),
+                T(test_idle_sides_sleep),
 #undef T
         };
 
