@@ -22,8 +22,6 @@
 
 #define USER_CS 0x33
 #define USER_DS 0x2b
-#define STUB_CLONE_FLAGS (CLONE_VM | CLONE_FS | CLONE_FILES | CLONE_SIGHAND | \
-                          CLONE_THREAD | CLONE_SYSVSEM)
 #ifndef SYS_SECCOMP
 #define SYS_SECCOMP 1
 #endif

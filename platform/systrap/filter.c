@@ -39,9 +39,6 @@
 #include "lib/macro.h"
 #include "internal.h"
 
-#define STUB_CLONE_FLAGS (CLONE_VM | CLONE_FS | CLONE_FILES | CLONE_SIGHAND | \
-                          CLONE_THREAD | CLONE_SYSVSEM)
-
 static void ip_filter_build(struct systrap_platform *sp)
 {
         uint64_t code = sp->region;

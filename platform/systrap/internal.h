@@ -19,6 +19,7 @@
 
 #include <linux/filter.h>
 #include <pthread.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdatomic.h>
 #include <stdbool.h>
@@ -33,6 +34,10 @@
 
 /* The stub's only file descriptor: the memory file. */
 #define STUB_MEMFD 3
+
+/* The only clone the allow-list lets through: a thread for a guest context. */
+#define STUB_CLONE_FLAGS (CLONE_VM | CLONE_FS | CLONE_FILES | CLONE_SIGHAND | \
+                          CLONE_THREAD | CLONE_SYSVSEM)
 
 /* What ->interrupt() sends to a stub thread; the handler reports it. */
 #define SYSTRAP_INTERRUPT_SIGNAL SIGURG
