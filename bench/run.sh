@@ -1,7 +1,8 @@
 #!/bin/bash
-# Side-by-side benchmarks: native, conternel on each platform, the bare
-# PTRACE_SYSEMU loop (the floor for the ptrace platform) and gVisor's runsc
-# when installed. Usage: bench/run.sh [BUILD_DIR] [ITERATIONS]
+# Side-by-side benchmarks: native, conternel on each platform, the floors
+# (the bare PTRACE_SYSEMU loop for ptrace; an in-process SIGSYS handler that
+# answers getppid itself for systrap) and gVisor's runsc when installed; then
+# whole programs. Usage: bench/run.sh [BUILD_DIR] [ITERATIONS]
 set -euo pipefail
 build=${1:-build}
 n=${2:-20000}
@@ -16,29 +17,66 @@ median() {
         done | sort -g | awk '{ a[NR] = $1 } END { print a[int((NR + 1) / 2)] }'
 }
 
+# The median wall time in seconds of 3 runs of a shell command.
+median_wall() {
+        for _ in 1 2 3; do
+                local t0 t1
+                t0=$(date +%s.%N)
+                sh -c "$1" >/dev/null 2>&1
+                t1=$(date +%s.%N)
+                awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.3f\n", b - a }'
+        done | sort -g | awk '{ a[NR] = $1 } END { print a[2] }'
+}
+
 declare -A us
 us[native]=$(median "$bench/getppid" "$n")
+us[sigsys]=$(median "$bench/sigsys-floor" "$n")
 us[floor]=$(median "$bench/sysemu-floor" "$n" free)
 us[floor_pinned]=$(median "$bench/sysemu-floor" "$n" pinned)
 us[ptrace]=$(median "$conternel" do --platform=ptrace --log=/dev/null -- "$bench/getppid" "$n")
+us[systrap]=$(median "$conternel" do --platform=systrap --log=/dev/null -- "$bench/getppid" "$n")
 if command -v runsc >/dev/null; then
         # runsc reopens stdout at offset 0: read it through a pipe (| cat).
         us[runsc]=$(median sh -c "runsc --network=none do $bench/getppid $n | cat")
 fi
 
 echo "getppid round trip, $n calls, median of $runs runs ($(nproc) CPUs, $(uname -r))"
-printf '%-34s %10s %16s %12s\n' "" "us/call" "x pinned floor" "runsc / x"
-for k in native floor floor_pinned ptrace runsc; do
+printf '%-38s %10s %14s %14s %12s\n' "" "us/call" "x SIGSYS floor" "x SYSEMU floor" "runsc / x"
+for k in native sigsys floor floor_pinned ptrace systrap runsc; do
         [ -n "${us[$k]:-}" ] || continue
         case $k in
         native) label="native" ;;
-        floor) label="bare PTRACE_SYSEMU loop" ;;
+        sigsys) label="in-process SIGSYS handler (floor)" ;;
+        floor) label="bare PTRACE_SYSEMU loop (floor)" ;;
         floor_pinned) label="  the same, pinned to one CPU" ;;
         ptrace) label="conternel --platform=ptrace" ;;
+        systrap) label="conternel --platform=systrap" ;;
         runsc) label="runsc --network=none (ptrace)" ;;
         esac
-        x=$(awk -v a="${us[$k]}" -v b="${us[floor_pinned]}" 'BEGIN { printf "%.2f", a / b }')
+        xs=$(awk -v a="${us[$k]}" -v b="${us[sigsys]}" 'BEGIN { printf "%.2f", a / b }')
+        xp=$(awk -v a="${us[$k]}" -v b="${us[floor_pinned]}" 'BEGIN { printf "%.2f", a / b }')
         r=-
         [ -n "${us[runsc]:-}" ] && r=$(awk -v a="${us[runsc]}" -v b="${us[$k]}" 'BEGIN { printf "%.2f", a / b }')
-        printf '%-34s %10s %16s %12s\n' "$label" "${us[$k]}" "$x" "$r"
+        printf '%-38s %10s %14s %14s %12s\n' "$label" "${us[$k]}" "$xs" "$xp" "$r"
+done
+
+echo
+echo "whole programs, seconds (median of 3), output to /dev/null"
+printf '%-34s %10s %10s %10s %10s\n' "" native ptrace systrap runsc
+for prog in "/bin/busybox seq 1 1000000" "$bench/write4k 100"; do
+        row=()
+        row+=("$(median_wall "$prog")")
+        for p in ptrace systrap; do
+                row+=("$(median_wall "$conternel do --platform=$p --log=/dev/null -- $prog")")
+        done
+        if command -v runsc >/dev/null; then
+                row+=("$(median_wall "runsc --network=none do $prog | cat")")
+        else
+                row+=("-")
+        fi
+        case $prog in
+        *seq*) label="busybox seq 1 1000000" ;;
+        *) label="100 MiB in 4 KiB writes" ;;
+        esac
+        printf '%-34s %10s %10s %10s %10s\n' "$label" "${row[@]}"
 done

@@ -21,6 +21,7 @@
 #include <sys/user.h>
 
 #include "platform/platform.h"
+#include "platform/stub/stub.h"
 
 /* The stub's only file descriptor: the memory file. */
 #define STUB_MEMFD 3
@@ -69,7 +70,6 @@ struct ptrace_ctx {
 int stub_trampoline_get(uintptr_t *ret);
 int stub_spawn(int memfd, uintptr_t trampoline, pid_t *ret_pid, int *ret_pidfd,
                struct user_regs_struct *ret_regs);
-void stub_kill(int pidfd);
 
 /* wait.c */
 int ptrace_wait_stop(pid_t tid, int *ret_status);

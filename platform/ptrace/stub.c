@@ -31,17 +31,14 @@
 #include <sys/pidfd.h>
 #include <sys/prctl.h>
 #include <sys/ptrace.h>
-#include <sys/rseq.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include "lib/guest.h"
 #include "lib/macro.h"
+#include "platform/stub/stub.h"
 #include "internal.h"
-
-/* Linux's TASK_SIZE for x86_64 with 4-level page tables. */
-#define USER_ADDR_END 0x00007ffffffff000ULL
 
 /* Set once under pthread_once, read-only afterwards. */
 static uintptr_t trampoline_page;
@@ -59,7 +56,7 @@ static void trampoline_setup(void)
 
         /* Any free page of the platform's 16 MiB will do; the sentry's own
          * stack or vdso may sit in it by chance of ASLR. */
-        for (uintptr_t a = GUEST_ADDR_MAX; a < USER_ADDR_END; a += 1024 * PAGE_SIZE) {
+        for (uintptr_t a = GUEST_ADDR_MAX; a < STUB_USER_ADDR_END; a += 1024 * PAGE_SIZE) {
                 void *p = mmap((void *)a, PAGE_SIZE, PROT_READ | PROT_WRITE,
                                MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE, -1, 0);
                 if (p == MAP_FAILED)
@@ -89,26 +86,13 @@ int stub_trampoline_get(uintptr_t *ret)
         return 0;
 }
 
-static void rseq_unregister(void)
-{
-        struct rseq *area;
-
-        if (__rseq_size == 0)
-                return;
-        area = (struct rseq *)((char *)__builtin_thread_pointer() + __rseq_offset);
-        /* glibc registers 32 bytes even where __rseq_size says less. */
-        if (syscall(SYS_rseq, area, __rseq_size, RSEQ_FLAG_UNREGISTER, RSEQ_SIG) < 0 &&
-            __rseq_size != 32)
-                (void)syscall(SYS_rseq, area, 32, RSEQ_FLAG_UNREGISTER, RSEQ_SIG);
-}
-
 /* The forked child. Async-signal-safe calls only: other sentry threads may
  * have held any lock at the fork. */
 static _noreturn_ void stub_child(int memfd, pid_t parent, uintptr_t trampoline)
 {
         if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0 || getppid() != parent)
                 _exit(1);
-        rseq_unregister();
+        stub_rseq_unregister();
         if (ptrace(PTRACE_TRACEME, 0, NULL, NULL) < 0)
                 _exit(1);
         if (memfd != STUB_MEMFD && dup2(memfd, STUB_MEMFD) < 0)
@@ -120,28 +104,6 @@ static _noreturn_ void stub_child(int memfd, pid_t parent, uintptr_t trampoline)
         /* Never returns: the stack we are on is gone a few instructions in. */
         __asm__ volatile("jmp *%0" : : "r"(trampoline), "D"(trampoline) : "memory");
         __builtin_unreachable();
-}
-
-/* Kills and reaps a stub, closing its pidfd. Through the pidfd, so that a
- * stub reaped earlier (by a wait that saw it die) can't make us kill or wait
- * for whatever process got its pid since. */
-void stub_kill(int pidfd)
-{
-        siginfo_t si;
-
-        (void)pidfd_send_signal(pidfd, SIGKILL, NULL, 0);
-        for (;;) {
-                memset(&si, 0, sizeof(si));
-                if (waitid((idtype_t)P_PIDFD, (id_t)pidfd, &si, WEXITED | __WALL) < 0) {
-                        if (errno == EINTR)
-                                continue;
-                        break;          /* ECHILD: reaped already */
-                }
-                if (si.si_code == CLD_EXITED || si.si_code == CLD_KILLED ||
-                    si.si_code == CLD_DUMPED)
-                        break;
-        }
-        close(pidfd);
 }
 
 /* Waits for the trampoline's SIGSTOP, swallowing any signal that was pending

@@ -1,0 +1,26 @@
+/*
+ * What every stub-process platform (ptrace, systrap) needs in the same way:
+ * getting a forked child off glibc's rseq area before it unmaps the sentry,
+ * and killing and reaping a stub through its pidfd.
+ *
+ * May use: libc and the host kernel. Nothing of sentry/. Does not log.
+ */
+#ifndef CONTERNEL_PLATFORM_STUB_H
+#define CONTERNEL_PLATFORM_STUB_H
+
+/* Linux's TASK_SIZE for x86_64 with 4-level page tables: the end of the user
+ * address space. The platforms keep their stub pages in
+ * [GUEST_ADDR_MAX, STUB_USER_ADDR_END). */
+#define STUB_USER_ADDR_END 0x00007ffffffff000ULL
+
+/* In a freshly forked child: drops the rseq registration glibc made for the
+ * forking thread (its area is about to be unmapped, and the kernel would
+ * SIGSEGV the child on its next preemption). Async-signal-safe. */
+void stub_rseq_unregister(void);
+
+/* Kills and reaps a stub, closing its pidfd. Through the pidfd, so that a
+ * stub reaped earlier can't make us kill or wait for whatever process got its
+ * pid since. */
+void stub_kill(int pidfd);
+
+#endif

@@ -1,0 +1,134 @@
+/*
+ * The sentry's side of a message page: posting a state, waiting for the
+ * stub's answer (spin, then futex), and running a request.
+ *
+ * Waking is "flag, recheck, sleep": a side about to sleep sets its waiting
+ * word (a full barrier), reads the state again and sleeps only if it is
+ * still the one it saw (FUTEX_WAIT compares atomically); a side posting a
+ * state exchanges it (a full barrier) and then wakes the other only if its
+ * waiting word is set. Each side clears its own waiting word. The futexes
+ * are shared (not PRIVATE): the page is a memfd mapped in both processes.
+ *
+ * The stub may scribble over all of it. A state word that never becomes one
+ * of ours is a guest that never stops: sleeping is bounded (100 ms), and
+ * each timeout checks that the stub and its thread are alive, and that an
+ * interrupt has not gone unanswered for a second (a guest that blocked the
+ * interrupt signal with a forged sigreturn frame); either kills the stub.
+ */
+#include <errno.h>
+#include <linux/futex.h>
+#include <poll.h>
+#include <signal.h>
+#include <sys/pidfd.h>
+#include <sys/syscall.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "internal.h"
+
+#define SLEEP_NS (100 * 1000 * 1000L)
+#define INTERRUPT_PATIENCE 10           /* sleeps */
+
+static uint64_t now_ns(void)
+{
+        struct timespec ts;
+
+        clock_gettime(CLOCK_MONOTONIC, &ts);
+        return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
+}
+
+static bool sentry_owned(uint32_t s)
+{
+        return s == ST_STOPPED || s == ST_DONE;
+}
+
+void handoff_post(volatile struct systrap_msg *m, uint32_t state)
+{
+        __atomic_exchange_n(&m->state, state, __ATOMIC_SEQ_CST);
+        if (__atomic_load_n(&m->stub_waiting, __ATOMIC_SEQ_CST))
+                (void)syscall(SYS_futex, &m->state, FUTEX_WAKE, 1, NULL, NULL, 0);
+}
+
+void systrap_as_kill(struct systrap_as *as)
+{
+        if (!atomic_exchange(&as->dead, true))
+                (void)pidfd_send_signal(as->pidfd, SIGKILL, NULL, 0);
+}
+
+static bool stub_alive(struct systrap_as *as, pid_t tid)
+{
+        struct pollfd p = { .fd = as->pidfd, .events = POLLIN };
+
+        if (atomic_load(&as->dead))
+                return false;
+        if (poll(&p, 1, 0) != 0)        /* readable: the stub exited */
+                return false;
+        if (tid > 0 && syscall(SYS_tgkill, as->pid, tid, 0) < 0 && errno == ESRCH)
+                return false;
+        return true;
+}
+
+int handoff_wait(struct systrap_as *as, volatile struct systrap_msg *m, pid_t tid,
+                 uint64_t spin, atomic_bool *interrupted)
+{
+        uint64_t deadline = 0;
+        unsigned unanswered = 0;
+        uint32_t s;
+
+        for (unsigned i = 0; spin; i++) {
+                s = __atomic_load_n(&m->state, __ATOMIC_ACQUIRE);
+                if (sentry_owned(s))
+                        return (int)s;
+                __builtin_ia32_pause();
+                if ((i & 63) == 0) {
+                        uint64_t t = now_ns();
+
+                        if (!deadline)
+                                deadline = t + spin;
+                        else if (t >= deadline)
+                                break;
+                }
+        }
+
+        for (;;) {
+                struct timespec ts = { .tv_nsec = SLEEP_NS };
+
+                __atomic_exchange_n(&m->sentry_waiting, 1, __ATOMIC_SEQ_CST);
+                s = __atomic_load_n(&m->state, __ATOMIC_SEQ_CST);
+                if (sentry_owned(s)) {
+                        m->sentry_waiting = 0;
+                        return (int)s;
+                }
+                if (syscall(SYS_futex, &m->state, FUTEX_WAIT, s, &ts, NULL, 0) == 0 ||
+                    errno != ETIMEDOUT)
+                        continue;
+                if (!stub_alive(as, tid))
+                        break;
+                if (interrupted && atomic_load(interrupted) &&
+                    ++unanswered >= INTERRUPT_PATIENCE)
+                        break;
+        }
+        m->sentry_waiting = 0;
+        systrap_as_kill(as);
+        return -ESRCH;
+}
+
+int handoff_request(struct systrap_as *as, volatile struct systrap_msg *m, pid_t tid,
+                    long nr, const uint64_t args[6], long *ret)
+{
+        int s;
+
+        m->req_nr = (uint64_t)nr;
+        for (int i = 0; i < 6; i++)
+                m->req_args[i] = args[i];
+        handoff_post(m, ST_REQUEST);
+        s = handoff_wait(as, m, tid, systrap_tuning.sentry_spin_ns, NULL);
+        if (s < 0)
+                return s;
+        if (s != ST_DONE) {             /* the stub broke the protocol */
+                systrap_as_kill(as);
+                return -ESRCH;
+        }
+        *ret = (long)m->req_ret;
+        return 0;
+}

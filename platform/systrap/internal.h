@@ -1,0 +1,228 @@
+/*
+ * Inside the systrap platform. Not for use outside platform/systrap/ (the
+ * unit test and the bench excepted, which look at stub pids and tuning).
+ *
+ * Objects and who touches them:
+ *   struct systrap_platform  immutable after create, but for next_cpu.
+ *   struct systrap_as        one stub process. The service slot and the slot
+ *                            bitmap are protected by ->lock; dead is atomic.
+ *   struct systrap_ctx       one stub thread and its slot; switched to by one
+ *                            host thread at a time (platform.h); only
+ *                            ->interrupted is touched by other threads.
+ *
+ * Everything in the data memfd (message pages, signal stacks) is written by
+ * a process the guest controls: read it once into sentry memory, then
+ * validate (msg.c).
+ */
+#ifndef CONTERNEL_PLATFORM_SYSTRAP_INTERNAL_H
+#define CONTERNEL_PLATFORM_SYSTRAP_INTERNAL_H
+
+#include <linux/filter.h>
+#include <pthread.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+#include <sys/ucontext.h>
+
+#include "platform/platform.h"
+#include "platform/stub/stub.h"
+#include "layout.h"
+
+/* The stub's only file descriptor: the memory file. */
+#define STUB_MEMFD 3
+
+/* The only clone the allow-list lets through: a thread for a guest context. */
+#define STUB_CLONE_FLAGS (CLONE_VM | CLONE_FS | CLONE_FILES | CLONE_SIGHAND | \
+                          CLONE_THREAD | CLONE_SYSVSEM)
+
+/* What ->interrupt() sends to a stub thread; the handler reports it. */
+#define SYSTRAP_INTERRUPT_SIGNAL SIGURG
+
+/* The message page as the sentry sees it (layout.h has the offsets the
+ * assembly uses; checked below). */
+struct systrap_msg {
+        uint32_t state;
+        uint32_t stub_waiting;
+        uint32_t sentry_waiting;
+        uint32_t pad0;
+        uint64_t spin;
+        uint32_t signo;
+        int32_t si_code;
+        uint64_t fault_addr;
+        int32_t sys_nr;
+        uint32_t sys_arch;
+        uint64_t fpstate;
+        uint64_t fs_base, gs_base;
+        uint64_t cur_fs, cur_gs;
+        uint64_t req_nr;
+        uint64_t req_args[6];
+        uint64_t req_ret;
+        uint64_t ss[3];
+        uint64_t gregs[MSG_NGREGS];
+        uint64_t csgsfs;
+};
+
+#define CHECK_OFF(field, off) \
+        _Static_assert(offsetof(struct systrap_msg, field) == (off), #field)
+CHECK_OFF(state, MSG_STATE);
+CHECK_OFF(stub_waiting, MSG_STUB_WAITING);
+CHECK_OFF(sentry_waiting, MSG_SENTRY_WAITING);
+CHECK_OFF(spin, MSG_SPIN);
+CHECK_OFF(signo, MSG_SIGNO);
+CHECK_OFF(si_code, MSG_SI_CODE);
+CHECK_OFF(fault_addr, MSG_SI_ADDR);
+CHECK_OFF(sys_nr, MSG_SI_SYSCALL);
+CHECK_OFF(sys_arch, MSG_SI_ARCH);
+CHECK_OFF(fpstate, MSG_FPSTATE);
+CHECK_OFF(fs_base, MSG_FS_BASE);
+CHECK_OFF(gs_base, MSG_GS_BASE);
+CHECK_OFF(cur_fs, MSG_CUR_FS);
+CHECK_OFF(cur_gs, MSG_CUR_GS);
+CHECK_OFF(req_nr, MSG_REQ_NR);
+CHECK_OFF(req_args, MSG_REQ_ARGS);
+CHECK_OFF(req_ret, MSG_REQ_RET);
+CHECK_OFF(ss, MSG_SS);
+CHECK_OFF(gregs, MSG_GREGS);
+CHECK_OFF(csgsfs, MSG_CSGSFS);
+_Static_assert(sizeof(struct systrap_msg) == MSG_SIZE, "msg size");
+_Static_assert(offsetof(ucontext_t, uc_stack) == UC_STACK, "uc_stack");
+_Static_assert(offsetof(ucontext_t, uc_mcontext.gregs) == UC_GREGS, "uc gregs");
+_Static_assert(offsetof(ucontext_t, uc_mcontext.fpregs) == UC_FPREGS, "uc fpregs");
+_Static_assert(offsetof(ucontext_t, uc_sigmask) == UC_SIGMASK, "uc sigmask");
+_Static_assert(offsetof(siginfo_t, si_code) == SI_CODE, "si_code");
+_Static_assert(offsetof(siginfo_t, si_addr) == SI_ADDR, "si_addr");
+_Static_assert(offsetof(siginfo_t, si_syscall) == SI_SYSCALL, "si_syscall");
+_Static_assert(REG_EFL == MSG_NGREGS - 1 && REG_CSGSFS == MSG_NGREGS, "gregs order");
+
+/* Where threads sit. */
+enum systrap_placement {
+        SYSTRAP_PLACE_FREE,     /* the scheduler decides */
+        SYSTRAP_PLACE_SPLIT,    /* sentry thread and stub thread on different CPUs */
+        SYSTRAP_PLACE_SAME,     /* both on one CPU (spinning is then pointless) */
+};
+
+/* How the two sides wait for each other. Defaults in systrap.c; the bench
+ * varies them. */
+struct systrap_tuning {
+        uint64_t sentry_spin_ns;        /* sentry spins this long, then futex */
+        uint64_t stub_spin_ns;          /* the stub likewise */
+        enum systrap_placement placement;
+};
+extern struct systrap_tuning systrap_tuning;
+
+struct systrap_platform {
+        struct platform base;
+        int memfd;                      /* borrowed */
+        int procfd;                     /* the host's /proc, for host tids (tid.c) */
+        uintptr_t region;               /* the stub region, same address everywhere */
+        struct sock_filter *allow;      /* the allow-list filter (libseccomp) */
+        unsigned allow_len;
+        struct sock_filter ip_filter[10];
+        unsigned ip_filter_len;
+        uint64_t tsc_per_us;            /* for the stub's spin bound */
+        atomic_uint next_cpu;           /* round robin for placement */
+};
+
+struct systrap_as {
+        struct platform_as base;
+        pid_t pid;                      /* the stub process, its service thread */
+        int pidfd;
+        int datafd;                     /* the data memfd (header and slots) */
+        uint8_t *data;                  /* the sentry's mapping of it */
+        pthread_mutex_t lock;           /* the service slot, slot_used, slot_ctx */
+        uint64_t slot_used;             /* bit i: slot i is taken; bit 0 the service's */
+        struct systrap_ctx *slot_ctx[SYSTRAP_NSLOTS];   /* live ctxs by slot */
+        atomic_bool dead;
+        atomic_uint nctx;
+};
+
+struct systrap_ctx {
+        struct platform_ctx base;
+        unsigned slot;                  /* immutable */
+        uint64_t id;                    /* unique in the process, immutable */
+        pid_t tid;                      /* host tid of the stub thread, immutable */
+        bool dead;
+        bool stopped;                   /* in its handler, the message page ours */
+        uint64_t fs_base, gs_base;      /* the guest's, as last set */
+        uint64_t fpstate;               /* the frame's fpstate (stub address), unvalidated */
+        int cpu;                        /* the stub thread's pinned CPU, -1 if not */
+        bool colocated;                 /* both sides on one CPU: no spinning */
+        atomic_bool interrupted;        /* set by ->interrupt(), any thread */
+};
+
+extern const char systrap_tramp_start[], systrap_tramp_end[];
+extern const char systrap_handler[], systrap_restorer[];
+#define TRAMP_OFFSET(sym) ((uintptr_t)((sym) - systrap_tramp_start))
+
+static inline volatile struct systrap_msg *as_msg(struct systrap_as *as, unsigned slot)
+{
+        return (volatile struct systrap_msg *)(as->data + SYSTRAP_HDR_SIZE +
+                                               (size_t)slot * SYSTRAP_SLOT_SIZE);
+}
+
+/* region.c */
+int systrap_region_get(uintptr_t *ret);
+
+/* filter.c: build both filters for a region. */
+int systrap_filters_build(struct systrap_platform *sp);
+
+/* tid.c: the host tid of the stub thread that is ns_tid in pid's namespace. */
+int systrap_host_tid(int procfd, pid_t pid, pid_t ns_tid, pid_t *ret);
+
+/* stub.c */
+int systrap_stub_spawn(struct systrap_platform *sp, struct systrap_as *as);
+
+/* handoff.c: the sentry's side of a message page. */
+void handoff_post(volatile struct systrap_msg *m, uint32_t state);
+/* Waits until the state is one the sentry owns (STOPPED or DONE) and returns
+ * it, spinning for spin_ns first; -ESRCH if the stub (or thread tid, if > 0) died, after which the stub
+ * is dead for good. interrupted, if not NULL, is checked while sleeping: a
+ * stub that ignores an interrupt for a second is killed. */
+int handoff_wait(struct systrap_as *as, volatile struct systrap_msg *m, pid_t tid,
+                 uint64_t spin_ns, atomic_bool *interrupted);
+/* Runs a host system call in the stub through a message page the caller
+ * owns (state STOPPED or DONE). */
+int handoff_request(struct systrap_as *as, volatile struct systrap_msg *m, pid_t tid,
+                    long nr, const uint64_t args[6], long *ret);
+void systrap_as_kill(struct systrap_as *as);
+
+/* as.c: a host call in the stub, by whichever thread is cheapest. */
+int systrap_as_syscall(struct systrap_as *as, long nr, const uint64_t args[6], long *ret);
+
+/* affinity.c */
+void systrap_place(struct systrap_platform *sp, struct systrap_ctx *ctx);
+
+/* ops: as.c, ctx.c, xstate.c */
+int systrap_as_create(struct platform *p, struct platform_as **ret);
+int systrap_as_map(struct platform_as *as, guest_ptr_t addr, uint64_t len,
+                   int prot, uint64_t off);
+int systrap_as_unmap(struct platform_as *as, guest_ptr_t addr, uint64_t len);
+int systrap_as_protect(struct platform_as *as, guest_ptr_t addr, uint64_t len, int prot);
+void systrap_as_release(struct platform_as *as);
+
+int systrap_ctx_create(struct platform_as *as, struct platform_ctx **ret);
+int systrap_switch_to(struct platform_ctx *ctx, struct cpu_regs *regs,
+                      struct platform_event *ev);
+void systrap_interrupt(struct platform_ctx *ctx);
+void systrap_ctx_release(struct platform_ctx *ctx);
+int systrap_xstate_get(struct platform_ctx *ctx, struct cpu_xstate *ret);
+int systrap_xstate_set(struct platform_ctx *ctx, const struct cpu_xstate *xs);
+/* The fpstate of a stopped ctx in the sentry's view, validated; its size. */
+int systrap_fpstate(struct systrap_ctx *ctx, uint8_t **ret, size_t *ret_size);
+void systrap_xstate_reset(struct systrap_ctx *ctx);
+
+/* The ctx the calling host thread has stopped last, for the request fast
+ * path. Named, not pointed to: another thread may have released it since, so
+ * as.c looks it up in its address space by slot and id under the lock. */
+struct systrap_stopped {
+        struct systrap_as *as;
+        unsigned slot;
+        uint64_t id;
+};
+extern __thread struct systrap_stopped systrap_stopped;
+
+#endif

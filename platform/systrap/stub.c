@@ -1,0 +1,220 @@
+/*
+ * Creating a stub process.
+ *
+ * A stub is a fork of the calling sentry thread (a raw clone: no atfork
+ * handlers, safe in a multithreaded sentry) into fresh user, pid, mount,
+ * network, IPC and UTS namespaces. The child inherits the stub region (region.c) and,
+ * still running sentry code with every signal blocked and only
+ * async-signal-safe calls:
+ *   - asks for SIGKILL when its parent thread dies, and checks that it has
+ *     not died already; drops glibc's rseq registration;
+ *   - makes its root an empty tmpfs (mounted over / in its own mount
+ *     namespace, then chroot);
+ *   - maps its data memfd into the region, keeps only the memory file (as
+ *     STUB_MEMFD), and seals the region (mseal: no munmap, mprotect or mmap
+ *     over it, whoever asks);
+ *   - points SIGSYS, the fault signals and the interrupt signal at the
+ *     trampoline's handler (signal stack per thread, every signal blocked
+ *     while it runs) and ignores every other signal;
+ *   - drops every capability (libcap-ng: effective, permitted, inheritable,
+ *     bounding) and sets no_new_privs;
+ *   - installs the instruction-pointer filter (filter.c) as its very last
+ *     system call from sentry code, and jumps into the trampoline, which
+ *     unmaps everything else, installs the allow-list and serves requests.
+ * No guest code or mapping exists before both filters are in place: guest
+ * memory is mapped later, by requests the service thread runs.
+ */
+#include <cap-ng.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <linux/seccomp.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdint.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/mount.h>
+#include <sys/pidfd.h>
+#include <sys/prctl.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "lib/macro.h"
+#include "internal.h"
+
+#ifndef SA_RESTORER
+#define SA_RESTORER 0x04000000
+#endif
+#ifndef SYS_mseal
+#define SYS_mseal 462
+#endif
+
+#define STUB_NAMESPACES (CLONE_NEWUSER | CLONE_NEWPID | CLONE_NEWNS | CLONE_NEWNET | \
+                         CLONE_NEWIPC | CLONE_NEWUTS)
+#ifndef PIDFD_THREAD
+#define PIDFD_THREAD O_EXCL
+#endif
+
+/* The kernel's struct sigaction for rt_sigaction. */
+struct ksigaction {
+        uintptr_t handler;
+        unsigned long flags;
+        uintptr_t restorer;
+        uint64_t mask;
+};
+
+static bool handled_signal(int sig)
+{
+        return sig == SIGSYS || sig == SIGSEGV || sig == SIGBUS || sig == SIGFPE ||
+               sig == SIGILL || sig == SIGTRAP || sig == SYSTRAP_INTERRUPT_SIGNAL;
+}
+
+static int signals_setup(uintptr_t region)
+{
+        for (int sig = 1; sig <= 64; sig++) {
+                struct ksigaction act = { .handler = (uintptr_t)SIG_IGN };
+
+                if (sig == SIGKILL || sig == SIGSTOP)
+                        continue;
+                if (handled_signal(sig)) {
+                        act.handler = region + TRAMP_OFFSET(systrap_handler);
+                        act.flags = SA_SIGINFO | SA_ONSTACK | SA_RESTORER;
+                        act.restorer = region + TRAMP_OFFSET(systrap_restorer);
+                        act.mask = ~0ULL;
+                }
+                if (syscall(SYS_rt_sigaction, sig, &act, NULL, sizeof(act.mask)) < 0)
+                        return -errno;
+        }
+        return 0;
+}
+
+/* An empty, read-only root: a tmpfs mounted, in our own mount namespace,
+ * over a directory that exists everywhere, then made the root. (Mounted over
+ * "/" itself it would not be reached: "/" never crosses a mount.) */
+static int root_empty(void)
+{
+        static const char *const anchors[] = { "/proc", "/tmp", "/dev" };
+
+        if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
+                return -errno;
+        for (size_t i = 0; i < ARRAY_SIZE(anchors); i++) {
+                if (mount("none", anchors[i], "tmpfs",
+                          MS_NOSUID | MS_NODEV | MS_NOEXEC | MS_RDONLY,
+                          "size=4k,nr_inodes=1,mode=0555") < 0)
+                        continue;
+                if (chdir(anchors[i]) < 0 || chroot(".") < 0 || chdir("/") < 0)
+                        return -errno;
+                return 0;
+        }
+        return -errno;
+}
+
+static int caps_drop(void)
+{
+        capng_clear(CAPNG_SELECT_BOTH);
+        return capng_apply(CAPNG_SELECT_BOTH) < 0 ? -EPERM : 0;
+}
+
+/* The forked child. Async-signal-safe calls only: other sentry threads may
+ * have held any lock at the fork. */
+static _noreturn_ void stub_child(struct systrap_platform *sp, int datafd, int parentfd)
+{
+        uintptr_t region = sp->region;
+        struct sock_fprog ip = { .len = (unsigned short)sp->ip_filter_len,
+                                 .filter = sp->ip_filter };
+        int memfd = sp->memfd;
+
+        struct pollfd parent = { .fd = parentfd, .events = POLLIN };
+
+        /* Our parent is outside our pid namespace, so getppid() says 0: ask
+         * the parent thread's pidfd whether it died before PDEATHSIG. */
+        if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0 || (parentfd >= 0 && poll(&parent, 1, 0) != 0))
+                _exit(1);
+        stub_rseq_unregister();
+        if (root_empty() < 0)
+                _exit(2);
+        if (mmap((void *)(region + SYSTRAP_CODE_SPAN), SYSTRAP_DATA_SIZE,
+                 PROT_READ | PROT_WRITE, MAP_SHARED | MAP_FIXED, datafd, 0) == MAP_FAILED)
+                _exit(3);
+        if (syscall(SYS_mseal, region, SYSTRAP_REGION_SIZE, 0) < 0 && errno != ENOSYS)
+                _exit(4);
+        if (memfd != STUB_MEMFD && dup2(memfd, STUB_MEMFD) < 0)
+                _exit(5);
+        if (close_range(0, STUB_MEMFD - 1, 0) < 0 || close_range(STUB_MEMFD + 1, ~0U, 0) < 0)
+                _exit(5);
+        if (signals_setup(region) < 0)
+                _exit(6);
+        if (caps_drop() < 0)
+                _exit(7);
+        if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0 || prctl(PR_SET_DUMPABLE, 0) < 0)
+                _exit(8);
+        /* From here on, any system call from outside the code page traps, and
+         * the handler needs the region: so this is the last one. */
+        if (syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, &ip) < 0)
+                _exit(9);
+        __asm__ volatile("jmp *%0" : : "r"(region) : "memory");
+        __builtin_unreachable();
+}
+
+static void header_write(struct systrap_platform *sp, struct systrap_as *as)
+{
+        struct sock_fprog fprog = {
+                .len = (unsigned short)sp->allow_len,
+                .filter = (struct sock_filter *)(sp->region + SYSTRAP_CODE_SPAN +
+                                                 SYSTRAP_HDR_INSNS),
+        };
+
+        memcpy(as->data + SYSTRAP_HDR_FPROG, &fprog, sizeof(fprog));
+        memcpy(as->data + SYSTRAP_HDR_INSNS, sp->allow,
+               sp->allow_len * sizeof(struct sock_filter));
+}
+
+int systrap_stub_spawn(struct systrap_platform *sp, struct systrap_as *as)
+{
+        volatile struct systrap_msg *m;
+        sigset_t all, old;
+        long pid;
+        int parentfd, r;
+
+        header_write(sp, as);
+        m = as_msg(as, 0);
+        m->spin = systrap_tuning.stub_spin_ns * sp->tsc_per_us / 1000;
+
+        /* The creating thread: PDEATHSIG follows it, not the process. */
+        parentfd = pidfd_open(gettid(), PIDFD_THREAD);
+        /* The child must not run a sentry signal handler. */
+        sigfillset(&all);
+        pthread_sigmask(SIG_SETMASK, &all, &old);
+        pid = syscall(SYS_clone, SIGCHLD | STUB_NAMESPACES, NULL, NULL, NULL, 0);
+        if (pid == 0)
+                stub_child(sp, as->datafd, parentfd);
+        r = pid < 0 ? -errno : 0;
+        pthread_sigmask(SIG_SETMASK, &old, NULL);
+        if (parentfd >= 0)
+                close(parentfd);
+        if (r < 0)
+                return r;
+
+        /* Not waited for yet, so pid is still this child. */
+        as->pidfd = pidfd_open((pid_t)pid, 0);
+        if (as->pidfd < 0) {
+                r = -errno;
+                (void)kill((pid_t)pid, SIGKILL);
+                (void)waitpid((pid_t)pid, NULL, __WALL);
+                return r;
+        }
+        as->pid = (pid_t)pid;
+
+        /* Ready when the service thread posts DONE. */
+        r = handoff_wait(as, m, 0, systrap_tuning.sentry_spin_ns, NULL);
+        if (r >= 0 && r != ST_DONE)
+                r = -EPROTO;
+        if (r < 0) {
+                stub_kill(as->pidfd);
+                as->pidfd = -1;
+                return r == -ESRCH ? -ECHILD : r;
+        }
+        return 0;
+}

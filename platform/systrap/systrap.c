@@ -1,0 +1,120 @@
+/*
+ * The systrap platform: guest system calls trap into a seccomp SIGSYS
+ * handler in the stub, which hands them to the sentry through a shared
+ * message page. This file holds the ops table, its registration, the tuning
+ * and the per-sandbox object; see README.md for the design.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <time.h>
+
+#include "lib/macro.h"
+#include "internal.h"
+
+static int systrap_create(int memfd, struct platform **ret);
+static void systrap_destroy(struct platform *p);
+
+static const struct platform_ops systrap_ops = {
+        .name = "systrap",
+        .create = systrap_create,
+        .destroy = systrap_destroy,
+        .as_create = systrap_as_create,
+        .as_map = systrap_as_map,
+        .as_unmap = systrap_as_unmap,
+        .as_protect = systrap_as_protect,
+        .as_release = systrap_as_release,
+        .ctx_create = systrap_ctx_create,
+        .switch_to = systrap_switch_to,
+        .interrupt = systrap_interrupt,
+        .xstate_get = systrap_xstate_get,
+        .xstate_set = systrap_xstate_set,
+        .ctx_release = systrap_ctx_release,
+};
+
+/* Chosen with bench/systrap-modes (README.md): on an idle machine SPLIT and
+ * FREE tie at the SIGSYS floor; with the other CPU busy only SPLIT with a
+ * 50 us spin stays near it. Read at as/ctx creation and on every switch; the
+ * bench sets it before creating anything. */
+struct systrap_tuning systrap_tuning = {
+        .sentry_spin_ns = 50 * 1000,
+        .stub_spin_ns = 50 * 1000,
+        .placement = SYSTRAP_PLACE_SPLIT,
+};
+
+static uint64_t tsc_per_us;
+static pthread_once_t tsc_once = PTHREAD_ONCE_INIT;
+
+static uint64_t now_ns(void)
+{
+        struct timespec ts;
+
+        clock_gettime(CLOCK_MONOTONIC, &ts);
+        return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
+}
+
+/* The stub has no clock but the TSC: measure its rate for 1 ms, once. */
+static void tsc_calibrate(void)
+{
+        uint64_t t0 = now_ns(), c0 = __builtin_ia32_rdtsc(), t, c;
+
+        do {
+                t = now_ns();
+        } while (t - t0 < 1000 * 1000);
+        c = __builtin_ia32_rdtsc();
+        tsc_per_us = (c - c0) * 1000 / (t - t0);
+        if (tsc_per_us == 0)
+                tsc_per_us = 1000;
+}
+
+static int systrap_create(int memfd, struct platform **ret)
+{
+        struct systrap_platform *sp;
+        int r;
+
+        if (memfd < 0)
+                return -EBADF;
+        sp = calloc(1, sizeof(*sp));
+        if (!sp)
+                return -ENOMEM;
+        sp->base.ops = &systrap_ops;
+        sp->memfd = memfd;
+        atomic_init(&sp->next_cpu, 0);
+        sp->procfd = open("/proc", O_PATH | O_DIRECTORY | O_CLOEXEC);
+        if (sp->procfd < 0) {
+                free(sp);
+                return -errno;
+        }
+        r = systrap_region_get(&sp->region);
+        if (r == 0)
+                r = systrap_filters_build(sp);
+        if (r < 0) {
+                close(sp->procfd);
+                free(sp);
+                return r;
+        }
+        pthread_once(&tsc_once, tsc_calibrate);
+        sp->tsc_per_us = tsc_per_us;
+        *ret = &sp->base;
+        return 0;
+}
+
+/* Address spaces must be released first. The region stays reserved in the
+ * sentry for the next platform. */
+static void systrap_destroy(struct platform *p)
+{
+        struct systrap_platform *sp;
+
+        if (!p)
+                return;
+        sp = container_of(p, struct systrap_platform, base);
+        free(sp->allow);
+        close(sp->procfd);
+        free(sp);
+}
+
+static __attribute__((constructor)) void systrap_register(void)
+{
+        platform_register(&systrap_ops);
+}
