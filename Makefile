@@ -48,7 +48,7 @@ test: test-deps build build-asan build-fuzz
 	meson configure $(BUILD) -Dtests=enabled
 	ninja -C $(BUILD)
 	$(MESON_TEST) -C $(BUILD) </dev/null
-	$(MESON_TEST) -C $(ASAN_BUILD) --suite unit --suite ptrace --suite hostile </dev/null
+	$(MESON_TEST) -C $(ASAN_BUILD) --suite unit --suite ptrace --suite systrap --suite hostile </dev/null
 	$(MAKE) --no-print-directory fuzz
 
 bench: build

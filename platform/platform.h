@@ -117,6 +117,6 @@ void platform_register(const struct platform_ops *ops);
 const struct platform_ops *platform_lookup(const char *name);
 /* The names of all registered platforms, NULL-terminated, for --help. */
 const char *const *platform_names(void);
-#define PLATFORM_DEFAULT "ptrace"
+#define PLATFORM_DEFAULT "systrap"
 
 #endif
