@@ -12,6 +12,7 @@
 #include "sentry/loader/loader.h"
 #include "sentry/mm/mm.h"
 #include "vfs/fdtable.h"
+#include "vfs/vfs.h"
 
 static int thread_group_create(int tgid, int ppid, struct thread_group **ret)
 {
@@ -47,10 +48,12 @@ int task_create_init(struct kernel *k, const struct task_spawn_args *a, struct t
         t = calloc(1, sizeof(*t));
         if (!t) {
                 fdtable_unref(a->fdt);
+                fs_context_unref(a->fs);
                 return -ENOMEM;
         }
         t->kernel = k;
         t->fdt = a->fdt;
+        t->fs = a->fs;
         t->tid = kernel_alloc_tid(k);
         creds_init_root(&t->creds);
         snprintf(t->comm, sizeof(t->comm), "%s", a->filename);
@@ -97,6 +100,7 @@ void task_destroy(struct task *t)
                 t->kernel->platform_ops->ctx_release(t->ctx);
         mm_unref(t->mm);
         fdtable_unref(t->fdt);
+        fs_context_unref(t->fs);
         thread_group_destroy(t->tg);
         creds_release(&t->creds);
         free(t);

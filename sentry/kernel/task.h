@@ -20,6 +20,7 @@
 #include "sentry/kernel/signal.h"
 
 struct fdtable;
+struct fs_context;
 struct kernel;
 struct mm;
 
@@ -42,6 +43,7 @@ struct task {
         struct mm *mm;                  /* owned reference */
         struct platform_ctx *ctx;       /* owned */
         struct fdtable *fdt;            /* owned reference */
+        struct fs_context *fs;          /* owned reference: root, cwd, umask */
         struct creds creds;             /* only this task changes it */
 
         /* Guest registers while the task is in the sentry (between stops). */
@@ -65,6 +67,7 @@ struct task_spawn_args {
         char *const *argv;
         char *const *envp;
         struct fdtable *fdt;            /* consumed */
+        struct fs_context *fs;          /* consumed */
 };
 
 /* Create the init task (tid 1): a new mm, the program loaded, a context. */
