@@ -75,7 +75,7 @@ long sys_fstat(struct task *t, const struct syscall_args *a)
         return r < 0 ? r : mm_copy_out(t->mm, a->a[1], &st, sizeof(st));
 }
 
-#define NEWFSTATAT_FLAGS (AT_SYMLINK_NOFOLLOW | AT_NO_AUTOMOUNT | AT_EMPTY_PATH)
+#define NEWFSTATAT_FLAGS (AT_SYMLINK_NOFOLLOW | AT_NO_AUTOMOUNT | AT_EMPTY_PATH | AT_STATX_SYNC_TYPE)
 
 long sys_newfstatat(struct task *t, const struct syscall_args *a)
 {
