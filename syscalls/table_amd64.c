@@ -21,7 +21,7 @@ const struct syscall_def syscall_table[KERNEL_SYSCALL_MAX] = {
         SYSCALL(lstat, sys_lstat, A(ARG_STR, ARG_PTR)),
         SYSCALL(lseek, sys_lseek, A(ARG_FD, ARG_INT, ARG_INT)),
         SYSCALL(mmap, sys_mmap, A(ARG_PTR, ARG_UINT, ARG_PROT, ARG_MAP_FLAGS, ARG_FD, ARG_HEX),
-                .ret = ARG_PTR, .note = "anonymous memory; file mappings give ENODEV until the VFS"),
+                .ret = ARG_PTR, .note = "anonymous memory; file mappings give ENODEV until file-backed mmap"),
         SYSCALL(mprotect, sys_mprotect, A(ARG_PTR, ARG_UINT, ARG_PROT)),
         SYSCALL(munmap, sys_munmap, A(ARG_PTR, ARG_UINT)),
         SYSCALL(brk, sys_brk, A(ARG_PTR), .ret = ARG_PTR),
