@@ -19,6 +19,8 @@
 #include "sentry/kernel/task.h"
 #include "vfs/fdtable.h"
 #include "vfs/file.h"
+#include "vfs/namei.h"
+#include "vfs/vfs.h"
 
 extern char **environ;
 
@@ -50,6 +52,41 @@ static int stdio_fdtable(struct fdtable **ret)
 fail:
         fdtable_unref(fdt);
         return r;
+}
+
+/* The sandbox's root for now: a fresh tmpfs with /tmp (the host root through
+ * the gofer comes later). */
+static int root_fs_context(struct fs_context **ret)
+{
+        static const struct { const char *path; mode_t mode; } dirs[] = {
+                { "/tmp", 01777 },
+                { "/dev", 0755 },
+        };
+        const struct vfs_cred root = { 0 };
+        struct mnt_namespace *ns;
+        struct fs_context *fs;
+        struct vfs_at at;
+        int r;
+
+        r = mnt_ns_create("tmpfs", "mode=0755", &ns);
+        if (r < 0)
+                return r;
+        r = fs_context_create(ns, &fs);
+        mnt_ns_unref(ns);
+        if (r < 0)
+                return r;
+        at = (struct vfs_at){ .fs = fs, .cred = &root };
+        fs_umask(fs, 0, true);
+        for (size_t i = 0; i < ARRAY_SIZE(dirs); i++) {
+                r = vfs_mkdir(&at, dirs[i].path, dirs[i].mode);
+                if (r < 0) {
+                        fs_context_unref(fs);
+                        return r;
+                }
+        }
+        fs_umask(fs, 022, true);
+        *ret = fs;
+        return 0;
 }
 
 struct init_thread {
@@ -119,15 +156,23 @@ int sandbox_run(const struct sandbox_options *o, char **argv)
                 .argv = argv,
                 .envp = environ,
         };
+        r = root_fs_context(&it.spawn.fs);
+        if (r < 0) {
+                fprintf(stderr, "conternel: root file system: %s\n", strerror(-r));
+                kernel_destroy(k);
+                return 125;
+        }
         r = stdio_fdtable(&it.spawn.fdt);
         if (r < 0) {
                 fprintf(stderr, "conternel: stdio: %s\n", strerror(-r));
+                fs_context_unref(it.spawn.fs);
                 kernel_destroy(k);
                 return 125;
         }
         r = pthread_create(&thread, NULL, init_thread_main, &it);
         if (r != 0) {
                 fdtable_unref(it.spawn.fdt);
+                fs_context_unref(it.spawn.fs);
                 kernel_destroy(k);
                 return 125;
         }

@@ -8,11 +8,24 @@
 
 /* sys_file.c */
 SYS(read); SYS(write); SYS(pread64); SYS(pwrite64); SYS(readv); SYS(writev);
-SYS(lseek); SYS(fstat); SYS(newfstatat); SYS(ioctl);
+SYS(lseek); SYS(ioctl);
 /* sys_fd.c */
-SYS(close); SYS(dup); SYS(dup2); SYS(dup3);
 /* sys_pipe.c, sys_poll.c */
 SYS(pipe); SYS(pipe2); SYS(poll); SYS(ppoll); SYS(select); SYS(pselect6);
+SYS(close); SYS(dup); SYS(dup2); SYS(dup3); SYS(fcntl);
+/* sys_open.c */
+SYS(open); SYS(openat); SYS(creat);
+/* sys_stat.c */
+SYS(stat); SYS(lstat); SYS(fstat); SYS(newfstatat); SYS(statx);
+SYS(access); SYS(faccessat); SYS(faccessat2); SYS(readlink); SYS(readlinkat);
+/* sys_dir.c */
+SYS(mkdir); SYS(mkdirat); SYS(rmdir); SYS(getdents64); SYS(chdir); SYS(fchdir); SYS(getcwd);
+/* sys_link.c */
+SYS(unlink); SYS(unlinkat); SYS(rename); SYS(renameat); SYS(renameat2);
+SYS(link); SYS(linkat); SYS(symlink); SYS(symlinkat);
+/* sys_attr.c */
+SYS(chmod); SYS(fchmod); SYS(fchmodat); SYS(chown); SYS(fchown); SYS(lchown); SYS(fchownat);
+SYS(truncate); SYS(ftruncate); SYS(umask);
 /* sys_mm.c */
 SYS(brk); SYS(mmap); SYS(munmap); SYS(mprotect); SYS(mremap); SYS(madvise);
 /* sys_thread.c */

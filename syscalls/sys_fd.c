@@ -1,6 +1,7 @@
 /* The fd table: close, dup, dup2, dup3. */
 #include <errno.h>
 #include <fcntl.h>
+#include <stdint.h>
 
 #include "syscall.h"
 #include "syscalls/sys.h"
@@ -60,4 +61,56 @@ long sys_dup3(struct task *t, const struct syscall_args *a)
         if ((int)a->a[0] == (int)a->a[1])
                 return -EINVAL;
         return do_dup3(t, (int)a->a[0], (int)a->a[1], (int)a->a[2]);
+}
+
+/* Flags F_SETFL may change (Linux's SETFL_MASK). */
+#define SETFL_MASK (O_APPEND | O_NONBLOCK | O_ASYNC | O_DIRECT | O_NOATIME)
+
+static long fcntl_file(struct task *t, int fd, struct file *f, int cmd, uint64_t arg)
+{
+        bool cloexec;
+        long r;
+
+        /* An O_PATH file answers only the fd-level commands (check_fcntl_cmd()). */
+        if ((f->flags & O_PATH) && cmd != F_DUPFD && cmd != F_DUPFD_CLOEXEC &&
+            cmd != F_GETFD && cmd != F_SETFD && cmd != F_GETFL)
+                return -EBADF;
+        switch (cmd) {
+        case F_DUPFD:
+        case F_DUPFD_CLOEXEC:
+                if ((int)arg < 0 || (int)arg >= task_nofile_limit(t) || arg > INT32_MAX)
+                        return -EINVAL;
+                return fdtable_install(t->fdt, f, (int)arg, cmd == F_DUPFD_CLOEXEC,
+                                       task_nofile_limit(t));
+        case F_GETFD:
+                r = fdtable_get_cloexec(t->fdt, fd, &cloexec);
+                return r < 0 ? r : (cloexec ? FD_CLOEXEC : 0);
+        case F_SETFD:
+                return fdtable_set_cloexec(t->fdt, fd, arg & FD_CLOEXEC);
+        case F_GETFL:
+                pthread_mutex_lock(&f->pos_lock);
+                r = f->flags;
+                pthread_mutex_unlock(&f->pos_lock);
+                return r;
+        case F_SETFL:
+                pthread_mutex_lock(&f->pos_lock);
+                f->flags = (f->flags & ~(unsigned)SETFL_MASK) | ((unsigned)arg & SETFL_MASK);
+                pthread_mutex_unlock(&f->pos_lock);
+                return 0;
+        default:
+                return -EINVAL;
+        }
+}
+
+long sys_fcntl(struct task *t, const struct syscall_args *a)
+{
+        int fd = (int)a->a[0];
+        struct file *f = fdtable_get(t->fdt, fd);
+        long r;
+
+        if (!f)
+                return -EBADF;
+        r = fcntl_file(t, fd, f, (int)a->a[1], a->a[2]);
+        file_unref(f);
+        return r;
 }

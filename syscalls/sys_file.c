@@ -1,5 +1,6 @@
 /* I/O on open files: read/write and their vector and positional forms, lseek,
- * fstat/newfstatat, ioctl. Path-based calls come with the VFS. */
+ * ioctl. Calls on names are in sys_open.c, sys_stat.c, sys_dir.c, sys_link.c and
+ * sys_attr.c. */
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -173,50 +174,6 @@ long sys_lseek(struct task *t, const struct syscall_args *a)
         r = vfs_llseek(f, (int64_t)a->a[1], (int)a->a[2]);
         file_unref(f);
         return r;
-}
-
-static long stat_fd_out(struct task *t, int fd, guest_ptr_t ubuf)
-{
-        struct file *f = fdtable_get(t->fdt, fd);
-        struct stat st;
-        long r;
-
-        if (!f)
-                return -EBADF;
-        r = vfs_stat(f, &st);
-        file_unref(f);
-        if (r < 0)
-                return r;
-        /* glibc's x86_64 struct stat is the kernel's. */
-        return mm_copy_out(t->mm, ubuf, &st, sizeof(st));
-}
-
-long sys_fstat(struct task *t, const struct syscall_args *a)
-{
-        return stat_fd_out(t, (int)a->a[0], a->a[1]);
-}
-
-#define NEWFSTATAT_FLAGS (AT_SYMLINK_NOFOLLOW | AT_NO_AUTOMOUNT | AT_EMPTY_PATH)
-
-long sys_newfstatat(struct task *t, const struct syscall_args *a)
-{
-        char path[2];
-        long r;
-
-        if (a->a[3] & ~(uint64_t)NEWFSTATAT_FLAGS)
-                return -EINVAL;
-        r = mm_strncpy_in(t->mm, path, a->a[1], sizeof(path));
-        if (r == -ENAMETOOLONG)
-                r = 1;                  /* a non-empty path */
-        if (r < 0)
-                return r;
-        if (r == 0) {
-                if (!(a->a[3] & AT_EMPTY_PATH))
-                        return -ENOENT;
-                return stat_fd_out(t, (int)a->a[0], a->a[2]);
-        }
-        /* Paths need the VFS (its own issue): nothing to resolve them in yet. */
-        return -ENOSYS;
 }
 
 /* The argument size of the ioctls any file here answers. */

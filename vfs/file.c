@@ -1,9 +1,12 @@
 /* The generic layer of open files: references and access-mode checks. */
 #include "file.h"
+#include "lib/macro.h"
 
 #include <errno.h>
 #include <fcntl.h>
 #include <sys/epoll.h>
+#include <stdlib.h>
+#include <string.h>
 
 void file_init(struct file *f, const struct file_ops *ops, unsigned flags, bool stream)
 {
@@ -15,6 +18,18 @@ void file_init(struct file *f, const struct file_ops *ops, unsigned flags, bool 
         f->stream = stream;
         f->backend_pos = false;
         f->wq = NULL;
+        f->path = (struct path){ 0 };
+}
+
+int file_new(const struct file_ops *ops, unsigned flags, struct file **ret)
+{
+        struct file *f = malloc(sizeof(*f));
+
+        if (!f)
+                return -ENOMEM;
+        file_init(f, ops, flags, false);
+        *ret = f;
+        return 0;
 }
 
 struct file *file_ref(struct file *f)
@@ -26,22 +41,28 @@ struct file *file_ref(struct file *f)
 struct file *file_unref(struct file *f)
 {
         if (f && atomic_fetch_sub_explicit(&f->refcount, 1, memory_order_acq_rel) == 1) {
+                struct path p = f->path;
+
                 pthread_mutex_destroy(&f->pos_lock);
-                f->ops->release(f);
+                if (f->ops->release)
+                        f->ops->release(f);
+                else
+                        free(f);
+                path_put(&p);
         }
         return NULL;
 }
 
-static bool file_readable(const struct file *f)
+bool file_readable(const struct file *f)
 {
         unsigned mode = f->flags & O_ACCMODE;
-        return mode == O_RDONLY || mode == O_RDWR;
+        return !(f->flags & O_PATH) && (mode == O_RDONLY || mode == O_RDWR);
 }
 
-static bool file_writable(const struct file *f)
+bool file_writable(const struct file *f)
 {
         unsigned mode = f->flags & O_ACCMODE;
-        return mode == O_WRONLY || mode == O_RDWR;
+        return !(f->flags & O_PATH) && (mode == O_WRONLY || mode == O_RDWR);
 }
 
 /* Run op at pos, or at (and advancing) the file position when pos < 0. */
@@ -90,9 +111,80 @@ ssize_t vfs_write(struct file *f, const struct iov_iter *src, int64_t pos)
 
 int vfs_stat(struct file *f, struct stat *ret)
 {
-        if (!f->ops->stat)
-                return -EINVAL;
-        return f->ops->stat(f, ret);
+        if (f->ops->stat)
+                return f->ops->stat(f, ret);
+        if (file_inode(f))
+                return vfs_getattr(file_inode(f), ret);
+        return -EINVAL;
+}
+
+int vfs_iterate(struct file *f, d_emit_fn emit, void *ctx)
+{
+        struct inode *inode = file_inode(f);
+        uint64_t pos;
+        int r;
+
+        if (f->flags & O_PATH)
+                return -EBADF;
+        if (!f->ops->iterate)
+                return -ENOTDIR;
+        if (inode && inode->nlink == 0)
+                return -ENOENT;         /* IS_DEADDIR */
+        pthread_mutex_lock(&f->pos_lock);
+        pos = (uint64_t)f->pos;
+        r = f->ops->iterate(f, &pos, emit, ctx);
+        f->pos = (int64_t)pos;
+        pthread_mutex_unlock(&f->pos_lock);
+        if (inode)
+                inode_touch_atime(inode);
+        return r;
+}
+
+void iov_cursor_init(struct iov_cursor *c, const struct iov_iter *it)
+{
+        *c = (struct iov_cursor){ .it = it };
+}
+
+/* Move up to len bytes between buf and the iovecs; zero fills when buf is
+ * NULL and to_iov. */
+static size_t iov_cursor_move(struct iov_cursor *c, void *buf, size_t len, bool to_iov)
+{
+        size_t done = 0;
+
+        while (done < len && c->idx < c->it->nr) {
+                const struct iovec *v = &c->it->iov[c->idx];
+                size_t n = MIN(len - done, v->iov_len - c->off);
+                char *p = (char *)v->iov_base + c->off;
+
+                if (to_iov && buf)
+                        memcpy(p, (const char *)buf + done, n);
+                else if (to_iov)
+                        memset(p, 0, n);
+                else
+                        memcpy((char *)buf + done, p, n);
+                done += n;
+                c->off += n;
+                if (c->off == v->iov_len) {
+                        c->idx++;
+                        c->off = 0;
+                }
+        }
+        return done;
+}
+
+size_t iov_cursor_copy_to(struct iov_cursor *c, const void *src, size_t len)
+{
+        return iov_cursor_move(c, (void *)src, len, true);
+}
+
+size_t iov_cursor_zero(struct iov_cursor *c, size_t len)
+{
+        return iov_cursor_move(c, NULL, len, true);
+}
+
+size_t iov_cursor_copy_from(struct iov_cursor *c, void *dst, size_t len)
+{
+        return iov_cursor_move(c, dst, len, false);
 }
 
 int vfs_ioctl(struct file *f, unsigned cmd, void *arg)

@@ -22,6 +22,7 @@
 #include <sys/uio.h>
 
 #include "lib/waitqueue.h"
+#include "vfs/vfs.h"
 
 struct file;
 
@@ -51,7 +52,11 @@ struct file_ops {
          * NULL slot: always readable and writable (EPOLLIN|EPOLLOUT|
          * EPOLLRDNORM|EPOLLWRNORM), as regular files are. */
         unsigned (*poll)(struct file *f);
-        /* Last reference dropped. */
+        /* Directories: emit entries from the position *pos (protected by
+         * pos_lock, held by the caller), advancing it. NULL slot: -ENOTDIR. */
+        int (*iterate)(struct file *f, uint64_t *pos, d_emit_fn emit, void *ctx);
+        /* Last reference dropped; the generic layer then drops f->path.
+         * NULL slot: free(f). */
         void (*release)(struct file *f);
 };
 
@@ -64,10 +69,19 @@ struct file {
         bool stream;                    /* no position: pread/pwrite give -ESPIPE */
         bool backend_pos;               /* the ops keep the position (pos arg NULL) */
         struct waitqueue *wq;           /* immutable: see file_ops.poll; NULL if never blocking */
+        struct path path;               /* immutable; empty for host passthrough files */
 };
+
+/* The inode of a file opened by path, or NULL. */
+static inline struct inode *file_inode(const struct file *f)
+{
+        return f->path.dentry ? f->path.dentry->inode : NULL;
+}
 
 /* Initialise the generic part; refcount starts at 1 (the caller's). */
 void file_init(struct file *f, const struct file_ops *ops, unsigned flags, bool stream);
+/* A new struct file (plain, released by free()) with file_init() done. */
+int file_new(const struct file_ops *ops, unsigned flags, struct file **ret);
 struct file *file_ref(struct file *f);
 struct file *file_unref(struct file *f);        /* accepts NULL, returns NULL */
 
@@ -81,7 +95,14 @@ int vfs_may_write(const struct file *f);
  * means "use and advance the file position". */
 ssize_t vfs_read(struct file *f, const struct iov_iter *dst, int64_t pos);
 ssize_t vfs_write(struct file *f, const struct iov_iter *src, int64_t pos);
+/* The ops' stat, or the inode's attributes. */
 int vfs_stat(struct file *f, struct stat *ret);
+/* getdents: -EBADF for O_PATH, -ENOTDIR without iterate, -ENOENT in a
+ * removed directory. */
+int vfs_iterate(struct file *f, d_emit_fn emit, void *ctx);
+/* Reading/writing is allowed by the access mode (and the file is no O_PATH). */
+bool file_readable(const struct file *f);
+bool file_writable(const struct file *f);
 int vfs_ioctl(struct file *f, unsigned cmd, void *arg);
 int64_t vfs_llseek(struct file *f, int64_t offset, int whence);
 unsigned vfs_poll(struct file *f);
@@ -98,6 +119,20 @@ int pipe_create(unsigned flags, struct file **ret_read, struct file **ret_write)
 long pipe_get_size(struct file *f);
 long pipe_set_size(struct file *f, unsigned long size);
 
+
+/* Cursor over an iov_iter for sequential copies. */
+struct iov_cursor {
+        const struct iov_iter *it;
+        int idx;
+        size_t off;                     /* within it->iov[idx] */
+};
+
+void iov_cursor_init(struct iov_cursor *c, const struct iov_iter *it);
+/* Copy len bytes into (or zeroes into) the iovecs / out of them; returns the
+ * bytes moved (less at the end of the iovecs). */
+size_t iov_cursor_copy_to(struct iov_cursor *c, const void *src, size_t len);
+size_t iov_cursor_zero(struct iov_cursor *c, size_t len);
+size_t iov_cursor_copy_from(struct iov_cursor *c, void *dst, size_t len);
 
 /* A file passing through to a host fd the launcher handed in (stdio).
  * Consumes host_fd. */

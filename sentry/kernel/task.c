@@ -13,6 +13,7 @@
 #include "sentry/loader/loader.h"
 #include "sentry/mm/mm.h"
 #include "vfs/fdtable.h"
+#include "vfs/vfs.h"
 
 struct thread_group *thread_group_new(struct kernel *k)
 {
@@ -72,6 +73,7 @@ static void task_free(struct task *t)
                 t->kernel->platform_ops->ctx_release(t->ctx);
         mm_unref(t->mm);
         fdtable_unref(t->fdt);
+        fs_context_unref(t->fs);
         sigpending_clear(&t->pending);
         task_block_destroy(t);
         creds_release(&t->creds);
@@ -132,9 +134,11 @@ int task_create_init(struct kernel *k, const struct task_spawn_args *a, struct t
                 task_unref(t);
                 thread_group_unref(tg);
                 fdtable_unref(a->fdt);
+                fs_context_unref(a->fs);
                 return -ENOMEM;
         }
         t->fdt = a->fdt;
+        t->fs = a->fs;
         t->tg = tg;
         creds_init_root(&t->creds);
         task_set_comm(t, a->filename);

@@ -31,6 +31,7 @@
 #include "sentry/kernel/signal.h"
 
 struct fdtable;
+struct fs_context;
 struct kernel;
 struct mm;
 struct task;
@@ -80,6 +81,7 @@ struct task {
         struct mm *mm;                  /* owned reference; NULL once exited */
         struct platform_ctx *ctx;       /* owned; protected by block_lock (interrupts read it) */
         struct fdtable *fdt;            /* owned reference */
+        struct fs_context *fs;          /* owned reference: root, cwd, umask */
         struct creds creds;             /* only this task changes it */
 
         /* Guest registers while the task is in the sentry (between stops). */
@@ -128,6 +130,7 @@ struct task_spawn_args {
         char *const *argv;
         char *const *envp;
         struct fdtable *fdt;            /* consumed */
+        struct fs_context *fs;          /* consumed */
 };
 
 struct task *task_ref(struct task *t);

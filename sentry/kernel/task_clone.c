@@ -23,6 +23,7 @@
 #include "sentry/kernel/task.h"
 #include "sentry/mm/mm.h"
 #include "vfs/fdtable.h"
+#include "vfs/vfs.h"
 
 /* What clone() takes today; CSIGNAL (the exit signal) is separate. */
 #define CLONE_SUPPORTED (CLONE_VM | CLONE_FS | CLONE_FILES | CLONE_VFORK | CLONE_PARENT | \
@@ -162,6 +163,12 @@ long task_clone(struct task *parent, const struct clone_args_k *ca)
                         t->fdt = fdtable_ref(parent->fdt);
                 else
                         r = fdtable_dup(parent->fdt, &t->fdt);
+        }
+        if (r == 0) {
+                if (ca->flags & CLONE_FS)
+                        t->fs = fs_context_ref(parent->fs);
+                else
+                        r = fs_context_dup(parent->fs, &t->fs);
         }
         if (r < 0)
                 goto fail;

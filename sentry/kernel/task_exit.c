@@ -14,6 +14,7 @@
 #include "sentry/kernel/task.h"
 #include "sentry/mm/mm.h"
 #include "vfs/fdtable.h"
+#include "vfs/vfs.h"
 
 /* The SIGCHLD a parent gets for a child's wait status. */
 static void child_siginfo(const struct thread_group *tg, int status, int uid, siginfo_t *info)
@@ -129,6 +130,7 @@ void task_exit(struct task *t)
                 k->platform_ops->ctx_release(ctx);
         t->mm = mm_unref(t->mm);
         t->fdt = fdtable_unref(t->fdt);
+        t->fs = fs_context_unref(t->fs);
 
         pthread_mutex_lock(&tg->lock);
         status = tg->exit_status;

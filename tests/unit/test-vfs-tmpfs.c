@@ -1,0 +1,142 @@
+/* tmpfs file data: sparse reads, truncation, large offsets, SEEK_DATA/HOLE,
+ * and link counts. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <cmocka.h>
+
+#include "vfs-helpers.h"
+
+static struct file *open_rw(struct vfs_env *e, const char *name)
+{
+        struct file *f = NULL;
+
+        assert_int_equal(vfs_open(&e->at, name, O_CREAT | O_RDWR, 0644, &f), 0);
+        return f;
+}
+
+static int all_zero(const char *p, size_t n)
+{
+        for (size_t i = 0; i < n; i++)
+                if (p[i])
+                        return 0;
+        return 1;
+}
+
+static void test_sparse_reads_zero(void **state)
+{
+        static char buf[3 * 4096];
+        struct vfs_env e;
+        struct stat st;
+        struct file *f;
+
+        (void)state;
+        env_setup(&e);
+        f = open_rw(&e, "/f");
+        assert_int_equal(file_pwrite(f, "x", 1, 2 * 4096 + 10), 1);
+        assert_int_equal(vfs_stat(f, &st), 0);
+        assert_int_equal(st.st_size, 2 * 4096 + 11);
+        assert_int_equal(st.st_blocks, 8);
+        memset(buf, 0xff, sizeof(buf));
+        assert_int_equal(file_pread(f, buf, sizeof(buf), 0), 2 * 4096 + 11);
+        assert_true(all_zero(buf, 2 * 4096 + 10));
+        assert_int_equal(buf[2 * 4096 + 10], 'x');
+        assert_int_equal(file_pread(f, buf, 10, 1 << 20), 0);
+        file_unref(f);
+        env_teardown(&e);
+}
+
+static void test_truncate_drops_data(void **state)
+{
+        char buf[8192];
+        struct vfs_env e;
+        struct stat st;
+        struct file *f;
+
+        (void)state;
+        env_setup(&e);
+        f = open_rw(&e, "/f");
+        memset(buf, 'a', sizeof(buf));
+        assert_int_equal(file_pwrite(f, buf, sizeof(buf), 0), sizeof(buf));
+        assert_int_equal(vfs_do_truncate(file_inode(f), 10), 0);
+        assert_int_equal(vfs_stat(f, &st), 0);
+        assert_int_equal(st.st_size, 10);
+        assert_int_equal(st.st_blocks, 8);
+        assert_int_equal(vfs_do_truncate(file_inode(f), 8192), 0);
+        assert_int_equal(file_pread(f, buf, sizeof(buf), 0), 8192);
+        assert_int_equal(buf[9], 'a');
+        assert_true(all_zero(buf + 10, 8192 - 10));
+        assert_int_equal(vfs_do_truncate(file_inode(f), 0), 0);
+        assert_int_equal(vfs_stat(f, &st), 0);
+        assert_int_equal(st.st_blocks, 0);
+        file_unref(f);
+        env_teardown(&e);
+}
+
+static void test_large_offsets(void **state)
+{
+        const int64_t big = (int64_t)1 << 50;
+        char buf[4];
+        struct vfs_env e;
+        struct file *f;
+
+        (void)state;
+        env_setup(&e);
+        f = open_rw(&e, "/f");
+        assert_int_equal(file_pwrite(f, "abc", 3, big), 3);
+        assert_int_equal(file_pread(f, buf, 3, big), 3);
+        assert_memory_equal(buf, "abc", 3);
+        assert_int_equal(vfs_llseek(f, 0, SEEK_DATA), big);
+        assert_int_equal(vfs_llseek(f, 0, SEEK_HOLE), 0);
+        assert_int_equal(vfs_llseek(f, big, SEEK_HOLE), big + 3);
+        assert_int_equal(vfs_llseek(f, big + 3, SEEK_DATA), -ENXIO);
+        assert_int_equal(vfs_llseek(f, 0, SEEK_END), big + 3);
+        assert_int_equal(file_pwrite(f, "z", 1, INT64_MAX), -EFBIG);
+        assert_int_equal(file_pwrite(f, "zz", 2, INT64_MAX - 1), 1);
+        file_unref(f);
+        env_teardown(&e);
+}
+
+static void test_links_and_unlinked_open_file(void **state)
+{
+        struct vfs_env e;
+        struct stat st;
+        struct file *f;
+        char buf[4];
+
+        (void)state;
+        env_setup(&e);
+        f = open_rw(&e, "/f");
+        assert_int_equal(file_pwrite(f, "abc", 3, 0), 3);
+        assert_int_equal(vfs_link(&e.at, "/f", 0, &e.at, "/g"), 0);
+        assert_int_equal(vfs_stat(f, &st), 0);
+        assert_int_equal(st.st_nlink, 2);
+        assert_int_equal(vfs_unlink(&e.at, "/f"), 0);
+        assert_int_equal(vfs_unlink(&e.at, "/g"), 0);
+        assert_int_equal(vfs_stat(f, &st), 0);
+        assert_int_equal(st.st_nlink, 0);
+        assert_int_equal(file_pread(f, buf, 3, 0), 3);
+        file_unref(f);
+
+        assert_int_equal(vfs_mkdir(&e.at, "/d", 0755), 0);
+        assert_int_equal(vfs_mkdir(&e.at, "/d/s", 0755), 0);
+        f = open_rw(&e, "/d/s/file");
+        file_unref(f);
+        assert_int_equal(vfs_rmdir(&e.at, "/d"), -ENOTEMPTY);
+        assert_int_equal(vfs_rename(&e.at, "/d/s", &e.at, "/s2", 0), 0);
+        assert_int_equal(vfs_rmdir(&e.at, "/d"), 0);
+        env_teardown(&e);
+}
+
+int main(void)
+{
+        const struct CMUnitTest tests[] = {
+                cmocka_unit_test(test_sparse_reads_zero),
+                cmocka_unit_test(test_truncate_drops_data),
+                cmocka_unit_test(test_large_offsets),
+                cmocka_unit_test(test_links_and_unlinked_open_file),
+        };
+        return cmocka_run_group_tests(tests, NULL, NULL);
+}

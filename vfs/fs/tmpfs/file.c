@@ -1,0 +1,276 @@
+/* tmpfs regular files: sparse pages in a red-black tree by index; a missing
+ * page reads as zeroes. Data is protected by inode->lock. Symlinks and
+ * special files are here too (their inode ops are small). */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "tmpfs.h"
+
+static struct tmpfs_page *page_find(struct tmpfs_inode *ti, uint64_t index)
+{
+        struct rb_node *n = ti->pages.rb_node;
+
+        while (n) {
+                struct tmpfs_page *pg = rb_entry(n, struct tmpfs_page, node);
+
+                if (index == pg->index)
+                        return pg;
+                n = index < pg->index ? n->rb_left : n->rb_right;
+        }
+        return NULL;
+}
+
+/* The first page at or after index, or NULL. */
+static struct tmpfs_page *page_find_ge(struct tmpfs_inode *ti, uint64_t index)
+{
+        struct rb_node *n = ti->pages.rb_node;
+        struct tmpfs_page *best = NULL;
+
+        while (n) {
+                struct tmpfs_page *pg = rb_entry(n, struct tmpfs_page, node);
+
+                if (pg->index >= index) {
+                        best = pg;
+                        n = n->rb_left;
+                } else {
+                        n = n->rb_right;
+                }
+        }
+        return best;
+}
+
+static struct tmpfs_page *page_get(struct tmpfs_inode *ti, uint64_t index)
+{
+        struct rb_node **link = &ti->pages.rb_node, *parent = NULL;
+        struct tmpfs_page *pg;
+
+        while (*link) {
+                parent = *link;
+                pg = rb_entry(parent, struct tmpfs_page, node);
+                if (index == pg->index)
+                        return pg;
+                link = index < pg->index ? &parent->rb_left : &parent->rb_right;
+        }
+        pg = calloc(1, sizeof(*pg) + PAGE_SIZE);
+        if (!pg)
+                return NULL;
+        pg->index = index;
+        rb_link_node(&pg->node, parent, link);
+        rb_insert_color(&pg->node, &ti->pages);
+        ti->nr_pages++;
+        ti->base.blocks = (int64_t)ti->nr_pages * (PAGE_SIZE / 512);
+        return pg;
+}
+
+void tmpfs_truncate_locked(struct tmpfs_inode *ti, int64_t size)
+{
+        uint64_t first = ((uint64_t)size + PAGE_SIZE - 1) / PAGE_SIZE;
+        struct tmpfs_page *pg;
+
+        /* Zero the tail of the last partial page: growing again reads zeroes. */
+        if (size % PAGE_SIZE && (pg = page_find(ti, (uint64_t)size / PAGE_SIZE)))
+                memset(pg->data + size % PAGE_SIZE, 0, PAGE_SIZE - size % PAGE_SIZE);
+        while ((pg = page_find_ge(ti, first))) {
+                rb_erase(&pg->node, &ti->pages);
+                free(pg);
+                ti->nr_pages--;
+        }
+        ti->base.size = size;
+        ti->base.blocks = (int64_t)ti->nr_pages * (PAGE_SIZE / 512);
+}
+
+static ssize_t tmpfs_read(struct file *f, const struct iov_iter *dst, int64_t *pos)
+{
+        struct inode *inode = file_inode(f);
+        struct tmpfs_inode *ti = TMPFS_I(inode);
+        struct iov_cursor c;
+        size_t done = 0, want;
+        uint64_t off = (uint64_t)*pos;
+
+        iov_cursor_init(&c, dst);
+        pthread_mutex_lock(&inode->lock);
+        if ((int64_t)off >= inode->size) {
+                pthread_mutex_unlock(&inode->lock);
+                goto out;
+        }
+        want = MIN(dst->count, (uint64_t)inode->size - off);
+        while (done < want) {
+                uint64_t in = (off + done) % PAGE_SIZE;
+                size_t n = MIN(want - done, PAGE_SIZE - in), moved;
+                struct tmpfs_page *pg = page_find(ti, (off + done) / PAGE_SIZE);
+
+                moved = pg ? iov_cursor_copy_to(&c, pg->data + in, n) : iov_cursor_zero(&c, n);
+                done += moved;
+                if (moved < n)
+                        break;
+        }
+        pthread_mutex_unlock(&inode->lock);
+        *pos += (int64_t)done;
+out:
+        if (dst->count)
+                inode_touch_atime(inode);
+        return (ssize_t)done;
+}
+
+static ssize_t tmpfs_write(struct file *f, const struct iov_iter *src, int64_t *pos)
+{
+        struct inode *inode = file_inode(f);
+        struct tmpfs_inode *ti = TMPFS_I(inode);
+        struct iov_cursor c;
+        size_t done = 0, want = src->count;
+        uint64_t off;
+
+        iov_cursor_init(&c, src);
+        pthread_mutex_lock(&inode->lock);
+        if (f->flags & O_APPEND)
+                *pos = inode->size;
+        off = (uint64_t)*pos;
+        if (want == 0) {
+                pthread_mutex_unlock(&inode->lock);
+                return 0;
+        }
+        if (off >= (uint64_t)VFS_MAX_FILESIZE) {
+                pthread_mutex_unlock(&inode->lock);
+                return -EFBIG;
+        }
+        want = MIN(want, (uint64_t)VFS_MAX_FILESIZE - off);
+        while (done < want) {
+                uint64_t in = (off + done) % PAGE_SIZE;
+                size_t n = MIN(want - done, PAGE_SIZE - in), moved;
+                struct tmpfs_page *pg = page_get(ti, (off + done) / PAGE_SIZE);
+
+                if (!pg)
+                        break;
+                moved = iov_cursor_copy_from(&c, pg->data + in, n);
+                done += moved;
+                if (moved < n)
+                        break;
+        }
+        if (done) {
+                if ((int64_t)(off + done) > inode->size)
+                        inode->size = (int64_t)(off + done);
+                vfs_now(&inode->mtime);
+                inode->ctime = inode->mtime;
+        }
+        pthread_mutex_unlock(&inode->lock);
+        if (!done)
+                return -ENOMEM;
+        *pos += (int64_t)done;
+        return (ssize_t)done;
+}
+
+/* SEEK_DATA and SEEK_HOLE with page granularity, as tmpfs. inode->lock held. */
+static int64_t seek_data_hole(struct tmpfs_inode *ti, int64_t offset, bool data)
+{
+        int64_t size = ti->base.size;
+        uint64_t index = (uint64_t)offset / PAGE_SIZE;
+
+        if (offset >= size)
+                return -ENXIO;
+        if (data) {
+                struct tmpfs_page *pg = page_find_ge(ti, index);
+                int64_t start;
+
+                if (!pg)
+                        return -ENXIO;
+                start = (int64_t)(pg->index * PAGE_SIZE);
+                start = MAX(start, offset);
+                return start < size ? start : -ENXIO;
+        }
+        while (page_find(ti, index))
+                index++;
+        return MIN(MAX((int64_t)(index * PAGE_SIZE), offset), size);
+}
+
+static int64_t tmpfs_llseek(struct file *f, int64_t offset, int whence)
+{
+        struct inode *inode = file_inode(f);
+        int64_t r;
+
+        pthread_mutex_lock(&f->pos_lock);
+        pthread_mutex_lock(&inode->lock);
+        switch (whence) {
+        case SEEK_SET:
+                r = offset;
+                break;
+        case SEEK_CUR:
+                r = __builtin_add_overflow(f->pos, offset, &r) ? -1 : r;
+                break;
+        case SEEK_END:
+                r = __builtin_add_overflow(inode->size, offset, &r) ? -1 : r;
+                break;
+        case SEEK_DATA:
+        case SEEK_HOLE:
+                r = offset < 0 ? -ENXIO : seek_data_hole(TMPFS_I(inode), offset, whence == SEEK_DATA);
+                if (r == -ENXIO)
+                        goto out;
+                break;
+        default:
+                r = -EINVAL;
+                goto out;
+        }
+        if (r < 0)
+                r = -EINVAL;
+        else
+                f->pos = r;
+out:
+        pthread_mutex_unlock(&inode->lock);
+        pthread_mutex_unlock(&f->pos_lock);
+        return r;
+}
+
+const struct file_ops tmpfs_file_ops = {
+        .read = tmpfs_read,
+        .write = tmpfs_write,
+        .llseek = tmpfs_llseek,
+};
+
+int tmpfs_setattr(struct inode *inode, const struct iattr *ia)
+{
+        if (ia->valid & ATTR_SIZE) {
+                if (!S_ISREG(inode->mode))
+                        return -EINVAL;
+                pthread_mutex_lock(&inode->lock);
+                if (ia->size != inode->size) {
+                        tmpfs_truncate_locked(TMPFS_I(inode), ia->size);
+                        vfs_now(&inode->mtime);
+                        inode->ctime = inode->mtime;
+                }
+                pthread_mutex_unlock(&inode->lock);
+        }
+        setattr_copy(inode, ia);
+        return 0;
+}
+
+static int tmpfs_file_open(struct inode *inode, unsigned flags, struct file **ret)
+{
+        (void)inode;
+        return file_new(&tmpfs_file_ops, flags, ret);
+}
+
+const struct inode_ops tmpfs_file_inode_ops = {
+        .setattr = tmpfs_setattr,
+        .open = tmpfs_file_open,
+};
+
+static int tmpfs_readlink(struct inode *inode, char *buf, size_t size)
+{
+        const char *t = TMPFS_I(inode)->target;
+        size_t len = MIN(strlen(t), size);
+
+        memcpy(buf, t, len);
+        return (int)len;
+}
+
+const struct inode_ops tmpfs_symlink_inode_ops = {
+        .readlink = tmpfs_readlink,
+        .setattr = tmpfs_setattr,
+};
+
+/* Device nodes, fifos and sockets: attributes only; opening a device goes
+ * through the device registry (vfs/devices.c). */
+const struct inode_ops tmpfs_special_inode_ops = {
+        .setattr = tmpfs_setattr,
+};

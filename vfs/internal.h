@@ -1,0 +1,43 @@
+/* Inside vfs/: the path walk's state, shared by namei.c and the name
+ * operations built on it. */
+#ifndef CONTERNEL_VFS_INTERNAL_H
+#define CONTERNEL_VFS_INTERNAL_H
+
+#include "namei.h"
+#include "vfs.h"
+
+enum last_type { LAST_NORM, LAST_ROOT, LAST_DOT, LAST_DOTDOT };
+
+struct nameidata {
+        const struct vfs_cred *cred;
+        struct mnt_namespace *ns;       /* borrowed from the fs_context */
+        struct path root;               /* a reference */
+        struct path path;               /* a reference: where the walk is */
+        char *buf;                      /* owned: what is left to walk */
+        const char *last;               /* the final component, in buf */
+        enum last_type last_type;
+        bool trailing;                  /* the name ended in '/' */
+        int nlinks;                     /* symlinks followed so far */
+};
+
+/* Start a walk of name (copied) from at. Empty name: -ENOENT unless
+ * LOOKUP_EMPTY. */
+int nd_init(struct nameidata *nd, const struct vfs_at *at, const char *name, unsigned flags);
+void nd_release(struct nameidata *nd);
+/* Walk all but the final component: nd->path is its directory. */
+int nd_walk_parent(struct nameidata *nd);
+/* Continue the walk through the symlink inode at the final component: the
+ * next nd_walk_parent() walks its target (plus a trailing '/'). -ELOOP
+ * after VFS_MAXSYMLINKS. */
+int nd_follow_last(struct nameidata *nd, struct inode *link);
+/* Resolve the final component after nd_walk_parent(); with follow loops. */
+int nd_lookup_last(struct nameidata *nd, unsigned flags, struct path *ret);
+/* A new reference to the cached child of dir named name, or -ENOENT. */
+int lookup_child(struct dentry *dir, const char *name, struct dentry **ret);
+/* Replace *p by what is mounted on it, repeatedly. */
+void follow_mounts(struct mnt_namespace *ns, struct path *p);
+
+static inline bool inode_is_dir(const struct inode *i) { return S_ISDIR(i->mode); }
+static inline bool inode_is_lnk(const struct inode *i) { return S_ISLNK(i->mode); }
+
+#endif

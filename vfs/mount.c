@@ -1,0 +1,151 @@
+/* Mounts and mount namespaces: the tree of mounted file systems. */
+#include <errno.h>
+#include <stdlib.h>
+#include <sys/sysmacros.h>
+
+#include "vfs.h"
+
+struct mount *mount_ref(struct mount *m)
+{
+        atomic_fetch_add_explicit(&m->refcount, 1, memory_order_relaxed);
+        return m;
+}
+
+struct mount *mount_unref(struct mount *m)
+{
+        if (!m || atomic_fetch_sub_explicit(&m->refcount, 1, memory_order_acq_rel) != 1)
+                return NULL;
+        dentry_unref(m->mountpoint);
+        mount_unref(m->parent);
+        dentry_unref(m->root);
+        sb_unref(m->sb);
+        free(m);
+        return NULL;
+}
+
+static int mount_new(struct mnt_namespace *ns, const char *type, const char *options,
+                     struct mount **ret)
+{
+        const struct fs_type *t = fs_type_find(type);
+        struct super_block *sb;
+        struct mount *m;
+        int r;
+
+        if (!t)
+                return -ENODEV;
+        /* Anonymous devices are major 0, as Linux's get_anon_bdev(). */
+        r = t->mount(t, makedev(0, 0x20 + atomic_fetch_add(&ns->next_dev, 1)), options, &sb);
+        if (r < 0)
+                return r;
+        m = calloc(1, sizeof(*m));
+        if (!m) {
+                sb_unref(sb);
+                return -ENOMEM;
+        }
+        atomic_init(&m->refcount, 1);
+        m->sb = sb;
+        m->root = dentry_ref(sb->root);
+        *ret = m;
+        return 0;
+}
+
+int mnt_ns_create(const char *type, const char *options, struct mnt_namespace **ret)
+{
+        struct mnt_namespace *ns = calloc(1, sizeof(*ns));
+        int r;
+
+        if (!ns)
+                return -ENOMEM;
+        atomic_init(&ns->refcount, 1);
+        atomic_init(&ns->next_dev, 0);
+        pthread_rwlock_init(&ns->lock, NULL);
+        r = mount_new(ns, type, options, &ns->root);
+        if (r < 0) {
+                pthread_rwlock_destroy(&ns->lock);
+                free(ns);
+                return r;
+        }
+        *ret = ns;
+        return 0;
+}
+
+struct mnt_namespace *mnt_ns_ref(struct mnt_namespace *ns)
+{
+        atomic_fetch_add_explicit(&ns->refcount, 1, memory_order_relaxed);
+        return ns;
+}
+
+struct mnt_namespace *mnt_ns_unref(struct mnt_namespace *ns)
+{
+        if (!ns || atomic_fetch_sub_explicit(&ns->refcount, 1, memory_order_acq_rel) != 1)
+                return NULL;
+        /* Children first: each holds its parent. */
+        while (ns->mounts) {
+                struct mount *m = ns->mounts;
+
+                ns->mounts = m->next_sibling;
+                atomic_fetch_sub(&m->mountpoint->mounted, 1);
+                mount_unref(m);
+        }
+        mount_unref(ns->root);
+        pthread_rwlock_destroy(&ns->lock);
+        free(ns);
+        return NULL;
+}
+
+int vfs_mount(struct mnt_namespace *ns, const struct path *at, const char *type,
+              const char *options)
+{
+        struct mount *m;
+        int r;
+
+        if (!at->dentry->inode || !S_ISDIR(at->dentry->inode->mode))
+                return -ENOTDIR;
+        r = mount_new(ns, type, options, &m);
+        if (r < 0)
+                return r;
+        m->parent = mount_ref(at->mnt);
+        m->mountpoint = dentry_ref(at->dentry);
+        pthread_rwlock_wrlock(&ns->lock);
+        /* Newest first: the last mount on a point hides the earlier ones, and
+         * the namespace drops them newest first. */
+        m->next_sibling = ns->mounts;
+        ns->mounts = m;
+        atomic_fetch_add(&at->dentry->mounted, 1);
+        pthread_rwlock_unlock(&ns->lock);
+        return 0;
+}
+
+struct mount *mnt_lookup_child(struct mnt_namespace *ns, struct mount *mnt, struct dentry *d)
+{
+        struct mount *found = NULL;
+
+        pthread_rwlock_rdlock(&ns->lock);
+        for (struct mount *m = ns->mounts; m; m = m->next_sibling)
+                if (m->parent == mnt && m->mountpoint == d) {
+                        found = mount_ref(m);
+                        break;
+                }
+        pthread_rwlock_unlock(&ns->lock);
+        return found;
+}
+
+void path_get(const struct path *p)
+{
+        mount_ref(p->mnt);
+        dentry_ref(p->dentry);
+}
+
+void path_put(struct path *p)
+{
+        dentry_unref(p->dentry);
+        mount_unref(p->mnt);
+        p->dentry = NULL;
+        p->mnt = NULL;
+}
+
+void path_copy(struct path *dst, const struct path *src)
+{
+        path_get(src);
+        *dst = *src;
+}

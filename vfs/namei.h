@@ -1,0 +1,68 @@
+/*
+ * Path names: the walk (namei.c) and the operations on names (open.c,
+ * dirops.c, attr.c, d_path.c), with Linux's checks and errnos.
+ *
+ * Names are host strings the caller copied in (at most VFS_PATH_MAX bytes
+ * with the NUL). A relative name starts at at->dir, or at the cwd when that
+ * is NULL; an absolute one at the root of at->fs; `..` never leaves the root.
+ */
+#ifndef CONTERNEL_VFS_NAMEI_H
+#define CONTERNEL_VFS_NAMEI_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/stat.h>
+
+#include "vfs.h"
+
+struct file;
+
+#define LOOKUP_FOLLOW    0x1    /* follow a final symlink */
+#define LOOKUP_DIRECTORY 0x2    /* the final must be a directory (ENOTDIR) */
+#define LOOKUP_EMPTY     0x4    /* "" is at->dir itself (AT_EMPTY_PATH) */
+
+struct vfs_at {
+        struct fs_context *fs;
+        const struct vfs_cred *cred;
+        const struct path *dir;         /* the dirfd's path; NULL: the cwd */
+};
+
+/* Resolve name to a new path reference in *ret. */
+int vfs_lookup(const struct vfs_at *at, const char *name, unsigned flags, struct path *ret);
+
+/* open(2): flags as the guest passed them (O_CLOEXEC is the caller's).
+ * mode for O_CREAT before the umask. A new file in *ret. */
+int vfs_open(const struct vfs_at *at, const char *name, unsigned flags, mode_t mode,
+             struct file **ret);
+/* A file for an inode already found, with the open checks (no O_CREAT). */
+int vfs_open_path(const struct path *p, const struct vfs_cred *c, unsigned flags,
+                  struct file **ret);
+
+int vfs_mkdir(const struct vfs_at *at, const char *name, mode_t mode);
+int vfs_rmdir(const struct vfs_at *at, const char *name);
+int vfs_unlink(const struct vfs_at *at, const char *name);
+int vfs_symlink(const char *target, const struct vfs_at *at, const char *name);
+/* link(2): old resolved with oflags (LOOKUP_FOLLOW, LOOKUP_EMPTY). */
+int vfs_link(const struct vfs_at *oat, const char *oname, unsigned oflags,
+             const struct vfs_at *nat, const char *nname);
+/* renameat2 flags: RENAME_NOREPLACE, RENAME_EXCHANGE. */
+int vfs_rename(const struct vfs_at *oat, const char *oname, const struct vfs_at *nat,
+               const char *nname, unsigned flags);
+
+/* On a resolved path. */
+int vfs_readlink(const struct path *p, char *buf, size_t size);
+int vfs_chmod(const struct path *p, const struct vfs_cred *c, mode_t mode);
+/* uid/gid (uint32_t)-1: unchanged. */
+int vfs_chown(const struct path *p, const struct vfs_cred *c, uint32_t uid, uint32_t gid);
+int vfs_truncate(const struct path *p, const struct vfs_cred *c, int64_t len);
+/* access(2) with mode R_OK|W_OK|X_OK or F_OK, c being the ids to check. */
+int vfs_access(const struct path *p, const struct vfs_cred *c, int mode);
+/* Set the size through setattr, no permission check (ftruncate, O_TRUNC). */
+int vfs_do_truncate(struct inode *inode, int64_t len);
+
+/* getcwd(2): the path of p from the root of fs into buf (with its NUL);
+ * returns the length with the NUL, -ERANGE if size is too small, -ENOENT if
+ * p was removed. */
+int vfs_d_path(struct fs_context *fs, const struct path *p, char *buf, size_t size);
+
+#endif

@@ -1,0 +1,192 @@
+/* open(2): Linux's path_openat() and do_open() — the final component with
+ * O_CREAT/O_EXCL, symlinks, O_NOFOLLOW, O_DIRECTORY, O_TRUNC and O_PATH. */
+#include <errno.h>
+#include <fcntl.h>
+
+#include "file.h"
+#include "internal.h"
+
+#ifndef O_LARGEFILE_KERNEL
+#define O_LARGEFILE_KERNEL 0100000      /* x86_64 open forces O_LARGEFILE */
+#endif
+
+static const struct file_ops path_file_ops = { 0 };
+
+/* What the flags ask for (Linux's build_open_flags()). */
+static int open_acc_mode(unsigned flags)
+{
+        static const int acc[4] = { MAY_READ, MAY_WRITE, MAY_READ | MAY_WRITE,
+                                    MAY_READ | MAY_WRITE };
+        int mode = acc[flags & O_ACCMODE];
+
+        if (flags & O_TRUNC)
+                mode |= MAY_WRITE;
+        return mode;
+}
+
+int vfs_do_truncate(struct inode *inode, int64_t len)
+{
+        struct iattr ia = { .valid = ATTR_SIZE | ATTR_MTIME | ATTR_CTIME, .size = len };
+
+        if (!inode->ops->setattr)
+                return -EPERM;
+        vfs_now(&ia.mtime);
+        ia.ctime = ia.mtime;
+        return inode->ops->setattr(inode, &ia);
+}
+
+/* Open what p names; created: this call made it (no permission check, no
+ * truncation, as Linux's FMODE_CREATED). */
+static int do_open(const struct path *p, const struct vfs_cred *c, unsigned flags,
+                   bool created, struct file **ret)
+{
+        struct inode *inode = p->dentry->inode;
+        struct file *f;
+        int r;
+
+        if (flags & O_PATH) {
+                if ((flags & O_DIRECTORY) && !inode_is_dir(inode))
+                        return -ENOTDIR;
+                /* Only a name: every I/O slot empty, read/write -EBADF. */
+                r = file_new(&path_file_ops, flags & ~(unsigned)O_CLOEXEC, &f);
+                if (r < 0)
+                        return r;
+                path_copy(&f->path, p);
+                *ret = f;
+                return 0;
+        }
+        if ((flags & O_CREAT) && inode_is_dir(inode))
+                return -EISDIR;
+        if ((flags & O_DIRECTORY) && !inode_is_dir(inode))
+                return -ENOTDIR;
+        if (inode_is_lnk(inode))
+                return -ELOOP;
+        if (!created) {
+                int acc = open_acc_mode(flags);
+
+                if (inode_is_dir(inode) && (acc & MAY_WRITE))
+                        return -EISDIR;
+                r = vfs_permission(inode, c, acc);
+                if (r < 0)
+                        return r;
+        }
+        if (!inode->ops->open)
+                return -ENXIO;          /* no device or fifo behind it yet */
+        if ((flags & O_TRUNC) && !created && S_ISREG(inode->mode)) {
+                r = vfs_do_truncate(inode, 0);
+                if (r < 0)
+                        return r;
+        }
+        flags &= ~(unsigned)(O_CREAT | O_EXCL | O_NOCTTY | O_TRUNC | O_CLOEXEC);
+        r = inode->ops->open(inode, flags | O_LARGEFILE_KERNEL, &f);
+        if (r < 0)
+                return r;
+        path_copy(&f->path, p);
+        *ret = f;
+        return 0;
+}
+
+int vfs_open_path(const struct path *p, const struct vfs_cred *c, unsigned flags,
+                  struct file **ret)
+{
+        return do_open(p, c, flags & ~(unsigned)O_CREAT, false, ret);
+}
+
+/* The final component under O_CREAT: find it or make it. Returns 1 when the
+ * walk must go on through a symlink. */
+static int open_create(struct nameidata *nd, unsigned flags, mode_t mode, struct path *ret,
+                       bool *created)
+{
+        struct dentry *dir = nd->path.dentry, *d;
+        struct super_block *sb = dir->sb;
+        struct inode *link = NULL;
+        int r = 0;
+
+        if (nd->last_type != LAST_NORM || nd->trailing)
+                return -EISDIR;
+        pthread_mutex_lock(&sb->lock);
+        d = d_lookup(dir, nd->last);
+        if (d) {
+                if (flags & O_EXCL) {
+                        r = -EEXIST;
+                } else if (inode_is_lnk(d->inode)) {
+                        if (flags & O_NOFOLLOW)
+                                r = -ELOOP;
+                        else
+                                link = inode_ref(d->inode);
+                } else {
+                        *ret = (struct path){ mount_ref(nd->path.mnt), dentry_ref(d) };
+                }
+                pthread_mutex_unlock(&sb->lock);
+                if (link) {
+                        r = nd_follow_last(nd, link);
+                        inode_unref(link);
+                        return r < 0 ? r : 1;
+                }
+                if (r == 0)
+                        follow_mounts(nd->ns, ret);
+                return r;
+        }
+        if (dir->inode->nlink == 0) {
+                r = -ENOENT;            /* a removed directory */
+        } else if ((r = vfs_permission(dir->inode, nd->cred, MAY_WRITE | MAY_EXEC)) == 0) {
+                if (!dir->inode->ops->create)
+                        r = -EACCES;
+                else
+                        r = d_alloc(dir, nd->last, &d);
+        }
+        if (r == 0) {
+                r = dir->inode->ops->create(dir->inode, d, S_IFREG | mode, nd->cred);
+                if (r < 0)
+                        d_delete(d);
+        }
+        pthread_mutex_unlock(&sb->lock);
+        if (r < 0) {
+                if (d)
+                        dentry_unref(d);
+                return r;
+        }
+        *ret = (struct path){ mount_ref(nd->path.mnt), d };
+        *created = true;
+        return 0;
+}
+
+int vfs_open(const struct vfs_at *at, const char *name, unsigned flags, mode_t mode,
+             struct file **ret)
+{
+        unsigned lflags = 0;
+        struct nameidata nd;
+        bool created = false;
+        struct path p;
+        int r;
+
+        if (flags & O_PATH)
+                flags &= O_DIRECTORY | O_NOFOLLOW | O_PATH | O_CLOEXEC;
+        if ((flags & O_TMPFILE) == O_TMPFILE)
+                return -EOPNOTSUPP;
+        if (!(flags & O_NOFOLLOW))
+                lflags |= LOOKUP_FOLLOW;
+        if (flags & O_DIRECTORY)
+                lflags |= LOOKUP_DIRECTORY;
+        mode = (mode & 07777) & ~fs_umask(at->fs, 0, false);
+
+        r = nd_init(&nd, at, name, 0);
+        if (r < 0)
+                goto out;
+        if (!(flags & O_CREAT)) {
+                r = nd_lookup_last(&nd, lflags & ~LOOKUP_DIRECTORY, &p);
+        } else {
+                do {
+                        r = nd_walk_parent(&nd);
+                        if (r == 0)
+                                r = open_create(&nd, flags, mode, &p, &created);
+                } while (r == 1);
+        }
+        if (r == 0) {
+                r = do_open(&p, at->cred, flags, created, ret);
+                path_put(&p);
+        }
+out:
+        nd_release(&nd);
+        return r;
+}

@@ -1,0 +1,309 @@
+/*
+ * The VFS in Linux's shape: mount → dentry → inode, file system types in a
+ * registry, and the path walk (namei.c) over them.
+ *
+ * Lock order:
+ *   ns->lock (rwlock: the mount tree)
+ *     → sb->lock (mutex: the directory tree of one superblock — dentry names,
+ *                 parents, children, positive/negative, nlink; held across the
+ *                 inode ops that change it, like i_rwsem plus s_vfs_rename_mutex)
+ *       → inode->lock (mutex: attributes and file data)
+ *         → file->pos_lock is taken before inode->lock by read/write paths and
+ *           never while holding sb->lock.
+ * fs_context->lock is a leaf. Reference counts are atomics and need no lock.
+ *
+ * For now sb->lock is held across the directory inode ops. tmpfs never
+ * sleeps in them; goferfs will need finer locking before a round trip may
+ * happen under it.
+ *
+ * Every function returns 0 or -errno with Linux's values; a function that
+ * returns a pointer returns a new reference; arguments are borrowed.
+ */
+#ifndef CONTERNEL_VFS_VFS_H
+#define CONTERNEL_VFS_VFS_H
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/stat.h>
+#include <sys/types.h>
+#include <time.h>
+
+#include "lib/rbtree.h"
+
+struct dentry;
+struct file;
+struct inode;
+struct mount;
+struct super_block;
+
+#define VFS_PATH_MAX 4096       /* with its NUL, like Linux's PATH_MAX */
+#define VFS_NAME_MAX 255
+#define VFS_MAXSYMLINKS 40
+#define VFS_MAX_FILESIZE INT64_MAX      /* MAX_LFS_FILESIZE */
+
+/* The credentials a check runs with (the task's fs ids, or real ids for
+ * access(2)). Borrowed for the call. */
+struct vfs_cred {
+        uint32_t uid, gid;
+        uint32_t ngroups;
+        const uint32_t *groups;
+};
+
+bool vfs_cred_in_group(const struct vfs_cred *c, uint32_t gid);
+static inline bool vfs_cred_is_root(const struct vfs_cred *c)
+{
+        return c->uid == 0;     /* the guest's root holds CAP_DAC_OVERRIDE, CAP_FOWNER, ... */
+}
+
+/* ---- Inodes --------------------------------------------------------------- */
+
+/* Access masks for vfs_permission(), as Linux's MAY_*. */
+#define MAY_EXEC   0x1
+#define MAY_WRITE  0x2
+#define MAY_READ   0x4
+#define MAY_APPEND 0x8
+#define MAY_ACCESS 0x10         /* access(2): root's X_OK still needs an x bit */
+
+/* setattr: which fields of struct iattr apply (Linux's ATTR_*). */
+#define ATTR_MODE  (1u << 0)
+#define ATTR_UID   (1u << 1)
+#define ATTR_GID   (1u << 2)
+#define ATTR_SIZE  (1u << 3)
+#define ATTR_ATIME (1u << 4)
+#define ATTR_MTIME (1u << 5)
+#define ATTR_CTIME (1u << 6)
+
+struct iattr {
+        unsigned valid;
+        mode_t mode;                    /* permission bits and S_ISUID... only */
+        uint32_t uid, gid;
+        int64_t size;
+        struct timespec atime, mtime, ctime;
+};
+
+struct inode_ops {
+        /* Directories. Called with sb->lock held; dentry is the negative child
+         * to fill (d_instantiate()) or the child to remove. Permission checks,
+         * EEXIST/ENOENT and file type checks are done by the caller. */
+        /* Find name on a dentry cache miss: a new inode reference in *ret, or
+         * -ENOENT. NULL slot: every miss is -ENOENT (the cache is the
+         * directory, as for tmpfs). */
+        int (*lookup)(struct inode *dir, const char *name, struct inode **ret);
+        int (*create)(struct inode *dir, struct dentry *d, mode_t mode, const struct vfs_cred *c);
+        int (*mkdir)(struct inode *dir, struct dentry *d, mode_t mode, const struct vfs_cred *c);
+        int (*symlink)(struct inode *dir, struct dentry *d, const char *target,
+                       const struct vfs_cred *c);
+        /* old is positive and not a directory. */
+        int (*link)(struct dentry *old, struct inode *dir, struct dentry *d);
+        int (*unlink)(struct inode *dir, struct dentry *d);
+        /* The fs checks emptiness (-ENOTEMPTY). */
+        int (*rmdir)(struct inode *dir, struct dentry *d);
+        /* The caller checked types (EISDIR/ENOTDIR), loops (EINVAL) and
+         * RENAME_NOREPLACE; nd may be positive (replaced) unless
+         * RENAME_EXCHANGE, when both are positive. The fs checks a replaced
+         * directory is empty. The caller moves the dentries (d_move()). */
+        int (*rename)(struct inode *odir, struct dentry *od, struct inode *ndir,
+                      struct dentry *nd, unsigned flags);
+        /* Symlinks: copy the target (no NUL) into buf; returns its length. */
+        int (*readlink)(struct inode *inode, char *buf, size_t size);
+        /* Any inode, called without sb->lock. The caller checked permission. */
+        int (*setattr)(struct inode *inode, const struct iattr *ia);
+        /* NULL slot: generic_getattr() from the inode fields. */
+        int (*getattr)(struct inode *inode, struct stat *ret);
+        /* Open a file on it. flags are the open flags with O_CREAT, O_EXCL,
+         * O_NOCTTY and O_TRUNC already handled. The caller sets the file's
+         * path. */
+        int (*open)(struct inode *inode, unsigned flags, struct file **ret);
+};
+
+struct inode {
+        atomic_int refcount;
+        const struct inode_ops *ops;    /* immutable */
+        struct super_block *sb;         /* immutable, borrowed (the sb outlives its inodes) */
+        uint64_t ino;                   /* immutable */
+        dev_t rdev;                     /* immutable */
+        pthread_mutex_t lock;
+        /* protected by lock (nlink also changes only under sb->lock) */
+        mode_t mode;
+        uint32_t uid, gid;
+        unsigned nlink;
+        int64_t size;
+        int64_t blocks;                 /* 512-byte units */
+        struct timespec atime, mtime, ctime, btime;
+        /* Called when the last reference goes: free the fs part. */
+        void (*destroy)(struct inode *inode);
+};
+
+void inode_init(struct inode *inode, struct super_block *sb, const struct inode_ops *ops,
+                mode_t mode, const struct vfs_cred *c, void (*destroy)(struct inode *));
+struct inode *inode_ref(struct inode *inode);
+struct inode *inode_unref(struct inode *inode);         /* accepts NULL, returns NULL */
+
+void vfs_now(struct timespec *ret);
+/* Timestamps after a change: ctime, or mtime and ctime. Takes inode->lock. */
+void inode_touch_ctime(struct inode *inode);
+void inode_touch_mtime(struct inode *inode);
+/* After a read: atime under relatime rules. Takes inode->lock. */
+void inode_touch_atime(struct inode *inode);
+
+/* Linux's generic_permission(): mode bits against c; root passes except exec
+ * of a non-directory with no x bit at all. -EACCES. */
+int vfs_permission(struct inode *inode, const struct vfs_cred *c, int mask);
+int generic_getattr(struct inode *inode, struct stat *ret);
+/* Apply ia to the inode's fields (not ATTR_SIZE), under inode->lock. */
+void setattr_copy(struct inode *inode, const struct iattr *ia);
+/* getattr through the ops. */
+int vfs_getattr(struct inode *inode, struct stat *ret);
+
+/* ---- Dentries ------------------------------------------------------------- */
+
+struct dentry {
+        atomic_int refcount;
+        struct super_block *sb;         /* immutable, borrowed */
+        /* protected by sb->lock */
+        char *name;
+        struct dentry *parent;          /* a reference; NULL only at the sb root */
+        struct inode *inode;            /* a reference; NULL: negative */
+        struct rb_root children;        /* the dentry cache of this directory, by name */
+        struct rb_node node;            /* in parent->children */
+        struct dentry *next, *prev;     /* parent's children in creation order */
+        struct dentry *first, *last;    /* own children in creation order */
+        uint64_t dir_offset;            /* position in the parent's readdir (>= 2) */
+        uint64_t next_offset;           /* for own children */
+        bool hashed;                    /* in its parent's cache */
+        bool pinned;                    /* the fs holds a reference (tmpfs: the link itself) */
+        atomic_int mounted;             /* mounts on this dentry */
+};
+
+/* The root dentry of a new superblock, with inode (consumed). */
+struct dentry *d_make_root(struct super_block *sb, struct inode *inode);
+struct dentry *dentry_ref(struct dentry *d);
+struct dentry *dentry_unref(struct dentry *d);          /* accepts NULL, returns NULL */
+
+/* The child named name of dir in the cache, or NULL. sb->lock held. */
+struct dentry *d_lookup(struct dentry *dir, const char *name);
+/* A new negative child of dir, hashed. sb->lock held. -ENOMEM. */
+int d_alloc(struct dentry *dir, const char *name, struct dentry **ret);
+/* Make d positive with inode (consumed). sb->lock held. */
+void d_instantiate(struct dentry *d, struct inode *inode);
+/* Take d out of its parent's cache and drop its inode (unlink/rmdir done).
+ * Drops the fs pin. sb->lock held. */
+void d_delete(struct dentry *d);
+/* The fs keeps d alive while it names its inode (tmpfs). sb->lock held. */
+void d_pin(struct dentry *d);
+/* Move d to newdir under newname (rename). A positive target must have been
+ * d_delete()d first. sb->lock held. -ENOMEM. */
+int d_move(struct dentry *d, struct dentry *newdir, const char *newname);
+/* Swap two dentries' places (RENAME_EXCHANGE). sb->lock held. */
+int d_exchange(struct dentry *a, struct dentry *b);
+/* Is anc an ancestor of (or equal to) d? sb->lock held. */
+bool d_is_ancestor(struct dentry *anc, struct dentry *d);
+
+/* Readdir over the cache (tmpfs: the cache is the directory). Calls emit for
+ * each child with dir_offset >= *pos, in creation order, setting *pos past
+ * the entry after each successful emit; stops when emit returns false.
+ * Takes sb->lock. */
+typedef bool (*d_emit_fn)(void *ctx, const char *name, size_t len, uint64_t ino,
+                          unsigned type, uint64_t next_off);
+void dcache_readdir(struct dentry *dir, uint64_t *pos, d_emit_fn emit, void *ctx);
+
+/* ---- Superblocks, mounts and file system types ---------------------------- */
+
+struct super_block {
+        atomic_int refcount;
+        const struct fs_type *type;     /* immutable */
+        dev_t dev;                      /* immutable: st_dev of its inodes */
+        pthread_mutex_t lock;           /* the directory tree; see the lock order */
+        struct dentry *root;            /* immutable after mount */
+        atomic_uint_fast64_t next_ino;
+        void *fs_info;                  /* the fs's own */
+        void (*put_super)(struct super_block *sb);
+};
+
+int sb_create(const struct fs_type *type, dev_t dev, struct super_block **ret);
+struct super_block *sb_ref(struct super_block *sb);
+struct super_block *sb_unref(struct super_block *sb);  /* accepts NULL, returns NULL */
+uint64_t sb_next_ino(struct super_block *sb);
+
+struct fs_type {
+        const char *name;
+        /* A new superblock with its root dentry set. */
+        int (*mount)(const struct fs_type *type, dev_t dev, const char *options,
+                     struct super_block **ret);
+};
+
+/* Registry, filled from constructors before main (like platform_register()). */
+void fs_type_register(const struct fs_type *type);
+const struct fs_type *fs_type_find(const char *name);
+
+struct mount {
+        atomic_int refcount;
+        struct super_block *sb;         /* a reference; immutable */
+        struct dentry *root;            /* a reference; immutable */
+        /* protected by ns->lock */
+        struct mount *parent;           /* NULL for the namespace root */
+        struct dentry *mountpoint;      /* a reference, in parent */
+        struct mount *next_sibling;     /* the namespace's list */
+};
+
+struct mount *mount_ref(struct mount *m);
+struct mount *mount_unref(struct mount *m);     /* accepts NULL, returns NULL */
+
+struct path {
+        struct mount *mnt;
+        struct dentry *dentry;
+};
+
+void path_get(const struct path *p);
+void path_put(struct path *p);                  /* and clears it */
+/* *dst = a new reference to src. */
+void path_copy(struct path *dst, const struct path *src);
+static inline bool path_equal(const struct path *a, const struct path *b)
+{
+        return a->mnt == b->mnt && a->dentry == b->dentry;
+}
+
+/* A mount namespace: the tree of mounts. */
+struct mnt_namespace {
+        atomic_int refcount;
+        pthread_rwlock_t lock;
+        struct mount *root;             /* immutable */
+        struct mount *mounts;           /* protected by lock; all but the root */
+        atomic_uint next_dev;           /* anonymous device minors */
+};
+
+/* A namespace whose root is a new mount of fs type `type`. -ENODEV. */
+int mnt_ns_create(const char *type, const char *options, struct mnt_namespace **ret);
+struct mnt_namespace *mnt_ns_ref(struct mnt_namespace *ns);
+struct mnt_namespace *mnt_ns_unref(struct mnt_namespace *ns);
+/* Mount a new instance of type on the directory at *at. -ENODEV, -ENOTDIR. */
+int vfs_mount(struct mnt_namespace *ns, const struct path *at, const char *type,
+              const char *options);
+/* The mount on (mnt, d), or NULL. Takes ns->lock. */
+struct mount *mnt_lookup_child(struct mnt_namespace *ns, struct mount *mnt, struct dentry *d);
+
+/* ---- Per-process file system state ---------------------------------------- */
+
+struct fs_context {
+        atomic_int refcount;
+        struct mnt_namespace *ns;       /* a reference, immutable */
+        pthread_mutex_t lock;
+        /* protected by lock */
+        struct path root, cwd;
+        mode_t umask;
+};
+
+int fs_context_create(struct mnt_namespace *ns, struct fs_context **ret);
+/* A copy for fork without CLONE_FS: same namespace, root, cwd and umask. */
+int fs_context_dup(struct fs_context *fs, struct fs_context **ret);
+struct fs_context *fs_context_ref(struct fs_context *fs);
+struct fs_context *fs_context_unref(struct fs_context *fs);
+/* New references to the root and cwd. */
+void fs_get_root(struct fs_context *fs, struct path *ret);
+void fs_get_cwd(struct fs_context *fs, struct path *ret);
+void fs_set_cwd(struct fs_context *fs, const struct path *p);
+mode_t fs_umask(struct fs_context *fs, mode_t mask, bool set);
+
+#endif
