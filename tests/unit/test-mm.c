@@ -444,14 +444,16 @@ static void test_mremap_grow_move_keeps_contents_in_one_vma(void **state)
         map_fixed(f->mm, FIXED_AT, PAGE_SIZE, RW);
         map_fixed(f->mm, FIXED_AT + PAGE_SIZE, PAGE_SIZE, PROT_READ);
         assert_int_equal(mm_copy_out(f->mm, FIXED_AT + 100, in, sizeof(in)), 0);
-        uint64_t off = vma_lookup(&f->mm->vmas, FIXED_AT)->off;
+        uint64_t off = pma_lookup(&f->mm->pmas, FIXED_AT)->off;
 
         r = mm_mremap(f->mm, FIXED_AT, PAGE_SIZE, 4 * PAGE_SIZE, MREMAP_MAYMOVE, 0);
         assert_true(r > 0 && (uint64_t)r != FIXED_AT);
         assert_null(vma_lookup(&f->mm->vmas, FIXED_AT));
-        /* The file has no room after the page (the blocker took it): the
-         * moved mapping is one fresh range, the old page given back. */
-        assert_int_not_equal(vma_lookup(&f->mm->vmas, (uint64_t)r)->off, off);
+        /* The file has no room after the page (the blocker took it): the old
+         * page moves without a copy, the rest is fresh pages elsewhere, and
+         * the moved mapping is still one VMA. */
+        assert_int_equal(pma_lookup(&f->mm->pmas, (uint64_t)r)->off, off);
+        assert_int_equal(vma_lookup(&f->mm->vmas, (uint64_t)r)->start, (uint64_t)r);
         assert_int_equal(vma_lookup(&f->mm->vmas, (uint64_t)r)->end, (uint64_t)r + 4 * PAGE_SIZE);
         assert_int_equal(mm_copy_in(f->mm, out, (uint64_t)r + 100, sizeof(out)), 0);
         assert_memory_equal(in, out, sizeof(in));
@@ -625,7 +627,7 @@ static void test_translate_stops_at_first_inaccessible_byte(void **state)
         assert_int_equal(n, 1);
         assert_int_equal(len, 2 * PAGE_SIZE - 10);
         assert_ptr_equal(iov[0].iov_base,
-                         memfile_addr(f->mf, vma_lookup(&f->mm->vmas, FIXED_AT)->off + 10));
+                         memfile_addr(f->mf, pma_lookup(&f->mm->pmas, FIXED_AT)->off + 10));
         n = mm_translate(f->mm, FIXED_AT, 4 * PAGE_SIZE, PLATFORM_ACCESS_READ, iov, 4, &len);
         assert_true(n >= 1);
         assert_int_equal(len, 3 * PAGE_SIZE);
