@@ -15,77 +15,7 @@
 #define MREMAP_DONTUNMAP 4
 #endif
 
-/* ---- A platform that records address-space calls ---------------------------- */
-
-enum call_kind { CALL_MAP, CALL_UNMAP, CALL_PROTECT };
-struct call {
-        enum call_kind kind;
-        guest_ptr_t addr;
-        uint64_t len;
-        int prot;
-        uint64_t off;
-};
-
-#define MAX_CALLS 64
-static struct call calls[MAX_CALLS];
-static int ncalls;
-static int fail_next;                   /* -errno for the next as_* call */
-static struct platform fake_platform;
-static struct platform_as fake_as = { .platform = &fake_platform };
-static bool released;
-
-static int record(struct call c)
-{
-        int r = fail_next;
-
-        fail_next = 0;
-        if (r)
-                return r;
-        if (ncalls < MAX_CALLS)
-                calls[ncalls++] = c;
-        return 0;
-}
-
-static int fake_as_create(struct platform *p, struct platform_as **ret)
-{
-        (void)p;
-        *ret = &fake_as;
-        return 0;
-}
-
-static int fake_as_map(struct platform_as *as, guest_ptr_t addr, uint64_t len, int prot,
-                       uint64_t off)
-{
-        (void)as;
-        return record((struct call){ CALL_MAP, addr, len, prot, off });
-}
-
-static int fake_as_unmap(struct platform_as *as, guest_ptr_t addr, uint64_t len)
-{
-        (void)as;
-        return record((struct call){ CALL_UNMAP, addr, len, 0, 0 });
-}
-
-static int fake_as_protect(struct platform_as *as, guest_ptr_t addr, uint64_t len, int prot)
-{
-        (void)as;
-        return record((struct call){ CALL_PROTECT, addr, len, prot, 0 });
-}
-
-static void fake_as_release(struct platform_as *as)
-{
-        (void)as;
-        released = true;
-}
-
-static const struct platform_ops fake_ops = {
-        .name = "fake",
-        .as_create = fake_as_create,
-        .as_map = fake_as_map,
-        .as_unmap = fake_as_unmap,
-        .as_protect = fake_as_protect,
-        .as_release = fake_as_release,
-};
+#include "fake-platform.h"
 
 struct fixture {
         struct memfile *mf;
@@ -100,9 +30,11 @@ static int setup(void **state)
         ncalls = 0;
         fail_next = 0;
         released = false;
+        as_created = as_released = 0;
         if (!f || memfile_create(256 * PAGE_SIZE, &f->mf) < 0 ||
             mm_create(&fake_platform, f->mf, &f->mm) < 0)
                 return -1;
+        first_as = mm_platform_as(f->mm);
         *state = f;
         return 0;
 }
@@ -113,6 +45,7 @@ static int teardown(void **state)
 
         mm_unref(f->mm);
         assert_true(released);
+        assert_int_equal(as_released, as_created);
         assert_int_equal(memfile_allocated(f->mf), 0);
         memfile_destroy(f->mf);
         free(f);
