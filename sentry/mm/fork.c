@@ -59,6 +59,12 @@ static int protect_parent(struct mm *parent, const struct vma *v)
         struct pma *p;
         int r;
 
+        bool all_cow = true;
+
+        for (p = pma_find(&parent->pmas, v->start); p && p->start < v->end; p = pma_next(p))
+                all_cow &= p->cow;
+        if (all_cow)
+                return 0;       /* a second fork: already read-only on the platform */
         r = pma_prealloc_fill(&pa, 2);
         if (r < 0)
                 return r;

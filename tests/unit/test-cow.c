@@ -235,6 +235,29 @@ static void test_munmap_in_child_keeps_parent_pages(void **state)
         assert_int_equal(memfile_allocated(f->mf), 0);
 }
 
+static void test_second_fork_shares_three_ways_without_protect(void **state)
+{
+        struct fixture *f = *state;
+        struct mm *second;
+
+        map_at(f->parent, AT, 2 * PAGE_SIZE, RW, ANON);
+        wr(f->parent, PG(0), 'a');
+        do_fork(f);
+        ncalls = 0;
+        assert_int_equal(mm_fork(f->parent, &second), 0);
+        assert_int_equal(ncalls, 0);            /* already read-only in the parent */
+        assert_int_equal(mm_attach_platform(second, &fake_platform), 0);
+        assert_int_equal(memfile_refcount(f->mf, pma_lookup(&f->parent->pmas, AT)->off), 3);
+        wr(f->child, PG(0), 'b');
+        wr(second, PG(0), 'c');
+        assert_int_equal(rd(f->parent, PG(0)), 'a');
+        wr(f->parent, PG(0), 'd');              /* the last reference: in place */
+        assert_int_equal(rd(f->child, PG(0)), 'b');
+        assert_int_equal(rd(second, PG(0)), 'c');
+        assert_int_equal(memfile_allocated(f->mf), 4 * PAGE_SIZE);
+        mm_unref(second);
+}
+
 static void test_child_without_platform_forks_grandchild(void **state)
 {
         struct fixture *f = *state;
@@ -622,6 +645,7 @@ int main(void)
                 T(test_fork_shares_map_shared_anon),
                 T(test_fork_dontfork_and_wipeonfork),
                 T(test_munmap_in_child_keeps_parent_pages),
+                T(test_second_fork_shares_three_ways_without_protect),
                 T(test_child_without_platform_forks_grandchild),
                 T(test_fork_failure_leaves_parent_whole),
                 T(test_real_faults_return_efault),
