@@ -6,6 +6,7 @@
 #define CONTERNEL_TESTS_FAKE_PLATFORM_H
 
 #include <errno.h>
+#include <pthread.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -48,6 +49,10 @@ static struct platform fake_platform;
 static int as_created, as_released;
 static bool released;                   /* the first (fixture's) one */
 static struct platform_as *first_as;
+
+/* The fake's state is shared by every address space: tests with threads
+ * serialise the ops on it (the mm already does per mm; this covers several). */
+static pthread_mutex_t fake_lock = PTHREAD_MUTEX_INITIALIZER;
 
 static int record(struct call c)
 {
@@ -138,7 +143,7 @@ static int fake_as_create(struct platform *p, struct platform_as **ret)
         return 0;
 }
 
-static int fake_as_map(struct platform_as *as, guest_ptr_t addr, uint64_t len, int prot,
+static int fake_as_map_locked(struct platform_as *as, guest_ptr_t addr, uint64_t len, int prot,
                        uint64_t off)
 {
         int r = record((struct call){ CALL_MAP, addr, len, prot, off, as });
@@ -151,7 +156,7 @@ static int fake_as_map(struct platform_as *as, guest_ptr_t addr, uint64_t len, i
         return r;
 }
 
-static int fake_as_unmap(struct platform_as *as, guest_ptr_t addr, uint64_t len)
+static int fake_as_unmap_locked(struct platform_as *as, guest_ptr_t addr, uint64_t len)
 {
         int r = record((struct call){ CALL_UNMAP, addr, len, 0, 0, as });
 
@@ -160,7 +165,7 @@ static int fake_as_unmap(struct platform_as *as, guest_ptr_t addr, uint64_t len)
         return r;
 }
 
-static int fake_as_protect(struct platform_as *as, guest_ptr_t addr, uint64_t len, int prot)
+static int fake_as_protect_locked(struct platform_as *as, guest_ptr_t addr, uint64_t len, int prot)
 {
         int r = record((struct call){ CALL_PROTECT, addr, len, prot, 0, as });
         struct fake_as *fa = (struct fake_as *)as;
@@ -183,6 +188,31 @@ static int fake_as_protect(struct platform_as *as, guest_ptr_t addr, uint64_t le
                         fa->maps[i].prot = prot;
         fake_normalize(fa);
         return 0;
+}
+
+static int fake_as_map(struct platform_as *as, guest_ptr_t addr, uint64_t len, int prot,
+                       uint64_t off)
+{
+        pthread_mutex_lock(&fake_lock);
+        int r = fake_as_map_locked(as, addr, len, prot, off);
+        pthread_mutex_unlock(&fake_lock);
+        return r;
+}
+
+static int fake_as_unmap(struct platform_as *as, guest_ptr_t addr, uint64_t len)
+{
+        pthread_mutex_lock(&fake_lock);
+        int r = fake_as_unmap_locked(as, addr, len);
+        pthread_mutex_unlock(&fake_lock);
+        return r;
+}
+
+static int fake_as_protect(struct platform_as *as, guest_ptr_t addr, uint64_t len, int prot)
+{
+        pthread_mutex_lock(&fake_lock);
+        int r = fake_as_protect_locked(as, addr, len, prot);
+        pthread_mutex_unlock(&fake_lock);
+        return r;
 }
 
 static void fake_as_release(struct platform_as *as)

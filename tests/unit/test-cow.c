@@ -1,6 +1,7 @@
 /* fork's copy-on-write address spaces (sentry/mm fork.c, cow.c) against the
  * fake platform, acting as the guest through its mappings. */
 #include <linux/mman.h>
+#include <pthread.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -437,6 +438,92 @@ static void test_translate_for_write_breaks_cow_read_does_not(void **state)
         assert_int_equal(memfile_allocated(f->mf), 4 * PAGE_SIZE);
 }
 
+/* ---- threads ------------------------------------------------------------------ */
+
+struct racer {
+        struct mm *mm;
+        int id;
+};
+
+/* Writes its own byte into every page, through copy-out (breaks under the
+ * read lock) or translate-for-write; then checks them all. */
+static void *race_writer(void *arg)
+{
+        struct racer *r = arg;
+
+        for (int round = 0; round < 50; round++)
+                for (int i = 0; i < 16; i++) {
+                        uint8_t c = (uint8_t)(r->id * 16 + i);
+                        guest_ptr_t a = PG(i) + (uint64_t)r->id;
+
+                        if (round % 2) {
+                                assert_int_equal(mm_copy_out(r->mm, a, &c, 1), 0);
+                        } else {
+                                struct iovec iov;
+                                size_t len;
+                                mm_lock_read(r->mm);
+                                assert_int_equal(mm_translate(r->mm, a, 1, PLATFORM_ACCESS_WRITE,
+                                                              &iov, 1, &len), 1);
+                                *(uint8_t *)iov.iov_base = c;
+                                mm_unlock_read(r->mm);
+                        }
+                }
+        return NULL;
+}
+
+/* Holds translations for reading across other threads' breaks. */
+static void *race_reader(void *arg)
+{
+        struct racer *r = arg;
+
+        for (int round = 0; round < 200; round++) {
+                struct iovec iov[16];
+                size_t len;
+                mm_lock_read(r->mm);
+                int n = mm_translate(r->mm, AT, 16 * PAGE_SIZE, PLATFORM_ACCESS_READ, iov, 16, &len);
+                assert_true(n > 0);
+                assert_int_equal(len, 16 * PAGE_SIZE);
+                /* The pages stay readable while the lock is held. */
+                for (int k = 0; k < n; k++)
+                        assert_int_equal(((uint8_t *)iov[k].iov_base)[100], 'P');
+                mm_unlock_read(r->mm);
+        }
+        return NULL;
+}
+
+static void test_breaks_under_read_lock_race_with_readers(void **state)
+{
+        struct fixture *f = *state;
+        struct racer rs[4];
+        pthread_t th[4];
+
+        map_at(f->parent, AT, 16 * PAGE_SIZE, RW, ANON);
+        for (int i = 0; i < 16; i++)
+                wr(f->parent, PG(i) + 100, 'P');
+        do_fork(f);
+        for (int t = 0; t < 4; t++) {
+                rs[t] = (struct racer){ t < 2 ? f->child : f->parent, t % 2 };
+                assert_int_equal(pthread_create(&th[t], NULL,
+                                                t == 3 ? race_reader : race_writer, &rs[t]), 0);
+        }
+        for (int t = 0; t < 4; t++)
+                pthread_join(th[t], NULL);
+        for (int i = 0; i < 16; i++) {
+                assert_int_equal(rd(f->child, PG(i)), i);
+                assert_int_equal(rd(f->child, PG(i) + 1), 16 + i);
+                assert_int_equal(rd(f->parent, PG(i)), i);
+                assert_int_equal(rd(f->parent, PG(i) + 100), 'P');
+        }
+        /* Alone now: a read unlock drops whatever is still deferred. */
+        mm_lock_read(f->parent);
+        mm_unlock_read(f->parent);
+        mm_lock_read(f->child);
+        mm_unlock_read(f->child);
+        assert_int_equal(f->parent->ndeferred, 0);
+        assert_int_equal(f->child->ndeferred, 0);
+        assert_int_equal(memfile_allocated(f->mf), 32 * PAGE_SIZE);
+}
+
 /* ---- size ------------------------------------------------------------------- */
 
 static void shuffle(uint32_t *a, size_t n)
@@ -654,6 +741,7 @@ int main(void)
                 T(test_dontneed_on_cow_page_keeps_other_side),
                 T(test_copy_out_into_cow_page_breaks_cow),
                 T(test_translate_for_write_breaks_cow_read_does_not),
+                T(test_breaks_under_read_lock_race_with_readers),
                 cmocka_unit_test_setup_teardown(test_big_mapping_many_writes_keeps_backing_bounded,
                                                 setup_big, teardown),
                 T(test_random_fork_write_unmap_match_model),
