@@ -152,11 +152,15 @@ int mm_handle_fault(struct mm *mm, guest_ptr_t addr, unsigned access)
         struct pma *p;
         int r = -EFAULT;
 
-        if (access & PLATFORM_ACCESS_EXEC)
-                return -EFAULT;         /* never a copy-on-write fault */
         mm_lock_write(mm);
         v = vma_lookup(&mm->vmas, addr);
         if (!v || !(v->prot & PROT_WRITE))
+                goto unlock;
+        /* An instruction fetch from a non-executable page is real. From an
+         * executable one it cannot fault (cow pages keep PROT_EXEC): ptrace's
+         * "EXEC" only means si_addr == rip, which a write to the instruction's
+         * own address also gives. */
+        if ((access & PLATFORM_ACCESS_EXEC) && !(v->prot & PROT_EXEC))
                 goto unlock;
         p = pma_lookup(&mm->pmas, page);
         if (p->cow) {

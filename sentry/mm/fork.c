@@ -56,10 +56,9 @@ static int wipe_pages(struct mm *child, const struct vma *v)
 static int protect_parent(struct mm *parent, const struct vma *v)
 {
         struct pma_prealloc pa = {};
+        bool all_cow = true;
         struct pma *p;
         int r;
-
-        bool all_cow = true;
 
         for (p = pma_find(&parent->pmas, v->start); p && p->start < v->end; p = pma_next(p))
                 all_cow &= p->cow;

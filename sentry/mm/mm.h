@@ -93,7 +93,8 @@ int mm_attach_platform(struct mm *mm, struct platform *p);
  * copy-on-write page of a writable VMA: the page was copied, or taken if this
  * mm held the last reference, and remapped writable). -EFAULT: a real fault,
  * deliver SIGSEGV. -ENOMEM: out of memory for the copy (Linux's OOM; the
- * caller kills the task or delivers SIGBUS/SIGSEGV). access is
+ * caller kills the task or delivers SIGBUS/SIGSEGV), or the platform's error
+ * remapping the page. Call on the thread that runs mm's address space. access is
  * PLATFORM_ACCESS_* bits, 0 if unknown: the ptrace platform cannot tell
  * reads from writes, so the VMA and PMA state decides (a fault on a cow page
  * of a writable VMA can only be a write). Takes the write lock. */

@@ -319,6 +319,19 @@ static void test_real_faults_return_efault(void **state)
         assert_int_equal(mm_handle_fault(f->child, PG(1), 0), -EFAULT);
 }
 
+static void test_write_reported_as_exec_in_rwx_page_is_cow(void **state)
+{
+        struct fixture *f = *state;
+
+        /* ptrace says EXEC when si_addr == rip: a write to the instruction's
+         * own address in a JIT's RWX page. */
+        map_at(f->parent, AT, PAGE_SIZE, RW | PROT_EXEC, ANON);
+        do_fork(f);
+        assert_int_equal(fake_lookup(mm_platform_as(f->child), AT)->prot, PROT_READ | PROT_EXEC);
+        assert_int_equal(mm_handle_fault(f->child, AT, PLATFORM_ACCESS_EXEC), 0);
+        assert_int_equal(fake_lookup(mm_platform_as(f->child), AT)->prot, RW | PROT_EXEC);
+}
+
 static void test_mprotect_keeps_cow_pages_read_only(void **state)
 {
         struct fixture *f = *state;
@@ -736,6 +749,7 @@ int main(void)
                 T(test_child_without_platform_forks_grandchild),
                 T(test_fork_failure_leaves_parent_whole),
                 T(test_real_faults_return_efault),
+                T(test_write_reported_as_exec_in_rwx_page_is_cow),
                 T(test_mprotect_keeps_cow_pages_read_only),
                 T(test_mremap_moves_cow_pages),
                 T(test_dontneed_on_cow_page_keeps_other_side),
