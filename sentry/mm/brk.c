@@ -10,10 +10,10 @@
 
 void mm_brk_init(struct mm *mm, guest_ptr_t start)
 {
-        pthread_rwlock_wrlock(&mm->lock);
+        mm_lock_write(mm);
         start = start > GUEST_ADDR_MAX ? GUEST_ADDR_MAX : PAGE_ROUND_UP(start);
         mm->start_brk = mm->brk = start;
-        pthread_rwlock_unlock(&mm->lock);
+        mm_unlock_write(mm);
 }
 
 static bool brk_locked(struct mm *mm, guest_ptr_t brk)
@@ -40,10 +40,10 @@ guest_ptr_t mm_brk(struct mm *mm, guest_ptr_t brk)
 {
         guest_ptr_t r;
 
-        pthread_rwlock_wrlock(&mm->lock);
+        mm_lock_write(mm);
         if (brk_locked(mm, brk))
                 mm->brk = brk;
         r = mm->brk;
-        pthread_rwlock_unlock(&mm->lock);
+        mm_unlock_write(mm);
         return r;
 }

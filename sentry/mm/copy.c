@@ -5,6 +5,11 @@
  *
  * Access follows x86 page tables without protection keys: any of READ, WRITE
  * or EXEC makes a page readable; writing needs PROT_WRITE.
+ *
+ * All of this runs under the mm's read lock plus pma_lock (the PMA tree may
+ * change under the read lock: copy-on-write breaks). Writing breaks
+ * copy-on-write first (cow.c), with the old pages' references deferred until
+ * no reader can hold a translation of them.
  */
 #include <errno.h>
 #include <string.h>
@@ -41,25 +46,35 @@ static size_t accessible_prefix(struct mm *mm, guest_ptr_t addr, size_t len, uns
 }
 
 /* Copy between the guest range and buf, direction by to_guest. The whole
- * range must have been checked. Lock held. */
+ * range must have been checked (and, to the guest, made writable in place). */
 static void copy_checked(struct mm *mm, guest_ptr_t addr, void *buf, size_t len, bool to_guest)
 {
-        struct vma *v = vma_find(&mm->vmas, addr);
-        uint8_t *p = buf;
+        struct pma *p = pma_lookup(&mm->pmas, addr);
+        uint8_t *b = buf;
 
         while (len > 0) {
-                size_t n = MIN(len, v->end - addr);
-                void *host = memfile_addr(mm->mf, vma_off_of(v, addr));
+                size_t n = MIN(len, p->end - addr);
+                void *host = memfile_addr(mm->mf, pma_off_of(p, addr));
 
                 if (to_guest)
-                        memcpy(host, p, n);
+                        memcpy(host, b, n);
                 else
-                        memcpy(p, host, n);
-                p += n;
+                        memcpy(b, host, n);
+                b += n;
                 addr += n;
                 len -= n;
-                v = vma_next(v);
+                p = pma_next(p);
         }
+}
+
+/* Break copy-on-write for the pages under [addr, addr+len) (accessible). */
+static int prepare_write(struct mm *mm, guest_ptr_t addr, size_t len)
+{
+        guest_ptr_t start = PAGE_ROUND_DOWN(addr), end = PAGE_ROUND_UP(addr + len);
+
+        if (!mm_range_has_cow_locked(mm, start, end))
+                return 0;
+        return mm_break_cow_locked(mm, start, end, false);
 }
 
 static int copy(struct mm *mm, guest_ptr_t addr, void *buf, size_t len, unsigned access,
@@ -69,12 +84,16 @@ static int copy(struct mm *mm, guest_ptr_t addr, void *buf, size_t len, unsigned
 
         if (len == 0)
                 return 0;
-        pthread_rwlock_rdlock(&mm->lock);
+        mm_lock_read(mm);
+        pthread_mutex_lock(&mm->pma_lock);
         if (accessible_prefix(mm, addr, len, access) < len)
                 r = -EFAULT;
-        else
+        else if (to_guest)
+                r = prepare_write(mm, addr, len);
+        if (r == 0)
                 copy_checked(mm, addr, buf, len, to_guest);
-        pthread_rwlock_unlock(&mm->lock);
+        pthread_mutex_unlock(&mm->pma_lock);
+        mm_unlock_read(mm);
         return r;
 }
 
@@ -98,7 +117,8 @@ ssize_t mm_strncpy_in(struct mm *mm, char *dst, guest_ptr_t src, size_t max)
         size_t done = 0;
         ssize_t r = -ENAMETOOLONG;
 
-        pthread_rwlock_rdlock(&mm->lock);
+        mm_lock_read(mm);
+        pthread_mutex_lock(&mm->pma_lock);
         /* Chunk by chunk, each within one page (and one VMA), so the scan
          * never reads past the terminating NUL's page. */
         while (done < max) {
@@ -115,7 +135,8 @@ ssize_t mm_strncpy_in(struct mm *mm, char *dst, guest_ptr_t src, size_t max)
                         break;
                 }
                 size_t n = MIN(max - done, PAGE_SIZE - (at & (PAGE_SIZE - 1)));
-                const char *host = memfile_addr(mm->mf, vma_off_of(v, at));
+                const struct pma *p = pma_lookup(&mm->pmas, at);
+                const char *host = memfile_addr(mm->mf, pma_off_of(p, at));
                 const char *nul = memchr(host, 0, n);
 
                 if (nul) {
@@ -126,7 +147,8 @@ ssize_t mm_strncpy_in(struct mm *mm, char *dst, guest_ptr_t src, size_t max)
                 memcpy(dst + done, host, n);
                 done += n;
         }
-        pthread_rwlock_unlock(&mm->lock);
+        pthread_mutex_unlock(&mm->pma_lock);
+        mm_unlock_read(mm);
         return r;
 }
 
@@ -134,21 +156,31 @@ int mm_translate(struct mm *mm, guest_ptr_t addr, size_t len, unsigned access,
                  struct iovec *iov, int iovmax, size_t *ret_len)
 {
         size_t covered;
-        struct vma *v;
-        int n = 0;
+        struct pma *p;
+        int n = 0, r;
 
         *ret_len = 0;
         if (len == 0)
                 return 0;
+        pthread_mutex_lock(&mm->pma_lock);
         covered = accessible_prefix(mm, addr, len, access);
-        if (covered == 0)
-                return -EFAULT;
+        if (covered == 0) {
+                r = -EFAULT;
+                goto unlock;
+        }
+        if (access & PLATFORM_ACCESS_WRITE) {
+                /* At most what the iovecs can cover is worth breaking, but
+                 * that is not known before the walk: break it all. */
+                r = prepare_write(mm, addr, covered);
+                if (r < 0)
+                        goto unlock;
+        }
 
-        for (v = vma_find(&mm->vmas, addr); covered > 0 && n < iovmax; v = vma_next(v)) {
-                size_t chunk = MIN(covered, v->end - addr);
-                uint8_t *host = memfile_addr(mm->mf, vma_off_of(v, addr));
+        for (p = pma_lookup(&mm->pmas, addr); covered > 0 && n < iovmax; p = pma_next(p)) {
+                size_t chunk = MIN(covered, p->end - addr);
+                uint8_t *host = memfile_addr(mm->mf, pma_off_of(p, addr));
 
-                /* Neighbouring VMAs may be contiguous in the file too. */
+                /* Neighbouring PMAs may be contiguous in the file too. */
                 if (n > 0 && (uint8_t *)iov[n - 1].iov_base + iov[n - 1].iov_len == host)
                         iov[n - 1].iov_len += chunk;
                 else
@@ -157,5 +189,8 @@ int mm_translate(struct mm *mm, guest_ptr_t addr, size_t len, unsigned access,
                 covered -= chunk;
                 *ret_len += chunk;
         }
-        return n;
+        r = n;
+unlock:
+        pthread_mutex_unlock(&mm->pma_lock);
+        return r;
 }

@@ -1,8 +1,10 @@
 /*
- * sentry/mm internals: the memory file's allocator, the VMA tree and struct mm.
- * Nothing outside sentry/mm includes this (tests do, to check the pieces).
+ * sentry/mm internals: the memory file's allocator and reference counts, the
+ * VMA tree (what the guest mapped), the PMA tree (which memory-file pages back
+ * it) and struct mm. Nothing outside sentry/mm includes this (tests do, to
+ * check the pieces).
  *
- * Lock order (as in mm.h): mm->lock → memfile->lock.
+ * Lock order (as in mm.h): mm->lock → mm->pma_lock → memfile->lock.
  */
 #ifndef CONTERNEL_SENTRY_MM_INTERNAL_H
 #define CONTERNEL_SENTRY_MM_INTERNAL_H
@@ -10,6 +12,7 @@
 #include <pthread.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <sys/mman.h>
 
 #include "lib/macro.h"
 #include "lib/rbtree.h"
@@ -25,6 +28,14 @@ struct memfile_extent {
         uint64_t off, len;
 };
 
+/* Allocated pages with two or more references (memfile_ref.c); pages no
+ * extent covers have exactly one. */
+struct memfile_ref {
+        struct rb_node node;
+        uint64_t off, len;
+        unsigned count;                 /* >= 2 */
+};
+
 struct memfile {
         int fd;                         /* immutable after create */
         uint8_t *base;                  /* immutable: the whole file, MAP_SHARED */
@@ -32,41 +43,44 @@ struct memfile {
         pthread_mutex_t lock;
         struct rb_root free_by_off;     /* protected by lock */
         struct rb_root free_by_len;     /* protected by lock */
+        struct rb_root refs;            /* protected by lock: struct memfile_ref */
         uint64_t allocated;             /* protected by lock (read atomically) */
 };
 
 /* Allocate exactly [off, off+len) if it is all free (to grow a mapping in
- * place with contiguous file offsets, so its VMA stays one VMA). -ENOMEM if
+ * place with contiguous file offsets, so its pages stay one PMA). -ENOMEM if
  * any of it is in use or out of the file. */
 int memfile_alloc_at(struct memfile *mf, uint64_t off, uint64_t len);
+/* Allocate len bytes at offset delta inside the best-fitting free extent of at
+ * least span bytes, leaving room around it for neighbours allocated later
+ * with memfile_alloc_at() (copy-on-write copies of a big range, in any order,
+ * end up contiguous). -ENOMEM if no extent is that big. */
+int memfile_alloc_in_hole(struct memfile *mf, uint64_t span, uint64_t delta, uint64_t len,
+                          uint64_t *ret_off);
+/* The reference count of the page at off (1 if allocated and unshared). */
+unsigned memfile_refcount(struct memfile *mf, uint64_t off);
+void memfile_refs_destroy(struct memfile *mf);  /* memfile_destroy's part */
 
 /* ---- VMAs ------------------------------------------------------------------ */
 
 /* VMA flags (not MAP_*: only what a VMA keeps). */
-#define VMA_SHARED      0x1     /* MAP_SHARED: not copied on fork (later) */
+#define VMA_SHARED      0x1     /* MAP_SHARED: the same pages after fork */
 #define VMA_GROWSDOWN   0x2     /* MAP_GROWSDOWN: recorded; no automatic growth yet */
 #define VMA_DONTFORK    0x4     /* MADV_DONTFORK */
 #define VMA_WIPEONFORK  0x8     /* MADV_WIPEONFORK */
 
-/* One mapping [start, end), backed by memory-file range [off, off + end - start).
- * Each VMA owns its file range exclusively (no sharing until fork exists). */
+/* One mapping [start, end) as the guest asked for it: protections and flags.
+ * Which memory-file pages back it is the PMA tree's business. */
 struct vma {
         struct rb_node node;
         guest_ptr_t start, end;         /* page aligned, start < end */
         int prot;                       /* PROT_READ|PROT_WRITE|PROT_EXEC */
         int flags;                      /* VMA_* */
-        uint64_t off;                   /* memory-file offset of start */
 };
 
 static inline uint64_t vma_len(const struct vma *v)
 {
         return v->end - v->start;
-}
-
-/* The memory-file offset backing guest address addr (inside v). */
-static inline uint64_t vma_off_of(const struct vma *v, guest_ptr_t addr)
-{
-        return v->off + (addr - v->start);
 }
 
 /* Non-overlapping VMAs ordered by address. Protected by the owner's lock. */
@@ -92,12 +106,11 @@ void vma_insert(struct vma_tree *t, struct vma *v);
 void vma_erase(struct vma_tree *t, struct vma *v);
 
 /* Split v at addr (start < addr < end, page aligned): v keeps [start, addr),
- * spare (consumed) becomes [addr, end) with the matching file offset.
- * Returns spare. */
+ * spare (consumed) becomes [addr, end). Returns spare. */
 struct vma *vma_split(struct vma_tree *t, struct vma *v, guest_ptr_t addr, struct vma *spare);
 
 /* Whether a (below) and b (above) can be one VMA: touching, same prot and
- * flags, contiguous file offsets. */
+ * flags. */
 bool vma_mergeable(const struct vma *a, const struct vma *b);
 /* Merge v with its neighbours where vma_mergeable(); the absorbed VMAs are
  * freed. Returns the VMA now covering v's range. */
@@ -125,6 +138,72 @@ int vma_prealloc_fill(struct vma_prealloc *pa, unsigned n);    /* -ENOMEM */
 struct vma *vma_prealloc_take(struct vma_prealloc *pa);        /* asserts one is left */
 void vma_prealloc_release(struct vma_prealloc *pa);            /* frees the unused */
 
+/* ---- PMAs: the backing of guest memory ------------------------------------ */
+
+/* Guest range [start, end) is backed by memory-file range [off, off + len).
+ * Every page inside a VMA is covered by exactly one PMA, none outside; PMA
+ * boundaries are independent of VMA boundaries (a PMA may span two VMAs, a VMA
+ * may have many PMAs). Like gVisor's pmas, or Linux's page tables by extent.
+ *
+ * cow: private pages that may be shared with another mm (after fork). They
+ * are mapped without PROT_WRITE on the platform; the first write, by the
+ * guest (mm_handle_fault) or by the sentry (copy-out), copies them, or takes
+ * them as they are when this mm holds the only reference. In a private VMA a
+ * PMA that is not cow is this mm's alone (refcount 1); in a shared VMA pages
+ * are never cow and may have any count. */
+struct pma {
+        struct rb_node node;
+        guest_ptr_t start, end;         /* page aligned, start < end */
+        uint64_t off;                   /* memory-file offset of start */
+        bool cow;
+};
+
+static inline uint64_t pma_len(const struct pma *p)
+{
+        return p->end - p->start;
+}
+
+static inline uint64_t pma_off_of(const struct pma *p, guest_ptr_t addr)
+{
+        return p->off + (addr - p->start);
+}
+
+/* Protected like the VMAs: mm->lock held for writing, or for reading with
+ * mm->pma_lock. */
+struct pma_tree {
+        struct rb_root root;
+        size_t count;
+};
+
+void pma_tree_init(struct pma_tree *t);
+/* The first PMA with end > addr, or NULL. */
+struct pma *pma_find(const struct pma_tree *t, guest_ptr_t addr);
+/* The PMA containing addr, or NULL. */
+struct pma *pma_lookup(const struct pma_tree *t, guest_ptr_t addr);
+struct pma *pma_first(const struct pma_tree *t);
+struct pma *pma_next(const struct pma *p);
+struct pma *pma_prev(const struct pma *p);
+void pma_insert(struct pma_tree *t, struct pma *p);   /* must not overlap (asserted) */
+void pma_erase(struct pma_tree *t, struct pma *p);    /* the caller frees it */
+/* Like vma_split: p keeps [start, addr), spare (consumed) becomes [addr, end)
+ * with the matching file offset. Returns spare. */
+struct pma *pma_split(struct pma_tree *t, struct pma *p, guest_ptr_t addr, struct pma *spare);
+/* Touching, contiguous file offsets, same cow state. */
+bool pma_mergeable(const struct pma *a, const struct pma *b);
+/* Merge p with mergeable neighbours (freeing them); returns the survivor. */
+struct pma *pma_merge(struct pma_tree *t, struct pma *p);
+struct pma *pma_new(void);              /* zeroed, NULL on OOM */
+void pma_free(struct pma *p);
+
+#define PMA_PREALLOC_MAX 4
+struct pma_prealloc {
+        struct pma *p[PMA_PREALLOC_MAX];
+        unsigned n;
+};
+int pma_prealloc_fill(struct pma_prealloc *pa, unsigned n);    /* -ENOMEM */
+struct pma *pma_prealloc_take(struct pma_prealloc *pa);        /* asserts one is left */
+void pma_prealloc_release(struct pma_prealloc *pa);
+
 /* ---- Address spaces ------------------------------------------------------- */
 
 /* Linux's TASK_SIZE on x86_64 (4-level paging): the bound Linux checks
@@ -140,21 +219,57 @@ void vma_prealloc_release(struct vma_prealloc *pa);            /* frees the unus
 #define MM_32BIT_LOW 0x40000000ULL
 #define MM_32BIT_HIGH 0x80000000ULL
 
+/* A memory-file range whose reference this mm gave up while readers may
+ * still hold translations of it (see mm_defer_unref()). */
+struct mm_deferred {
+        uint64_t off, len;
+};
+
 struct mm {
         pthread_rwlock_t lock;
         int refcount;                   /* atomic */
         struct platform *platform;      /* immutable */
-        struct platform_as *as;         /* immutable */
+        /* Set once by mm_create or mm_attach_platform (write lock); NULL for a
+         * forked mm not attached yet: platform calls are skipped then. */
+        struct platform_as *as;
         struct memfile *mf;             /* immutable, borrowed: outlives the mm */
         guest_ptr_t mmap_base;          /* immutable: top of the top-down mmap area */
         struct vma_tree vmas;           /* protected by lock */
+        struct pma_tree pmas;           /* lock (write), or lock (read) + pma_lock */
         guest_ptr_t start_brk;          /* protected by lock: 0 until mm_brk_init() */
         guest_ptr_t brk;                /* protected by lock: unaligned, as Linux keeps it */
+        /* CoW breaks done under the read lock (copy-out, translate for
+         * writing) drop their old pages here; dropped for real under the
+         * write lock, when no reader can hold a translation of them. */
+        pthread_mutex_t pma_lock;
+        struct mm_deferred *deferred;   /* protected by pma_lock */
+        size_t ndeferred, deferred_cap; /* protected by pma_lock; ndeferred read atomically */
+        guest_ptr_t last_spurious;      /* protected by lock: see mm_handle_fault */
 };
 
 static inline const struct platform_ops *mm_ops(const struct mm *mm)
 {
         return mm->platform->ops;
+}
+
+/* A new mm without a platform address space (mm_create adds one; mm_fork's
+ * child gets one from mm_attach_platform). */
+int mm_alloc(struct platform *p, struct memfile *mf, struct mm **ret);
+
+/* Platform calls on mm's address space; 0 without doing anything when the mm
+ * has none yet (forked, not attached). */
+int mm_as_map(struct mm *mm, guest_ptr_t addr, uint64_t len, int prot, uint64_t off);
+int mm_as_unmap(struct mm *mm, guest_ptr_t addr, uint64_t len);
+int mm_as_protect(struct mm *mm, guest_ptr_t addr, uint64_t len, int prot);
+
+/* The write lock, and its release, which first drops deferred references. */
+void mm_lock_write(struct mm *mm);
+void mm_unlock_write(struct mm *mm);
+
+/* The protection a page of v backed by p has on the platform. */
+static inline int mm_pma_prot(const struct vma *v, const struct pma *p)
+{
+        return p->cow ? v->prot & ~PROT_WRITE : v->prot;
 }
 
 /* Page-align len up; 0 if that wraps (callers turn 0 into their errno). */
@@ -167,11 +282,23 @@ static inline uint64_t mm_page_align(uint64_t len)
  * whole VMAs. Takes up to two VMAs from pa. Write lock held. */
 void mm_isolate_range_locked(struct mm *mm, guest_ptr_t start, guest_ptr_t end,
                              struct vma_prealloc *pa);
-/* Remove every VMA piece in [start, end) from the tree; free_pages gives their
- * file ranges back (false when the pages moved elsewhere, mremap). Does not
- * touch the platform. Takes up to two VMAs from pa. Write lock held. */
+/* Remove every VMA piece in [start, end) from the tree. Does not touch the
+ * PMAs or the platform. Takes up to two VMAs from pa. Write lock held. */
+void mm_remove_vmas_locked(struct mm *mm, guest_ptr_t start, guest_ptr_t end,
+                           struct vma_prealloc *pa);
+/* Split the PMAs straddling start or end. Takes up to two PMAs from pa. */
+void mm_isolate_pmas_locked(struct mm *mm, guest_ptr_t start, guest_ptr_t end,
+                            struct pma_prealloc *pa);
+/* Remove the PMAs of [start, end) and drop their page references. Takes up
+ * to two PMAs from pa. Write lock held. */
+void mm_drop_pmas_locked(struct mm *mm, guest_ptr_t start, guest_ptr_t end,
+                         struct pma_prealloc *pa);
+/* Both of the above: what munmap does to the trees. Write lock held. */
 void mm_remove_range_locked(struct mm *mm, guest_ptr_t start, guest_ptr_t end,
-                            bool free_pages, struct vma_prealloc *pa);
+                            struct vma_prealloc *vpa, struct pma_prealloc *ppa);
+/* Map [start, end) on the platform as the trees say (each VMA piece with each
+ * PMA's protection). Lock held. */
+int mm_as_map_range_locked(struct mm *mm, guest_ptr_t start, guest_ptr_t end);
 /* munmap's work on [start, end) (page aligned): platform, tree, file ranges.
  * 0 if nothing was mapped there. Write lock held. */
 int mm_unmap_locked(struct mm *mm, guest_ptr_t start, guest_ptr_t end);
@@ -184,5 +311,26 @@ int mm_get_unmapped_area_locked(struct mm *mm, guest_ptr_t hint, uint64_t len,
  * mirrored to the platform. Write lock held. -ENOMEM, or the platform's error. */
 int mm_map_anon_locked(struct mm *mm, guest_ptr_t addr, uint64_t len, int prot,
                        int vma_flags);
+/* Fresh zeroed file space for guest range [addr, addr+len), placed after or
+ * before a neighbouring PMA's pages when possible so the PMAs merge. */
+int mm_alloc_backing_locked(struct mm *mm, guest_ptr_t addr, uint64_t len, uint64_t *ret_off);
+/* Insert a PMA for [start, end) at off (node consumed) and merge it. */
+void mm_insert_pma_locked(struct mm *mm, struct pma *p, guest_ptr_t start, guest_ptr_t end,
+                          uint64_t off, bool cow);
+
+/* cow.c. Make [start, end) (page aligned, inside VMAs) writable in place for
+ * the sentry and the guest: copy each cow page, or take it if this mm holds
+ * the only reference, and remap it on the platform with its VMA's protection.
+ * With the write lock held (for_write), old references are dropped at once;
+ * with the read lock and pma_lock, they are deferred. -ENOMEM, or the
+ * platform's error (pages done so far stay done). */
+int mm_break_cow_locked(struct mm *mm, guest_ptr_t start, guest_ptr_t end, bool write_locked);
+/* Whether any PMA in [start, end) is cow. */
+bool mm_range_has_cow_locked(struct mm *mm, guest_ptr_t start, guest_ptr_t end);
+/* Give up this mm's reference to [off, off+len) later (read lock and pma_lock
+ * held); see struct mm. */
+void mm_defer_unref(struct mm *mm, uint64_t off, uint64_t len);
+/* Drop the deferred references. Write lock held. */
+void mm_drain_deferred_locked(struct mm *mm);
 
 #endif

@@ -56,6 +56,51 @@ static bool advice_sets_flags(int advice)
                advice == MADV_WIPEONFORK || advice == MADV_KEEPONFORK;
 }
 
+/* Private pages of [start, end) inside v read back as zero from now on. This
+ * mm's own pages are zeroed in place (holes punched); pages still shared
+ * copy-on-write with another mm are replaced by fresh zero pages, the shared
+ * ones keep their contents for the other side. */
+static int zap_private(struct mm *mm, const struct vma *v, guest_ptr_t start, guest_ptr_t end)
+{
+        guest_ptr_t at = start;
+        int r = 0;
+
+        while (at < end) {
+                struct pma_prealloc pa = {};
+                struct pma *p = pma_lookup(&mm->pmas, at);
+                guest_ptr_t b = MIN(p->end, end);
+                uint64_t old = pma_off_of(p, at), fresh;
+
+                if (!p->cow || memfile_exclusive(mm->mf, old, b - at)) {
+                        memfile_zero(mm->mf, old, b - at);
+                        at = b;
+                        continue;
+                }
+                r = pma_prealloc_fill(&pa, 2);
+                if (r == 0)
+                        r = memfile_alloc(mm->mf, b - at, &fresh);
+                if (r < 0) {
+                        pma_prealloc_release(&pa);
+                        break;
+                }
+                r = mm_as_map(mm, at, b - at, v->prot, fresh);
+                if (r < 0) {
+                        memfile_free(mm->mf, fresh, b - at);
+                        pma_prealloc_release(&pa);
+                        break;
+                }
+                mm_isolate_pmas_locked(mm, at, b, &pa);
+                p = pma_lookup(&mm->pmas, at);
+                p->off = fresh;
+                p->cow = false;
+                pma_merge(&mm->pmas, p);
+                memfile_unref(mm->mf, old, b - at);
+                pma_prealloc_release(&pa);
+                at = b;
+        }
+        return r;
+}
+
 /* Apply advice to [start, end) inside v. */
 static int advise_piece(struct mm *mm, struct vma *v, guest_ptr_t start, guest_ptr_t end,
                         int advice)
@@ -67,21 +112,25 @@ static int advise_piece(struct mm *mm, struct vma *v, guest_ptr_t start, guest_p
         case MADV_DONTNEED_LOCKED:
                 /* Private pages are dropped and read back as zero; shared
                  * anonymous (shmem) pages live on in the object. */
-                if (!shared)
-                        memfile_zero(mm->mf, vma_off_of(v, start), end - start);
-                return 0;
+                return shared ? 0 : zap_private(mm, v, start, end);
         case MADV_FREE:
                 /* Private anonymous only. Freeing now is one of the outcomes
                  * Linux allows (contents are undefined until written). */
                 if (shared)
                         return -EINVAL;
-                memfile_zero(mm->mf, vma_off_of(v, start), end - start);
-                return 0;
+                return zap_private(mm, v, start, end);
         case MADV_REMOVE:
-                /* Punches a hole in the backing object: shared only. */
+                /* Punches a hole in the backing object (every sharer sees
+                 * it): shared only. */
                 if (!shared)
                         return -EINVAL;
-                memfile_zero(mm->mf, vma_off_of(v, start), end - start);
+                for (guest_ptr_t at = start; at < end;) {
+                        struct pma *p = pma_lookup(&mm->pmas, at);
+                        guest_ptr_t b = MIN(p->end, end);
+
+                        memfile_zero(mm->mf, pma_off_of(p, at), b - at);
+                        at = b;
+                }
                 return 0;
         case MADV_WIPEONFORK:
                 if (shared)
@@ -168,8 +217,8 @@ int mm_madvise(struct mm *mm, guest_ptr_t start, uint64_t len_in, int advice)
         if (advice == MADV_HWPOISON || advice == MADV_SOFT_OFFLINE)
                 return -EPERM;          /* needs CAP_SYS_ADMIN in the host's sense */
 
-        pthread_rwlock_wrlock(&mm->lock);
+        mm_lock_write(mm);
         r = madvise_locked(mm, start, end, advice);
-        pthread_rwlock_unlock(&mm->lock);
+        mm_unlock_write(mm);
         return r;
 }

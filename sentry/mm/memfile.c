@@ -106,6 +106,7 @@ int memfile_create(uint64_t size, struct memfile **ret)
         mf->size = size;
         mf->free_by_off = RB_ROOT;
         mf->free_by_len = RB_ROOT;
+        mf->refs = RB_ROOT;
 
         mf->fd = memfd_create("conternel-memory", MFD_CLOEXEC);
         if (mf->fd < 0) {
@@ -159,6 +160,7 @@ void memfile_destroy(struct memfile *mf)
                 return;
         while ((n = rb_first(&mf->free_by_off)))
                 drop(mf, off_entry(n));
+        memfile_refs_destroy(mf);
         pthread_mutex_destroy(&mf->lock);
         munmap(mf->base, mf->size);
         close(mf->fd);
@@ -217,6 +219,35 @@ int memfile_alloc(struct memfile *mf, uint64_t len, uint64_t *ret_off)
                 resize(mf, best, best->off + len, best->len - len);
         account(mf, (int64_t)len);
         pthread_mutex_unlock(&mf->lock);
+        return 0;
+}
+
+int memfile_alloc_in_hole(struct memfile *mf, uint64_t span, uint64_t delta, uint64_t len,
+                          uint64_t *ret_off)
+{
+        struct memfile_extent *best = NULL;
+        struct rb_node *n;
+        uint64_t off;
+
+        if (span < delta || span - delta < len)
+                return -EINVAL;
+        pthread_mutex_lock(&mf->lock);
+        for (n = mf->free_by_len.rb_node; n;) {
+                struct memfile_extent *e = len_entry(n);
+                if (e->len >= span) {
+                        best = e;
+                        n = n->rb_left;
+                } else
+                        n = n->rb_right;
+        }
+        off = best ? best->off + delta : 0;
+        pthread_mutex_unlock(&mf->lock);
+        if (!best)
+                return -ENOMEM;
+        /* Unlocked in between: someone may have taken it; then -ENOMEM. */
+        if (memfile_alloc_at(mf, off, len) < 0)
+                return -ENOMEM;
+        *ret_off = off;
         return 0;
 }
 

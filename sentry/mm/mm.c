@@ -1,7 +1,7 @@
 /*
  * struct mm: lifetime, locking, and the tree-plus-platform helpers the system
  * calls share (isolating a range, removing one, finding a free one, mapping
- * fresh anonymous memory).
+ * fresh anonymous memory, mapping a range as the trees say).
  */
 #include <assert.h>
 #include <errno.h>
@@ -10,7 +10,7 @@
 
 #include "sentry/mm/internal.h"
 
-int mm_create(struct platform *p, struct memfile *mf, struct mm **ret)
+int mm_alloc(struct platform *p, struct memfile *mf, struct mm **ret)
 {
         struct mm *mm;
         int r;
@@ -21,7 +21,7 @@ int mm_create(struct platform *p, struct memfile *mf, struct mm **ret)
         r = -pthread_rwlock_init(&mm->lock, NULL);
         if (r < 0)
                 goto free_mm;
-        r = p->ops->as_create(p, &mm->as);
+        r = -pthread_mutex_init(&mm->pma_lock, NULL);
         if (r < 0)
                 goto destroy_lock;
 
@@ -32,6 +32,7 @@ int mm_create(struct platform *p, struct memfile *mf, struct mm **ret)
          * No randomisation yet. */
         mm->mmap_base = GUEST_ADDR_MAX - MM_STACK_GAP;
         vma_tree_init(&mm->vmas);
+        pma_tree_init(&mm->pmas);
         *ret = mm;
         return 0;
 
@@ -40,6 +41,23 @@ destroy_lock:
 free_mm:
         free(mm);
         return r;
+}
+
+int mm_create(struct platform *p, struct memfile *mf, struct mm **ret)
+{
+        struct mm *mm;
+        int r;
+
+        r = mm_alloc(p, mf, &mm);
+        if (r < 0)
+                return r;
+        r = p->ops->as_create(p, &mm->as);
+        if (r < 0) {
+                mm_unref(mm);
+                return r;
+        }
+        *ret = mm;
+        return 0;
 }
 
 struct mm *mm_ref(struct mm *mm)
@@ -51,15 +69,23 @@ struct mm *mm_ref(struct mm *mm)
 static void mm_free(struct mm *mm)
 {
         struct vma *v;
+        struct pma *p;
 
         /* The stub goes away with its mappings; only our side needs freeing. */
         if (mm->as)
                 mm_ops(mm)->as_release(mm->as);
+        mm_drain_deferred_locked(mm);
+        free(mm->deferred);
+        while ((p = pma_first(&mm->pmas))) {
+                memfile_unref(mm->mf, p->off, pma_len(p));
+                pma_erase(&mm->pmas, p);
+                pma_free(p);
+        }
         while ((v = vma_first(&mm->vmas))) {
-                memfile_free(mm->mf, v->off, vma_len(v));
                 vma_erase(&mm->vmas, v);
                 vma_free(v);
         }
+        pthread_mutex_destroy(&mm->pma_lock);
         pthread_rwlock_destroy(&mm->lock);
         free(mm);
 }
@@ -76,6 +102,21 @@ struct platform_as *mm_platform_as(const struct mm *mm)
         return mm->as;
 }
 
+int mm_as_map(struct mm *mm, guest_ptr_t addr, uint64_t len, int prot, uint64_t off)
+{
+        return mm->as ? mm_ops(mm)->as_map(mm->as, addr, len, prot, off) : 0;
+}
+
+int mm_as_unmap(struct mm *mm, guest_ptr_t addr, uint64_t len)
+{
+        return mm->as ? mm_ops(mm)->as_unmap(mm->as, addr, len) : 0;
+}
+
+int mm_as_protect(struct mm *mm, guest_ptr_t addr, uint64_t len, int prot)
+{
+        return mm->as ? mm_ops(mm)->as_protect(mm->as, addr, len, prot) : 0;
+}
+
 void mm_lock_read(struct mm *mm)
 {
         pthread_rwlock_rdlock(&mm->lock);
@@ -83,6 +124,21 @@ void mm_lock_read(struct mm *mm)
 
 void mm_unlock_read(struct mm *mm)
 {
+        pthread_rwlock_unlock(&mm->lock);
+        /* Deferred references go as soon as nobody reads; don't wait for it. */
+        if (__atomic_load_n(&mm->ndeferred, __ATOMIC_RELAXED) &&
+            pthread_rwlock_trywrlock(&mm->lock) == 0)
+                mm_unlock_write(mm);
+}
+
+void mm_lock_write(struct mm *mm)
+{
+        pthread_rwlock_wrlock(&mm->lock);
+}
+
+void mm_unlock_write(struct mm *mm)
+{
+        mm_drain_deferred_locked(mm);
         pthread_rwlock_unlock(&mm->lock);
 }
 
@@ -99,37 +155,91 @@ void mm_isolate_range_locked(struct mm *mm, guest_ptr_t start, guest_ptr_t end,
                 vma_split(&mm->vmas, v, end, vma_prealloc_take(pa));
 }
 
-void mm_remove_range_locked(struct mm *mm, guest_ptr_t start, guest_ptr_t end,
-                            bool free_pages, struct vma_prealloc *pa)
+void mm_remove_vmas_locked(struct mm *mm, guest_ptr_t start, guest_ptr_t end,
+                           struct vma_prealloc *pa)
 {
         struct vma *v, *next;
 
         mm_isolate_range_locked(mm, start, end, pa);
         for (v = vma_find(&mm->vmas, start); v && v->start < end; v = next) {
                 next = vma_next(v);
-                if (free_pages)
-                        memfile_free(mm->mf, v->off, vma_len(v));
                 vma_erase(&mm->vmas, v);
                 vma_free(v);
         }
 }
 
+void mm_isolate_pmas_locked(struct mm *mm, guest_ptr_t start, guest_ptr_t end,
+                            struct pma_prealloc *pa)
+{
+        struct pma *p = pma_find(&mm->pmas, start);
+
+        if (p && p->start < start && p->end > start)
+                pma_split(&mm->pmas, p, start, pma_prealloc_take(pa));
+        p = pma_find(&mm->pmas, end - 1);
+        if (p && p->start < end && p->end > end)
+                pma_split(&mm->pmas, p, end, pma_prealloc_take(pa));
+}
+
+void mm_drop_pmas_locked(struct mm *mm, guest_ptr_t start, guest_ptr_t end,
+                         struct pma_prealloc *pa)
+{
+        struct pma *p, *next;
+
+        mm_isolate_pmas_locked(mm, start, end, pa);
+        for (p = pma_find(&mm->pmas, start); p && p->start < end; p = next) {
+                next = pma_next(p);
+                memfile_unref(mm->mf, p->off, pma_len(p));
+                pma_erase(&mm->pmas, p);
+                pma_free(p);
+        }
+}
+
+void mm_remove_range_locked(struct mm *mm, guest_ptr_t start, guest_ptr_t end,
+                            struct vma_prealloc *vpa, struct pma_prealloc *ppa)
+{
+        mm_remove_vmas_locked(mm, start, end, vpa);
+        mm_drop_pmas_locked(mm, start, end, ppa);
+}
+
 int mm_unmap_locked(struct mm *mm, guest_ptr_t start, guest_ptr_t end)
 {
-        struct vma_prealloc pa = {};
+        struct vma_prealloc vpa = {};
+        struct pma_prealloc ppa = {};
         int r;
 
         if (!vma_find_intersection(&mm->vmas, start, end))
                 return 0;               /* nothing mapped: success, like Linux */
-        r = vma_prealloc_fill(&pa, 2);
-        if (r < 0)
-                return r;
-        /* Never reach into the platform's part above GUEST_ADDR_MAX. */
-        r = mm_ops(mm)->as_unmap(mm->as, start, MIN(end, GUEST_ADDR_MAX) - start);
+        r = vma_prealloc_fill(&vpa, 2);
         if (r == 0)
-                mm_remove_range_locked(mm, start, end, true, &pa);
-        vma_prealloc_release(&pa);
+                r = pma_prealloc_fill(&ppa, 2);
+        /* Never reach into the platform's part above GUEST_ADDR_MAX. */
+        if (r == 0)
+                r = mm_as_unmap(mm, start, MIN(end, GUEST_ADDR_MAX) - start);
+        if (r == 0)
+                mm_remove_range_locked(mm, start, end, &vpa, &ppa);
+        vma_prealloc_release(&vpa);
+        pma_prealloc_release(&ppa);
         return r;
+}
+
+int mm_as_map_range_locked(struct mm *mm, guest_ptr_t start, guest_ptr_t end)
+{
+        struct vma *v;
+        struct pma *p;
+        int r;
+
+        for (v = vma_find(&mm->vmas, start); v && v->start < end; v = vma_next(v)) {
+                guest_ptr_t vs = MAX(v->start, start), ve = MIN(v->end, end);
+
+                for (p = pma_find(&mm->pmas, vs); p && p->start < ve; p = pma_next(p)) {
+                        guest_ptr_t a = MAX(p->start, vs), b = MIN(p->end, ve);
+
+                        r = mm_as_map(mm, a, b - a, mm_pma_prot(v, p), pma_off_of(p, a));
+                        if (r < 0)
+                                return r;
+                }
+        }
+        return 0;
 }
 
 static bool range_free(struct mm *mm, guest_ptr_t addr, uint64_t len)
@@ -157,52 +267,65 @@ int mm_get_unmapped_area_locked(struct mm *mm, guest_ptr_t hint, uint64_t len,
         return vma_gap_topdown(&mm->vmas, len, MM_MIN_ADDR, GUEST_ADDR_MAX, ret);
 }
 
+int mm_alloc_backing_locked(struct mm *mm, guest_ptr_t addr, uint64_t len, uint64_t *ret_off)
+{
+        struct pma *above = pma_find(&mm->pmas, addr);
+        struct pma *below = above ? pma_prev(above)
+                                  : rb_entry_safe(rb_last(&mm->pmas.root), struct pma, node);
+
+        /* Contiguous with a neighbour's pages, so the PMAs merge (brk growth,
+         * consecutive top-down mmaps). */
+        if (below && below->end == addr && !below->cow &&
+            memfile_alloc_at(mm->mf, below->off + pma_len(below), len) == 0) {
+                *ret_off = below->off + pma_len(below);
+                return 0;
+        }
+        if (above && above->start == addr + len && !above->cow && above->off >= len &&
+            memfile_alloc_at(mm->mf, above->off - len, len) == 0) {
+                *ret_off = above->off - len;
+                return 0;
+        }
+        return memfile_alloc(mm->mf, len, ret_off);
+}
+
+void mm_insert_pma_locked(struct mm *mm, struct pma *p, guest_ptr_t start, guest_ptr_t end,
+                          uint64_t off, bool cow)
+{
+        *p = (struct pma){ .start = start, .end = end, .off = off, .cow = cow };
+        pma_insert(&mm->pmas, p);
+        pma_merge(&mm->pmas, p);
+}
+
 int mm_map_anon_locked(struct mm *mm, guest_ptr_t addr, uint64_t len, int prot,
                        int vma_flags)
 {
         struct vma *v;
+        struct pma *p;
         uint64_t off;
-        int r;
+        int r = -ENOMEM;
 
         assert(range_free(mm, addr, len));
         v = vma_new();
-        if (!v)
-                return -ENOMEM;
-
-        /* Prefer file offsets contiguous with a compatible neighbour, so the
-         * VMAs merge (brk growth, consecutive top-down mmaps). */
-        struct vma *above = vma_find(&mm->vmas, addr);
-        struct vma *prev = above ? vma_prev(above) : rb_entry_safe(rb_last(&mm->vmas.root),
-                                                                     struct vma, node);
-        if (prev && prev->end == addr && prev->prot == prot && prev->flags == vma_flags &&
-            memfile_alloc_at(mm->mf, prev->off + vma_len(prev), len) == 0)
-                off = prev->off + vma_len(prev);
-        else if (above && above->start == addr + len && above->prot == prot &&
-                 above->flags == vma_flags && above->off >= len &&
-                 memfile_alloc_at(mm->mf, above->off - len, len) == 0)
-                off = above->off - len;         /* top-down neighbours merge too */
-        else {
-                r = memfile_alloc(mm->mf, len, &off);
-                if (r < 0)
-                        goto free_vma;
-        }
-
-        r = mm_ops(mm)->as_map(mm->as, addr, len, prot, off);
+        p = pma_new();
+        if (!v || !p)
+                goto free_nodes;
+        r = mm_alloc_backing_locked(mm, addr, len, &off);
+        if (r < 0)
+                goto free_nodes;
+        r = mm_as_map(mm, addr, len, prot, off);
         if (r < 0)
                 goto free_range;
 
-        v->start = addr;
-        v->end = addr + len;
-        v->prot = prot;
-        v->flags = vma_flags;
-        v->off = off;
+        *v = (struct vma){ .start = addr, .end = addr + len, .prot = prot, .flags = vma_flags };
         vma_insert(&mm->vmas, v);
         vma_merge(&mm->vmas, v);
+        mm_insert_pma_locked(mm, p, addr, addr + len, off, false);
         return 0;
 
 free_range:
         memfile_free(mm->mf, off, len);
-free_vma:
+free_nodes:
         vma_free(v);
+        pma_free(p);
         return r;
 }

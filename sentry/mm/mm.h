@@ -3,13 +3,15 @@
  *
  * All guest memory lives in one memory file (a memfd, struct memfile) that the
  * sentry maps once in full, so copy-in/out is a VMA check plus memcpy. An
- * address space (struct mm) is a tree of VMAs, each backed by a contiguous
- * range of the memory file, mirrored into a platform address space (a stub
- * process) with platform->as_map().
+ * address space (struct mm) is a tree of VMAs (what the guest mapped) and a
+ * tree of PMAs (which memory-file pages back it), mirrored into a platform
+ * address space (a stub process) with platform->as_map(). Memory-file pages
+ * are reference counted, so address spaces can share them: fork shares
+ * private pages copy-on-write (mm_fork, mm_handle_fault).
  *
- * Lock order: mm->lock (rwlock) → memfile->lock. Neither is held across a
- * sleep that the guest controls, except mm_lock_read() around a host I/O into
- * translated guest memory (see mm_translate()).
+ * Lock order: mm->lock (rwlock) → mm->pma_lock → memfile->lock. None is held
+ * across a sleep that the guest controls, except mm_lock_read() around a host
+ * I/O into translated guest memory (see mm_translate()).
  *
  * Errors are -errno with the values Linux gives for the same call.
  */
@@ -40,6 +42,15 @@ int memfile_fd(const struct memfile *mf);
 int memfile_alloc(struct memfile *mf, uint64_t len, uint64_t *ret_off);
 /* Give a range back; its pages are released to the host (hole punched). */
 void memfile_free(struct memfile *mf, uint64_t off, uint64_t len);
+/* Reference counts: an allocated page starts with one reference (its
+ * allocation). memfile_ref adds one to every page of an allocated range
+ * (-ENOMEM, nothing changed); memfile_unref drops one and frees the pages
+ * whose count reaches zero (memfile_free). Both O(log n + shared extents in
+ * the range), not O(pages). */
+int memfile_ref(struct memfile *mf, uint64_t off, uint64_t len);
+void memfile_unref(struct memfile *mf, uint64_t off, uint64_t len);
+/* Whether every page of the range has exactly one reference. */
+bool memfile_exclusive(struct memfile *mf, uint64_t off, uint64_t len);
 /* Zero a range in place, releasing its pages (MADV_DONTNEED on private anon). */
 void memfile_zero(struct memfile *mf, uint64_t off, uint64_t len);
 /* The sentry's view of file offset off. */
@@ -54,16 +65,39 @@ struct mm;
 /* A new empty address space with its own platform address space (stub). */
 int mm_create(struct platform *p, struct memfile *mf, struct mm **ret);
 struct mm *mm_ref(struct mm *mm);
-struct mm *mm_unref(struct mm *mm);             /* accepts NULL, returns NULL */
+/* Accepts NULL, returns NULL. The last reference releases the platform address
+ * space (if any) and drops every page reference the mm holds. */
+struct mm *mm_unref(struct mm *mm);
+/* NULL for a forked mm until mm_attach_platform(). */
 struct platform_as *mm_platform_as(const struct mm *mm);
 
-/* fork: a copy of parent for a child process, made on the parent's thread.
- * The child has no platform address space until mm_attach_platform(), which
- * runs on the child's own thread (the platform's threading rule). */
+/* fork(2)'s address space, like Linux's dup_mmap(). Call on the parent's
+ * thread (it changes the parent's platform protections). The child gets every
+ * VMA except MADV_DONTFORK ones, the same break, and:
+ *   - private mappings: the parent's pages, copy-on-write in both. Writable
+ *     ones are write-protected in the parent's platform address space; the
+ *     first write in either mm copies the page (mm_handle_fault, copy-out).
+ *   - MAP_SHARED anonymous mappings: the same pages, writable in both.
+ *   - MADV_WIPEONFORK mappings: fresh zero pages (the flag is inherited).
+ * O(VMAs + PMAs), whatever the memory size. The child has no platform address
+ * space yet: mm_attach_platform() on the child's thread. -ENOMEM (the parent
+ * stays consistent; some of its pages may be left copy-on-write, which only
+ * costs a fault), or the platform's error. */
 int mm_fork(struct mm *parent, struct mm **ret_child);
+/* Create mm's platform address space on the calling thread (the thread that
+ * will run it) and map every VMA into it, copy-on-write pages read-only.
+ * -EBUSY if it has one already; on error the mm is left without one. */
 int mm_attach_platform(struct mm *mm, struct platform *p);
-/* A SIGSEGV the platform reported at addr: 0 if the mm resolved it (the
- * guest just runs again), -EFAULT if it is the guest's own fault. */
+/* The task loop calls this for every SIGSEGV the platform reports, before
+ * turning it into a signal. 0: resolved, resume the guest (a write to a
+ * copy-on-write page of a writable VMA: the page was copied, or taken if this
+ * mm held the last reference, and remapped writable). -EFAULT: a real fault,
+ * deliver SIGSEGV. -ENOMEM: out of memory for the copy (Linux's OOM; the
+ * caller kills the task or delivers SIGBUS/SIGSEGV), or the platform's error
+ * remapping the page. Call on the thread that runs mm's address space. access is
+ * PLATFORM_ACCESS_* bits, 0 if unknown: the ptrace platform cannot tell
+ * reads from writes, so the VMA and PMA state decides (a fault on a cow page
+ * of a writable VMA can only be a write). Takes the write lock. */
 int mm_handle_fault(struct mm *mm, guest_ptr_t addr, unsigned access);
 
 /* The system calls, with Linux's argument checks and errnos. Anonymous memory
@@ -86,7 +120,10 @@ void mm_brk_init(struct mm *mm, guest_ptr_t start);
 
 /* Copy between sentry and guest memory, checked against the VMAs and their
  * protections (READ for copy_in, WRITE for copy_out). -EFAULT if any byte is
- * inaccessible; nothing partial is promised on failure. */
+ * inaccessible; nothing partial is promised on failure. Copy-out first breaks
+ * copy-on-write on the pages it writes (so -ENOMEM is possible too), and so
+ * does every translation for writing: the sentry never writes into a page
+ * another address space still shares. */
 int mm_copy_in(struct mm *mm, void *dst, guest_ptr_t src, size_t len);
 int mm_copy_out(struct mm *mm, guest_ptr_t dst, const void *src, size_t len);
 /* Like mm_copy_out but ignores protections (the loader and signal frames
@@ -101,12 +138,16 @@ ssize_t mm_strncpy_in(struct mm *mm, char *dst, guest_ptr_t src, size_t max);
  * [addr, addr+len) accessible with `access` (PLATFORM_ACCESS_*), for I/O
  * straight into guest memory. Fills at most iovmax iovecs and stops at the
  * first inaccessible byte; *ret_len is the bytes covered. Returns the number
- * of iovecs, or -EFAULT if not even the first byte is accessible.
+ * of iovecs, or -EFAULT if not even the first byte is accessible (-ENOMEM if
+ * copy-on-write cannot be broken for WRITE).
  * The caller holds mm_lock_read() from before this call until it is done with
- * the iovecs. */
+ * the iovecs: the pages behind them stay this mm's (a copy-on-write break by
+ * another thread meanwhile drops the old page only after every reader left). */
 int mm_translate(struct mm *mm, guest_ptr_t addr, size_t len, unsigned access,
                  struct iovec *iov, int iovmax, size_t *ret_len);
 void mm_lock_read(struct mm *mm);
+/* Also drops references deferred by copy-on-write breaks, if it can take the
+ * write lock without waiting. */
 void mm_unlock_read(struct mm *mm);
 
 #endif

@@ -10,6 +10,7 @@
 static long map_locked(struct mm *mm, guest_ptr_t addr, uint64_t len, int prot, int flags)
 {
         struct vma_prealloc pa = {};
+        struct pma_prealloc ppa = {};
         int vma_flags = 0;
         int r;
 
@@ -56,12 +57,13 @@ static long map_locked(struct mm *mm, guest_ptr_t addr, uint64_t len, int prot, 
         /* MAP_FIXED replaces what is there: unmap it first, like Linux. */
         if (vma_find_intersection(&mm->vmas, addr, addr + len)) {
                 r = vma_prealloc_fill(&pa, 2);
+                if (r == 0)
+                        r = pma_prealloc_fill(&ppa, 2);
+                if (r == 0)
+                        r = mm_as_unmap(mm, addr, len);
                 if (r < 0)
                         goto out;
-                r = mm_ops(mm)->as_unmap(mm->as, addr, len);
-                if (r < 0)
-                        goto out;
-                mm_remove_range_locked(mm, addr, addr + len, true, &pa);
+                mm_remove_range_locked(mm, addr, addr + len, &pa, &ppa);
         }
 
         /* Unknown PROT_* bits are ignored by mmap (unlike mprotect). */
@@ -69,6 +71,7 @@ static long map_locked(struct mm *mm, guest_ptr_t addr, uint64_t len, int prot, 
                                vma_flags);
 out:
         vma_prealloc_release(&pa);
+        pma_prealloc_release(&ppa);
         return r < 0 ? r : (long)addr;
 }
 
@@ -92,9 +95,9 @@ long mm_mmap(struct mm *mm, guest_ptr_t addr, uint64_t len, int prot, int flags)
         if (len == 0)
                 return -ENOMEM;
 
-        pthread_rwlock_wrlock(&mm->lock);
+        mm_lock_write(mm);
         r = map_locked(mm, addr, len, prot, flags);
-        pthread_rwlock_unlock(&mm->lock);
+        mm_unlock_write(mm);
         return r;
 }
 
@@ -110,8 +113,8 @@ int mm_munmap(struct mm *mm, guest_ptr_t addr, uint64_t len)
                 return -EINVAL;
         end = addr + len;
 
-        pthread_rwlock_wrlock(&mm->lock);
+        mm_lock_write(mm);
         r = mm_unmap_locked(mm, addr, end);
-        pthread_rwlock_unlock(&mm->lock);
+        mm_unlock_write(mm);
         return r;
 }

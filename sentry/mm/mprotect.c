@@ -13,6 +13,31 @@
 #define PROT_SEM 0x8
 #endif
 
+/* as_protect over [start, end) with prot, without PROT_WRITE on cow pages:
+ * one call per run of equal protection (one in all unless fork left cow
+ * pages there). */
+static int protect_platform(struct mm *mm, guest_ptr_t start, guest_ptr_t end, int prot)
+{
+        guest_ptr_t run = start;
+        int run_prot = -1;
+        struct pma *p;
+        int r;
+
+        for (p = pma_find(&mm->pmas, start); p && p->start < end; p = pma_next(p)) {
+                int pp = p->cow ? prot & ~PROT_WRITE : prot;
+                guest_ptr_t a = MAX(p->start, start);
+
+                if (pp != run_prot && run_prot != -1) {
+                        r = mm_as_protect(mm, run, a - run, run_prot);
+                        if (r < 0)
+                                return r;
+                        run = a;
+                }
+                run_prot = pp;
+        }
+        return mm_as_protect(mm, run, end - run, run_prot == -1 ? prot : run_prot);
+}
+
 int mm_mprotect(struct mm *mm, guest_ptr_t start, uint64_t len, int prot)
 {
         struct vma_prealloc pa = {};
@@ -37,7 +62,7 @@ int mm_mprotect(struct mm *mm, guest_ptr_t start, uint64_t len, int prot)
                 return -EINVAL;
         prot &= PROT_READ | PROT_WRITE | PROT_EXEC;
 
-        pthread_rwlock_wrlock(&mm->lock);
+        mm_lock_write(mm);
         r = -ENOMEM;
         first = vma_find_intersection(&mm->vmas, start, end);
         if (!first)
@@ -71,7 +96,7 @@ int mm_mprotect(struct mm *mm, guest_ptr_t start, uint64_t len, int prot)
         r = vma_prealloc_fill(&pa, 2);
         if (r < 0)
                 goto unlock;
-        r = mm_ops(mm)->as_protect(mm->as, start, end - start, prot);
+        r = protect_platform(mm, start, end, prot);
         if (r < 0)
                 goto unlock;
 
@@ -82,7 +107,7 @@ int mm_mprotect(struct mm *mm, guest_ptr_t start, uint64_t len, int prot)
         for (v = vma_find(&mm->vmas, start); v && v->start < end; v = vma_next(v))
                 v = vma_merge(&mm->vmas, v);
 unlock:
-        pthread_rwlock_unlock(&mm->lock);
+        mm_unlock_write(mm);
         vma_prealloc_release(&pa);
         return r;
 }

@@ -3,14 +3,13 @@
  * place, grow in place when the gap above allows, otherwise (MREMAP_MAYMOVE)
  * move by mapping the same memory-file offsets at the new address: no copy.
  *
- * Not supported (-EINVAL, which older Linux also gave): old_len == 0 (the
+ * Not supported yet (-EINVAL, which older Linux also gave): old_len == 0 (the
  * "duplicate a shared mapping" special case) and MREMAP_DONTUNMAP on a shared
- * mapping; both need memory-file ranges shared between VMAs.
+ * mapping; the reference counts would allow both now.
  * Like Linux before 6.17, a move covers a single VMA (-EFAULT otherwise).
  */
 #include <errno.h>
 #include <linux/mman.h>
-#include <string.h>
 #include <sys/mman.h>
 
 #include "sentry/mm/internal.h"
@@ -27,41 +26,40 @@ static uint64_t add_sat(uint64_t a, uint64_t b)
 }
 
 /* Move [addr, addr+old_len) of v to [new_addr, new_addr+new_len) (free in
- * the tree, new_len >= old_len): the old pages keep their file offsets, the
- * extra part is fresh and, when the memory file has room right after them,
- * contiguous with them, so the moved mapping stays one VMA as on Linux. When
- * it has not, the pages are copied into one fresh range instead: a split
- * mapping would make a later mremap of the whole range fail with EFAULT.
- * dontunmap leaves the old range mapped to fresh zeroed pages. */
+ * the tree, new_len >= old_len): the old pages keep their file offsets and
+ * their copy-on-write state (their PMAs move), the extra part is fresh and,
+ * when the memory file has room right after them, contiguous with them. The
+ * moved mapping is one VMA however its pages are backed. dontunmap leaves the
+ * old range mapped to fresh zeroed pages. */
 static long move_locked(struct mm *mm, struct vma *v, guest_ptr_t addr, uint64_t old_len,
                         guest_ptr_t new_addr, uint64_t new_len, bool dontunmap)
 {
-        const struct platform_ops *ops = mm_ops(mm);
-        struct vma_prealloc pa = {};
-        uint64_t src_off = vma_off_of(v, addr), extra = new_len - old_len;
-        uint64_t extra_off = 0, fresh_off = 0, copy_off = 0;
-        bool have_extra = false, have_fresh = false, have_copy = false;
+        struct vma_prealloc vpa = {};
+        struct pma_prealloc ppa = {};
+        guest_ptr_t old_end = addr + old_len;
+        uint64_t extra = new_len - old_len, extra_off = 0, fresh_off = 0;
+        bool have_extra = false, have_fresh = false;
         int prot = v->prot, vflags = v->flags;
+        struct pma *p, *next;
         long r;
 
         /* Everything that can run out first, so the rest cannot fail but for
-         * the platform. 2 for the old range's splits, 2 for the new VMAs. */
-        r = vma_prealloc_fill(&pa, 4);
+         * the platform. VMAs: 2 for the old range's splits, 1 new. PMAs: 2
+         * splits, the extra part, the fresh part. */
+        r = vma_prealloc_fill(&vpa, 3);
+        if (r == 0)
+                r = pma_prealloc_fill(&ppa, 4);
         if (r < 0)
                 goto out;
         if (extra) {
-                if (memfile_alloc_at(mm->mf, src_off + old_len, extra) == 0) {
-                        extra_off = src_off + old_len;
-                        have_extra = true;
-                } else {
-                        r = memfile_alloc(mm->mf, new_len, &copy_off);
-                        if (r < 0)
-                                goto out;
-                        have_copy = true;
-                        memcpy(memfile_addr(mm->mf, copy_off), memfile_addr(mm->mf, src_off),
-                               old_len);
-                        extra = 0;
-                }
+                p = pma_lookup(&mm->pmas, old_end - 1);
+                if (p->cow || memfile_alloc_at(mm->mf, pma_off_of(p, old_end), extra) < 0)
+                        r = memfile_alloc(mm->mf, extra, &extra_off);
+                else
+                        extra_off = pma_off_of(p, old_end);
+                if (r < 0)
+                        goto out;
+                have_extra = true;
         }
         if (dontunmap) {
                 r = memfile_alloc(mm->mf, old_len, &fresh_off);
@@ -71,60 +69,60 @@ static long move_locked(struct mm *mm, struct vma *v, guest_ptr_t addr, uint64_t
         }
 
         /* The platform: new side, then old side, undoing on failure. */
-        if (have_copy)
-                r = ops->as_map(mm->as, new_addr, new_len, prot, copy_off);
-        else
-                r = ops->as_map(mm->as, new_addr, old_len, prot, src_off);
-        if (r < 0)
-                goto out;
-        if (extra) {
-                r = ops->as_map(mm->as, new_addr + old_len, extra, prot, extra_off);
-                if (r < 0) {
-                        ops->as_unmap(mm->as, new_addr, old_len);
-                        goto out;
-                }
+        for (p = pma_find(&mm->pmas, addr); p && p->start < old_end; p = pma_next(p)) {
+                guest_ptr_t a = MAX(p->start, addr), b = MIN(p->end, old_end);
+
+                r = mm_as_map(mm, new_addr + (a - addr), b - a, mm_pma_prot(v, p),
+                              pma_off_of(p, a));
+                if (r < 0)
+                        break;
         }
-        if (dontunmap)
-                r = ops->as_map(mm->as, addr, old_len, prot, fresh_off);
-        else
-                r = ops->as_unmap(mm->as, addr, old_len);
+        if (r == 0 && extra)
+                r = mm_as_map(mm, new_addr + old_len, extra, prot, extra_off);
+        if (r == 0)
+                r = dontunmap ? mm_as_map(mm, addr, old_len, prot, fresh_off)
+                              : mm_as_unmap(mm, addr, old_len);
         if (r < 0) {
-                ops->as_unmap(mm->as, new_addr, new_len);
+                mm_as_unmap(mm, new_addr, new_len);
                 goto out;
         }
 
-        /* The tree. */
-        if (dontunmap) {
-                mm_isolate_range_locked(mm, addr, addr + old_len, &pa);
-                v = vma_lookup(&mm->vmas, addr);
-                v->off = fresh_off;
-                have_fresh = false;
-                vma_merge(&mm->vmas, v);
-        } else
-                mm_remove_range_locked(mm, addr, addr + old_len, have_copy, &pa);
-
-        struct vma *n = vma_prealloc_take(&pa);
-        *n = (struct vma){ .start = new_addr, .end = new_addr + (have_copy ? new_len : old_len),
-                           .prot = prot, .flags = vflags, .off = have_copy ? copy_off : src_off };
-        have_copy = false;
-        vma_insert(&mm->vmas, n);
+        /* The trees. The PMAs move; the new range holds none. */
+        mm_isolate_pmas_locked(mm, addr, old_end, &ppa);
+        for (p = pma_find(&mm->pmas, addr); p && p->start < old_end; p = next) {
+                next = pma_next(p);
+                pma_erase(&mm->pmas, p);
+                p->start = new_addr + (p->start - addr);
+                p->end = new_addr + (p->end - addr);
+                pma_insert(&mm->pmas, p);
+        }
+        pma_merge(&mm->pmas, pma_lookup(&mm->pmas, new_addr));
         if (extra) {
-                struct vma *x = vma_prealloc_take(&pa);
-                *x = (struct vma){ .start = new_addr + old_len, .end = new_addr + new_len,
-                                   .prot = prot, .flags = vflags, .off = extra_off };
-                vma_insert(&mm->vmas, x);
+                mm_insert_pma_locked(mm, pma_prealloc_take(&ppa), new_addr + old_len,
+                                     new_addr + new_len, extra_off, false);
                 have_extra = false;
         }
-        vma_merge(&mm->vmas, vma_lookup(&mm->vmas, new_addr));
+        pma_merge(&mm->pmas, pma_lookup(&mm->pmas, new_addr + new_len - 1));
+        if (dontunmap) {
+                mm_insert_pma_locked(mm, pma_prealloc_take(&ppa), addr, old_end, fresh_off,
+                                     false);
+                have_fresh = false;
+        } else
+                mm_remove_vmas_locked(mm, addr, old_end, &vpa);
+
+        struct vma *n = vma_prealloc_take(&vpa);
+        *n = (struct vma){ .start = new_addr, .end = new_addr + new_len,
+                           .prot = prot, .flags = vflags };
+        vma_insert(&mm->vmas, n);
+        vma_merge(&mm->vmas, n);
         r = (long)new_addr;
 out:
         if (have_extra)
                 memfile_free(mm->mf, extra_off, extra);
         if (have_fresh)
                 memfile_free(mm->mf, fresh_off, old_len);
-        if (have_copy)
-                memfile_free(mm->mf, copy_off, new_len);
-        vma_prealloc_release(&pa);
+        vma_prealloc_release(&vpa);
+        pma_prealloc_release(&ppa);
         return r;
 }
 
@@ -231,8 +229,8 @@ long mm_mremap(struct mm *mm, guest_ptr_t addr, uint64_t old_len, uint64_t new_l
                         return -EINVAL;
         }
 
-        pthread_rwlock_wrlock(&mm->lock);
+        mm_lock_write(mm);
         r = mremap_locked(mm, addr, old_len, new_len, flags, new_addr);
-        pthread_rwlock_unlock(&mm->lock);
+        mm_unlock_write(mm);
         return r;
 }

@@ -1,7 +1,7 @@
 /*
  * The VMA tree: non-overlapping guest mappings in a red-black tree ordered by
  * address, with split, merge and free-range search. Knows nothing about the
- * memory file or the platform: struct mm drives those (mm.c, mmap.c, ...).
+ * memory file (pma.c) or the platform: struct mm drives those (mm.c, mmap.c, ...).
  */
 #include <assert.h>
 #include <errno.h>
@@ -100,7 +100,6 @@ struct vma *vma_split(struct vma_tree *t, struct vma *v, guest_ptr_t addr, struc
         spare->end = v->end;
         spare->prot = v->prot;
         spare->flags = v->flags;
-        spare->off = vma_off_of(v, addr);
         /* Shrinking v keeps its place in the order; spare goes right after it. */
         v->end = addr;
         vma_insert(t, spare);
@@ -109,8 +108,7 @@ struct vma *vma_split(struct vma_tree *t, struct vma *v, guest_ptr_t addr, struc
 
 bool vma_mergeable(const struct vma *a, const struct vma *b)
 {
-        return a->end == b->start && a->prot == b->prot && a->flags == b->flags &&
-               a->off + vma_len(a) == b->off;
+        return a->end == b->start && a->prot == b->prot && a->flags == b->flags;
 }
 
 struct vma *vma_merge(struct vma_tree *t, struct vma *v)

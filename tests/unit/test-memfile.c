@@ -1,4 +1,5 @@
-/* The memory file and its range allocator (sentry/mm/memfile.c). */
+/* The memory file, its range allocator and reference counts (sentry/mm/memfile.c,
+ * memfile_ref.c). */
 #include <fcntl.h>
 #include <pthread.h>
 #include <setjmp.h>
@@ -177,6 +178,89 @@ static void test_zero_clears_in_place(void **state)
         memfile_free(mf, off, 2 * PAGE_SIZE);
 }
 
+static size_t ref_extents(const struct memfile *mf)
+{
+        size_t n = 0;
+
+        for (struct rb_node *r = rb_first(&mf->refs); r; r = rb_next(r))
+                n++;
+        return n;
+}
+
+static void test_unref_frees_only_at_last_reference(void **state)
+{
+        struct memfile *mf = *state;
+        uint64_t off;
+
+        assert_int_equal(memfile_alloc(mf, 4 * PAGE_SIZE, &off), 0);
+        memset(memfile_addr(mf, off), 0x11, 4 * PAGE_SIZE);
+        assert_true(memfile_exclusive(mf, off, 4 * PAGE_SIZE));
+        assert_int_equal(memfile_ref(mf, off, 4 * PAGE_SIZE), 0);      /* fork */
+        assert_int_equal(ref_extents(mf), 1);                           /* one extent, not 4 */
+        assert_false(memfile_exclusive(mf, off + 3 * PAGE_SIZE, PAGE_SIZE));
+        assert_int_equal(memfile_refcount(mf, off + PAGE_SIZE), 2);
+
+        memfile_unref(mf, off + PAGE_SIZE, PAGE_SIZE);                  /* one side's page */
+        assert_int_equal(memfile_allocated(mf), 4 * PAGE_SIZE);
+        assert_int_equal(memfile_refcount(mf, off + PAGE_SIZE), 1);
+        assert_true(memfile_exclusive(mf, off + PAGE_SIZE, PAGE_SIZE));
+        assert_int_equal(ref_extents(mf), 2);
+        assert_int_equal(*(uint8_t *)memfile_addr(mf, off + PAGE_SIZE), 0x11);
+
+        memfile_unref(mf, off, 4 * PAGE_SIZE);                          /* the other side */
+        assert_int_equal(memfile_allocated(mf), 3 * PAGE_SIZE);        /* page 1 went */
+        assert_int_equal(ref_extents(mf), 0);
+        assert_true(all_zero(memfile_addr(mf, off + PAGE_SIZE), PAGE_SIZE));
+        memfile_unref(mf, off, PAGE_SIZE);
+        memfile_unref(mf, off + 2 * PAGE_SIZE, 2 * PAGE_SIZE);
+        assert_int_equal(memfile_allocated(mf), 0);
+}
+
+static void test_ref_counts_overlapping_ranges_and_merges_back(void **state)
+{
+        struct memfile *mf = *state;
+        uint64_t off;
+
+        assert_int_equal(memfile_alloc(mf, 8 * PAGE_SIZE, &off), 0);
+        assert_int_equal(memfile_ref(mf, off, 4 * PAGE_SIZE), 0);
+        assert_int_equal(memfile_ref(mf, off + 2 * PAGE_SIZE, 4 * PAGE_SIZE), 0);
+        assert_int_equal(memfile_refcount(mf, off), 2);
+        assert_int_equal(memfile_refcount(mf, off + 2 * PAGE_SIZE), 3);
+        assert_int_equal(memfile_refcount(mf, off + 5 * PAGE_SIZE), 2);
+        assert_int_equal(memfile_refcount(mf, off + 7 * PAGE_SIZE), 1);
+        assert_int_equal(ref_extents(mf), 3);
+        /* Filling the gaps makes the counts equal: one extent again. */
+        assert_int_equal(memfile_ref(mf, off, 2 * PAGE_SIZE), 0);
+        assert_int_equal(memfile_ref(mf, off + 4 * PAGE_SIZE, 4 * PAGE_SIZE), 0);
+        assert_int_equal(memfile_ref(mf, off + 6 * PAGE_SIZE, 2 * PAGE_SIZE), 0);
+        assert_int_equal(ref_extents(mf), 1);
+        for (int i = 0; i < 8; i++)
+                assert_int_equal(memfile_refcount(mf, off + (uint64_t)i * PAGE_SIZE), 3);
+        for (int i = 0; i < 3; i++)
+                memfile_unref(mf, off, 8 * PAGE_SIZE);
+        assert_int_equal(memfile_allocated(mf), 0);
+        assert_int_equal(ref_extents(mf), 0);
+}
+
+static void test_alloc_in_hole_leaves_room_around(void **state)
+{
+        struct memfile *mf = *state;
+        uint64_t small, off, big;
+
+        /* A 2-page hole and a big one: a span of 8 goes in the big one. */
+        assert_int_equal(memfile_alloc(mf, 2 * PAGE_SIZE, &small), 0);
+        assert_int_equal(memfile_alloc(mf, PAGE_SIZE, &off), 0);
+        memfile_free(mf, small, 2 * PAGE_SIZE);
+        assert_int_equal(memfile_alloc_in_hole(mf, 8 * PAGE_SIZE, 3 * PAGE_SIZE, PAGE_SIZE,
+                                               &big), 0);
+        assert_true(big >= off + PAGE_SIZE);
+        /* Its neighbours are free for later copies. */
+        assert_int_equal(memfile_alloc_at(mf, big - 3 * PAGE_SIZE, 3 * PAGE_SIZE), 0);
+        assert_int_equal(memfile_alloc_at(mf, big + PAGE_SIZE, 4 * PAGE_SIZE), 0);
+        assert_int_equal(memfile_alloc_in_hole(mf, SIZE, 0, PAGE_SIZE, &big), -ENOMEM);
+        assert_int_equal(memfile_alloc_in_hole(mf, PAGE_SIZE, 0, 2 * PAGE_SIZE, &big), -EINVAL);
+}
+
 static void *churn(void *arg)
 {
         struct memfile *mf = arg;
@@ -220,6 +304,9 @@ int main(void)
                 cmocka_unit_test_setup_teardown(test_alloc_at_takes_exact_range_or_fails, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_zero_clears_in_place, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_concurrent_alloc_free_keeps_accounting, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_unref_frees_only_at_last_reference, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_ref_counts_overlapping_ranges_and_merges_back, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_alloc_in_hole_leaves_room_around, setup, teardown),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -15,77 +15,7 @@
 #define MREMAP_DONTUNMAP 4
 #endif
 
-/* ---- A platform that records address-space calls ---------------------------- */
-
-enum call_kind { CALL_MAP, CALL_UNMAP, CALL_PROTECT };
-struct call {
-        enum call_kind kind;
-        guest_ptr_t addr;
-        uint64_t len;
-        int prot;
-        uint64_t off;
-};
-
-#define MAX_CALLS 64
-static struct call calls[MAX_CALLS];
-static int ncalls;
-static int fail_next;                   /* -errno for the next as_* call */
-static struct platform fake_platform;
-static struct platform_as fake_as = { .platform = &fake_platform };
-static bool released;
-
-static int record(struct call c)
-{
-        int r = fail_next;
-
-        fail_next = 0;
-        if (r)
-                return r;
-        if (ncalls < MAX_CALLS)
-                calls[ncalls++] = c;
-        return 0;
-}
-
-static int fake_as_create(struct platform *p, struct platform_as **ret)
-{
-        (void)p;
-        *ret = &fake_as;
-        return 0;
-}
-
-static int fake_as_map(struct platform_as *as, guest_ptr_t addr, uint64_t len, int prot,
-                       uint64_t off)
-{
-        (void)as;
-        return record((struct call){ CALL_MAP, addr, len, prot, off });
-}
-
-static int fake_as_unmap(struct platform_as *as, guest_ptr_t addr, uint64_t len)
-{
-        (void)as;
-        return record((struct call){ CALL_UNMAP, addr, len, 0, 0 });
-}
-
-static int fake_as_protect(struct platform_as *as, guest_ptr_t addr, uint64_t len, int prot)
-{
-        (void)as;
-        return record((struct call){ CALL_PROTECT, addr, len, prot, 0 });
-}
-
-static void fake_as_release(struct platform_as *as)
-{
-        (void)as;
-        released = true;
-}
-
-static const struct platform_ops fake_ops = {
-        .name = "fake",
-        .as_create = fake_as_create,
-        .as_map = fake_as_map,
-        .as_unmap = fake_as_unmap,
-        .as_protect = fake_as_protect,
-        .as_release = fake_as_release,
-};
+#include "fake-platform.h"
 
 struct fixture {
         struct memfile *mf;
@@ -100,9 +30,11 @@ static int setup(void **state)
         ncalls = 0;
         fail_next = 0;
         released = false;
+        as_created = as_released = 0;
         if (!f || memfile_create(256 * PAGE_SIZE, &f->mf) < 0 ||
             mm_create(&fake_platform, f->mf, &f->mm) < 0)
                 return -1;
+        first_as = mm_platform_as(f->mm);
         *state = f;
         return 0;
 }
@@ -113,6 +45,7 @@ static int teardown(void **state)
 
         mm_unref(f->mm);
         assert_true(released);
+        assert_int_equal(as_released, as_created);
         assert_int_equal(memfile_allocated(f->mf), 0);
         memfile_destroy(f->mf);
         free(f);
@@ -444,14 +377,16 @@ static void test_mremap_grow_move_keeps_contents_in_one_vma(void **state)
         map_fixed(f->mm, FIXED_AT, PAGE_SIZE, RW);
         map_fixed(f->mm, FIXED_AT + PAGE_SIZE, PAGE_SIZE, PROT_READ);
         assert_int_equal(mm_copy_out(f->mm, FIXED_AT + 100, in, sizeof(in)), 0);
-        uint64_t off = vma_lookup(&f->mm->vmas, FIXED_AT)->off;
+        uint64_t off = pma_lookup(&f->mm->pmas, FIXED_AT)->off;
 
         r = mm_mremap(f->mm, FIXED_AT, PAGE_SIZE, 4 * PAGE_SIZE, MREMAP_MAYMOVE, 0);
         assert_true(r > 0 && (uint64_t)r != FIXED_AT);
         assert_null(vma_lookup(&f->mm->vmas, FIXED_AT));
-        /* The file has no room after the page (the blocker took it): the
-         * moved mapping is one fresh range, the old page given back. */
-        assert_int_not_equal(vma_lookup(&f->mm->vmas, (uint64_t)r)->off, off);
+        /* The file has no room after the page (the blocker took it): the old
+         * page moves without a copy, the rest is fresh pages elsewhere, and
+         * the moved mapping is still one VMA. */
+        assert_int_equal(pma_lookup(&f->mm->pmas, (uint64_t)r)->off, off);
+        assert_int_equal(vma_lookup(&f->mm->vmas, (uint64_t)r)->start, (uint64_t)r);
         assert_int_equal(vma_lookup(&f->mm->vmas, (uint64_t)r)->end, (uint64_t)r + 4 * PAGE_SIZE);
         assert_int_equal(mm_copy_in(f->mm, out, (uint64_t)r + 100, sizeof(out)), 0);
         assert_memory_equal(in, out, sizeof(in));
@@ -625,7 +560,7 @@ static void test_translate_stops_at_first_inaccessible_byte(void **state)
         assert_int_equal(n, 1);
         assert_int_equal(len, 2 * PAGE_SIZE - 10);
         assert_ptr_equal(iov[0].iov_base,
-                         memfile_addr(f->mf, vma_lookup(&f->mm->vmas, FIXED_AT)->off + 10));
+                         memfile_addr(f->mf, pma_lookup(&f->mm->pmas, FIXED_AT)->off + 10));
         n = mm_translate(f->mm, FIXED_AT, 4 * PAGE_SIZE, PLATFORM_ACCESS_READ, iov, 4, &len);
         assert_true(n >= 1);
         assert_int_equal(len, 3 * PAGE_SIZE);

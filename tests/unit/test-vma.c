@@ -1,4 +1,5 @@
-/* The VMA tree (sentry/mm/vma.c) and, through it, lib/rbtree. */
+/* The VMA tree (sentry/mm/vma.c), the PMA tree (pma.c) and, through them,
+ * lib/rbtree. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -18,16 +19,34 @@
 struct page_model {
         bool mapped;
         int prot, flags;
-        uint64_t off;
 };
 static struct page_model model[NPAGES];
 
-static struct vma *mk(guest_ptr_t start, guest_ptr_t end, int prot, int flags, uint64_t off)
+static struct vma *mk(guest_ptr_t start, guest_ptr_t end, int prot, int flags)
 {
         struct vma *v = vma_new();
         assert_non_null(v);
-        *v = (struct vma){ .start = start, .end = end, .prot = prot, .flags = flags, .off = off };
+        *v = (struct vma){ .start = start, .end = end, .prot = prot, .flags = flags };
         return v;
+}
+
+static struct pma *mkp(guest_ptr_t start, guest_ptr_t end, uint64_t off, bool cow)
+{
+        struct pma *p = pma_new();
+        assert_non_null(p);
+        *p = (struct pma){ .start = start, .end = end, .off = off, .cow = cow };
+        return p;
+}
+
+static void free_all_pmas(struct pma_tree *t)
+{
+        struct pma *p;
+
+        while ((p = pma_first(t))) {
+                pma_erase(t, p);
+                pma_free(p);
+        }
+        assert_int_equal(t->count, 0);
 }
 
 static void free_all(struct vma_tree *t)
@@ -81,7 +100,6 @@ static void check_tree(const struct vma_tree *t)
                         assert_true(model[i].mapped);
                         assert_int_equal(model[i].prot, v->prot);
                         assert_int_equal(model[i].flags, v->flags);
-                        assert_int_equal(model[i].off, vma_off_of(v, a));
                         seen[i] = true;
                 }
         }
@@ -127,8 +145,8 @@ static void test_find_returns_first_vma_ending_above(void **state)
 
         vma_tree_init(&t);
         assert_null(vma_find(&t, 0));
-        vma_insert(&t, mk(PG(2), PG(4), PROT_READ, 0, 0));
-        vma_insert(&t, mk(PG(8), PG(9), PROT_READ, 0, 0));
+        vma_insert(&t, mk(PG(2), PG(4), PROT_READ, 0));
+        vma_insert(&t, mk(PG(8), PG(9), PROT_READ, 0));
         assert_int_equal(vma_find(&t, PG(0))->start, PG(2));
         assert_int_equal(vma_find(&t, PG(3))->start, PG(2));
         assert_int_equal(vma_find(&t, PG(4))->start, PG(8));
@@ -139,20 +157,19 @@ static void test_find_returns_first_vma_ending_above(void **state)
         free_all(&t);
 }
 
-static void test_split_keeps_file_offsets(void **state)
+static void test_split_then_merge_is_one_vma(void **state)
 {
         struct vma_tree t;
         struct vma *v, *hi;
         (void)state;
 
         vma_tree_init(&t);
-        v = mk(PG(0), PG(10), PROT_READ | PROT_WRITE, 0, 0x5000);
+        v = mk(PG(0), PG(10), PROT_READ | PROT_WRITE, 0);
         vma_insert(&t, v);
         hi = vma_split(&t, v, PG(3), vma_new());
         assert_int_equal(v->end, PG(3));
         assert_int_equal(hi->start, PG(3));
         assert_int_equal(hi->end, PG(10));
-        assert_int_equal(hi->off, 0x5000 + 3 * PAGE_SIZE);
         assert_int_equal(t.count, 2);
         assert_true(vma_mergeable(v, hi));
         assert_ptr_equal(vma_merge(&t, hi), v);
@@ -168,15 +185,18 @@ static void test_merge_refuses_incompatible_neighbours(void **state)
         (void)state;
 
         vma_tree_init(&t);
-        a = mk(PG(0), PG(1), PROT_READ, 0, 0);
-        b = mk(PG(1), PG(2), PROT_WRITE, 0, PAGE_SIZE);           /* other prot */
-        c = mk(PG(2), PG(3), PROT_WRITE, 0, 10 * PAGE_SIZE);      /* offset gap */
+        a = mk(PG(0), PG(1), PROT_READ, 0);
+        b = mk(PG(1), PG(2), PROT_WRITE, 0);           /* other prot */
+        c = mk(PG(3), PG(4), PROT_WRITE, 0);           /* not touching */
         vma_insert(&t, a);
         vma_insert(&t, b);
         vma_insert(&t, c);
         assert_ptr_equal(vma_merge(&t, b), b);
         assert_int_equal(t.count, 3);
-        c->off = 2 * PAGE_SIZE;
+        vma_erase(&t, c);
+        c->start = PG(2);
+        c->end = PG(3);
+        vma_insert(&t, c);
         assert_ptr_equal(vma_merge(&t, c), b);
         assert_int_equal(b->end, PG(3));
         assert_int_equal(t.count, 2);
@@ -196,8 +216,8 @@ static void test_gap_topdown_finds_highest_fit(void **state)
         vma_tree_init(&t);
         assert_int_equal(vma_gap_topdown(&t, 2 * PAGE_SIZE, PG(0), PG(10), &at), 0);
         assert_int_equal(at, PG(8));
-        vma_insert(&t, mk(PG(8), PG(12), PROT_READ, 0, 0));     /* straddles the top */
-        vma_insert(&t, mk(PG(5), PG(6), PROT_READ, 0, 0));
+        vma_insert(&t, mk(PG(8), PG(12), PROT_READ, 0));     /* straddles the top */
+        vma_insert(&t, mk(PG(5), PG(6), PROT_READ, 0));
         assert_int_equal(vma_gap_topdown(&t, 2 * PAGE_SIZE, PG(0), PG(10), &at), 0);
         assert_int_equal(at, PG(6));
         assert_int_equal(vma_gap_topdown(&t, 3 * PAGE_SIZE, PG(0), PG(10), &at), 0);
@@ -214,14 +234,62 @@ static void test_gap_bottomup_finds_lowest_fit(void **state)
         (void)state;
 
         vma_tree_init(&t);
-        vma_insert(&t, mk(PG(0), PG(2), PROT_READ, 0, 0));      /* straddles the bottom */
-        vma_insert(&t, mk(PG(3), PG(4), PROT_READ, 0, 0));
+        vma_insert(&t, mk(PG(0), PG(2), PROT_READ, 0));      /* straddles the bottom */
+        vma_insert(&t, mk(PG(3), PG(4), PROT_READ, 0));
         assert_int_equal(vma_gap_bottomup(&t, PAGE_SIZE, PG(1), PG(10), &at), 0);
         assert_int_equal(at, PG(2));
         assert_int_equal(vma_gap_bottomup(&t, 2 * PAGE_SIZE, PG(1), PG(10), &at), 0);
         assert_int_equal(at, PG(4));
         assert_int_equal(vma_gap_bottomup(&t, 7 * PAGE_SIZE, PG(1), PG(10), &at), -ENOMEM);
         free_all(&t);
+}
+
+static void test_pma_split_keeps_file_offsets(void **state)
+{
+        struct pma_tree t;
+        struct pma *p, *hi;
+        (void)state;
+
+        pma_tree_init(&t);
+        p = mkp(PG(0), PG(10), 0x5000, false);
+        pma_insert(&t, p);
+        hi = pma_split(&t, p, PG(3), pma_new());
+        assert_int_equal(p->end, PG(3));
+        assert_int_equal(hi->start, PG(3));
+        assert_int_equal(hi->off, 0x5000 + 3 * PAGE_SIZE);
+        assert_false(hi->cow);
+        assert_true(pma_mergeable(p, hi));
+        assert_ptr_equal(pma_merge(&t, hi), p);
+        assert_int_equal(p->end, PG(10));
+        assert_int_equal(t.count, 1);
+        free_all_pmas(&t);
+}
+
+static void test_pma_merge_needs_contiguous_offsets_and_same_cow(void **state)
+{
+        struct pma_tree t;
+        struct pma *a, *b, *c;
+        (void)state;
+
+        pma_tree_init(&t);
+        a = mkp(PG(0), PG(1), 0, false);
+        b = mkp(PG(1), PG(2), PAGE_SIZE, true);                 /* cow differs */
+        c = mkp(PG(2), PG(3), 10 * PAGE_SIZE, true);            /* offset gap */
+        pma_insert(&t, a);
+        pma_insert(&t, b);
+        pma_insert(&t, c);
+        assert_ptr_equal(pma_merge(&t, b), b);
+        assert_int_equal(t.count, 3);
+        c->off = 2 * PAGE_SIZE;
+        assert_ptr_equal(pma_merge(&t, c), b);
+        assert_int_equal(t.count, 2);
+        b->cow = false;
+        assert_ptr_equal(pma_merge(&t, b), a);
+        assert_int_equal(a->end, PG(3));
+        assert_int_equal(t.count, 1);
+        assert_ptr_equal(pma_lookup(&t, PG(2) + 5), a);
+        assert_null(pma_lookup(&t, PG(3)));
+        free_all_pmas(&t);
 }
 
 /* Brute-force gap answers from the model. */
@@ -257,19 +325,16 @@ static void test_random_operations_match_model(void **state)
                 if (op <= 1 && model_free(a, b)) {
                         int prot = (int)(random() % 3);
                         int flags = (int)(random() % 2);
-                        uint64_t off = ((uint64_t)(random() % 64)) * PAGE_SIZE;
-                        /* Sometimes continue the file offsets of the VMA below, to merge. */
+                        /* Sometimes match the VMA below, to merge. */
                         struct vma *below = a ? vma_lookup(&t, PG(a - 1)) : NULL;
                         if (below && random() % 2) {
-                                off = vma_off_of(below, PG(a));
                                 prot = below->prot;
                                 flags = below->flags;
                         }
-                        struct vma *v = mk(PG(a), PG(b), prot, flags, off);
+                        struct vma *v = mk(PG(a), PG(b), prot, flags);
                         vma_insert(&t, v);
                         for (size_t i = a; i < b; i++)
-                                model[i] = (struct page_model){ true, prot, flags,
-                                                                off + (i - a) * PAGE_SIZE };
+                                model[i] = (struct page_model){ true, prot, flags };
                         if (random() % 2)
                                 vma_merge(&t, v);
                 } else if (op == 2) {
@@ -309,7 +374,9 @@ int main(void)
 {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test(test_find_returns_first_vma_ending_above),
-                cmocka_unit_test(test_split_keeps_file_offsets),
+                cmocka_unit_test(test_split_then_merge_is_one_vma),
+                cmocka_unit_test(test_pma_split_keeps_file_offsets),
+                cmocka_unit_test(test_pma_merge_needs_contiguous_offsets_and_same_cow),
                 cmocka_unit_test(test_merge_refuses_incompatible_neighbours),
                 cmocka_unit_test(test_gap_topdown_finds_highest_fit),
                 cmocka_unit_test(test_gap_bottomup_finds_lowest_fit),

@@ -1,0 +1,152 @@
+/*
+ * fork's address space (mm_fork, like Linux's dup_mmap) and giving a forked
+ * mm its own platform address space on the child's thread
+ * (mm_attach_platform). Nothing is copied at fork: the child's PMAs point at
+ * the parent's pages, with one more reference each; private ones become
+ * copy-on-write on both sides (cow.c breaks them on first write).
+ */
+#include <assert.h>
+#include <errno.h>
+
+#include "sentry/mm/internal.h"
+
+/* The child's copy of v's pages: the same pages, copy-on-write unless shared. */
+static int share_pages(struct mm *parent, struct mm *child, const struct vma *v)
+{
+        bool shared = v->flags & VMA_SHARED;
+
+        for (struct pma *p = pma_find(&parent->pmas, v->start); p && p->start < v->end;
+             p = pma_next(p)) {
+                guest_ptr_t a = MAX(p->start, v->start), b = MIN(p->end, v->end);
+                struct pma *n = pma_new();
+                int r;
+
+                if (!n)
+                        return -ENOMEM;
+                r = memfile_ref(parent->mf, pma_off_of(p, a), b - a);
+                if (r < 0) {
+                        pma_free(n);
+                        return r;
+                }
+                mm_insert_pma_locked(child, n, a, b, pma_off_of(p, a), !shared);
+        }
+        return 0;
+}
+
+/* Fresh zero pages for the child (MADV_WIPEONFORK). */
+static int wipe_pages(struct mm *child, const struct vma *v)
+{
+        struct pma *n = pma_new();
+        uint64_t off;
+        int r;
+
+        if (!n)
+                return -ENOMEM;
+        r = mm_alloc_backing_locked(child, v->start, vma_len(v), &off);
+        if (r < 0) {
+                pma_free(n);
+                return r;
+        }
+        mm_insert_pma_locked(child, n, v->start, v->end, off, false);
+        return 0;
+}
+
+/* The parent's side of a private VMA: its pages become copy-on-write, and
+ * read-only on the platform if they were writable. */
+static int protect_parent(struct mm *parent, const struct vma *v)
+{
+        struct pma_prealloc pa = {};
+        bool all_cow = true;
+        struct pma *p;
+        int r;
+
+        for (p = pma_find(&parent->pmas, v->start); p && p->start < v->end; p = pma_next(p))
+                all_cow &= p->cow;
+        if (all_cow)
+                return 0;       /* a second fork: already read-only on the platform */
+        r = pma_prealloc_fill(&pa, 2);
+        if (r < 0)
+                return r;
+        if (v->prot & PROT_WRITE) {
+                r = mm_as_protect(parent, v->start, vma_len(v), v->prot & ~PROT_WRITE);
+                if (r < 0)
+                        goto out;
+        }
+        mm_isolate_pmas_locked(parent, v->start, v->end, &pa);
+        for (p = pma_find(&parent->pmas, v->start); p && p->start < v->end; p = pma_next(p))
+                p->cow = true;
+        for (p = pma_find(&parent->pmas, v->start); p && p->start < v->end; p = pma_next(p))
+                p = pma_merge(&parent->pmas, p);
+out:
+        pma_prealloc_release(&pa);
+        return r;
+}
+
+static int fork_vma(struct mm *parent, struct mm *child, const struct vma *v)
+{
+        struct vma *n = vma_new();
+        int r;
+
+        if (!n)
+                return -ENOMEM;
+        *n = (struct vma){ .start = v->start, .end = v->end, .prot = v->prot,
+                           .flags = v->flags };
+        vma_insert(&child->vmas, n);
+
+        if (v->flags & VMA_WIPEONFORK)
+                return wipe_pages(child, v);
+        r = share_pages(parent, child, v);
+        if (r == 0 && !(v->flags & VMA_SHARED))
+                r = protect_parent(parent, v);
+        return r;
+}
+
+int mm_fork(struct mm *parent, struct mm **ret_child)
+{
+        struct mm *child;
+        int r;
+
+        r = mm_alloc(parent->platform, parent->mf, &child);
+        if (r < 0)
+                return r;
+
+        mm_lock_write(parent);
+        child->mmap_base = parent->mmap_base;
+        child->start_brk = parent->start_brk;
+        child->brk = parent->brk;
+        for (struct vma *v = vma_first(&parent->vmas); v && r == 0; v = vma_next(v))
+                if (!(v->flags & VMA_DONTFORK))
+                        r = fork_vma(parent, child, v);
+        mm_unlock_write(parent);
+
+        if (r < 0) {
+                mm_unref(child);        /* drops the references taken so far */
+                return r;
+        }
+        *ret_child = child;
+        return 0;
+}
+
+int mm_attach_platform(struct mm *mm, struct platform *p)
+{
+        int r;
+
+        assert(p == mm->platform);
+        mm_lock_write(mm);
+        r = -EBUSY;
+        if (mm->as)
+                goto unlock;
+        r = p->ops->as_create(p, &mm->as);
+        if (r < 0) {
+                mm->as = NULL;
+                goto unlock;
+        }
+        r = mm_as_map_range_locked(mm, 0, GUEST_ADDR_MAX);
+        if (r < 0) {
+                p->ops->as_release(mm->as);
+                mm->as = NULL;
+        }
+unlock:
+        mm_unlock_write(mm);
+        return r;
+}
