@@ -10,6 +10,8 @@
 SYS(read); SYS(write); SYS(pread64); SYS(pwrite64); SYS(readv); SYS(writev);
 SYS(lseek); SYS(ioctl);
 /* sys_fd.c */
+/* sys_futex.c */
+SYS(futex);
 /* sys_pipe.c, sys_poll.c */
 SYS(pipe); SYS(pipe2); SYS(poll); SYS(ppoll); SYS(select); SYS(pselect6);
 SYS(close); SYS(dup); SYS(dup2); SYS(dup3); SYS(fcntl);

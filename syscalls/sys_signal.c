@@ -155,20 +155,15 @@ static void siginfo_from_task(siginfo_t *info, int signo, int code, const struct
         info->si_uid = t->creds.ruid;
 }
 
-/* Send to one thread group (through its leader); a zombie takes nothing. */
+/* Send to one thread group (through any of its threads); a zombie takes nothing. */
 static long kill_tg(struct thread_group *tg, const siginfo_t *info)
 {
-        struct kernel *k = tg->kernel;
-        struct task *leader = NULL;
+        struct task *any = thread_group_any_task(tg);
         long r = 0;
 
-        pthread_mutex_lock(&k->lock);
-        if (tg->leader)
-                leader = task_ref(tg->leader);
-        pthread_mutex_unlock(&k->lock);
-        if (leader && info->si_signo)
-                r = signal_send(leader, info, true);
-        task_unref(leader);
+        if (any && info->si_signo)
+                r = signal_send(any, info, true);
+        task_unref(any);
         return r;
 }
 

@@ -10,8 +10,8 @@
 
 long sys_exit(struct task *t, const struct syscall_args *a)
 {
-        /* Single-threaded groups for now: the last thread's exit ends the group. */
-        task_exit_group(t, ((int)a->a[0] & 0xff) << 8);
+        /* This thread only; the last thread's exit ends the group. */
+        task_exit_thread(t, ((int)a->a[0] & 0xff) << 8);
         return 0;
 }
 

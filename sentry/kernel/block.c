@@ -33,6 +33,8 @@ bool task_signal_pending(struct task *t)
 {
         uint64_t pending;
 
+        if (atomic_load(&t->tg->group_exit))
+                return true;            /* as SIGKILL: every wait ends */
         pthread_mutex_lock(&t->tg->lock);
         pending = (t->pending.set | t->tg->pending.set) & (~t->sigmask | KSIG_UNBLOCKABLE);
         pthread_mutex_unlock(&t->tg->lock);

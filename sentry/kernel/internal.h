@@ -2,6 +2,8 @@
 #ifndef CONTERNEL_SENTRY_KERNEL_INTERNAL_H
 #define CONTERNEL_SENTRY_KERNEL_INTERNAL_H
 
+#include <stdbool.h>
+
 struct kernel;
 struct task;
 struct thread_group;
@@ -13,6 +15,11 @@ void task_block_destroy(struct task *t);
 struct task *task_new(struct kernel *k);
 struct thread_group *thread_group_new(struct kernel *k);
 void task_set_comm(struct task *t, const char *path);
+
+/* Thread membership (task.c), under tg->lock. remove returns whether t was
+ * the group's last live thread. */
+void thread_group_add_task(struct thread_group *tg, struct task *t);
+bool thread_group_remove_task(struct thread_group *tg, struct task *t);
 
 /* The end of a task, on its own thread (task_exit.c): releases what it
  * holds, makes its group a zombie and tells the parent, then drops the

@@ -13,7 +13,7 @@
 static void itimer_real_fire(struct ktimer *kt)
 {
         struct itimer_real *it = container_of(kt, struct itimer_real, kt);
-        struct task *t = it->target;
+        struct task *t;
         siginfo_t info;
 
         memset(&info, 0, sizeof(info));
@@ -22,25 +22,30 @@ static void itimer_real_fire(struct ktimer *kt)
         pthread_mutex_lock(&it->lock);
         if (it->interval.tv_sec || it->interval.tv_nsec) {
                 it->deadline = timespec_add(it->deadline, it->interval);
-                ktimer_arm(&t->kernel->timers, &it->kt, &it->deadline);
+                ktimer_arm(&it->kernel->timers, &it->kt, &it->deadline);
         } else {
                 it->deadline = (struct timespec){ 0, 0 };
         }
         pthread_mutex_unlock(&it->lock);
-        signal_send(t, &info, true);
+        t = thread_group_any_task(it->target);
+        if (t) {
+                signal_send(t, &info, true);
+                task_unref(t);
+        }
 }
 
-void itimer_real_init(struct itimer_real *it, struct task *target)
+void itimer_real_init(struct itimer_real *it, struct kernel *k, struct thread_group *target)
 {
         memset(it, 0, sizeof(*it));
         pthread_mutex_init(&it->lock, NULL);
         it->kt.fn = itimer_real_fire;
+        it->kernel = k;
         it->target = target;
 }
 
 void itimer_real_destroy(struct itimer_real *it)
 {
-        ktimer_cancel(&it->target->kernel->timers, &it->kt);
+        ktimer_cancel(&it->kernel->timers, &it->kt);
         pthread_mutex_destroy(&it->lock);
 }
 
@@ -73,7 +78,7 @@ int itimer_real_set(struct itimer_real *it, const struct timespec *value,
                     const struct timespec *interval, struct timespec *old_value,
                     struct timespec *old_interval)
 {
-        struct ktimer_service *s = &it->target->kernel->timers;
+        struct ktimer_service *s = &it->kernel->timers;
         struct timespec now;
         int r = 0;
 

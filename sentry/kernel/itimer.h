@@ -7,18 +7,20 @@
 
 #include "sentry/kernel/ktimer.h"
 
-struct task;
+struct kernel;
+struct thread_group;
 
 struct itimer_real {
         struct ktimer kt;
         pthread_mutex_t lock;
-        struct task *target;            /* gets SIGALRM; immutable */
+        struct kernel *kernel;          /* immutable */
+        struct thread_group *target;    /* gets SIGALRM (borrowed: it owns the timer); immutable */
         /* protected by lock: */
         struct timespec deadline;       /* absolute monotonic; zero: disarmed */
         struct timespec interval;
 };
 
-void itimer_real_init(struct itimer_real *it, struct task *target);
+void itimer_real_init(struct itimer_real *it, struct kernel *k, struct thread_group *target);
 /* Disarms and waits out a running expiry. */
 void itimer_real_destroy(struct itimer_real *it);
 void itimer_real_get(struct itimer_real *it, struct timespec *value, struct timespec *interval);

@@ -26,6 +26,7 @@ int kernel_create(const struct kernel_config *cfg, struct kernel **ret)
         pthread_mutex_init(&k->lock, NULL);
         pthread_cond_init(&k->threads_done, NULL);
         ktimer_service_init(&k->timers);
+        futex_table_init(&k->futexes);
         k->tasks = calloc(KERNEL_PID_MAX, sizeof(*k->tasks));
         k->tgs = calloc(KERNEL_PID_MAX, sizeof(*k->tgs));
         if (!k->tasks || !k->tgs) {
@@ -73,6 +74,7 @@ void kernel_destroy(struct kernel *k)
         if (k->memfile)
                 memfile_destroy(k->memfile);
         ktimer_service_destroy(&k->timers);
+        futex_table_destroy(&k->futexes);
         free(k->tasks);
         free(k->tgs);
         pthread_cond_destroy(&k->threads_done);

@@ -15,6 +15,7 @@
 #include <time.h>
 
 #include "platform/platform.h"
+#include "sentry/kernel/futex.h"
 #include "sentry/kernel/ktimer.h"
 
 struct memfile;
@@ -53,6 +54,7 @@ struct kernel {
         pthread_cond_t threads_done;            /* signalled when nthreads drops */
 
         struct ktimer_service timers;   /* has its own lock */
+        struct futex_table futexes;     /* has its own locks */
 
         /* system calls already reported as unimplemented, one bit each */
         atomic_uchar enosys_logged[KERNEL_SYSCALL_MAX / 8];

@@ -64,7 +64,7 @@ int signal_send(struct task *t, const siginfo_t *info, bool group)
 {
         struct thread_group *tg = t->tg;
         int signo = info->si_signo, r = 0;
-        bool wake = false;
+        struct task *target = NULL;
         unsigned limit;
 
         if (!signal_valid(signo))
@@ -73,14 +73,21 @@ int signal_send(struct task *t, const siginfo_t *info, bool group)
         limit = (unsigned)tg->rlimits[RLIMIT_SIGPENDING].rlim_cur;
         if (!signal_ignored(t, signo) && !signal_init_protected(t, signo)) {
                 r = sigpending_add(group ? &tg->pending : &t->pending, info, limit);
-                wake = r == 0 && (!(t->sigmask & KSIG_BIT(signo)) ||
-                                  (t->sigwait_set & KSIG_BIT(signo)));
+                /* Who will take it: t, or for a group signal the first thread
+                 * that does not block it (Linux's complete_signal()). */
+                for (struct task *c = group ? tg->tasks : t; r == 0 && c; c = group ? c->tg_next : NULL) {
+                        if (!(c->sigmask & KSIG_BIT(signo)) || (c->sigwait_set & KSIG_BIT(signo))) {
+                                target = task_ref(c);
+                                break;
+                        }
+                }
         }
         pthread_mutex_unlock(&tg->lock);
         /* A task signalling itself delivers on its way back to the guest;
          * any other is woken or pulled out of guest code. */
-        if (wake && !pthread_equal(pthread_self(), t->host_thread))
-                task_interrupt(t);
+        if (target && !pthread_equal(pthread_self(), target->host_thread))
+                task_interrupt(target);
+        task_unref(target);
         return r;
 }
 

@@ -161,7 +161,8 @@ int task_create_init(struct kernel *k, const struct task_spawn_args *a, struct t
                 task_unref(t);
                 return r;
         }
-        itimer_real_init(&tg->itimer_real, t);
+        itimer_real_init(&tg->itimer_real, k, tg);
+        thread_group_add_task(tg, t);
 
         r = mm_create(k->platform, k->memfile, &t->mm);
         if (r < 0)
@@ -195,13 +196,97 @@ fail:
 
 void task_exit_group(struct task *t, int wait_status)
 {
-        pthread_mutex_lock(&t->tg->lock);
-        if (!t->tg->exited) {
-                t->tg->exited = true;
-                t->tg->exit_status = wait_status;
+        struct thread_group *tg = t->tg;
+        struct task *others[64];
+        int n = 0;
+        bool more;
+
+        pthread_mutex_lock(&tg->lock);
+        if (!tg->exited) {
+                tg->exited = true;
+                tg->exit_status = wait_status;
                 log_debug("tid %d: thread group %d exits, wait status %#x", t->tid,
-                          t->tg->tgid, wait_status);
+                          tg->tgid, wait_status);
         }
-        pthread_mutex_unlock(&t->tg->lock);
+        atomic_store(&tg->group_exit, true);
+        pthread_mutex_unlock(&tg->lock);
         t->exiting = true;
+
+        /* Pull every other thread out of guest code or a wait; they see
+         * group_exit and leave. Batches, so no lock is held while waking. */
+        do {
+                n = 0;
+                pthread_mutex_lock(&tg->lock);
+                for (struct task *o = tg->tasks; o && n < 64; o = o->tg_next)
+                        if (o != t && !o->exit_kicked) {
+                                o->exit_kicked = true;
+                                others[n++] = task_ref(o);
+                        }
+                more = n == 64;
+                pthread_mutex_unlock(&tg->lock);
+                for (int i = 0; i < n; i++) {
+                        task_interrupt(others[i]);
+                        task_unref(others[i]);
+                }
+        } while (more);
+}
+
+void task_exit_thread(struct task *t, int wait_status)
+{
+        struct thread_group *tg = t->tg;
+        bool last;
+
+        pthread_mutex_lock(&tg->lock);
+        last = tg->nlive == 1;
+        if (last && !tg->exited) {
+                tg->exited = true;
+                tg->exit_status = wait_status;
+        }
+        pthread_mutex_unlock(&tg->lock);
+        t->exiting = true;
+}
+
+struct task *thread_group_any_task(struct thread_group *tg)
+{
+        struct task *t = NULL;
+
+        pthread_mutex_lock(&tg->lock);
+        if (tg->tasks)
+                t = task_ref(tg->tasks);
+        pthread_mutex_unlock(&tg->lock);
+        return t;
+}
+
+void thread_group_wake_all(struct thread_group *tg)
+{
+        pthread_mutex_lock(&tg->lock);
+        for (struct task *o = tg->tasks; o; o = o->tg_next)
+                task_wake(o);
+        pthread_mutex_unlock(&tg->lock);
+}
+
+void thread_group_add_task(struct thread_group *tg, struct task *t)
+{
+        pthread_mutex_lock(&tg->lock);
+        t->tg_next = tg->tasks;
+        tg->tasks = t;
+        tg->nlive++;
+        pthread_mutex_unlock(&tg->lock);
+}
+
+bool thread_group_remove_task(struct thread_group *tg, struct task *t)
+{
+        bool last;
+
+        pthread_mutex_lock(&tg->lock);
+        for (struct task **pp = &tg->tasks; *pp; pp = &(*pp)->tg_next) {
+                if (*pp == t) {
+                        *pp = t->tg_next;
+                        break;
+                }
+        }
+        t->tg_next = NULL;
+        last = --tg->nlive == 0;
+        pthread_mutex_unlock(&tg->lock);
+        return last;
 }

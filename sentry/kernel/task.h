@@ -52,7 +52,7 @@ struct thread_group {
         struct thread_group *parent;    /* NULL for init */
         struct thread_group *children;  /* first child */
         struct thread_group *sibling;   /* next child of parent */
-        struct task *leader;            /* the task, NULL once it is gone */
+        struct task *leader;            /* the first task, NULL once it is gone */
         enum tg_state state;
         int pgid, sid;
         int exit_signal;                /* sent to the parent at exit: SIGCHLD or from clone */
@@ -60,6 +60,9 @@ struct thread_group {
         struct task *vfork_parent;      /* a vfork parent waiting for exec or exit (a reference) */
 
         pthread_mutex_t lock;
+        struct task *tasks;             /* protected by lock: live threads, via task->tg_next */
+        int nlive;                      /* protected by lock */
+        atomic_bool group_exit;         /* set once: every thread must leave */
         struct sighand sighand;         /* protected by lock */
         struct sigpending pending;      /* protected by lock: kill() to the group */
         struct rlimit rlimits[RLIM_NLIMITS]; /* protected by lock */
@@ -77,6 +80,7 @@ struct task {
         atomic_int refcount;
         struct kernel *kernel;          /* borrowed, outlives the task */
         struct thread_group *tg;        /* a reference */
+        struct task *tg_next;           /* protected by tg->lock: next live thread */
         int tid;                        /* immutable */
         struct mm *mm;                  /* owned reference; NULL once exited */
         struct platform_ctx *ctx;       /* owned; protected by block_lock (interrupts read it) */
@@ -107,6 +111,7 @@ struct task {
 
         /* Set when the task must leave its loop: exit or fatal signal. */
         bool exiting;
+        bool exit_kicked;               /* protected by tg->lock: told to leave by exit_group */
 
         /* Blocking in the sentry (block.c): the task waits on its own
          * condition; whoever changes what it waits for calls task_wake(). */
@@ -144,8 +149,16 @@ int task_create_init(struct kernel *k, const struct task_spawn_args *a, struct t
 void task_run(struct task *t);
 
 /* Leave the loop: exit_group(code) or a fatal signal; the first status set
- * for the group wins. */
+ * for the group wins, and every other thread of the group is made to leave
+ * too. */
 void task_exit_group(struct task *t, int wait_status);
+/* exit(2): only this thread leaves; the last one to leave ends the group
+ * with wait_status. */
+void task_exit_thread(struct task *t, int wait_status);
+/* A live thread of tg to signal or wake (new reference), or NULL. */
+struct task *thread_group_any_task(struct thread_group *tg);
+/* Wake every live thread of tg (a child changed state: whichever waits). */
+void thread_group_wake_all(struct thread_group *tg);
 
 /* fork, vfork and clone (task_clone.c): flags as clone(2). The child starts
  * on its own host thread; returns its pid or -errno. */

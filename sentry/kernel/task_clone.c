@@ -5,9 +5,11 @@
  * builds its platform address space and context (the platform wants the
  * thread that runs a context to be the one that made it).
  *
- * Threads (CLONE_THREAD, or CLONE_VM without CLONE_VFORK) need one stub
- * thread per task in the platform's address space; not built yet: -ENOSYS,
- * logged. vfork (CLONE_VM|CLONE_VFORK) gives the child a copy, not the
+ * A thread (CLONE_THREAD) joins the parent's group and address space
+ * instead, with a context of its own made on its own host thread.
+ *
+ * Not built: shared memory or handlers without CLONE_THREAD (-ENOSYS,
+ * logged). vfork (CLONE_VM|CLONE_VFORK) gives the child a copy, not the
  * parent's memory: what the child writes before exec stays its own.
  */
 #include <errno.h>
@@ -27,6 +29,7 @@
 
 /* What clone() takes today; CSIGNAL (the exit signal) is separate. */
 #define CLONE_SUPPORTED (CLONE_VM | CLONE_FS | CLONE_FILES | CLONE_VFORK | CLONE_PARENT | \
+                         CLONE_THREAD | CLONE_SIGHAND | \
                          CLONE_SETTLS | CLONE_PARENT_SETTID | CLONE_CHILD_SETTID | \
                          CLONE_CHILD_CLEARTID | CLONE_DETACHED | CLONE_SYSVSEM)
 
@@ -35,6 +38,7 @@ struct clone_start {
         struct task *child;             /* the thread's reference */
         struct cpu_xstate *xstate;      /* the parent's FP state, to copy */
         guest_ptr_t child_settid;       /* 0 unless CLONE_CHILD_SETTID */
+        bool thread;                    /* CLONE_THREAD: joins the parent's group */
         sem_t ready;
         int error;                      /* set before ready is posted */
 };
@@ -48,9 +52,11 @@ static int clone_check_flags(uint64_t flags)
                 return -EINVAL;
         if ((flags & CLONE_SIGHAND) && !(flags & CLONE_VM))
                 return -EINVAL;
-        if ((flags & (CLONE_THREAD | CLONE_SIGHAND)) ||
-            ((flags & CLONE_VM) && !(flags & CLONE_VFORK))) {
-                log_warn("clone: threads (flags %#llx) are not supported yet: ENOSYS",
+        /* Shared memory or handlers without being a thread of the group
+         * (old LinuxThreads style): not built. */
+        if (!(flags & CLONE_THREAD) &&
+            ((flags & CLONE_SIGHAND) || ((flags & CLONE_VM) && !(flags & CLONE_VFORK)))) {
+                log_warn("clone: flags %#llx (shared memory without CLONE_THREAD) not supported: ENOSYS",
                          (unsigned long long)flags);
                 return -ENOSYS;
         }
@@ -82,9 +88,12 @@ static void *clone_child_main(void *arg)
         struct task *t = cs->child;
         const struct platform_ops *ops = t->kernel->platform_ops;
         struct platform_ctx *ctx = NULL;
+        bool thread = cs->thread;
         int r;
 
-        r = mm_attach_platform(t->mm, t->kernel->platform);
+        /* A new process builds its address space here; a thread joins its
+         * group's. Either way the context is made on this thread. */
+        r = thread ? 0 : mm_attach_platform(t->mm, t->kernel->platform);
         if (r == 0)
                 r = ops->ctx_create(mm_platform_as(t->mm), &ctx);
         if (r == 0)
@@ -101,7 +110,10 @@ static void *clone_child_main(void *arg)
         cs->error = r;
         sem_post(&cs->ready);           /* cs belongs to the parent from here */
         if (r < 0) {
-                task_exit_group(t, SIGKILL);
+                if (thread)
+                        task_exit_thread(t, SIGKILL);
+                else
+                        task_exit_group(t, SIGKILL);
                 task_exit(t);
                 return NULL;
         }
@@ -127,37 +139,88 @@ static void vfork_wait(struct task *parent, struct thread_group *child)
         }
 }
 
+/* A new process: its own group, a copy of the address space. */
+static int clone_new_process(struct task *parent, struct task *t, const struct clone_args_k *ca)
+{
+        struct thread_group *ptg = parent->tg, *tg = thread_group_new(parent->kernel);
+
+        if (!tg)
+                return -ENOMEM;
+        t->tg = tg;
+        tg->exit_signal = ca->exit_signal;
+        pthread_mutex_lock(&ptg->lock);
+        tg->sighand = ptg->sighand;
+        memcpy(tg->rlimits, ptg->rlimits, sizeof(tg->rlimits));
+        pthread_mutex_unlock(&ptg->lock);
+        itimer_real_init(&tg->itimer_real, parent->kernel, tg);
+        return mm_fork(parent->mm, &t->mm);
+}
+
+/* Put the child into the pid table and, for a process, the process tree.
+ * Returns its tid. */
+static long clone_link(struct task *parent, struct task *t, const struct clone_args_k *ca)
+{
+        struct kernel *k = parent->kernel;
+        struct thread_group *ptg = parent->tg, *tg = t->tg;
+        long r;
+
+        pthread_mutex_lock(&k->lock);
+        r = kernel_alloc_tid_locked(k, t);
+        if (r >= 0) {
+                t->tid = (int)r;
+                if (!(ca->flags & CLONE_THREAD)) {
+                        tg->tgid = (int)r;
+                        tg->leader = t;
+                        tg->parent = (ca->flags & CLONE_PARENT) && ptg->parent ? ptg->parent : ptg;
+                        tg->pgid = ptg->pgid;
+                        tg->sid = ptg->sid;
+                        tg->sibling = tg->parent->children;
+                        tg->parent->children = tg;
+                        k->tgs[r] = thread_group_ref(tg);
+                        if (ca->flags & CLONE_VFORK)
+                                tg->vfork_parent = task_ref(parent);
+                }
+                k->nthreads++;
+        }
+        pthread_mutex_unlock(&k->lock);
+        if (r >= 0)
+                thread_group_add_task(tg, t);
+        return r;
+}
+
 long task_clone(struct task *parent, const struct clone_args_k *ca)
 {
         struct kernel *k = parent->kernel;
-        struct thread_group *ptg = parent->tg, *tg;
-        struct clone_start cs = { 0 };
+        bool thread = ca->flags & CLONE_THREAD;
+        struct clone_start cs = { .thread = thread };
         struct task *t;
         pthread_attr_t attr;
-        pthread_t thread;
+        pthread_t thread_id;
         long r;
 
         r = clone_check_flags(ca->flags);
         if (r < 0)
                 return r;
         t = task_new(k);
-        tg = thread_group_new(k);
         cs.xstate = malloc(sizeof(*cs.xstate));
-        if (!t || !tg || !cs.xstate) {
+        if (!t || !cs.xstate) {
                 task_unref(t);
-                thread_group_unref(tg);
                 free(cs.xstate);
                 return -ENOMEM;
         }
-        t->tg = tg;
-        tg->exit_signal = ca->exit_signal;
 
         /* The parent's state, read on the parent's thread. */
         r = k->platform_ops->xstate_get(parent->ctx, cs.xstate);
         if (r == 0)
                 r = creds_copy(&t->creds, &parent->creds);
-        if (r == 0)
-                r = mm_fork(parent->mm, &t->mm);
+        if (r == 0) {
+                if (thread) {
+                        t->tg = thread_group_ref(parent->tg);
+                        t->mm = mm_ref(parent->mm);
+                } else {
+                        r = clone_new_process(parent, t, ca);
+                }
+        }
         if (r == 0) {
                 if (ca->flags & CLONE_FILES)
                         t->fdt = fdtable_ref(parent->fdt);
@@ -174,7 +237,7 @@ long task_clone(struct task *parent, const struct clone_args_k *ca)
                 goto fail;
 
         t->regs = parent->regs;
-        t->regs.gp.rax = 0;                     /* fork returns 0 in the child */
+        t->regs.gp.rax = 0;                     /* clone returns 0 in the child */
         if (ca->stack)
                 t->regs.gp.rsp = ca->stack;
         if (ca->flags & CLONE_SETTLS)
@@ -182,35 +245,16 @@ long task_clone(struct task *parent, const struct clone_args_k *ca)
         if (ca->flags & CLONE_CHILD_CLEARTID)
                 t->clear_child_tid = ca->child_tid;
         memcpy(t->comm, parent->comm, sizeof(t->comm));
-        pthread_mutex_lock(&ptg->lock);
+        pthread_mutex_lock(&parent->tg->lock);
         t->sigmask = parent->sigmask;
-        tg->sighand = ptg->sighand;
-        memcpy(tg->rlimits, ptg->rlimits, sizeof(tg->rlimits));
-        pthread_mutex_unlock(&ptg->lock);
+        pthread_mutex_unlock(&parent->tg->lock);
         /* A child sharing the parent's memory must not share its signal stack. */
         if (!((ca->flags & CLONE_VM) && !(ca->flags & CLONE_VFORK)))
                 t->altstack = parent->altstack;
 
-        /* Into the process tree. */
-        pthread_mutex_lock(&k->lock);
-        r = kernel_alloc_tid_locked(k, t);
-        if (r >= 0) {
-                t->tid = tg->tgid = (int)r;
-                tg->leader = t;
-                tg->parent = (ca->flags & CLONE_PARENT) && ptg->parent ? ptg->parent : ptg;
-                tg->pgid = ptg->pgid;
-                tg->sid = ptg->sid;
-                tg->sibling = tg->parent->children;
-                tg->parent->children = tg;
-                k->tgs[r] = thread_group_ref(tg);
-                if (ca->flags & CLONE_VFORK)
-                        tg->vfork_parent = task_ref(parent);
-                k->nthreads++;
-        }
-        pthread_mutex_unlock(&k->lock);
+        r = clone_link(parent, t, ca);
         if (r < 0)
                 goto fail;
-        itimer_real_init(&tg->itimer_real, t);
 
         if (ca->flags & CLONE_PARENT_SETTID) {
                 uint32_t tid = (uint32_t)t->tid;
@@ -223,11 +267,14 @@ long task_clone(struct task *parent, const struct clone_args_k *ca)
         pthread_attr_init(&attr);
         pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
         task_ref(t);                            /* ours, for the result */
-        r = -pthread_create(&thread, &attr, clone_child_main, &cs);
+        r = -pthread_create(&thread_id, &attr, clone_child_main, &cs);
         pthread_attr_destroy(&attr);
         if (r < 0) {
-                /* No thread: exit on its behalf, as a zombie. */
-                task_exit_group(t, SIGKILL);
+                /* No host thread: exit on its behalf. */
+                if (thread)
+                        task_exit_thread(t, SIGKILL);
+                else
+                        task_exit_group(t, SIGKILL);
                 task_exit(t);
         } else {
                 while (sem_wait(&cs.ready) < 0)
@@ -239,7 +286,7 @@ long task_clone(struct task *parent, const struct clone_args_k *ca)
         if (r == 0) {
                 r = t->tid;
                 if (ca->flags & CLONE_VFORK)
-                        vfork_wait(parent, tg);
+                        vfork_wait(parent, t->tg);
         }
         task_unref(t);
         return r;

@@ -9,6 +9,7 @@
 #include <sys/wait.h>
 
 #include "lib/log.h"
+#include "sentry/kernel/futex.h"
 #include "sentry/kernel/internal.h"
 #include "sentry/kernel/kernel.h"
 #include "sentry/kernel/task.h"
@@ -100,28 +101,16 @@ static void kill_all_but_init(struct kernel *k)
         }
 }
 
-void task_exit(struct task *t)
+/* The thread part of an exit: what this task alone holds. */
+static void task_release_thread(struct task *t)
 {
         struct kernel *k = t->kernel;
-        struct thread_group *tg = t->tg, *parent, *reaped = NULL;
-        struct task *notify = NULL, *init_task = NULL, *vfork_parent;
         struct platform_ctx *ctx;
-        bool init_has_zombie = false;
-        siginfo_t info;
-        int status;
 
-        /* Nothing may signal the task through its timers any more. */
-        if (tg->itimer_real.target == t)
-                itimer_real_destroy(&tg->itimer_real);
+        /* CLONE_CHILD_CLEARTID and the robust list, while the mm is here. */
+        futex_exit(t);
 
-        /* CLONE_CHILD_CLEARTID: the tid word becomes 0 (the futex wake comes
-         * with futexes). The mm may be gone or unmapped: best effort. */
-        if (t->clear_child_tid && t->mm) {
-                uint32_t zero = 0;
-                mm_copy_out(t->mm, t->clear_child_tid, &zero, sizeof(zero));
-        }
-
-        /* Release the guest side: the stub thread, then the memory. */
+        /* The guest side: the stub thread, then our hold on the memory. */
         pthread_mutex_lock(&t->block_lock);
         ctx = t->ctx;
         t->ctx = NULL;
@@ -131,51 +120,78 @@ void task_exit(struct task *t)
         t->mm = mm_unref(t->mm);
         t->fdt = fdtable_unref(t->fdt);
         t->fs = fs_context_unref(t->fs);
+}
 
+void task_exit(struct task *t)
+{
+        struct kernel *k = t->kernel;
+        struct thread_group *tg = t->tg, *parent, *reaped = NULL, *init = NULL;
+        struct task *vfork_parent, *notify = NULL;
+        bool init_has_zombie = false, last;
+        siginfo_t info;
+        int status;
+
+        task_release_thread(t);
+        last = thread_group_remove_task(tg, t);
+
+        pthread_mutex_lock(&k->lock);
+        if (t->tid > 0 && k->tasks[t->tid] == t)
+                k->tasks[t->tid] = NULL;
+        if (tg->leader == t)
+                tg->leader = NULL;
+        k->nthreads--;
+        pthread_cond_broadcast(&k->threads_done);
+        if (!last) {
+                /* Other threads go on; the group lives. */
+                pthread_mutex_unlock(&k->lock);
+                task_unref(t);
+                return;
+        }
+        pthread_mutex_unlock(&k->lock);
+
+        /* The last thread: the group ends. Its timers first. */
+        itimer_real_destroy(&tg->itimer_real);
         pthread_mutex_lock(&tg->lock);
         status = tg->exit_status;
         pthread_mutex_unlock(&tg->lock);
 
         pthread_mutex_lock(&k->lock);
-        if (t->tid > 0 && k->tasks[t->tid] == t)
-                k->tasks[t->tid] = NULL;
-        tg->leader = NULL;
         tg->state = TG_ZOMBIE;
         vfork_parent = tg->vfork_parent;
         tg->vfork_parent = NULL;
-        if (tg != k->init && k->init)
+        if (tg != k->init && k->init) {
                 init_has_zombie = reparent_children_locked(k, tg);
+                if (init_has_zombie)
+                        init = thread_group_ref(k->init);
+        }
         parent = tg->parent;
         if (parent) {
                 if (parent_autoreaps(parent))
                         reaped = tg_unlink_reaped_locked(k, tg);
-                /* Woken either way: a wait for this child ends (ECHILD if reaped). */
-                if (parent->leader)
-                        notify = task_ref(parent->leader);
+                thread_group_ref(parent);
         }
-        if (init_has_zombie && k->init->leader)
-                init_task = task_ref(k->init->leader);
-        k->nthreads--;
-        pthread_cond_broadcast(&k->threads_done);
         pthread_mutex_unlock(&k->lock);
 
         if (vfork_parent) {
                 task_wake(vfork_parent);
                 task_unref(vfork_parent);
         }
-        if (notify) {
+        if (parent) {
                 /* Sent even when autoreaped (SA_NOCLDWAIT with a handler); an
                  * ignored SIGCHLD is dropped by signal_send(). */
-                if (tg->exit_signal) {
+                notify = tg->exit_signal ? thread_group_any_task(parent) : NULL;
+                if (notify) {
                         child_siginfo(tg, status, (int)t->creds.ruid, &info);
                         signal_send(notify, &info, true);
+                        task_unref(notify);
                 }
-                task_wake(notify);
-                task_unref(notify);
+                /* Woken either way: a wait for this child ends (ECHILD if reaped). */
+                thread_group_wake_all(parent);
+                thread_group_unref(parent);
         }
-        if (init_task) {
-                task_wake(init_task);
-                task_unref(init_task);
+        if (init) {
+                thread_group_wake_all(init);
+                thread_group_unref(init);
         }
         thread_group_unref(reaped);
         if (tg == k->init) {

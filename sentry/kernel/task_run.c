@@ -23,9 +23,9 @@ void task_run(struct task *t)
         int r;
 
         t->host_thread = pthread_self();
-        while (!t->exiting) {
+        while (!t->exiting && !atomic_load(&t->tg->group_exit)) {
                 signal_deliver(t);
-                if (t->exiting)
+                if (t->exiting || atomic_load(&t->tg->group_exit))
                         break;
                 r = ops->switch_to(t->ctx, &t->regs, &ev);
                 if (r < 0) {

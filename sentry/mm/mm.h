@@ -118,6 +118,17 @@ guest_ptr_t mm_brk(struct mm *mm, guest_ptr_t brk);
 /* Set by the loader: the break starts at start (page aligned up). */
 void mm_brk_init(struct mm *mm, guest_ptr_t start);
 
+/* The identity of a futex word: its address in this mm for private memory,
+ * its memory-file offset for MAP_SHARED memory (so processes sharing the
+ * mapping meet). -EINVAL unaligned, -EFAULT unmapped (or not yet backed). */
+struct mm_futex_key {
+        bool shared;
+        const struct mm *mm;            /* private: the address space */
+        guest_ptr_t addr;               /* private: the address */
+        uint64_t off;                   /* shared: memory-file offset */
+};
+int mm_futex_key(struct mm *mm, guest_ptr_t addr, bool private, struct mm_futex_key *ret);
+
 /* Copy between sentry and guest memory, checked against the VMAs and their
  * protections (READ for copy_in, WRITE for copy_out). -EFAULT if any byte is
  * inaccessible; nothing partial is promised on failure. Copy-out first breaks

@@ -1,0 +1,373 @@
+/* The futex table: buckets of waiters keyed by mm_futex_key. */
+#include "futex.h"
+
+#include <errno.h>
+#include <linux/futex.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "sentry/kernel/kerrno.h"
+#include "sentry/kernel/kernel.h"
+#include "sentry/kernel/task.h"
+
+struct futex_waiter {
+        struct futex_waiter *next;
+        struct mm_futex_key key;
+        uint32_t bitset;
+        struct task *task;              /* borrowed: the waiter is on its stack */
+        bool woken;                     /* protected by the bucket lock */
+};
+
+void futex_table_init(struct futex_table *ft)
+{
+        for (int i = 0; i < FUTEX_BUCKETS; i++) {
+                pthread_mutex_init(&ft->buckets[i].lock, NULL);
+                ft->buckets[i].head = NULL;
+        }
+}
+
+void futex_table_destroy(struct futex_table *ft)
+{
+        for (int i = 0; i < FUTEX_BUCKETS; i++)
+                pthread_mutex_destroy(&ft->buckets[i].lock);
+}
+
+static bool key_eq(const struct mm_futex_key *a, const struct mm_futex_key *b)
+{
+        if (a->shared != b->shared)
+                return false;
+        return a->shared ? a->off == b->off : (a->mm == b->mm && a->addr == b->addr);
+}
+
+static struct futex_bucket *bucket_of(struct kernel *k, const struct mm_futex_key *key)
+{
+        uint64_t h = key->shared ? key->off : (uint64_t)(uintptr_t)key->mm ^ key->addr;
+
+        h ^= h >> 33;
+        h *= 0xff51afd7ed558ccdULL;
+        h ^= h >> 33;
+        return &k->futexes.buckets[h % FUTEX_BUCKETS];
+}
+
+static void unlink_waiter(struct futex_bucket *b, struct futex_waiter *w)
+{
+        for (struct futex_waiter **pp = &b->head; *pp; pp = &(*pp)->next) {
+                if (*pp == w) {
+                        *pp = w->next;
+                        return;
+                }
+        }
+}
+
+int futex_wait(struct task *t, guest_ptr_t uaddr, bool private, uint32_t val, uint32_t bitset,
+               const struct timespec *deadline)
+{
+        struct futex_waiter w = { .bitset = bitset, .task = t };
+        struct futex_bucket *b;
+        uint32_t cur;
+        int r;
+
+        if (!bitset)
+                return -EINVAL;
+        r = mm_futex_key(t->mm, uaddr, private, &w.key);
+        if (r < 0)
+                return r;
+        b = bucket_of(t->kernel, &w.key);
+        task_prepare_block(t);
+        pthread_mutex_lock(&b->lock);
+        /* The compare happens under the bucket lock, which every waker takes:
+         * a wake after the guest changed the word cannot be missed. */
+        r = mm_copy_in(t->mm, &cur, uaddr, sizeof(cur));
+        if (r == 0 && cur != val)
+                r = -EAGAIN;
+        if (r < 0) {
+                pthread_mutex_unlock(&b->lock);
+                return r;
+        }
+        w.next = b->head;
+        b->head = &w;
+        pthread_mutex_unlock(&b->lock);
+
+        for (;;) {
+                r = task_block(t, deadline);
+                pthread_mutex_lock(&b->lock);
+                if (w.woken) {
+                        pthread_mutex_unlock(&b->lock);
+                        return 0;
+                }
+                if (r < 0) {
+                        unlink_waiter(b, &w);
+                        pthread_mutex_unlock(&b->lock);
+                        return r == -EINTR ? -ERESTARTSYS : r;
+                }
+                pthread_mutex_unlock(&b->lock);
+                task_prepare_block(t);
+                pthread_mutex_lock(&b->lock);
+                if (w.woken) {
+                        pthread_mutex_unlock(&b->lock);
+                        return 0;
+                }
+                pthread_mutex_unlock(&b->lock);
+        }
+}
+
+/* Wake up to n waiters of key in b (lock held); returns how many. */
+static int wake_locked(struct futex_bucket *b, const struct mm_futex_key *key, int n, uint32_t bitset)
+{
+        struct futex_waiter **pp = &b->head;
+        int woken = 0;
+
+        while (*pp && woken < n) {
+                struct futex_waiter *w = *pp;
+
+                if (key_eq(&w->key, key) && (w->bitset & bitset)) {
+                        *pp = w->next;
+                        w->woken = true;
+                        task_wake(w->task);
+                        woken++;
+                } else {
+                        pp = &w->next;
+                }
+        }
+        return woken;
+}
+
+int futex_wake(struct task *t, guest_ptr_t uaddr, bool private, int n, uint32_t bitset)
+{
+        struct mm_futex_key key;
+        struct futex_bucket *b;
+        int r;
+
+        if (!bitset)
+                return -EINVAL;
+        r = mm_futex_key(t->mm, uaddr, private, &key);
+        if (r < 0)
+                return r;
+        if (n <= 0)
+                return 0;
+        b = bucket_of(t->kernel, &key);
+        pthread_mutex_lock(&b->lock);
+        r = wake_locked(b, &key, n, bitset);
+        pthread_mutex_unlock(&b->lock);
+        return r;
+}
+
+/* Lock two buckets in address order (they may be the same). */
+static void lock2(struct futex_bucket *a, struct futex_bucket *b)
+{
+        if (a == b) {
+                pthread_mutex_lock(&a->lock);
+        } else if (a < b) {
+                pthread_mutex_lock(&a->lock);
+                pthread_mutex_lock(&b->lock);
+        } else {
+                pthread_mutex_lock(&b->lock);
+                pthread_mutex_lock(&a->lock);
+        }
+}
+
+static void unlock2(struct futex_bucket *a, struct futex_bucket *b)
+{
+        pthread_mutex_unlock(&a->lock);
+        if (a != b)
+                pthread_mutex_unlock(&b->lock);
+}
+
+int futex_requeue(struct task *t, guest_ptr_t uaddr, guest_ptr_t uaddr2, bool private, int n,
+                  int n2, bool cmp, uint32_t val)
+{
+        struct mm_futex_key k1, k2;
+        struct futex_bucket *b1, *b2;
+        struct futex_waiter **pp;
+        int r, woken = 0, moved = 0;
+        uint32_t cur;
+
+        if (n < 0 || n2 < 0)
+                return -EINVAL;
+        r = mm_futex_key(t->mm, uaddr, private, &k1);
+        if (r == 0)
+                r = mm_futex_key(t->mm, uaddr2, private, &k2);
+        if (r < 0)
+                return r;
+        b1 = bucket_of(t->kernel, &k1);
+        b2 = bucket_of(t->kernel, &k2);
+        lock2(b1, b2);
+        if (cmp) {
+                r = mm_copy_in(t->mm, &cur, uaddr, sizeof(cur));
+                if (r == 0 && cur != val)
+                        r = -EAGAIN;
+                if (r < 0) {
+                        unlock2(b1, b2);
+                        return r;
+                }
+        }
+        woken = wake_locked(b1, &k1, n, FUTEX_BITSET_MATCH_ANY);
+        pp = &b1->head;
+        while (*pp && moved < n2) {
+                struct futex_waiter *w = *pp;
+
+                if (key_eq(&w->key, &k1)) {
+                        *pp = w->next;
+                        w->key = k2;
+                        w->next = b2->head;
+                        b2->head = w;
+                        moved++;
+                } else {
+                        pp = &w->next;
+                }
+        }
+        unlock2(b1, b2);
+        /* CMP_REQUEUE returns woken + requeued, REQUEUE only the woken. */
+        return cmp ? woken + moved : woken;
+}
+
+/* The operation and comparison encoded in FUTEX_WAKE_OP's argument. */
+static int wake_op_apply(uint32_t op, uint32_t old, uint32_t *ret_new, bool *ret_cond)
+{
+        unsigned opcode = (op >> 28) & 7, cmp = (op >> 24) & 15;
+        uint32_t oparg = (op >> 12) & 0xfff, cmparg = op & 0xfff;
+
+        if (op & (FUTEX_OP_OPARG_SHIFT << 28)) {
+                if (oparg > 31)
+                        return -EINVAL;
+                oparg = 1u << oparg;
+        }
+        /* oparg and cmparg are sign-extended 12-bit values. */
+        if (!(op & (FUTEX_OP_OPARG_SHIFT << 28)) && (oparg & 0x800))
+                oparg |= 0xfffff000u;
+        if (cmparg & 0x800)
+                cmparg |= 0xfffff000u;
+        switch (opcode) {
+        case FUTEX_OP_SET: *ret_new = oparg; break;
+        case FUTEX_OP_ADD: *ret_new = old + oparg; break;
+        case FUTEX_OP_OR: *ret_new = old | oparg; break;
+        case FUTEX_OP_ANDN: *ret_new = old & ~oparg; break;
+        case FUTEX_OP_XOR: *ret_new = old ^ oparg; break;
+        default: return -ENOSYS;
+        }
+        switch (cmp) {
+        case FUTEX_OP_CMP_EQ: *ret_cond = (int32_t)old == (int32_t)cmparg; break;
+        case FUTEX_OP_CMP_NE: *ret_cond = (int32_t)old != (int32_t)cmparg; break;
+        case FUTEX_OP_CMP_LT: *ret_cond = (int32_t)old < (int32_t)cmparg; break;
+        case FUTEX_OP_CMP_LE: *ret_cond = (int32_t)old <= (int32_t)cmparg; break;
+        case FUTEX_OP_CMP_GT: *ret_cond = (int32_t)old > (int32_t)cmparg; break;
+        case FUTEX_OP_CMP_GE: *ret_cond = (int32_t)old >= (int32_t)cmparg; break;
+        default: return -ENOSYS;
+        }
+        return 0;
+}
+
+/* Atomically replace the word at uaddr through the memory file, returning
+ * the old value (as the CPU would do it for the guest). */
+static int futex_atomic_op(struct task *t, guest_ptr_t uaddr, uint32_t op, uint32_t *ret_old,
+                           bool *ret_cond)
+{
+        struct iovec iov;
+        size_t covered = 0;
+        uint32_t old, new;
+        int r;
+
+        mm_lock_read(t->mm);
+        r = mm_translate(t->mm, uaddr, sizeof(uint32_t), PLATFORM_ACCESS_READ | PLATFORM_ACCESS_WRITE,
+                         &iov, 1, &covered);
+        if (r >= 0 && covered < sizeof(uint32_t))
+                r = -EFAULT;
+        if (r >= 0) {
+                uint32_t *word = iov.iov_base;
+
+                old = __atomic_load_n(word, __ATOMIC_SEQ_CST);
+                do {
+                        r = wake_op_apply(op, old, &new, ret_cond);
+                        if (r < 0)
+                                break;
+                } while (!__atomic_compare_exchange_n(word, &old, new, false, __ATOMIC_SEQ_CST,
+                                                      __ATOMIC_SEQ_CST));
+                *ret_old = old;
+        }
+        mm_unlock_read(t->mm);
+        return r < 0 ? r : 0;
+}
+
+int futex_wake_op(struct task *t, guest_ptr_t uaddr, guest_ptr_t uaddr2, bool private, int n,
+                  int n2, uint32_t op)
+{
+        struct mm_futex_key k1, k2;
+        struct futex_bucket *b1, *b2;
+        uint32_t old;
+        bool cond = false;
+        int r, woken;
+
+        r = mm_futex_key(t->mm, uaddr, private, &k1);
+        if (r == 0)
+                r = mm_futex_key(t->mm, uaddr2, private, &k2);
+        if (r < 0)
+                return r;
+        b1 = bucket_of(t->kernel, &k1);
+        b2 = bucket_of(t->kernel, &k2);
+        lock2(b1, b2);
+        r = futex_atomic_op(t, uaddr2, op, &old, &cond);
+        if (r < 0) {
+                unlock2(b1, b2);
+                return r;
+        }
+        woken = wake_locked(b1, &k1, n, FUTEX_BITSET_MATCH_ANY);
+        if (cond)
+                woken += wake_locked(b2, &k2, n2, FUTEX_BITSET_MATCH_ANY);
+        unlock2(b1, b2);
+        return woken;
+}
+
+/* The robust list's head and entries: struct robust_list_head. */
+struct krobust_head {
+        uint64_t next;                  /* list of struct robust_list, circular to the head */
+        int64_t futex_offset;           /* from an entry to its futex word */
+        uint64_t pending;               /* an entry being added or removed */
+};
+
+#define ROBUST_LIST_LIMIT 2048          /* Linux's ROBUST_LIST_LIMIT */
+
+/* A lock its owner died holding: mark it and wake one waiter. */
+static void robust_release(struct task *t, guest_ptr_t uaddr, bool pending)
+{
+        uint32_t word, new;
+
+        if (mm_copy_in(t->mm, &word, uaddr, sizeof(word)) < 0)
+                return;
+        if ((word & FUTEX_TID_MASK) != (uint32_t)t->tid)
+                return;
+        (void)pending;
+        new = (word & FUTEX_WAITERS) | FUTEX_OWNER_DIED;
+        if (mm_copy_out(t->mm, uaddr, &new, sizeof(new)) < 0)
+                return;
+        if (word & FUTEX_WAITERS)
+                futex_wake(t, uaddr, false, 1, FUTEX_BITSET_MATCH_ANY);
+}
+
+void futex_exit(struct task *t)
+{
+        struct krobust_head head;
+        uint64_t entry;
+
+        if (!t->mm)
+                return;
+        if (t->clear_child_tid) {
+                uint32_t zero = 0;
+
+                if (mm_copy_out(t->mm, t->clear_child_tid, &zero, sizeof(zero)) == 0)
+                        futex_wake(t, t->clear_child_tid, false, 1, FUTEX_BITSET_MATCH_ANY);
+        }
+        if (!t->robust_list || mm_copy_in(t->mm, &head, t->robust_list, sizeof(head)) < 0)
+                return;
+        entry = head.next;
+        for (int i = 0; entry != t->robust_list && i < ROBUST_LIST_LIMIT; i++) {
+                uint64_t next;
+
+                if (entry & 3 || mm_copy_in(t->mm, &next, entry, sizeof(next)) < 0)
+                        return;
+                if (entry != head.pending)
+                        robust_release(t, entry + (uint64_t)head.futex_offset, false);
+                entry = next;
+        }
+        if (head.pending)
+                robust_release(t, head.pending + (uint64_t)head.futex_offset, true);
+}

@@ -1,0 +1,59 @@
+/*
+ * Futexes: waiters sleep on a key (sentry/mm's mm_futex_key: the address in
+ * one address space, or the memory-file offset of shared memory) and are
+ * woken by key. One table per sandbox, hashed into buckets.
+ *
+ * Lock order: a bucket's lock → mm->lock (reading the futex word).
+ */
+#ifndef CONTERNEL_SENTRY_FUTEX_H
+#define CONTERNEL_SENTRY_FUTEX_H
+
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <time.h>
+
+#include "lib/guest.h"
+#include "sentry/mm/mm.h"
+
+struct task;
+
+#define FUTEX_BUCKETS 256
+
+struct futex_waiter;
+
+struct futex_bucket {
+        pthread_mutex_t lock;
+        struct futex_waiter *head;      /* protected by lock */
+};
+
+struct futex_table {
+        struct futex_bucket buckets[FUTEX_BUCKETS];
+};
+
+void futex_table_init(struct futex_table *ft);
+void futex_table_destroy(struct futex_table *ft);
+
+/* FUTEX_WAIT(_BITSET): sleep while *uaddr == val, until woken by a matching
+ * bitset, the deadline (absolute CLOCK_MONOTONIC, NULL for none) or a
+ * signal. 0 woken, -EAGAIN value differs, -ETIMEDOUT, -ERESTARTSYS,
+ * -EFAULT/-EINVAL from the key or the word. */
+int futex_wait(struct task *t, guest_ptr_t uaddr, bool private, uint32_t val, uint32_t bitset,
+               const struct timespec *deadline);
+/* FUTEX_WAKE(_BITSET): wake up to n waiters; returns how many. */
+int futex_wake(struct task *t, guest_ptr_t uaddr, bool private, int n, uint32_t bitset);
+/* FUTEX_REQUEUE / FUTEX_CMP_REQUEUE (cmp: check *uaddr == val first,
+ * -EAGAIN otherwise): wake up to n, move up to n2 more to uaddr2. */
+int futex_requeue(struct task *t, guest_ptr_t uaddr, guest_ptr_t uaddr2, bool private, int n,
+                  int n2, bool cmp, uint32_t val);
+/* FUTEX_WAKE_OP: apply op to *uaddr2 atomically, wake n on uaddr, and n2 on
+ * uaddr2 if the op's comparison of the old value holds. */
+int futex_wake_op(struct task *t, guest_ptr_t uaddr, guest_ptr_t uaddr2, bool private, int n,
+                  int n2, uint32_t op);
+
+/* A thread's exit: CLONE_CHILD_CLEARTID's word to 0 and a wake, then the
+ * robust list walked (each held lock marked FUTEX_OWNER_DIED, one waiter
+ * woken), as Linux's mm_release(). */
+void futex_exit(struct task *t);
+
+#endif
