@@ -227,13 +227,13 @@ static int wake_op_apply(uint32_t op, uint32_t old, uint32_t *ret_new, bool *ret
         unsigned opcode = (op >> 28) & 7, cmp = (op >> 24) & 15;
         uint32_t oparg = (op >> 12) & 0xfff, cmparg = op & 0xfff;
 
-        if (op & (FUTEX_OP_OPARG_SHIFT << 28)) {
+        if (op & ((uint32_t)FUTEX_OP_OPARG_SHIFT << 28)) {
                 if (oparg > 31)
                         return -EINVAL;
                 oparg = 1u << oparg;
         }
         /* oparg and cmparg are sign-extended 12-bit values. */
-        if (!(op & (FUTEX_OP_OPARG_SHIFT << 28)) && (oparg & 0x800))
+        if (!(op & ((uint32_t)FUTEX_OP_OPARG_SHIFT << 28)) && (oparg & 0x800))
                 oparg |= 0xfffff000u;
         if (cmparg & 0x800)
                 cmparg |= 0xfffff000u;
