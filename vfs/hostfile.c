@@ -8,15 +8,19 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdlib.h>
+#include <sys/epoll.h>
 #include <sys/ioctl.h>
 #include <termios.h>
 #include <unistd.h>
 
 #include "lib/macro.h"
+#include "vfs/fdnotify.h"
 
 struct hostfile {
         struct file base;
         int fd;                         /* owned host fd */
+        bool pollable;                  /* the host can poll it: base.wq is set */
+        struct waitqueue wq;
 };
 
 static struct hostfile *to_hostfile(struct file *f)
@@ -24,9 +28,20 @@ static struct hostfile *to_hostfile(struct file *f)
         return container_of(f, struct hostfile, base);
 }
 
+/* For a pollable host fd: would a read (write) block now? Then the guest
+ * waits in the sentry (-EAGAIN), where signals reach it, not in the host. */
+static bool hostfile_would_block(struct hostfile *hf, unsigned events)
+{
+        return hf->pollable &&
+               !(fdnotify_poll(hf->fd, events) & (events | EPOLLHUP | EPOLLERR));
+}
+
 static ssize_t hostfile_read(struct file *f, const struct iov_iter *dst, int64_t *pos)
 {
         ssize_t n;
+
+        if (!pos && hostfile_would_block(to_hostfile(f), EPOLLIN))
+                return -EAGAIN;
 
         if (pos)
                 n = preadv(to_hostfile(f)->fd, dst->iov, dst->nr, *pos);
@@ -42,6 +57,9 @@ static ssize_t hostfile_read(struct file *f, const struct iov_iter *dst, int64_t
 static ssize_t hostfile_write(struct file *f, const struct iov_iter *src, int64_t *pos)
 {
         ssize_t n;
+
+        if (!pos && hostfile_would_block(to_hostfile(f), EPOLLOUT))
+                return -EAGAIN;
 
         if (pos)
                 n = pwritev(to_hostfile(f)->fd, src->iov, src->nr, *pos);
@@ -83,10 +101,23 @@ static int64_t hostfile_llseek(struct file *f, int64_t offset, int whence)
         return r < 0 ? -errno : r;
 }
 
+static unsigned hostfile_poll(struct file *f)
+{
+        struct hostfile *hf = to_hostfile(f);
+
+        if (!hf->pollable)
+                return EPOLLIN | EPOLLOUT | EPOLLRDNORM | EPOLLWRNORM;
+        return fdnotify_poll(hf->fd, EPOLLIN | EPOLLOUT | EPOLLPRI | EPOLLRDHUP);
+}
+
 static void hostfile_release(struct file *f)
 {
         struct hostfile *hf = to_hostfile(f);
 
+        if (hf->pollable) {
+                fdnotify_remove(hf->fd);
+                waitqueue_destroy(&hf->wq);
+        }
         close(hf->fd);
         free(hf);
 }
@@ -97,6 +128,7 @@ static const struct file_ops hostfile_ops = {
         .stat = hostfile_stat,
         .ioctl = hostfile_ioctl,
         .llseek = hostfile_llseek,
+        .poll = hostfile_poll,
         .release = hostfile_release,
 };
 
@@ -123,6 +155,15 @@ int hostfile_open(int host_fd, struct file **ret)
         file_init(&hf->base, &hostfile_ops, (unsigned)flags & ~(unsigned)O_CLOEXEC,
                   !(S_ISREG(st.st_mode) || S_ISBLK(st.st_mode)));
         hf->base.backend_pos = true;
+        /* Pipes, sockets and terminals: readiness through the notifier.
+         * Regular files and the like are always ready, as on Linux. */
+        waitqueue_init(&hf->wq);
+        if (fdnotify_add(host_fd, &hf->wq) == 0) {
+                hf->pollable = true;
+                hf->base.wq = &hf->wq;
+        } else {
+                waitqueue_destroy(&hf->wq);
+        }
         *ret = &hf->base;
         return 0;
 }
