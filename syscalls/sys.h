@@ -10,6 +10,9 @@
 SYS(read); SYS(write); SYS(pread64); SYS(pwrite64); SYS(readv); SYS(writev);
 SYS(lseek); SYS(ioctl);
 /* sys_fd.c */
+/* sys_epoll.c */
+SYS(epoll_create); SYS(epoll_create1); SYS(epoll_ctl); SYS(epoll_wait); SYS(epoll_pwait);
+SYS(epoll_pwait2); SYS(eventfd); SYS(eventfd2);
 /* sys_futex.c */
 SYS(futex);
 /* sys_pipe.c, sys_poll.c */

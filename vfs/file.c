@@ -18,6 +18,8 @@ void file_init(struct file *f, const struct file_ops *ops, unsigned flags, bool 
         f->stream = stream;
         f->backend_pos = false;
         f->wq = NULL;
+        pthread_mutex_init(&f->ep_lock, NULL);
+        f->ep_links = NULL;
         f->path = (struct path){ 0 };
 }
 
@@ -43,6 +45,9 @@ struct file *file_unref(struct file *f)
         if (f && atomic_fetch_sub_explicit(&f->refcount, 1, memory_order_acq_rel) == 1) {
                 struct path p = f->path;
 
+                if (f->ep_links)
+                        eventpoll_release(f);
+                pthread_mutex_destroy(&f->ep_lock);
                 pthread_mutex_destroy(&f->pos_lock);
                 if (f->ops->release)
                         f->ops->release(f);

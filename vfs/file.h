@@ -20,11 +20,13 @@
 #include <sys/stat.h>
 #include <sys/types.h>
 #include <sys/uio.h>
+#include <sys/epoll.h>
 
 #include "lib/waitqueue.h"
 #include "vfs/vfs.h"
 
 struct file;
+struct epitem;
 
 struct iov_iter {
         const struct iovec *iov;
@@ -69,6 +71,10 @@ struct file {
         bool stream;                    /* no position: pread/pwrite give -ESPIPE */
         bool backend_pos;               /* the ops keep the position (pos arg NULL) */
         struct waitqueue *wq;           /* immutable: see file_ops.poll; NULL if never blocking */
+        /* The epoll registrations watching this open file, dropped when it
+         * is released (Linux's eventpoll_release()). */
+        pthread_mutex_t ep_lock;
+        struct epitem *ep_links;        /* protected by ep_lock */
         struct path path;               /* immutable; empty for host passthrough files */
 };
 
@@ -110,6 +116,23 @@ unsigned vfs_poll(struct file *f);
 /* Consume n bytes from the front of it (copying the iovecs into storage,
  * which holds it->nr entries). */
 void iov_iter_advance(struct iov_iter *it, struct iovec *storage, size_t n);
+
+/* epoll (epoll.c). The file is an epoll instance; ctl ops are EPOLL_CTL_*,
+ * fd is the guest's number for target (kept only to tell registrations of
+ * the same file apart, as Linux does). */
+int epoll_create_file(unsigned flags, struct file **ret);
+bool file_is_epoll(const struct file *f);
+int epoll_ctl_file(struct file *ep, int op, int fd, struct file *target, uint32_t events,
+                   uint64_t data);
+/* Collect up to max ready events into evs (struct epoll_event layout).
+ * -EAGAIN when none is ready: the caller waits on ep->wq and asks again. */
+int epoll_collect(struct file *ep, struct epoll_event *evs, int max);
+/* Called when f's last reference goes: unhook it from every epoll. */
+void eventpoll_release(struct file *f);
+
+/* eventfd (eventfd.c): flags EFD_CLOEXEC (ignored here), EFD_NONBLOCK,
+ * EFD_SEMAPHORE. */
+int eventfd_create(uint64_t initval, unsigned flags, struct file **ret);
 
 /* Pipes (pipe.c): a connected read end and write end. flags: O_NONBLOCK,
  * O_DIRECT (packet mode). A write returning -EPIPE means the writer gets
