@@ -5,7 +5,7 @@
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
 
-#include "sentry/kernel/ktimer.h"
+#include "lib/ktimer.h"
 #include "sentry/mm/mm.h"
 #include "syscall.h"
 #include "syscalls/sys.h"

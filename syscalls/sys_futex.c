@@ -6,7 +6,7 @@
 
 #include "sentry/kernel/futex.h"
 #include "sentry/kernel/kerrno.h"
-#include "sentry/kernel/ktimer.h"
+#include "lib/ktimer.h"
 #include "sentry/mm/mm.h"
 #include "syscall.h"
 #include "syscalls/sys.h"

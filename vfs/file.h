@@ -134,6 +134,17 @@ void eventpoll_release(struct file *f);
  * EFD_SEMAPHORE. */
 int eventfd_create(uint64_t initval, unsigned flags, struct file **ret);
 
+/* timerfd (timerfd.c): clockid already validated by the caller; flags
+ * TFD_NONBLOCK. Times are Linux's struct itimerspec. */
+struct ktimer_service;
+struct itimerspec;
+int timerfd_create_file(struct ktimer_service *timers, int clockid, unsigned flags,
+                        struct file **ret);
+bool file_is_timerfd(const struct file *f);
+int timerfd_settime_file(struct file *f, int flags, const struct itimerspec *nv,
+                         struct itimerspec *old);
+void timerfd_gettime_file(struct file *f, struct itimerspec *cur);
+
 /* Pipes (pipe.c): a connected read end and write end. flags: O_NONBLOCK,
  * O_DIRECT (packet mode). A write returning -EPIPE means the writer gets
  * SIGPIPE, as Linux sends in pipe_write(); the syscall layer sends it. */

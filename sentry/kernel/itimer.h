@@ -5,7 +5,7 @@
 #include <pthread.h>
 #include <time.h>
 
-#include "sentry/kernel/ktimer.h"
+#include "lib/ktimer.h"
 
 struct kernel;
 struct thread_group;

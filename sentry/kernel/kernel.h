@@ -16,7 +16,7 @@
 
 #include "platform/platform.h"
 #include "sentry/kernel/futex.h"
-#include "sentry/kernel/ktimer.h"
+#include "lib/ktimer.h"
 
 struct memfile;
 struct task;
