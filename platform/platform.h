@@ -10,11 +10,20 @@
  *   struct platform_ctx a guest thread's execution context inside an address
  *                       space (a stub thread).
  *
- * Threading (ptrace): a ctx may only be switched to from the host thread that
- * created it, and address-space operations (map/unmap/protect) run on the
- * host thread that created the address space. The sentry satisfies this by
- * creating both from the task's own thread. Only ->interrupt() may be called
- * from any thread.
+ * Threading (every platform): any host thread may create address spaces,
+ * create ctxs in any of them, change any address space (map/unmap/protect)
+ * and release an address space. A ctx belongs to the host thread that
+ * created it: only that thread switches to it, gets or sets its xstate and
+ * releases it, and it must release it before it exits (ptrace: a thread that
+ * exits with a live ctx takes the whole stub down rather than leave a guest
+ * thread untraced).
+ * ->interrupt() may be called from any thread. Release ctxs before their
+ * address space.
+ * Lifetime: a ptrace address space outlives the thread that created it; its
+ * stub dies with the sentry process or when the platform is destroyed. A
+ * systrap stub still dies with the host thread that created its address
+ * space (PDEATHSIG on that thread, see platform/systrap/README.md), so there
+ * create address spaces from a thread that outlives their users.
  *
  * Errors are -errno. Nothing here logs.
  */

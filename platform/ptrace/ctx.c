@@ -1,10 +1,10 @@
 /*
  * Contexts: stub threads running guest code under PTRACE_SYSEMU.
  *
- * The first ctx of an address space is the stub's main thread; later ones
- * are threads cloned into the stub by an injected clone(CLONE_PTRACE), which
- * the kernel attaches to the same tracer. All of them are traced by the
- * address space's tracer thread, so ctx_create runs on that thread too.
+ * Each ctx is a stub thread of its own (never the main thread), made by the
+ * platform thread and traced by the host thread that created the ctx
+ * (thread.c): that thread, and only it, switches to it and releases it. So
+ * every host thread may create ctxs in any address space.
  */
 #include <assert.h>
 #include <elf.h>
@@ -36,45 +36,6 @@ static inline struct ptrace_as *ctx_as(struct ptrace_ctx *ctx)
         return container_of(ctx->base.as, struct ptrace_as, base);
 }
 
-/* Swallows stops until the new thread's initial SIGSTOP. */
-static int wait_new_thread(pid_t tid)
-{
-        for (;;) {
-                int status, r;
-
-                r = ptrace_wait_stop(tid, &status);
-                if (r < 0)
-                        return r;
-                if (WSTOPSIG(status) == SIGSTOP)
-                        return 0;
-                if (ptrace(PTRACE_CONT, tid, NULL, NULL) < 0)
-                        return -errno;
-        }
-}
-
-/* Makes a non-main stub thread exit, and reaps it. */
-static void thread_exit(struct ptrace_as *as, pid_t tid)
-{
-        struct user_regs_struct regs = as->init_regs;
-        int status;
-
-        regs.rip = as->trampoline + STUB_EXIT_OFFSET;
-        regs.orig_rax = (uint64_t)-1;
-        if (ptrace(PTRACE_SETREGS, tid, NULL, &regs) == 0)
-                while (ptrace(PTRACE_CONT, tid, NULL, NULL) == 0 &&
-                       ptrace_wait_stop(tid, &status) == 0)
-                        ;
-        /* Dead already, or just exited: make sure it is reaped. */
-        for (;;) {
-                pid_t r = waitpid(tid, &status, __WALL);
-
-                if (r < 0 && errno == EINTR)
-                        continue;
-                if (r < 0 || WIFEXITED(status) || WIFSIGNALED(status))
-                        return;
-        }
-}
-
 int ptrace_ctx_create(struct platform_as *a, struct platform_ctx **ret)
 {
         struct ptrace_as *as = container_of(a, struct ptrace_as, base);
@@ -82,64 +43,72 @@ int ptrace_ctx_create(struct platform_as *a, struct platform_ctx **ret)
         pid_t tid;
         int r;
 
-        if (as->dead)
+        if (atomic_load(&as->dead))
                 return -ESRCH;
-        if (gettid() != as->tracer)
-                return -EPERM;          /* only the tracer thread can trace it */
-
-        if (!as->main_taken) {
-                tid = as->pid;
-        } else {
-                long res;
-
-                r = stub_inject_syscall(as, as->pid, SYS_clone,
-                                        CLONE_VM | CLONE_FS | CLONE_FILES | CLONE_SIGHAND |
-                                        CLONE_THREAD | CLONE_SYSVSEM | CLONE_PTRACE,
-                                        0, 0, 0, 0, 0, &res);
-                if (r < 0)
-                        return r;
-                if (res < 0)
-                        return (int)res;
-                tid = (pid_t)res;
-                r = wait_new_thread(tid);
-                if (r < 0)
-                        return r;
-        }
-
         ctx = calloc(1, sizeof(*ctx));
-        if (!ctx) {
-                if (tid != as->pid)
-                        thread_exit(as, tid);   /* SIGKILL would take the whole stub */
+        if (!ctx)
                 return -ENOMEM;
+
+        r = stub_thread_clone(as, &tid);
+        if (r < 0)
+                goto fail;
+        r = stub_thread_attach(as, tid);
+        if (r < 0) {
+                /* Seized or not, it cannot run guest code: exit it if we can,
+                 * else it stays parked until the stub dies. */
+                stub_thread_exit(as, tid);
+                goto fail;
         }
+
         ctx->base.as = a;
         ctx->tgid = as->pid;
         ctx->tid = tid;
-        ctx->is_main = tid == as->pid;
+        ctx->tracer = ptrace_self_tid();
         ctx->stub_cpu = -1;
         atomic_init(&ctx->interrupted, false);
-        if (ctx->is_main)
-                as->main_taken = true;
+        pthread_mutex_lock(&as->lock);
+        ctx->next = as->ctxs;
+        as->ctxs = ctx;
         as->nctx++;
+        pthread_mutex_unlock(&as->lock);
         *ret = &ctx->base;
         return 0;
+
+fail:
+        free(ctx);
+        if (r == -ESRCH)
+                atomic_store(&as->dead, true);
+        return r;
 }
 
+/* From the ctx's own thread, its stub thread exits. From any other, it
+ * cannot (only its tracer can move it, and a signal would kill the whole
+ * stub): it stays stopped, out of reach of guest code, and as_release
+ * reaps it. */
 void ptrace_ctx_release(struct platform_ctx *c)
 {
-        struct ptrace_ctx *ctx;
+        struct ptrace_ctx *ctx, **p;
         struct ptrace_as *as;
+        bool own;
 
         if (!c)
                 return;
         ctx = to_ctx(c);
         as = ctx_as(ctx);
-        if (ctx->is_main)
-                as->main_taken = false;
-        else if (!as->dead)
-                thread_exit(as, ctx->tid);
+        own = ctx->tracer == ptrace_self_tid();
+        pthread_mutex_lock(&as->lock);
         assert(as->nctx > 0);
         as->nctx--;
+        if (own) {
+                for (p = &as->ctxs; *p != ctx; p = &(*p)->next)
+                        ;
+                *p = ctx->next;
+        } else
+                ctx->released = true;
+        pthread_mutex_unlock(&as->lock);
+        if (!own)
+                return;
+        stub_thread_exit(as, ctx->tid);
         free(ctx);
 }
 
@@ -156,11 +125,12 @@ void ptrace_interrupt(struct platform_ctx *c)
         errno = saved;
 }
 
+/* Stub threads die one at a time only through ctx_release: this one went
+ * with its whole stub. */
 static int ctx_died(struct ptrace_ctx *ctx)
 {
         ctx->dead = true;
-        if (ctx->is_main)
-                ctx_as(ctx)->dead = true;
+        atomic_store(&ctx_as(ctx)->dead, true);
         return -ESRCH;
 }
 
@@ -216,7 +186,7 @@ int ptrace_switch_to(struct platform_ctx *c, struct cpu_regs *regs,
         struct user_regs_struct in = regs->gp;
 
         memset(ev, 0, sizeof(*ev));
-        if (ctx->dead || as->dead)
+        if (ctx->dead || atomic_load_explicit(&as->dead, memory_order_relaxed))
                 return -ESRCH;
         if (atomic_exchange(&ctx->interrupted, false)) {
                 ev->stop = PLATFORM_STOP_INTERRUPTED;

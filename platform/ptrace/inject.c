@@ -10,16 +10,16 @@
 #include <errno.h>
 #include <signal.h>
 #include <sys/ptrace.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 
 #include "internal.h"
 
-int stub_inject_syscall(struct ptrace_as *as, pid_t tid, long nr,
-                        uint64_t a0, uint64_t a1, uint64_t a2,
-                        uint64_t a3, uint64_t a4, uint64_t a5, long *ret)
+static int inject(struct ptrace_as *as, pid_t tid, uintptr_t insn, uintptr_t done, long nr,
+                  uint64_t a0, uint64_t a1, uint64_t a2,
+                  uint64_t a3, uint64_t a4, uint64_t a5, long *ret)
 {
         struct user_regs_struct regs = as->init_regs;
-        uintptr_t insn = as->trampoline + STUB_SYSCALL_OFFSET;
 
         regs.rip = insn;
         regs.rax = (uint64_t)nr;
@@ -45,10 +45,25 @@ int stub_inject_syscall(struct ptrace_as *as, pid_t tid, long nr,
                         continue;       /* a stray signal: swallowed */
                 if (ptrace(PTRACE_GETREGS, tid, NULL, &regs) < 0)
                         return -errno;
-                /* int3 leaves rip after itself: "syscall" is 2 bytes, "int3" 1. */
-                if (regs.rip == insn + 3) {
+                /* int3 leaves rip after itself. */
+                if (regs.rip == done) {
                         *ret = (long)regs.rax;
                         return 0;
                 }
         }
+}
+
+int stub_inject_syscall(struct ptrace_as *as, pid_t tid, long nr,
+                        uint64_t a0, uint64_t a1, uint64_t a2,
+                        uint64_t a3, uint64_t a4, uint64_t a5, long *ret)
+{
+        return inject(as, tid, as->trampoline + STUB_SYSCALL_OFFSET,
+                      as->trampoline + STUB_SYSCALL_DONE_OFFSET, nr, a0, a1, a2, a3, a4, a5, ret);
+}
+
+/* No child stack: the child never leaves stub_park, which uses none. */
+int stub_inject_clone(struct ptrace_as *as, pid_t tid, uint64_t flags, long *ret)
+{
+        return inject(as, tid, as->trampoline + STUB_CLONE_OFFSET,
+                      as->trampoline + STUB_CLONE_DONE_OFFSET, SYS_clone, flags, 0, 0, 0, 0, 0, ret);
 }

@@ -5,6 +5,7 @@
  */
 #include <errno.h>
 #include <stdlib.h>
+#include <unistd.h>
 
 #include "lib/macro.h"
 #include "internal.h"
@@ -47,16 +48,36 @@ static int ptrace_create(int memfd, struct platform **ret)
         pp->memfd = memfd;
         pp->trampoline = trampoline;
         atomic_init(&pp->next_cpu, 0);
+        r = service_start(&pp->service);
+        if (r < 0) {
+                free(pp);
+                return r;
+        }
         *ret = &pp->base;
         return 0;
 }
 
-/* Address spaces must be released first. The trampoline page stays mapped
- * in the sentry for the next platform. */
+/* Address spaces must be released first (a stub left over dies with the
+ * platform thread anyway). The trampoline page stays mapped in the sentry
+ * for the next platform. */
 static void ptrace_destroy(struct platform *p)
 {
-        if (p)
-                free(container_of(p, struct ptrace_platform, base));
+        struct ptrace_platform *pp;
+
+        if (!p)
+                return;
+        pp = container_of(p, struct ptrace_platform, base);
+        service_stop(&pp->service);
+        free(pp);
+}
+
+pid_t ptrace_self_tid(void)
+{
+        static __thread pid_t tid;
+
+        if (tid == 0)
+                tid = gettid();
+        return tid;
 }
 
 static __attribute__((constructor)) void ptrace_register(void)

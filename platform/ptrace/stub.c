@@ -2,20 +2,21 @@
  * Creating stub processes.
  *
  * The trampoline code (trampoline_amd64.S) is copied once into an RX page of
- * the sentry, above GUEST_ADDR_MAX. A stub is a fork of the calling sentry
- * thread (a raw clone(SIGCHLD): no atfork handlers, no locks, safe in a
+ * the sentry, above GUEST_ADDR_MAX. A stub is a fork of the platform thread
+ * (service.c; a raw clone(SIGCHLD): no atfork handlers, no locks, safe in a
  * multithreaded sentry) that inherits that page, so the child never maps
  * anything itself. The child, still running sentry code with every signal
  * blocked:
- *   - asks for SIGKILL when its parent thread dies and checks that the parent
+ *   - asks for SIGKILL when its parent thread (the platform thread, which
+ *     lives as long as the platform) dies and checks that the parent process
  *     did not die already;
  *   - drops its rseq registration (the area is about to be unmapped, and the
  *     kernel would SIGSEGV it on the next preemption);
  *   - PTRACE_TRACEME: it is traced from here on, before any guest code or
  *     mapping exists;
  *   - keeps only the memory file, as STUB_MEMFD;
- *   - jumps to the trampoline, which unmaps everything else, unblocks all
- *     signals and stops with SIGSTOP.
+ *   - jumps to the trampoline, which unmaps everything else and stops with
+ *     SIGSTOP, every signal still blocked.
  * The parent waits for that stop and sets PTRACE_O_EXITKILL.
  *
  * Forking the whole sentry per address space costs a page-table copy of the
