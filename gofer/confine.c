@@ -119,6 +119,7 @@ static const char *const allowed_syscalls[] = {
         "fchown", "fchownat", "fchmodat", "utimensat",
         /* mutations */
         "mkdirat", "mknodat", "symlinkat", "linkat", "unlinkat", "renameat2",
+        "renameat",             /* glibc's renameat2() with flags 0 */
         /* the C library and the exit path */
         "brk", "munmap", "mremap", "madvise", "futex", "rt_sigreturn", "rt_sigprocmask",
         "getpid", "gettid", "clock_gettime", "restart_syscall", "exit", "exit_group",

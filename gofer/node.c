@@ -103,8 +103,10 @@ int node_reopen(struct gofer_server *s, const struct node *n, int flags)
 
 int gofer_open_beneath(int dir_fd, const char *name, int flags, mode_t mode)
 {
+        /* openat2() refuses O_NOCTTY next to O_PATH. */
+        int extra = (flags & O_PATH) ? 0 : O_NOCTTY;
         struct open_how how = {
-                .flags = (uint64_t)(flags | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY),
+                .flags = (uint64_t)(flags | O_NOFOLLOW | O_CLOEXEC | extra),
                 .mode = (flags & O_CREAT) ? mode : 0,
                 .resolve = RESOLVE_BENEATH | RESOLVE_NO_MAGICLINKS | RESOLVE_NO_SYMLINKS,
         };
