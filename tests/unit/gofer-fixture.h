@@ -18,6 +18,19 @@
 #include "gofer/client.h"
 #include "gofer/server.h"
 
+/* Sanitizer runtimes (LeakSanitizer's exit-time thread, reports) make calls
+ * the gofer's seccomp filter kills. */
+#if defined(__SANITIZE_ADDRESS__)
+#define FIXTURE_SANITIZED 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define FIXTURE_SANITIZED 1
+#endif
+#endif
+#ifndef FIXTURE_SANITIZED
+#define FIXTURE_SANITIZED 0
+#endif
+
 struct gofer_fixture {
         char base[64];                  /* /tmp/gofer-test-XXXXXX: holds root/ and secret */
         char root[96];                  /* what the gofer serves */
@@ -31,6 +44,7 @@ enum {
         FIXTURE_RAW = 1 << 0,           /* no client: talk bytes over fx->sock */
         FIXTURE_RO = 1 << 1,            /* --ro */
         FIXTURE_CONFINE = 1 << 2,       /* gofer_confine() in the child */
+        FIXTURE_EXEC = 1 << 3,          /* exec `$CONTERNEL gofer --root=... --fd=3` */
 };
 
 static void fixture_write(const char *path, const char *text)
@@ -83,11 +97,7 @@ static void fixture_serve(struct gofer_fixture *fx, int sock, unsigned flags)
                 _exit(3);
         if (flags & FIXTURE_CONFINE) {
                 /* Sanitizer runtimes make calls the filter does not allow. */
-#if defined(__SANITIZE_ADDRESS__)
-                unsigned cf = GOFER_CONFINE_NO_SECCOMP;
-#else
-                unsigned cf = 0;
-#endif
+                unsigned cf = FIXTURE_SANITIZED ? GOFER_CONFINE_NO_SECCOMP : 0;
                 if (gofer_confine(s, cf) < 0)
                         _exit(4);
         }
@@ -117,6 +127,15 @@ static struct gofer_fixture *fixture_start(unsigned flags)
                 abort();
         if (fx->pid == 0) {
                 close(sv[0]);
+                if (flags & FIXTURE_EXEC) {
+                        char root_arg[128];
+                        snprintf(root_arg, sizeof(root_arg), "--root=%s", fx->root);
+                        if (dup2(sv[1], 3) < 0)
+                                _exit(6);
+                        execl(getenv("CONTERNEL"), "conternel", "gofer", root_arg, "--fd=3",
+                              (flags & FIXTURE_RO) ? "--ro" : NULL, NULL);
+                        _exit(7);
+                }
                 fixture_serve(fx, sv[1], flags);
         }
         close(sv[1]);

@@ -37,6 +37,24 @@ static int setup_confined(void **state)
         return 0;
 }
 
+static int teardown(void **state);
+
+/* The real thing: the hidden verb, exec'd, confined with its filter. */
+static int setup_exec(void **state)
+{
+        if (!getenv("CONTERNEL") || FIXTURE_SANITIZED) {
+                *state = NULL;
+                return 0;
+        }
+        *state = fixture_start(FIXTURE_EXEC);
+        return 0;
+}
+
+static int teardown_maybe(void **state)
+{
+        return *state ? teardown(state) : 0;
+}
+
 static int setup_raw(void **state)
 {
         *state = fixture_start(FIXTURE_RAW);
@@ -623,6 +641,34 @@ static void test_confined_gofer_serves_everything(void **state)
         assert_int_equal(gofer_clunk(fx->client, nodes, 2), 0);
 }
 
+static void test_gofer_verb_serves_confined_in_its_own_process(void **state)
+{
+        struct gofer_fixture *fx = *state;
+        struct gofer_walk_result w;
+        struct gofer_dirents *d;
+        struct gofer_entry e;
+        char buf[8] = {};
+        int fd;
+
+        if (!fx)
+                skip();
+        uint32_t f = walk_to(fx, NAMES("d", "f"), 2, NULL);
+        assert_int_equal(gofer_open(fx->client, f, O_RDONLY, &fd), 0);
+        assert_int_equal(read(fd, buf, sizeof(buf)), 5);
+        close(fd);
+        assert_int_equal(gofer_create(fx->client, fx->rootnode, "c", O_WRONLY, 0600, -1, -1, &e, &fd), 0);
+        close(fd);
+        assert_int_equal(gofer_rename(fx->client, fx->rootnode, "c", fx->rootnode, "c2", 0), 0);
+        assert_int_equal(gofer_getdents(fx->client, fx->rootnode, 0, 0, &d), 0);
+        assert_true(listed(d, "c2"));
+        free(d);
+        assert_int_equal(WALK(fx, fx->rootnode, &w, "abs", "x"), 0);
+        assert_int_equal(w.error, -ENOTDIR);
+        uint32_t nodes[] = { f, e.node, w.nodes[0].node };
+        assert_int_equal(gofer_clunk(fx->client, nodes, 3), 0);
+        /* teardown: exit status 0, not 128+SIGSYS */
+}
+
 struct thread_arg {
         struct gofer_fixture *fx;
         int failures;
@@ -746,7 +792,8 @@ static void test_malformed_requests_get_errors_and_server_keeps_serving(void **s
         len = build(msg, GOFER_WALK, 4, walk_badnode, sizeof(walk_badnode));
         assert_int_equal(raw_call(fx->sock, msg, len, -1, &type, &tag), -EBADF);
         /* Over GOFER_MSG_MAX: EMSGSIZE, tag still echoed. */
-        len = build(msg, GOFER_STAT, 5, msg + 2048, GOFER_MSG_MAX);
+        static const uint8_t zeros[GOFER_MSG_MAX];
+        len = build(msg, GOFER_STAT, 5, zeros, GOFER_MSG_MAX);
         assert_int_equal(raw_call(fx->sock, msg, len, -1, &type, &tag), -EMSGSIZE);
         assert_int_equal(tag, 5);
         /* An fd sent to the gofer is dropped; the request still answered. */
@@ -786,6 +833,8 @@ int main(void)
                 cmocka_unit_test_setup_teardown(test_concurrent_callers_share_one_client, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_readonly_refuses_every_mutation, setup_ro, teardown),
                 cmocka_unit_test_setup_teardown(test_confined_gofer_serves_everything, setup_confined, teardown),
+                cmocka_unit_test_setup_teardown(test_gofer_verb_serves_confined_in_its_own_process,
+                                                setup_exec, teardown_maybe),
                 cmocka_unit_test_setup_teardown(test_malformed_requests_get_errors_and_server_keeps_serving,
                                                 setup_raw, teardown),
         };
