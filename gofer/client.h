@@ -12,6 +12,11 @@
  * answered one at a time. The caller must hold no lock another gofer caller
  * could need. For more parallelism, open several sockets, one client each.
  *
+ * Permissions: the gofer runs with CAP_DAC_OVERRIDE and CAP_FOWNER and
+ * does not know the guest's credentials; goferfs checks the guest's access
+ * from the stats (like Linux's generic_permission) before calling, and
+ * passes the guest's fsuid/fsgid as the owner of what it creates.
+ *
  * Errors: -errno. Errors from the gofer are Linux's for the same host call
  * (ENOENT, EEXIST, ENOTEMPTY, EROFS on a read-only gofer, ...); the client
  * refuses bad arguments itself (-EINVAL for a name with '/' or equal to "."

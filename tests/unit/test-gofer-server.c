@@ -762,6 +762,16 @@ static void test_malformed_requests_get_errors_and_server_keeps_serving(void **s
         uint32_t tag;
         size_t len;
 
+        /* Out of order: a node before any ATTACH made one, a reply sent as
+         * a request, a clunk of what was never a node. */
+        uint8_t stat_node1[] = { 1, 0, 0, 0 };
+        len = build(msg, GOFER_STAT, 10, stat_node1, sizeof(stat_node1));
+        assert_int_equal(raw_call(fx->sock, msg, len, -1, &type, &tag), -EBADF);
+        len = build(msg, GOFER_STAT | GOFER_REPLY, 11, stat_node1, sizeof(stat_node1));
+        assert_int_equal(raw_call(fx->sock, msg, len, -1, &type, &tag), -EINVAL);
+        uint8_t clunk_bad[] = { 1, 0, 9, 0, 0, 0 };
+        len = build(msg, GOFER_CLUNK, 12, clunk_bad, sizeof(clunk_bad));
+        assert_int_equal(raw_call(fx->sock, msg, len, -1, &type, &tag), -EBADF);
         /* Too short for a header: tag 0, type 0|REPLY. */
         assert_int_equal(raw_call(fx->sock, "abc", 3, -1, &type, &tag), -EINVAL);
         assert_int_equal(type, GOFER_REPLY);
