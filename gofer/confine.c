@@ -35,60 +35,78 @@ static void raise_nofile(void)
         }
 }
 
-static int make_readonly(void)
-{
-        struct mount_attr attr = { .attr_set = MOUNT_ATTR_RDONLY };
-
-        if (syscall(SYS_mount_setattr, AT_FDCWD, "/", 0, &attr, sizeof(attr)) == 0)
-                return 0;
-        if (mount(NULL, "/", NULL, MS_REMOUNT | MS_BIND | MS_RDONLY, NULL) < 0)
-                return -errno;
-        return 0;
-}
-
-/* In a fresh mount namespace: make the served tree our "/" and forget the
- * host's. Only the tree's own mount comes along (no MS_REC): a submount
- * shows as its empty mount point, and is served, if at all, by a gofer
- * root of its own. */
-static int pivot_into_root(struct gofer_server *s)
+/* The same directory as fd (checked by dev and inode), through its path, so
+ * on this namespace's copy of its mount. */
+static int reopen_in_namespace(int fd, const struct stat *want)
 {
         char proc_path[32], path[PATH_MAX];
-        struct stat before, after;
+        struct stat st;
 
-        if (fstat(s->root_fd, &before) < 0)
-                return -errno;
-        snprintf(proc_path, sizeof(proc_path), "/proc/self/fd/%d", s->root_fd);
+        snprintf(proc_path, sizeof(proc_path), "/proc/self/fd/%d", fd);
         ssize_t n = readlink(proc_path, path, sizeof(path) - 1);
         if (n < 0)
                 return -errno;
         path[n] = '\0';
         if (path[0] != '/')
                 return -ESTALE;         /* "(deleted)" or a pseudo file */
+        int here = open(path, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+        if (here < 0)
+                return -errno;
+        if (fstat(here, &st) < 0 || st.st_dev != want->st_dev || st.st_ino != want->st_ino) {
+                close(here);
+                return -ESTALE;         /* the path no longer names the root */
+        }
+        return here;
+}
 
+/* In a fresh mount namespace: make the served tree our "/" and forget the
+ * host's. A clone of the tree's own mount only (not recursive: a submount
+ * shows as its empty mount point, served, if at all, by a gofer root of its
+ * own), nodev and nosuid, read-only too for a read-only gofer, attached on
+ * top of the tree itself (fd-based, so serving "/" works too), then
+ * pivot_root into it and detach the old root. */
+static int pivot_into_root(struct gofer_server *s)
+{
+        struct mount_attr attr = { .attr_set = MOUNT_ATTR_NODEV | MOUNT_ATTR_NOSUID };
+        struct stat before, after;
+        int r = 0;
+
+        if (fstat(s->root_fd, &before) < 0)
+                return -errno;
         if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
                 return -errno;
-        if (mount(path, path, NULL, MS_BIND, NULL) < 0)
-                return -errno;
-        if (chdir(path) < 0)
-                return -errno;
-        if (syscall(SYS_pivot_root, ".", ".") < 0)
-                return -errno;
-        if (umount2(".", MNT_DETACH) < 0)
-                return -errno;
-        if (chdir("/") < 0)
-                return -errno;
-        if (s->readonly) {
-                int r = make_readonly();
-                if (r < 0)
-                        return r;
+        /* root_fd's mount is the old namespace's; open_tree() wants ours. */
+        int here = reopen_in_namespace(s->root_fd, &before);
+        if (here < 0)
+                return here;
+        int tree = (int)syscall(SYS_open_tree, here, "",
+                                OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_EMPTY_PATH);
+        if (tree < 0) {
+                r = -errno;
+                close(here);
+                return r;
         }
+        if (s->readonly)
+                attr.attr_set |= MOUNT_ATTR_RDONLY;
+        if (syscall(SYS_mount_setattr, tree, "", AT_EMPTY_PATH, &attr, sizeof(attr)) < 0 ||
+            syscall(SYS_move_mount, tree, "", here, "",
+                    MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0 ||
+            fchdir(tree) < 0 ||
+            syscall(SYS_pivot_root, ".", ".") < 0 ||
+            umount2(".", MNT_DETACH) < 0 ||
+            chdir("/") < 0)
+                r = -errno;
+        close(tree);
+        close(here);
+        if (r < 0)
+                return r;
 
         int fd = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
         if (fd < 0)
                 return -errno;
         if (fstat(fd, &after) < 0 || after.st_dev != before.st_dev || after.st_ino != before.st_ino) {
                 close(fd);
-                return -ESTALE;         /* the path no longer named our root */
+                return -ESTALE;
         }
         close(s->root_fd);
         s->root_fd = fd;

@@ -44,7 +44,7 @@ enum {
 
 /* Confine the calling process to serving s: new mount, net, ipc and uts
  * namespaces where permitted; pivot_root into the served tree (read-only
- * there if s is); capabilities trimmed to CAP_CHOWN, CAP_DAC_OVERRIDE,
+ * there if s is; only the tree's own mount, nodev, nosuid); capabilities trimmed to CAP_CHOWN, CAP_DAC_OVERRIDE,
  * CAP_DAC_READ_SEARCH, CAP_FOWNER, CAP_FSETID; no_new_privs; a seccomp
  * allow-list of the calls serving makes, anything else kills the process
  * (and the kernel logs the call: dmesg / audit type=1326). Call once, after

@@ -45,6 +45,7 @@ enum {
         FIXTURE_RO = 1 << 1,            /* --ro */
         FIXTURE_CONFINE = 1 << 2,       /* gofer_confine() in the child */
         FIXTURE_EXEC = 1 << 3,          /* exec `$CONTERNEL gofer --root=... --fd=3` */
+        FIXTURE_HOST_ROOT = 1 << 4,     /* serve the host's "/" instead of the tree */
 };
 
 static void fixture_write(const char *path, const char *text)
@@ -120,6 +121,8 @@ static struct gofer_fixture *fixture_start(unsigned flags)
         if (mkdir(fx->root, 0755) < 0)
                 abort();
         fixture_populate(fx);
+        if (flags & FIXTURE_HOST_ROOT)
+                strcpy(fx->root, "/");
         if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
                 abort();
         fx->pid = fork();

@@ -50,6 +50,16 @@ static int setup_exec(void **state)
         return 0;
 }
 
+static int setup_exec_host_root(void **state)
+{
+        if (!getenv("CONTERNEL") || FIXTURE_SANITIZED) {
+                *state = NULL;
+                return 0;
+        }
+        *state = fixture_start(FIXTURE_EXEC | FIXTURE_HOST_ROOT | FIXTURE_RO);
+        return 0;
+}
+
 static int teardown_maybe(void **state)
 {
         return *state ? teardown(state) : 0;
@@ -669,6 +679,34 @@ static void test_gofer_verb_serves_confined_in_its_own_process(void **state)
         /* teardown: exit status 0, not 128+SIGSYS */
 }
 
+/* "/" itself can be the root (the default for `conternel do`): only its
+ * own mount is served, so /proc is an empty directory, not the host's. */
+static void test_gofer_verb_serves_host_root_without_submounts(void **state)
+{
+        struct gofer_fixture *fx = *state;
+        struct gofer_walk_result w;
+        struct gofer_entry e;
+        struct stat host;
+        int fd;
+
+        if (!fx)
+                skip();
+        assert_int_equal(WALK(fx, fx->rootnode, &w, "etc", "passwd"), 0);
+        assert_int_equal(w.n, 2);
+        assert_int_equal(stat("/etc/passwd", &host), 0);
+        assert_int_equal(w.nodes[1].stat.ino, host.st_ino);
+        assert_int_equal(gofer_open(fx->client, w.nodes[1].node, O_RDONLY, &fd), 0);
+        close(fd);
+        uint32_t nodes[] = { w.nodes[0].node, w.nodes[1].node };
+        assert_int_equal(gofer_clunk(fx->client, nodes, 2), 0);
+
+        assert_int_equal(WALK(fx, fx->rootnode, &w, "proc", "self"), 0);
+        assert_int_equal(w.n, 1);
+        assert_int_equal(w.error, -ENOENT);
+        assert_int_equal(gofer_clunk(fx->client, &w.nodes[0].node, 1), 0);
+        assert_int_equal(gofer_mkdir(fx->client, fx->rootnode, "x", 0700, -1, -1, &e), -EROFS);
+}
+
 struct thread_arg {
         struct gofer_fixture *fx;
         int failures;
@@ -845,6 +883,8 @@ int main(void)
                 cmocka_unit_test_setup_teardown(test_confined_gofer_serves_everything, setup_confined, teardown),
                 cmocka_unit_test_setup_teardown(test_gofer_verb_serves_confined_in_its_own_process,
                                                 setup_exec, teardown_maybe),
+                cmocka_unit_test_setup_teardown(test_gofer_verb_serves_host_root_without_submounts,
+                                                setup_exec_host_root, teardown_maybe),
                 cmocka_unit_test_setup_teardown(test_malformed_requests_get_errors_and_server_keeps_serving,
                                                 setup_raw, teardown),
         };
