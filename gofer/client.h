@@ -129,7 +129,8 @@ int gofer_readlink(struct gofer_client *c, uint32_t node, char **ret_target);
 /* List a directory node from offset (0 or an entry's next_offset), at most
  * about count bytes' worth of entries (0: as many as one reply holds).
  * "." and ".." are never listed. *ret is one malloc'd block for free();
- * (*ret)->n == 0 at the end. */
+ * (*ret)->n == 0 at the end. -EINVAL if count cannot hold an entry with a
+ * longest name (274 bytes), as getdents64 with a too-small buffer. */
 int gofer_getdents(struct gofer_client *c, uint32_t node, uint64_t offset, size_t count,
                    struct gofer_dirents **ret);
 

@@ -48,8 +48,8 @@ enum {
  * CAP_DAC_READ_SEARCH, CAP_FOWNER, CAP_FSETID; no_new_privs; a seccomp
  * allow-list of the calls serving makes, anything else kills the process
  * (and the kernel logs the call: dmesg / audit type=1326). Call once, after
- * gofer_server_create() and before serving, single threaded. fds other than
- * the server's and keep_fd should be closed by the caller first. Returns 0
+ * gofer_server_create() and before serving, single threaded; the caller
+ * closes every fd but the socket (and stdio) first. Returns 0
  * or -errno; on error the process is half confined and should exit. */
 int gofer_confine(struct gofer_server *s, unsigned flags);
 
