@@ -54,7 +54,7 @@ static bool donated_fd_valid(int fd, int flags)
         if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode))
                 return false;
         int fl = fcntl(fd, F_GETFL);
-        return fl >= 0 && (fl & O_ACCMODE) == (flags & O_ACCMODE);
+        return fl >= 0 && !(fl & O_PATH) && (fl & O_ACCMODE) == (flags & O_ACCMODE);
 }
 
 int gofer_attach(struct gofer_client *c, struct gofer_entry *ret)

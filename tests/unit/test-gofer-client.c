@@ -283,6 +283,21 @@ static void test_open_with_wrong_access_mode_is_eproto(void **state)
         assert_int_equal(got, -1);
 }
 
+static void test_open_with_an_o_path_fd_is_eproto(void **state)
+{
+        struct fake *f = *state;
+        uint8_t buf[GOFER_MSG_MAX];
+        int got = -1;
+
+        int opath = open("/etc/passwd", O_PATH | O_CLOEXEC);
+        struct gofer_wbuf w = reply_start(buf, GOFER_OPEN, 1, 0);
+        gofer_put_u32(&w, 1);
+        queue(f, &w, opath, false);
+        close(opath);
+        assert_int_equal(gofer_open(f->c, 1, O_RDONLY, &got), -EPROTO);
+        assert_int_equal(got, -1);
+}
+
 static void test_open_promising_an_fd_without_one_is_eproto(void **state)
 {
         struct fake *f = *state;
@@ -421,6 +436,7 @@ int main(void)
                 T(test_unexpected_fd_is_closed),
                 T(test_open_with_a_directory_fd_is_eproto),
                 T(test_open_with_wrong_access_mode_is_eproto),
+                T(test_open_with_an_o_path_fd_is_eproto),
                 T(test_open_promising_an_fd_without_one_is_eproto),
                 T(test_walk_reply_must_match_request),
                 T(test_walk_node_zero_or_bad_mode_is_eproto),
