@@ -37,12 +37,18 @@ $(FUZZ_BUILD)/build.ninja:
 	CC=clang meson setup $(FUZZ_BUILD) -Dtests=enabled -Db_sanitize=address,undefined -Db_lundef=false
 
 build-fuzz: test-deps $(FUZZ_BUILD)/build.ninja
-	ninja -C $(FUZZ_BUILD) tests/fuzz/fuzz-elf
+	ninja -C $(FUZZ_BUILD) tests/fuzz/fuzz-elf tests/fuzz/fuzz-gofer-decode tests/fuzz/fuzz-gofer-reply
 
 fuzz: build-fuzz
 	@$(FUZZ_BUILD)/tests/fuzz/fuzz-elf -max_total_time=$(FUZZ_SECONDS) >$(FUZZ_BUILD)/fuzz-elf.log 2>&1 \
 		|| { tail -40 $(FUZZ_BUILD)/fuzz-elf.log; exit 1; }
 	@echo "fuzz-elf: no crash in $(FUZZ_SECONDS) s ($$(grep -o 'Done [0-9]* runs' $(FUZZ_BUILD)/fuzz-elf.log))"
+	@$(FUZZ_BUILD)/tests/fuzz/fuzz-gofer-decode -max_total_time=$(FUZZ_SECONDS) >$(FUZZ_BUILD)/fuzz-gofer-decode.log 2>&1 \
+		|| { tail -40 $(FUZZ_BUILD)/fuzz-gofer-decode.log; exit 1; }
+	@echo "fuzz-gofer-decode: no crash in $(FUZZ_SECONDS) s ($$(grep -o 'Done [0-9]* runs' $(FUZZ_BUILD)/fuzz-gofer-decode.log))"
+	@$(FUZZ_BUILD)/tests/fuzz/fuzz-gofer-reply -max_total_time=$(FUZZ_SECONDS) >$(FUZZ_BUILD)/fuzz-gofer-reply.log 2>&1 \
+		|| { tail -40 $(FUZZ_BUILD)/fuzz-gofer-reply.log; exit 1; }
+	@echo "fuzz-gofer-reply: no crash in $(FUZZ_SECONDS) s ($$(grep -o 'Done [0-9]* runs' $(FUZZ_BUILD)/fuzz-gofer-reply.log))"
 
 test: test-deps build build-asan build-fuzz
 	meson configure $(BUILD) -Dtests=enabled

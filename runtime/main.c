@@ -9,19 +9,21 @@
 struct verb {
         const char *name;
         int (*run)(int argc, char **argv);
-        const char *help;
+        const char *help;       /* NULL: hidden from usage */
 };
 
 static const struct verb verbs[] = {
         { "do", cmd_do, "run a program in a new sandbox" },
         { "compat", cmd_compat, "run a program natively and sandboxed and compare" },
+        { "gofer", cmd_gofer, NULL },
 };
 
 static void usage(FILE *f)
 {
         fprintf(f, "Usage: conternel [--version] [--help] VERB [ARGS...]\n\nVerbs:\n");
         for (size_t i = 0; i < sizeof(verbs) / sizeof(verbs[0]); i++)
-                fprintf(f, "  %-8s %s\n", verbs[i].name, verbs[i].help);
+                if (verbs[i].help)
+                        fprintf(f, "  %-8s %s\n", verbs[i].name, verbs[i].help);
         fprintf(f, "\nconternel VERB --help describes each.\n");
 }
 

@@ -7,6 +7,7 @@
 /* Each verb takes argv starting at its own name and returns the exit code. */
 int cmd_do(int argc, char **argv);
 int cmd_compat(int argc, char **argv);
+int cmd_gofer(int argc, char **argv);      /* hidden: spawned by the launcher */
 
 /* Options shared by the verbs that start a sandbox. */
 struct sandbox_options {
