@@ -29,6 +29,13 @@ int sandbox_run(const struct sandbox_options *o, char **argv);
  * -ENOENT / -EACCES / another -errno. */
 int program_open(const char *name, char **ret_path);
 
+struct kernel;
+struct fs_context;
+/* Mount devfs on /dev (with a tmpfs on /dev/shm), procfs on /proc and sysfs
+ * on /sys; the directories exist. Reads the host's /proc/cpuinfo and CPU
+ * affinity once, here (pseudofs.c). */
+int sandbox_mount_pseudofs(struct kernel *k, struct fs_context *fs);
+
 /* Print a backtrace and die when the sentry itself takes a fatal signal.
  * Per thread: backtrace_install_thread() sets up its alternate stack. */
 void backtrace_install(void);

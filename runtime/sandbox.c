@@ -17,6 +17,7 @@
 #include "runtime.h"
 #include "sentry/kernel/kernel.h"
 #include "sentry/kernel/task.h"
+#include "sentry/mm/proc_info.h"
 #include "vfs/fdtable.h"
 #include "vfs/file.h"
 #include "vfs/namei.h"
@@ -54,13 +55,15 @@ fail:
         return r;
 }
 
-/* The sandbox's root for now: a fresh tmpfs with /tmp (the host root through
- * the gofer comes later). */
-static int root_fs_context(struct fs_context **ret)
+/* The sandbox's root for now: a fresh tmpfs with /tmp, and /dev, /proc and
+ * /sys mounted (the host root through the gofer comes later). */
+static int root_fs_context(struct kernel *k, struct fs_context **ret)
 {
         static const struct { const char *path; mode_t mode; } dirs[] = {
                 { "/tmp", 01777 },
                 { "/dev", 0755 },
+                { "/proc", 0555 },
+                { "/sys", 0555 },
         };
         const struct vfs_cred root = { 0 };
         struct mnt_namespace *ns;
@@ -85,6 +88,11 @@ static int root_fs_context(struct fs_context **ret)
                 }
         }
         fs_umask(fs, 022, true);
+        r = sandbox_mount_pseudofs(k, fs);
+        if (r < 0) {
+                fs_context_unref(fs);
+                return r;
+        }
         *ret = fs;
         return 0;
 }
@@ -92,6 +100,7 @@ static int root_fs_context(struct fs_context **ret)
 struct init_thread {
         struct kernel *kernel;
         struct task_spawn_args spawn;
+        const char *exe_path;   /* the program's canonical path, for /proc */
         int error;              /* -errno from creating the task */
 };
 
@@ -106,6 +115,8 @@ static void *init_thread_main(void *arg)
         it->error = task_create_init(it->kernel, &it->spawn, &t);
         if (it->error < 0)
                 return NULL;
+        /* For /proc/1/exe, cmdline and environ (exec will do this too). */
+        mm_proc_info_init(t->mm, it->exe_path, t->regs.gp.rsp);
         task_run(t);
         return NULL;
 }
@@ -131,7 +142,7 @@ int sandbox_run(const struct sandbox_options *o, char **argv)
                 .strace_fd = log_get_fd(),
         };
         struct init_thread it = { 0 };
-        _cleanup_free_ char *path = NULL;
+        _cleanup_free_ char *path = NULL, *real = NULL;
         _cleanup_close_ int exe = -1;
         struct kernel *k = NULL;
         pthread_t thread;
@@ -149,14 +160,16 @@ int sandbox_run(const struct sandbox_options *o, char **argv)
                         o->platform ? o->platform : PLATFORM_DEFAULT, strerror(-r));
                 return 125;
         }
+        real = realpath(path, NULL);
         it.kernel = k;
+        it.exe_path = real ? real : path;
         it.spawn = (struct task_spawn_args){
                 .exe_fd = exe,
                 .filename = path,
                 .argv = argv,
                 .envp = environ,
         };
-        r = root_fs_context(&it.spawn.fs);
+        r = root_fs_context(k, &it.spawn.fs);
         if (r < 0) {
                 fprintf(stderr, "conternel: root file system: %s\n", strerror(-r));
                 kernel_destroy(k);

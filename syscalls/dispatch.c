@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "lib/log.h"
+#include "sentry/kernel/current.h"
 #include "sentry/kernel/kerrno.h"
 
 /* Names of the calls the table has no entry for, from libseccomp (which
@@ -76,6 +77,7 @@ void syscall_dispatch(struct task *t)
         };
         long ret;
 
+        task_set_current(t);            /* for /proc/self */
         if (a.nr < KERNEL_SYSCALL_MAX)
                 def = &syscall_table[a.nr];
         if (def && def->fn) {

@@ -190,3 +190,22 @@ int fdtable_set_cloexec(struct fdtable *fdt, int fd, bool cloexec)
         pthread_mutex_unlock(&fdt->lock);
         return r;
 }
+
+int fdtable_next(struct fdtable *fdt, int from, struct file **ret_file, bool *ret_cloexec)
+{
+        int r = -ENOENT;
+
+        pthread_mutex_lock(&fdt->lock);
+        for (int fd = from < 0 ? 0 : from; fd < fdt->size; fd++) {
+                if (!fdt->files[fd])
+                        continue;
+                if (ret_file)
+                        *ret_file = file_ref(fdt->files[fd]);
+                if (ret_cloexec)
+                        *ret_cloexec = fdt->cloexec[fd];
+                r = fd;
+                break;
+        }
+        pthread_mutex_unlock(&fdt->lock);
+        return r;
+}

@@ -39,6 +39,9 @@ int fdtable_install_at(struct fdtable *fdt, int fd, struct file *f, bool cloexec
 struct file *fdtable_get(struct fdtable *fdt, int fd);
 /* Remove fd; -EBADF if it was not open. */
 int fdtable_close(struct fdtable *fdt, int fd);
+/* The lowest open fd >= from, with a new reference to its file and its
+ * close-on-exec flag (ret_file, ret_cloexec may be NULL); -ENOENT if none. */
+int fdtable_next(struct fdtable *fdt, int from, struct file **ret_file, bool *ret_cloexec);
 int fdtable_get_cloexec(struct fdtable *fdt, int fd, bool *ret);
 int fdtable_set_cloexec(struct fdtable *fdt, int fd, bool cloexec);
 

@@ -24,17 +24,24 @@ struct mount *mount_unref(struct mount *m)
 }
 
 static int mount_new(struct mnt_namespace *ns, const char *type, const char *options,
-                     struct mount **ret)
+                     const void *data, struct mount **ret)
 {
         const struct fs_type *t = fs_type_find(type);
         struct super_block *sb;
         struct mount *m;
+        dev_t dev;
         int r;
 
         if (!t)
                 return -ENODEV;
         /* Anonymous devices are major 0, as Linux's get_anon_bdev(). */
-        r = t->mount(t, makedev(0, 0x20 + atomic_fetch_add(&ns->next_dev, 1)), options, &sb);
+        dev = makedev(0, 0x20 + atomic_fetch_add(&ns->next_dev, 1));
+        if (t->mount_data && (data || !t->mount))
+                r = t->mount_data(t, dev, options, data, &sb);
+        else if (t->mount && !data)
+                r = t->mount(t, dev, options, &sb);
+        else
+                r = -EINVAL;
         if (r < 0)
                 return r;
         m = calloc(1, sizeof(*m));
@@ -45,6 +52,7 @@ static int mount_new(struct mnt_namespace *ns, const char *type, const char *opt
         atomic_init(&m->refcount, 1);
         m->sb = sb;
         m->root = dentry_ref(sb->root);
+        m->id = atomic_fetch_add(&ns->next_mnt_id, 1) + 1;
         *ret = m;
         return 0;
 }
@@ -58,8 +66,9 @@ int mnt_ns_create(const char *type, const char *options, struct mnt_namespace **
                 return -ENOMEM;
         atomic_init(&ns->refcount, 1);
         atomic_init(&ns->next_dev, 0);
+        atomic_init(&ns->next_mnt_id, 0);
         pthread_rwlock_init(&ns->lock, NULL);
-        r = mount_new(ns, type, options, &ns->root);
+        r = mount_new(ns, type, options, NULL, &ns->root);
         if (r < 0) {
                 pthread_rwlock_destroy(&ns->lock);
                 free(ns);
@@ -96,12 +105,18 @@ struct mnt_namespace *mnt_ns_unref(struct mnt_namespace *ns)
 int vfs_mount(struct mnt_namespace *ns, const struct path *at, const char *type,
               const char *options)
 {
+        return vfs_mount_data(ns, at, type, options, NULL);
+}
+
+int vfs_mount_data(struct mnt_namespace *ns, const struct path *at, const char *type,
+                   const char *options, const void *data)
+{
         struct mount *m;
         int r;
 
         if (!at->dentry->inode || !S_ISDIR(at->dentry->inode->mode))
                 return -ENOTDIR;
-        r = mount_new(ns, type, options, &m);
+        r = mount_new(ns, type, options, data, &m);
         if (r < 0)
                 return r;
         m->parent = mount_ref(at->mnt);

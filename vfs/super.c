@@ -25,6 +25,11 @@ const struct fs_type *fs_type_find(const char *name)
         return NULL;
 }
 
+const struct fs_type *fs_type_nth(int i)
+{
+        return i >= 0 && i < nr_fs_types ? fs_types[i] : NULL;
+}
+
 int sb_create(const struct fs_type *type, dev_t dev, struct super_block **ret)
 {
         struct super_block *sb = calloc(1, sizeof(*sb));

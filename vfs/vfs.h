@@ -232,16 +232,26 @@ struct fs_type {
         /* A new superblock with its root dentry set. */
         int (*mount)(const struct fs_type *type, dev_t dev, const char *options,
                      struct super_block **ret);
+        /* The same for a mount that hands the fs an object from inside the
+         * sentry (procfs: its source of process data), like the data
+         * argument of Linux's mount(2). NULL slot: only mount() is used, and
+         * data must be NULL (-EINVAL). A NULL mount() slot: the fs cannot be
+         * mounted without data (-EINVAL). */
+        int (*mount_data)(const struct fs_type *type, dev_t dev, const char *options,
+                          const void *data, struct super_block **ret);
 };
 
 /* Registry, filled from constructors before main (like platform_register()). */
 void fs_type_register(const struct fs_type *type);
 const struct fs_type *fs_type_find(const char *name);
+/* The i-th registered type (0-based, registration order), NULL past the end. */
+const struct fs_type *fs_type_nth(int i);
 
 struct mount {
         atomic_int refcount;
         struct super_block *sb;         /* a reference; immutable */
         struct dentry *root;            /* a reference; immutable */
+        int id;                         /* immutable: mountinfo's mount ID, unique in its ns */
         /* protected by ns->lock */
         struct mount *parent;           /* NULL for the namespace root */
         struct dentry *mountpoint;      /* a reference, in parent */
@@ -272,6 +282,7 @@ struct mnt_namespace {
         struct mount *root;             /* immutable */
         struct mount *mounts;           /* protected by lock; all but the root */
         atomic_uint next_dev;           /* anonymous device minors */
+        atomic_int next_mnt_id;         /* mount IDs */
 };
 
 /* A namespace whose root is a new mount of fs type `type`. -ENODEV. */
@@ -281,6 +292,9 @@ struct mnt_namespace *mnt_ns_unref(struct mnt_namespace *ns);
 /* Mount a new instance of type on the directory at *at. -ENODEV, -ENOTDIR. */
 int vfs_mount(struct mnt_namespace *ns, const struct path *at, const char *type,
               const char *options);
+/* vfs_mount() with data for the fs's mount_data() (borrowed for the call). */
+int vfs_mount_data(struct mnt_namespace *ns, const struct path *at, const char *type,
+                   const char *options, const void *data);
 /* The mount on (mnt, d), or NULL. Takes ns->lock. */
 struct mount *mnt_lookup_child(struct mnt_namespace *ns, struct mount *mnt, struct dentry *d);
 

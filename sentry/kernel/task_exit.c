@@ -106,20 +106,31 @@ static void task_release_thread(struct task *t)
 {
         struct kernel *k = t->kernel;
         struct platform_ctx *ctx;
+        struct fs_context *fs;
+        struct fdtable *fdt;
+        struct mm *mm;
 
         /* CLONE_CHILD_CLEARTID and the robust list, while the mm is here. */
         futex_exit(t);
 
-        /* The guest side: the stub thread, then our hold on the memory. */
+        /* The guest side: the stub thread, then our hold on the memory,
+         * files and fs context. /proc reads them under block_lock, so they
+         * leave the task under it and are dropped after. */
         pthread_mutex_lock(&t->block_lock);
         ctx = t->ctx;
         t->ctx = NULL;
+        mm = t->mm;
+        t->mm = NULL;
+        fdt = t->fdt;
+        t->fdt = NULL;
+        fs = t->fs;
+        t->fs = NULL;
         pthread_mutex_unlock(&t->block_lock);
         if (ctx)
                 k->platform_ops->ctx_release(ctx);
-        t->mm = mm_unref(t->mm);
-        t->fdt = fdtable_unref(t->fdt);
-        t->fs = fs_context_unref(t->fs);
+        mm_unref(mm);
+        fdtable_unref(fdt);
+        fs_context_unref(fs);
 }
 
 void task_exit(struct task *t)

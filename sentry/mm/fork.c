@@ -114,6 +114,7 @@ int mm_fork(struct mm *parent, struct mm **ret_child)
         child->mmap_base = parent->mmap_base;
         child->start_brk = parent->start_brk;
         child->brk = parent->brk;
+        child->proc = parent->proc;
         for (struct vma *v = vma_first(&parent->vmas); v && r == 0; v = vma_next(v))
                 if (!(v->flags & VMA_DONTFORK))
                         r = fork_vma(parent, child, v);

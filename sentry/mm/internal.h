@@ -17,6 +17,7 @@
 #include "lib/macro.h"
 #include "lib/rbtree.h"
 #include "sentry/mm/mm.h"
+#include "sentry/mm/proc_info.h"
 
 /* ---- The memory file ------------------------------------------------------ */
 
@@ -245,6 +246,7 @@ struct mm {
         struct mm_deferred *deferred;   /* protected by pma_lock */
         size_t ndeferred, deferred_cap; /* protected by pma_lock; ndeferred read atomically */
         guest_ptr_t last_spurious;      /* protected by lock: see mm_handle_fault */
+        struct mm_proc_info proc;       /* protected by lock: for /proc (proc_info.c) */
 };
 
 static inline const struct platform_ops *mm_ops(const struct mm *mm)
