@@ -76,8 +76,6 @@ void syscall_dispatch(struct task *t)
                 .a = { gp->rdi, gp->rsi, gp->rdx, gp->r10, gp->r8, gp->r9 },
         };
         long ret;
-
-        task_set_current(t);            /* for /proc/self */
         if (a.nr < KERNEL_SYSCALL_MAX)
                 def = &syscall_table[a.nr];
         if (def && def->fn) {

@@ -55,6 +55,7 @@ SYS(prlimit64); SYS(getrlimit); SYS(setrlimit);
 SYS(rt_sigaction); SYS(rt_sigprocmask); SYS(sigaltstack);
 SYS(kill); SYS(tkill); SYS(tgkill); SYS(rt_sigqueueinfo); SYS(rt_tgsigqueueinfo);
 SYS(rt_sigpending); SYS(rt_sigreturn); SYS(pause); SYS(rt_sigsuspend); SYS(rt_sigtimedwait);
+SYS(signalfd); SYS(signalfd4);
 
 #undef SYS
 

@@ -3,10 +3,14 @@
 #include <errno.h>
 #include <signal.h>
 #include <string.h>
+#include <sys/signalfd.h>
 
 #include "sentry/kernel/kerrno.h"
 #include "lib/ktimer.h"
+#include "sentry/kernel/signalfd.h"
 #include "sentry/mm/mm.h"
+#include "vfs/fdtable.h"
+#include "vfs/file.h"
 #include "syscall.h"
 #include "syscalls/sys.h"
 
@@ -423,4 +427,43 @@ long sys_rt_sigtimedwait(struct task *t, const struct syscall_args *a)
         if (a->a[1] && mm_copy_out(t->mm, a->a[1], &info, sizeof(info)) < 0)
                 return -EFAULT;
         return info.si_signo;
+}
+
+static long do_signalfd4(struct task *t, int fd, guest_ptr_t umask, uint64_t size, unsigned flags)
+{
+        uint64_t mask;
+        struct file *f;
+        long r;
+
+        if (flags & ~(unsigned)(SFD_CLOEXEC | SFD_NONBLOCK))
+                return -EINVAL;
+        if (size != KSIGSET_SIZE)
+                return -EINVAL;
+        r = mm_copy_in(t->mm, &mask, umask, sizeof(mask));
+        if (r < 0)
+                return r;
+        if (fd != -1) {
+                f = fdtable_get(t->fdt, fd);
+                if (!f)
+                        return -EBADF;
+                r = signalfd_set_mask(f, mask);
+                file_unref(f);
+                return r < 0 ? r : fd;
+        }
+        r = signalfd_create(t, mask, flags, &f);
+        if (r < 0)
+                return r;
+        r = fdtable_install(t->fdt, f, 0, flags & SFD_CLOEXEC, task_nofile_limit(t));
+        file_unref(f);
+        return r;
+}
+
+long sys_signalfd(struct task *t, const struct syscall_args *a)
+{
+        return do_signalfd4(t, (int)a->a[0], a->a[1], a->a[2], 0);
+}
+
+long sys_signalfd4(struct task *t, const struct syscall_args *a)
+{
+        return do_signalfd4(t, (int)a->a[0], a->a[1], a->a[2], (unsigned)a->a[3]);
 }

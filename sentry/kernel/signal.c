@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <string.h>
+#include <sys/epoll.h>
 #include <sys/syscall.h>
 
 #include "lib/log.h"
@@ -83,6 +84,8 @@ int signal_send(struct task *t, const siginfo_t *info, bool group)
                 }
         }
         pthread_mutex_unlock(&tg->lock);
+        if (r == 0)
+                waitqueue_notify(&tg->signalfd_wq, EPOLLIN | EPOLLRDNORM);
         /* A task signalling itself delivers on its way back to the guest;
          * any other is woken or pulled out of guest code. */
         if (target && !pthread_equal(pthread_self(), target->host_thread))

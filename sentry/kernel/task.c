@@ -26,6 +26,7 @@ struct thread_group *thread_group_new(struct kernel *k)
         tg->exit_signal = SIGCHLD;
         pthread_mutex_init(&tg->lock, NULL);
         sigpending_init(&tg->pending);
+        waitqueue_init(&tg->signalfd_wq);
         return tg;
 }
 
@@ -40,6 +41,7 @@ struct thread_group *thread_group_unref(struct thread_group *tg)
         if (!tg || atomic_fetch_sub_explicit(&tg->refcount, 1, memory_order_acq_rel) != 1)
                 return NULL;
         sigpending_clear(&tg->pending);
+        waitqueue_destroy(&tg->signalfd_wq);
         pthread_mutex_destroy(&tg->lock);
         free(tg);
         return NULL;

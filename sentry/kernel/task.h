@@ -68,6 +68,7 @@ struct thread_group {
         struct rlimit rlimits[RLIM_NLIMITS]; /* protected by lock */
         struct itimer_real itimer_real; /* has its own lock */
         bool init_killable;             /* protected by lock: a fault ended init's protection */
+        struct waitqueue signalfd_wq;   /* signalfds: notified when a signal is queued */
         /* Set once when the group starts exiting: the wait status (as from wait4). */
         bool exited;                    /* protected by lock */
         int exit_status;                /* protected by lock */

@@ -11,6 +11,7 @@
 #include <sys/wait.h>
 
 #include "lib/log.h"
+#include "sentry/kernel/current.h"
 #include "sentry/kernel/internal.h"
 #include "sentry/kernel/kernel.h"
 #include "sentry/mm/mm.h"
@@ -23,6 +24,7 @@ void task_run(struct task *t)
         int r;
 
         t->host_thread = pthread_self();
+        task_set_current(t);            /* for /proc/self and signalfd */
         while (!t->exiting && !atomic_load(&t->tg->group_exit)) {
                 signal_deliver(t);
                 if (t->exiting || atomic_load(&t->tg->group_exit))
