@@ -56,7 +56,7 @@ fail:
 
 /* The sandbox's root for now: a fresh tmpfs with /tmp (the host root through
  * the gofer comes later). */
-static int root_fs_context(struct fs_context **ret)
+static int root_fs_context(struct kernel *k, struct fs_context **ret)
 {
         static const struct { const char *path; mode_t mode; } dirs[] = {
                 { "/tmp", 01777 },
@@ -68,7 +68,7 @@ static int root_fs_context(struct fs_context **ret)
         struct vfs_at at;
         int r;
 
-        r = mnt_ns_create("tmpfs", "mode=0755", &ns);
+        r = mnt_ns_create_memfile("tmpfs", "mode=0755", k->memfile, &ns);
         if (r < 0)
                 return r;
         r = fs_context_create(ns, &fs);
@@ -156,7 +156,7 @@ int sandbox_run(const struct sandbox_options *o, char **argv)
                 .argv = argv,
                 .envp = environ,
         };
-        r = root_fs_context(&it.spawn.fs);
+        r = root_fs_context(k, &it.spawn.fs);
         if (r < 0) {
                 fprintf(stderr, "conternel: root file system: %s\n", strerror(-r));
                 kernel_destroy(k);

@@ -37,6 +37,7 @@ static int mount_new(struct mnt_namespace *ns, const char *type, const char *opt
         r = t->mount(t, makedev(0, 0x20 + atomic_fetch_add(&ns->next_dev, 1)), options, &sb);
         if (r < 0)
                 return r;
+        sb->mf = ns->mf;        /* before anyone else can see sb */
         m = calloc(1, sizeof(*m));
         if (!m) {
                 sb_unref(sb);
@@ -51,6 +52,12 @@ static int mount_new(struct mnt_namespace *ns, const char *type, const char *opt
 
 int mnt_ns_create(const char *type, const char *options, struct mnt_namespace **ret)
 {
+        return mnt_ns_create_memfile(type, options, NULL, ret);
+}
+
+int mnt_ns_create_memfile(const char *type, const char *options, struct memfile *mf,
+                          struct mnt_namespace **ret)
+{
         struct mnt_namespace *ns = calloc(1, sizeof(*ns));
         int r;
 
@@ -58,6 +65,7 @@ int mnt_ns_create(const char *type, const char *options, struct mnt_namespace **
                 return -ENOMEM;
         atomic_init(&ns->refcount, 1);
         atomic_init(&ns->next_dev, 0);
+        ns->mf = mf;
         pthread_rwlock_init(&ns->lock, NULL);
         r = mount_new(ns, type, options, &ns->root);
         if (r < 0) {

@@ -47,10 +47,6 @@ struct memfile {
         uint64_t allocated;             /* protected by lock (read atomically) */
 };
 
-/* Allocate exactly [off, off+len) if it is all free (to grow a mapping in
- * place with contiguous file offsets, so its pages stay one PMA). -ENOMEM if
- * any of it is in use or out of the file. */
-int memfile_alloc_at(struct memfile *mf, uint64_t off, uint64_t len);
 /* Allocate len bytes at offset delta inside the best-fitting free extent of at
  * least span bytes, leaving room around it for neighbours allocated later
  * with memfile_alloc_at() (copy-on-write copies of a big range, in any order,

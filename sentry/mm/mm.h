@@ -40,6 +40,11 @@ void memfile_destroy(struct memfile *mf);
 int memfile_fd(const struct memfile *mf);
 /* Allocate len bytes (page multiple) of file space; contents are zero. -ENOMEM when full. */
 int memfile_alloc(struct memfile *mf, uint64_t len, uint64_t *ret_off);
+/* Allocate exactly [off, off+len) if it is all free (to keep a growing
+ * object's pages contiguous). -ENOMEM if any of it is in use or out of the file. */
+int memfile_alloc_at(struct memfile *mf, uint64_t off, uint64_t len);
+/* The file's size (the most that can ever be allocated). */
+uint64_t memfile_size(const struct memfile *mf);
 /* Give a range back; its pages are released to the host (hole punched). */
 void memfile_free(struct memfile *mf, uint64_t off, uint64_t len);
 /* Reference counts: an allocated page starts with one reference (its
