@@ -154,6 +154,10 @@ static long mremap_locked(struct mm *mm, guest_ptr_t addr, uint64_t old_len, uin
         /* We can't remap across VMA boundaries. */
         if (old_len > v->end - addr)
                 return -EFAULT;
+        /* Growing or moving a file mapping is not built yet (its pages may be
+         * partly unpopulated); shrinking is above. */
+        if (v->file)
+                return -EINVAL;
         if ((flags & MREMAP_DONTUNMAP) && (v->flags & VMA_SHARED))
                 return -EINVAL;
         if (mm->vmas.count + 2 >= MM_MAX_MAP_COUNT - 3)

@@ -285,10 +285,98 @@ out:
         return r;
 }
 
+/* ---- mmap: the file's pages, as they are ------------------------------------ */
+
+static struct tmpfs_inode *map_inode(struct mm_mappable *m)
+{
+        return container_of(m, struct tmpfs_inode, map);
+}
+
+static void tmpfs_map_ref(struct mm_mappable *m)
+{
+        inode_ref(&map_inode(m)->base);
+}
+
+static void tmpfs_map_unref(struct mm_mappable *m)
+{
+        inode_unref(&map_inode(m)->base);
+}
+
+static int tmpfs_map_get_page(struct mm_mappable *m, struct memfile *mf, uint64_t pgoff,
+                              bool alloc, uint64_t *ret_off)
+{
+        struct tmpfs_inode *ti = map_inode(m);
+        struct tmpfs_page *pg;
+        struct memfile *own;
+        int r;
+
+        pthread_mutex_lock(&ti->base.lock);
+        r = -ENXIO;
+        if (pgoff >= (uint64_t)ti->base.size)
+                goto out;
+        own = ti->mf;
+        if (!own) {
+                r = tmpfs_memfile(ti->base.sb, &own);
+                if (r < 0)
+                        goto out;
+        }
+        r = -ENODEV;
+        if (own != mf)
+                goto out;
+        pg = page_find(ti, pgoff / PAGE_SIZE);
+        r = -ENOENT;
+        if (!pg && !alloc)
+                goto out;
+        if (!pg) {
+                r = tmpfs_page_get(ti, pgoff / PAGE_SIZE, &pg);
+                if (r < 0)
+                        goto out;
+        }
+        r = memfile_ref(mf, pg->off, PAGE_SIZE);
+        if (r == 0)
+                *ret_off = pg->off;
+out:
+        pthread_mutex_unlock(&ti->base.lock);
+        return r;
+}
+
+static int tmpfs_map_read(struct mm_mappable *m, uint64_t pgoff, void *dst)
+{
+        struct tmpfs_inode *ti = map_inode(m);
+        struct tmpfs_page *pg;
+        int r = -ENXIO;
+
+        pthread_mutex_lock(&ti->base.lock);
+        if (pgoff < (uint64_t)ti->base.size) {
+                pg = page_find(ti, pgoff / PAGE_SIZE);
+                if (pg)
+                        memcpy(dst, page_data(ti, pg), PAGE_SIZE);
+                else
+                        memset(dst, 0, PAGE_SIZE);
+                r = 0;
+        }
+        pthread_mutex_unlock(&ti->base.lock);
+        return r;
+}
+
+const struct mm_mappable_ops tmpfs_mappable_ops = {
+        .ref = tmpfs_map_ref,
+        .unref = tmpfs_map_unref,
+        .get_page = tmpfs_map_get_page,
+        .read = tmpfs_map_read,
+};
+
+static int tmpfs_mmap(struct file *f, struct mm_mappable **ret)
+{
+        *ret = &TMPFS_I(file_inode(f))->map;
+        return 0;
+}
+
 const struct file_ops tmpfs_file_ops = {
         .read = tmpfs_read,
         .write = tmpfs_write,
         .llseek = tmpfs_llseek,
+        .mmap = tmpfs_mmap,
 };
 
 int tmpfs_setattr(struct inode *inode, const struct iattr *ia)
@@ -296,13 +384,19 @@ int tmpfs_setattr(struct inode *inode, const struct iattr *ia)
         if (ia->valid & ATTR_SIZE) {
                 if (!S_ISREG(inode->mode))
                         return -EINVAL;
+                bool shrunk;
+
                 pthread_mutex_lock(&inode->lock);
+                shrunk = ia->size < inode->size;
                 if (ia->size != inode->size) {
                         tmpfs_truncate_locked(TMPFS_I(inode), ia->size);
                         vfs_now(&inode->mtime);
                         inode->ctime = inode->mtime;
                 }
                 pthread_mutex_unlock(&inode->lock);
+                /* Mappings lose the pages past the new end (SIGBUS there). */
+                if (shrunk)
+                        mm_mappable_unmap_from(&TMPFS_I(inode)->map, (uint64_t)ia->size);
         }
         setattr_copy(inode, ia);
         return 0;

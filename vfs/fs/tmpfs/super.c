@@ -11,8 +11,10 @@ static void tmpfs_destroy_inode(struct inode *inode)
 {
         struct tmpfs_inode *ti = TMPFS_I(inode);
 
-        if (S_ISREG(inode->mode))
+        if (S_ISREG(inode->mode)) {
                 tmpfs_truncate_locked(ti, 0);
+                mm_mappable_destroy(&ti->map);
+        }
         free(ti->target);
         free(ti);
 }
@@ -41,6 +43,8 @@ int tmpfs_new_inode(struct super_block *sb, mode_t mode, const struct vfs_cred *
         }
         inode_init(&ti->base, sb, ops, mode, c, tmpfs_destroy_inode);
         ti->pages = RB_ROOT;
+        if (S_ISREG(mode))
+                mm_mappable_init(&ti->map, &tmpfs_mappable_ops);
         if (S_ISDIR(mode)) {
                 ti->base.nlink = 2;
                 ti->base.size = 2 * BOGO_DIRENT_SIZE;

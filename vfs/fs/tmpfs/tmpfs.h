@@ -50,6 +50,7 @@ struct tmpfs_inode {
         char *target;                   /* symlinks: immutable */
         struct rb_root pages;           /* regular files: protected by base.lock */
         struct memfile *mf;             /* set with the first page (base.lock), then immutable */
+        struct mm_mappable map;         /* regular files: what mmap maps */
         uint64_t nr_pages;              /* protected by base.lock */
 };
 
@@ -64,6 +65,7 @@ extern const struct inode_ops tmpfs_symlink_inode_ops;
 extern const struct inode_ops tmpfs_special_inode_ops;
 extern const struct file_ops tmpfs_dir_file_ops;
 extern const struct file_ops tmpfs_file_ops;
+extern const struct mm_mappable_ops tmpfs_mappable_ops;
 
 /* A new inode of mode (type included) owned by c (root when NULL). */
 int tmpfs_new_inode(struct super_block *sb, mode_t mode, const struct vfs_cred *c,
