@@ -160,6 +160,10 @@ int mm_file_populate_locked(struct mm *mm, struct vma *v, guest_ptr_t start, gue
                 }
                 r = file_page(mm, v, at, &off, &cow);
                 if (r < 0) {
+                        /* A full file system is SIGBUS at the page, as
+                         * Linux's shmem fault, not an mmap error. */
+                        if (r == -ENOSPC)
+                                r = -ENXIO;
                         pma_free(p);
                         break;
                 }

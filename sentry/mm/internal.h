@@ -350,7 +350,8 @@ bool mm_range_has_file_locked(struct mm *mm, guest_ptr_t start, guest_ptr_t end)
 void mm_files_release(struct mm *mm);
 /* Give the pages of file VMA v in [start, end) that have no PMA one, from
  * the file, and map them on the platform. Stops at the first page past
- * EOF: -ENXIO. -ENOMEM, -ENOSPC, or the platform's error. Write lock held. */
+ * EOF or that the file has no room for: -ENXIO (an access there is SIGBUS).
+ * -ENOMEM, or the platform's error. Write lock held. */
 int mm_file_populate_locked(struct mm *mm, struct vma *v, guest_ptr_t start, guest_ptr_t end);
 /* Whether every page of [start, end) has a PMA. */
 bool mm_range_backed_locked(struct mm *mm, guest_ptr_t start, guest_ptr_t end);

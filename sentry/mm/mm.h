@@ -178,7 +178,8 @@ struct mm_file_args {
  * the one at EOF on are not mapped: an access there is SIGBUS (the page
  * holding EOF is mapped whole, zeroes past it). The range is populated at
  * once; pages past EOF at the time are populated by a later fault if the
- * file grew. */
+ * file grew. A hole the file has no room for (-ENOSPC) is SIGBUS at the
+ * page, not an mmap error, as Linux's shmem. */
 long mm_mmap_file(struct mm *mm, guest_ptr_t addr, uint64_t len, int prot, int flags,
                   const struct mm_file_args *fa);
 /* msync(2): argument checks and errnos as Linux (EINVAL for bad flags or an

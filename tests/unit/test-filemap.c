@@ -27,6 +27,7 @@ struct fake_file {
         bool have[NPAGES];
         int refs;
         bool copy_only;         /* no get_page: pages only by ->read */
+        bool full;              /* no room for new pages: -ENOSPC */
 };
 
 static struct fake_file *FF(struct mm_mappable *m)
@@ -50,6 +51,8 @@ static int ff_get_page(struct mm_mappable *m, struct memfile *mf, uint64_t pgoff
         if (!f->have[i]) {
                 if (!alloc)
                         return -ENOENT;
+                if (f->full)
+                        return -ENOSPC;
                 assert_int_equal(memfile_alloc(f->mf, PAGE_SIZE, &f->off[i]), 0);
                 f->have[i] = true;
         }
@@ -301,6 +304,23 @@ static void test_vma_split_keeps_offsets(void **state)
         assert_int_equal(guest_read(f->mm, PG(1)), '2');
 }
 
+/* A shared mapping over a hole the file has no room for: mmap succeeds,
+ * the access is SIGBUS; room again, the page comes. */
+static void test_shared_hole_enospc_sigbus(void **state)
+{
+        struct fixture *f = *state;
+
+        f->file.size = 2 * PAGE_SIZE;
+        *ff_byte(&f->file, 0) = 'a';
+        f->file.full = true;
+        assert_int_equal(map_file(f, f->mm, 2, RW, MAP_SHARED, 0), (long)AT);
+        assert_int_equal(guest_read(f->mm, PG(0)), 'a');
+        assert_int_equal(guest_read(f->mm, PG(1)), -EIO);
+        f->file.full = false;
+        assert_int_equal(fake_guest_write(f->mm, PG(1), 'n'), 0);
+        assert_int_equal(*ff_byte(&f->file, PAGE_SIZE), 'n');
+}
+
 int main(void)
 {
         const struct CMUnitTest tests[] = {
@@ -310,6 +330,7 @@ int main(void)
                 cmocka_unit_test_setup_teardown(test_truncate_sigbus, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_truncate_reaches_forked_mm, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_vma_split_keeps_offsets, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_shared_hole_enospc_sigbus, setup, teardown),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }
