@@ -71,7 +71,7 @@ static int root_fs_context(struct kernel *k, struct fs_context **ret)
         struct vfs_at at;
         int r;
 
-        r = mnt_ns_create("tmpfs", "mode=0755", &ns);
+        r = mnt_ns_create_memfile("tmpfs", "mode=0755", k->memfile, &ns);
         if (r < 0)
                 return r;
         r = fs_context_create(ns, &fs);

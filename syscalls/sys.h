@@ -34,7 +34,7 @@ SYS(link); SYS(linkat); SYS(symlink); SYS(symlinkat);
 SYS(chmod); SYS(fchmod); SYS(fchmodat); SYS(chown); SYS(fchown); SYS(lchown); SYS(fchownat);
 SYS(truncate); SYS(ftruncate); SYS(umask);
 /* sys_mm.c */
-SYS(brk); SYS(mmap); SYS(munmap); SYS(mprotect); SYS(mremap); SYS(madvise);
+SYS(brk); SYS(mmap); SYS(munmap); SYS(mprotect); SYS(mremap); SYS(madvise); SYS(msync);
 /* sys_thread.c */
 SYS(exit); SYS(exit_group); SYS(getpid); SYS(gettid); SYS(getppid);
 SYS(set_tid_address); SYS(set_robust_list); SYS(get_robust_list);

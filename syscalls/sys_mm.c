@@ -1,5 +1,6 @@
-/* Address-space calls: brk and the mmap family (anonymous memory for now). */
+/* Address-space calls: brk and the mmap family, anonymous and of files. */
 #include <errno.h>
+#include <fcntl.h>
 #include <sys/mman.h>
 
 #include "sentry/mm/mm.h"
@@ -16,19 +17,33 @@ long sys_brk(struct task *t, const struct syscall_args *a)
 long sys_mmap(struct task *t, const struct syscall_args *a)
 {
         int flags = (int)a->a[3];
+        struct mm_file_args fa = { .off = a->a[5] };
         struct file *f;
+        long r;
 
         if (a->a[5] & 4095ULL)
                 return -EINVAL;
-        if (!(flags & MAP_ANONYMOUS)) {
-                /* Mapping files needs the VFS; no open file here can be mapped. */
-                f = fdtable_get(t->fdt, (int)a->a[4]);
-                if (!f)
-                        return -EBADF;
+        if (flags & MAP_ANONYMOUS)
+                return mm_mmap(t->mm, a->a[0], a->a[1], (int)a->a[2], flags);
+
+        f = fdtable_get(t->fdt, (int)a->a[4]);
+        if (!f)
+                return -EBADF;
+        if (f->flags & O_PATH) {       /* fget() does not see O_PATH files */
                 file_unref(f);
-                return -ENODEV;
+                return -EBADF;
         }
-        return mm_mmap(t->mm, a->a[0], a->a[1], (int)a->a[2], flags);
+        fa.readable = file_readable(f);
+        fa.writable = file_writable(f);
+        if (f->ops->mmap) {
+                r = f->ops->mmap(f, &fa.m);
+                if (r < 0)
+                        goto out;
+        }
+        r = mm_mmap_file(t->mm, a->a[0], a->a[1], (int)a->a[2], flags, &fa);
+out:
+        file_unref(f);
+        return r;
 }
 
 long sys_munmap(struct task *t, const struct syscall_args *a)
@@ -49,4 +64,9 @@ long sys_mremap(struct task *t, const struct syscall_args *a)
 long sys_madvise(struct task *t, const struct syscall_args *a)
 {
         return mm_madvise(t->mm, a->a[0], a->a[1], (int)a->a[2]);
+}
+
+long sys_msync(struct task *t, const struct syscall_args *a)
+{
+        return mm_msync(t->mm, a->a[0], a->a[1], (int)a->a[2]);
 }

@@ -27,6 +27,7 @@
 
 struct file;
 struct epitem;
+struct mm_mappable;
 
 struct iov_iter {
         const struct iovec *iov;
@@ -57,6 +58,11 @@ struct file_ops {
         /* Directories: emit entries from the position *pos (protected by
          * pos_lock, held by the caller), advancing it. NULL slot: -ENOTDIR. */
         int (*iterate)(struct file *f, uint64_t *pos, d_emit_fn emit, void *ctx);
+        /* mmap(2): the object whose pages a mapping of f maps (borrowed:
+         * valid while f is; the mm takes its own reference). The caller
+         * checked the access mode. NULL slot: -ENODEV (pipes, sockets,
+         * host passthrough files), as Linux's missing f_op->mmap. */
+        int (*mmap)(struct file *f, struct mm_mappable **ret);
         /* Last reference dropped; the generic layer then drops f->path.
          * NULL slot: free(f). */
         void (*release)(struct file *f);

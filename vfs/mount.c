@@ -44,6 +44,7 @@ static int mount_new(struct mnt_namespace *ns, const char *type, const char *opt
                 r = -EINVAL;
         if (r < 0)
                 return r;
+        sb->mf = ns->mf;        /* before anyone else can see sb */
         m = calloc(1, sizeof(*m));
         if (!m) {
                 sb_unref(sb);
@@ -59,6 +60,12 @@ static int mount_new(struct mnt_namespace *ns, const char *type, const char *opt
 
 int mnt_ns_create(const char *type, const char *options, struct mnt_namespace **ret)
 {
+        return mnt_ns_create_memfile(type, options, NULL, ret);
+}
+
+int mnt_ns_create_memfile(const char *type, const char *options, struct memfile *mf,
+                          struct mnt_namespace **ret)
+{
         struct mnt_namespace *ns = calloc(1, sizeof(*ns));
         int r;
 
@@ -67,6 +74,7 @@ int mnt_ns_create(const char *type, const char *options, struct mnt_namespace **
         atomic_init(&ns->refcount, 1);
         atomic_init(&ns->next_dev, 0);
         atomic_init(&ns->next_mnt_id, 0);
+        ns->mf = mf;
         pthread_rwlock_init(&ns->lock, NULL);
         r = mount_new(ns, type, options, NULL, &ns->root);
         if (r < 0) {

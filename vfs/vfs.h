@@ -34,6 +34,7 @@
 
 struct dentry;
 struct file;
+struct memfile;
 struct inode;
 struct mount;
 struct super_block;
@@ -219,6 +220,11 @@ struct super_block {
         struct dentry *root;            /* immutable after mount */
         atomic_uint_fast64_t next_ino;
         void *fs_info;                  /* the fs's own */
+        /* Where file data lives when the fs keeps it in memory (tmpfs), so
+         * that MAP_SHARED maps the file's own pages: the namespace's memory
+         * file, set right after ->mount and immutable; NULL if the namespace
+         * has none (the fs then makes its own). Borrowed. */
+        struct memfile *mf;
         void (*put_super)(struct super_block *sb);
 };
 
@@ -283,10 +289,17 @@ struct mnt_namespace {
         struct mount *mounts;           /* protected by lock; all but the root */
         atomic_uint next_dev;           /* anonymous device minors */
         atomic_int next_mnt_id;         /* mount IDs */
+        struct memfile *mf;             /* immutable, borrowed; may be NULL */
 };
 
-/* A namespace whose root is a new mount of fs type `type`. -ENODEV. */
+/* A namespace whose root is a new mount of fs type `type`. -ENODEV, or
+ * the fs's error for bad options (-EINVAL). */
 int mnt_ns_create(const char *type, const char *options, struct mnt_namespace **ret);
+/* The same, with the sandbox's memory file (borrowed: outlives the
+ * namespace): every superblock mounted in it keeps in-memory file data there
+ * (super_block.mf), so guest mappings can share those pages. */
+int mnt_ns_create_memfile(const char *type, const char *options, struct memfile *mf,
+                          struct mnt_namespace **ret);
 struct mnt_namespace *mnt_ns_ref(struct mnt_namespace *ns);
 struct mnt_namespace *mnt_ns_unref(struct mnt_namespace *ns);
 /* Mount a new instance of type on the directory at *at. -ENODEV, -ENOTDIR. */

@@ -40,9 +40,14 @@ void task_run(struct task *t)
                         syscall_dispatch(t);
                         break;
                 case PLATFORM_STOP_FAULT:
-                        /* Copy-on-write and the like: the mm resolves it. */
-                        if (ev.signo == SIGSEGV && mm_handle_fault(t->mm, ev.addr, ev.access) == 0)
+                        /* Copy-on-write and the like: the mm resolves it;
+                         * -EIO is a file mapping past EOF: SIGBUS. */
+                        r = ev.signo == SIGSEGV ? mm_handle_fault(t->mm, ev.addr, ev.access) : -EFAULT;
+                        if (r == 0)
                                 break;
+                        if (r == -EIO)
+                                ev = (struct platform_event){ .stop = ev.stop, .signo = SIGBUS,
+                                                              .si_code = BUS_ADRERR, .addr = ev.addr };
                         log_debug("tid %d: %s (code %d) at %#llx, rip %#llx", t->tid,
                                   sigabbrev_np(ev.signo), ev.si_code,
                                   (unsigned long long)ev.addr,

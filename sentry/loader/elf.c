@@ -170,6 +170,11 @@ int elf_read_info(int fd, struct elf_info *ret)
                         if (ph->p_filesz < 2 || ph->p_filesz > 4096 ||
                             !range_within(ph->p_offset, ph->p_filesz, file_size))
                                 return -ENOEXEC;
+                        /* The first one is the interpreter, as in Linux. */
+                        if (!info.has_interp) {
+                                info.interp_offset = ph->p_offset;
+                                info.interp_size = ph->p_filesz;
+                        }
                         info.has_interp = true;
                         break;
                 case PT_GNU_STACK:

@@ -1,9 +1,10 @@
-/* loader_load(): map an ELF image's PT_LOAD segments, set the break, build
- * the initial stack and the first registers. Like Linux's load_elf_binary()
- * for static programs. */
+/* loader_load(): map an ELF image's PT_LOAD segments (and its interpreter's,
+ * for a dynamic program), set the break, build the initial stack and the
+ * first registers. Like Linux's load_elf_binary() and load_elf_interp(). */
 #include <assert.h>
 #include <elf.h>
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/auxv.h>
 #include <sys/mman.h>
@@ -97,10 +98,88 @@ static uint64_t host_auxval(unsigned long type, uint64_t fallback)
         return v ? v : fallback;
 }
 
+static int load_segments(struct mm *mm, int fd, const struct elf_info *info, uint64_t bias,
+                         uint8_t *bounce)
+{
+        for (unsigned i = 0; i < info->nsegments; i++) {
+                int r = load_segment(mm, fd, &info->segments[i], bias, bounce);
+                if (r < 0)
+                        return r;
+        }
+        return 0;
+}
+
+/* The PT_INTERP path: NUL-terminated exactly at its end, as Linux wants. */
+static int read_interp_path(int fd, const struct elf_info *info, char **ret)
+{
+        char *path = malloc(info->interp_size);
+        int r;
+
+        if (!path)
+                return -ENOMEM;
+        r = loader_pread_full(fd, path, info->interp_size, info->interp_offset);
+        if (r == 0 && path[info->interp_size - 1] != '\0')
+                r = -ENOEXEC;
+        if (r < 0) {
+                free(path);
+                return r;
+        }
+        *ret = path;
+        return 0;
+}
+
+/* Open and load the interpreter: an ET_DYN one where mm_mmap finds room for
+ * its whole span (top-down, like Linux's load_elf_interp without a hint), an
+ * ET_EXEC one at its own addresses. Its bias (AT_BASE) and entry. */
+static int load_interp(struct mm *mm, const struct loader_args *a, const char *path,
+                       uint8_t *bounce, uint64_t *ret_bias, uint64_t *ret_entry)
+{
+        _cleanup_free_ struct elf_info *info = NULL;
+        uint64_t bias = 0;
+        int fd = -1, r;
+
+        r = a->interp->open(a->interp_ctx, path, &fd);
+        if (r < 0)
+                return r;
+        info = malloc(sizeof(*info));
+        r = info ? elf_read_info(fd, info) : -ENOMEM;
+        if (r < 0)
+                goto out;
+        if (info->type == ET_DYN) {
+                uint64_t span = info->max_vaddr - info->min_vaddr;
+                long addr;
+
+                if (span > GUEST_ADDR_MAX) {
+                        r = -ENOMEM;
+                        goto out;
+                }
+                addr = mm_mmap(mm, 0, span, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS);
+                if (addr < 0) {
+                        r = (int)addr;
+                        goto out;
+                }
+                r = mm_munmap(mm, (guest_ptr_t)addr, span);
+                if (r < 0)
+                        goto out;
+                bias = (uint64_t)addr - info->min_vaddr;
+        }
+        *ret_entry = bias + info->entry;
+        if (*ret_entry >= GUEST_ADDR_MAX) {
+                r = -ENOEXEC;
+                goto out;
+        }
+        r = load_segments(mm, fd, info, bias, bounce);
+        *ret_bias = bias;
+out:
+        close(fd);
+        return r;
+}
+
 int loader_load(struct mm *mm, const struct loader_args *a, struct cpu_regs *ret_regs)
 {
         _cleanup_free_ struct elf_info *info = NULL;
         _cleanup_free_ uint8_t *bounce = NULL;
+        _cleanup_free_ char *interp_path = NULL;
         uint64_t bias = 0;
         guest_ptr_t sp;
         int r;
@@ -114,15 +193,18 @@ int loader_load(struct mm *mm, const struct loader_args *a, struct cpu_regs *ret
         if (r < 0)
                 return r;
 
-        /* Dynamic programs need their interpreter (ld.so) opened through the
-         * VFS and loaded at AT_BASE; that comes with the VFS. Until then a
-         * PT_INTERP image is not loadable. */
-        if (info->has_interp)
+        /* A dynamic program needs its interpreter: the caller opens it. */
+        if (info->has_interp && !a->interp)
                 return -ENOEXEC;
+        if (info->has_interp) {
+                r = read_interp_path(a->fd, info, &interp_path);
+                if (r < 0)
+                        return r;
+        }
 
         if (info->type == ET_DYN) {
-                /* static-pie: at ELF_ET_DYN_BASE (no randomisation yet).
-                 * bias + v == base + (v - min_vaddr), modulo 2^64. */
+                /* PIE and static-pie: at ELF_ET_DYN_BASE (no randomisation
+                 * yet). bias + v == base + (v - min_vaddr), modulo 2^64. */
                 uint64_t base = LOADER_ET_DYN_BASE;
                 if (info->max_vaddr - info->min_vaddr > GUEST_ADDR_MAX - base)
                         return -ENOMEM;
@@ -136,14 +218,20 @@ int loader_load(struct mm *mm, const struct loader_args *a, struct cpu_regs *ret
         bounce = malloc(LOAD_BOUNCE_SIZE);
         if (!bounce)
                 return -ENOMEM;
-        for (unsigned i = 0; i < info->nsegments; i++) {
-                r = load_segment(mm, a->fd, &info->segments[i], bias, bounce);
-                if (r < 0)
-                        return r;
-        }
+        r = load_segments(mm, a->fd, info, bias, bounce);
+        if (r < 0)
+                return r;
 
         guest_ptr_t image_end = bias + info->max_vaddr;
         mm_brk_init(mm, image_end);
+
+        /* After the program, so that its fixed addresses are taken first. */
+        uint64_t start = entry, interp_bias = 0;
+        if (interp_path) {
+                r = load_interp(mm, a, interp_path, bounce, &interp_bias, &start);
+                if (r < 0)
+                        return r;
+        }
 
         struct stack_args sa = {
                 .execfn = a->filename,
@@ -156,7 +244,7 @@ int loader_load(struct mm *mm, const struct loader_args *a, struct cpu_regs *ret
                         .phdr = bias + info->phdr_vaddr,
                         .phent = sizeof(Elf64_Phdr),
                         .phnum = info->phnum,
-                        .base = 0,              /* no interpreter */
+                        .base = interp_bias,    /* 0 without an interpreter */
                         .entry = entry,
                         .uid = a->uid,
                         .euid = a->euid,
@@ -173,7 +261,7 @@ int loader_load(struct mm *mm, const struct loader_args *a, struct cpu_regs *ret
         /* Linux's ELF_PLAT_INIT/start_thread: everything zero but these;
          * rdx = 0 tells the program there is no atexit function to register. */
         memset(ret_regs, 0, sizeof(*ret_regs));
-        ret_regs->gp.rip = entry;
+        ret_regs->gp.rip = start;
         ret_regs->gp.rsp = sp;
         ret_regs->gp.eflags = 0x202;
         ret_regs->gp.cs = 0x33;

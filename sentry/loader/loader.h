@@ -1,9 +1,11 @@
 /*
- * Program loading: ELF images (static ET_EXEC and static-pie ET_DYN for now;
- * PT_INTERP comes with the VFS) and the initial stack (argv, envp, auxv).
+ * Program loading: ELF images (static ET_EXEC, static-pie and PIE ET_DYN,
+ * and dynamic programs with their PT_INTERP interpreter) and the initial
+ * stack (argv, envp, auxv).
  *
  * The executable is read through a host fd with pread (today opened by the
- * launcher; later a gofer-donated fd). Every header field is hostile: a
+ * launcher; later a gofer-donated fd); so is the interpreter, which the caller
+ * opens by path (struct loader_interp_ops). Every header field is hostile: a
  * malformed or truncated image is -ENOEXEC, never a crash.
  */
 #ifndef CONTERNEL_SENTRY_LOADER_H
@@ -34,7 +36,9 @@ struct elf_info {
         uint64_t phoff;         /* e_phoff */
         uint16_t phnum, phentsize;
         uint64_t phdr_vaddr;    /* where the program headers are mapped, before bias; 0 if not mapped */
-        bool has_interp;        /* PT_INTERP present (dynamic: not loadable yet) */
+        bool has_interp;        /* PT_INTERP present: a dynamic program */
+        uint64_t interp_offset; /* the first PT_INTERP's path in the file: p_offset */
+        uint64_t interp_size;   /* and p_filesz (2..4096, NUL included) */
         bool exec_stack;        /* PT_GNU_STACK with PF_X */
         unsigned nsegments;
         struct elf_segment segments[ELF_MAX_SEGMENTS];
@@ -46,8 +50,20 @@ struct elf_info {
  * on a read error or a file that shrinks while read, -ENOMEM. */
 int elf_read_info(int fd, struct elf_info *ret);
 
+/* How the loader reaches a dynamic program's interpreter: open path (the
+ * PT_INTERP string, as the program gave it; Linux's open_exec() in the
+ * caller's file system) and hand back a host fd the loader may pread and then
+ * closes. Returns 0 or -errno, which loader_load returns as is (-ENOENT,
+ * -EACCES, ...). */
+struct loader_interp_ops {
+        int (*open)(void *ctx, const char *path, int *ret_fd);
+};
+
 struct loader_args {
         int fd;                         /* the executable, borrowed */
+        /* NULL: PT_INTERP images are -ENOEXEC (nowhere to find ld.so). */
+        const struct loader_interp_ops *interp;
+        void *interp_ctx;               /* passed to interp->open */
         const char *filename;           /* AT_EXECFN and the ELF's name */
         char *const *argv;
         char *const *envp;
@@ -58,8 +74,14 @@ struct loader_args {
 
 /* Load the image into the (empty) mm, build the initial stack and set the
  * registers for the first instruction: rip = entry, rsp = stack pointer, the
- * rest zero as Linux does. -ENOEXEC (also for PT_INTERP images, for now),
- * -ENOMEM, -E2BIG (arguments too long), -EIO, or an error of mm_mmap(),
+ * rest zero as Linux does. A dynamic program (PT_INTERP) also gets its
+ * interpreter, like Linux's load_elf_binary(): ET_DYN interpreters at an
+ * address mm_mmap chooses (AT_BASE = their bias), ET_EXEC ones where they
+ * say; rip = the interpreter's entry, AT_ENTRY = the program's; segment
+ * protections as given (execute-only included; PT_GNU_RELRO is ld.so's to
+ * apply). -ENOEXEC (also a PT_INTERP path without its NUL, an interpreter
+ * that is no loadable ELF, or no a->interp), the opener's error, -ENOMEM,
+ * -E2BIG (arguments too long), -EIO, or an error of mm_mmap(), mm_munmap(),
  * mm_mprotect() or mm_copy_out_force(). On failure the mm may hold a partial
  * image: the caller discards it (as Linux's exec past the point of no return). */
 int loader_load(struct mm *mm, const struct loader_args *a, struct cpu_regs *ret_regs);

@@ -40,7 +40,23 @@ static size_t accessible_prefix(struct mm *mm, guest_ptr_t addr, size_t len, uns
         for (v = vma_find(&mm->vmas, addr); v && at < end; v = vma_next(v)) {
                 if (v->start > at || !vma_allows(v, access))
                         break;
+                if (v->file)
+                        break;          /* may have unpopulated pages: see below */
                 at = v->end;
+        }
+        if (v && at < end && v->file && v->start <= at && vma_allows(v, access)) {
+                /* A file VMA: up to its first page without a PMA (past EOF:
+                 * Linux's copy_*_user faults with SIGBUS there, -EFAULT). */
+                guest_ptr_t vend = MIN(v->end, end);
+
+                for (struct pma *p = pma_find(&mm->pmas, at); p && at < vend; p = pma_next(p)) {
+                        if (p->start > at)
+                                break;
+                        at = MIN(p->end, vend);
+                }
+                if (at == v->end)       /* all there: go on with the next VMAs */
+                        return MIN(at - addr + accessible_prefix(mm, at, end - at, access),
+                                   end - addr);
         }
         return MIN(at, end) - addr;
 }
@@ -130,12 +146,12 @@ ssize_t mm_strncpy_in(struct mm *mm, char *dst, guest_ptr_t src, size_t max)
                         break;
                 }
                 v = vma_lookup(&mm->vmas, at);
-                if (!v || !vma_allows(v, PLATFORM_ACCESS_READ)) {
+                const struct pma *p = v ? pma_lookup(&mm->pmas, at) : NULL;
+                if (!p || !vma_allows(v, PLATFORM_ACCESS_READ)) {
                         r = -EFAULT;
                         break;
                 }
                 size_t n = MIN(max - done, PAGE_SIZE - (at & (PAGE_SIZE - 1)));
-                const struct pma *p = pma_lookup(&mm->pmas, at);
                 const char *host = memfile_addr(mm->mf, pma_off_of(p, at));
                 const char *nul = memchr(host, 0, n);
 

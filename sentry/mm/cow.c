@@ -132,7 +132,14 @@ int mm_break_cow_locked(struct mm *mm, guest_ptr_t start, guest_ptr_t end, bool 
 
                 while (at < ve) {
                         struct pma *p = pma_lookup(&mm->pmas, at);
-                        guest_ptr_t b = MIN(p->end, ve);
+                        guest_ptr_t b;
+
+                        if (!p) {       /* an unpopulated page of a file VMA */
+                                p = pma_find(&mm->pmas, at);
+                                at = p ? MIN(p->start, ve) : ve;
+                                continue;
+                        }
+                        b = MIN(p->end, ve);
 
                         if (p->cow) {
                                 int r = break_piece(mm, v, p, at, b, write_locked);
@@ -154,6 +161,15 @@ int mm_handle_fault(struct mm *mm, guest_ptr_t addr, unsigned access)
 
         mm_lock_write(mm);
         v = vma_lookup(&mm->vmas, addr);
+        if (v && v->file && v->prot && !pma_lookup(&mm->pmas, page)) {
+                /* Not populated: past EOF when mapped, or truncated since. */
+                r = mm_file_populate_locked(mm, v, page, page + PAGE_SIZE);
+                if (r == -ENXIO)
+                        r = -EIO;       /* SIGBUS */
+                else if (r < 0 && r != -ENOMEM)
+                        r = -EFAULT;
+                goto unlock;
+        }
         if (!v || !(v->prot & PROT_WRITE))
                 goto unlock;
         /* An instruction fetch from a non-executable page is real. From an

@@ -68,7 +68,10 @@ static int protect_parent(struct mm *parent, const struct vma *v)
         if (r < 0)
                 return r;
         if (v->prot & PROT_WRITE) {
-                r = mm_as_protect(parent, v->start, vma_len(v), v->prot & ~PROT_WRITE);
+                /* A file VMA may have unpopulated (unmapped) pages. */
+                r = v->file ? mm_as_protect_backed_locked(parent, v->start, v->end,
+                                                          v->prot & ~PROT_WRITE)
+                            : mm_as_protect(parent, v->start, vma_len(v), v->prot & ~PROT_WRITE);
                 if (r < 0)
                         goto out;
         }
@@ -90,8 +93,13 @@ static int fork_vma(struct mm *parent, struct mm *child, const struct vma *v)
         if (!n)
                 return -ENOMEM;
         *n = (struct vma){ .start = v->start, .end = v->end, .prot = v->prot,
-                           .flags = v->flags };
+                           .flags = v->flags, .file = v->file, .pgoff = v->pgoff };
         vma_insert(&child->vmas, n);
+        if (v->file) {
+                r = mm_file_register_locked(child, v->file);
+                if (r < 0)
+                        return r;
+        }
 
         if (v->flags & VMA_WIPEONFORK)
                 return wipe_pages(child, v);

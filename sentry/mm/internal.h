@@ -48,10 +48,6 @@ struct memfile {
         uint64_t allocated;             /* protected by lock (read atomically) */
 };
 
-/* Allocate exactly [off, off+len) if it is all free (to grow a mapping in
- * place with contiguous file offsets, so its pages stay one PMA). -ENOMEM if
- * any of it is in use or out of the file. */
-int memfile_alloc_at(struct memfile *mf, uint64_t off, uint64_t len);
 /* Allocate len bytes at offset delta inside the best-fitting free extent of at
  * least span bytes, leaving room around it for neighbours allocated later
  * with memfile_alloc_at() (copy-on-write copies of a big range, in any order,
@@ -69,14 +65,21 @@ void memfile_refs_destroy(struct memfile *mf);  /* memfile_destroy's part */
 #define VMA_GROWSDOWN   0x2     /* MAP_GROWSDOWN: recorded; no automatic growth yet */
 #define VMA_DONTFORK    0x4     /* MADV_DONTFORK */
 #define VMA_WIPEONFORK  0x8     /* MADV_WIPEONFORK */
+#define VMA_NOMAYWRITE  0x10    /* shared file mapping of a file not open for writing:
+                                 * PROT_WRITE never (Linux's !VM_MAYWRITE) */
 
-/* One mapping [start, end) as the guest asked for it: protections and flags.
- * Which memory-file pages back it is the PMA tree's business. */
+/* One mapping [start, end) as the guest asked for it: protections and flags,
+ * and for a file mapping the file and the file offset of start. Which
+ * memory-file pages back it is the PMA tree's business. */
 struct vma {
         struct rb_node node;
         guest_ptr_t start, end;         /* page aligned, start < end */
         int prot;                       /* PROT_READ|PROT_WRITE|PROT_EXEC */
         int flags;                      /* VMA_* */
+        /* Borrowed: the mm's registration (mm->files) holds the reference
+         * while any VMA points at it. */
+        struct mm_mappable *file;
+        uint64_t pgoff;                 /* file offset of start (bytes, page aligned) */
 };
 
 static inline uint64_t vma_len(const struct vma *v)
@@ -111,7 +114,7 @@ void vma_erase(struct vma_tree *t, struct vma *v);
 struct vma *vma_split(struct vma_tree *t, struct vma *v, guest_ptr_t addr, struct vma *spare);
 
 /* Whether a (below) and b (above) can be one VMA: touching, same prot and
- * flags. */
+ * flags, same file at continuing offsets. */
 bool vma_mergeable(const struct vma *a, const struct vma *b);
 /* Merge v with its neighbours where vma_mergeable(); the absorbed VMAs are
  * freed. Returns the VMA now covering v's range. */
@@ -142,7 +145,10 @@ void vma_prealloc_release(struct vma_prealloc *pa);            /* frees the unus
 /* ---- PMAs: the backing of guest memory ------------------------------------ */
 
 /* Guest range [start, end) is backed by memory-file range [off, off + len).
- * Every page inside a VMA is covered by exactly one PMA, none outside; PMA
+ * Every page inside an anonymous VMA is covered by exactly one PMA, none
+ * outside; a file VMA may have pages without one (past EOF when it was
+ * populated, or taken by truncation): an access there faults and the fault
+ * populates it from the file or is SIGBUS. PMA
  * boundaries are independent of VMA boundaries (a PMA may span two VMAs, a VMA
  * may have many PMAs). Like gVisor's pmas, or Linux's page tables by extent.
  *
@@ -247,6 +253,17 @@ struct mm {
         size_t ndeferred, deferred_cap; /* protected by pma_lock; ndeferred read atomically */
         guest_ptr_t last_spurious;      /* protected by lock: see mm_handle_fault */
         struct mm_proc_info proc;       /* protected by lock: for /proc (proc_info.c) */
+        struct mm_rmap_entry *files;    /* protected by lock: the files it maps (filemap.c) */
+};
+
+/* One (mm, file) pair: on the file's rmap list and the mm's files list. The
+ * entry holds a reference to the file; the mm's are taken only briefly, by
+ * mm_mappable_unmap_from. */
+struct mm_rmap_entry {
+        struct mm *mm;
+        struct mm_mappable *m;
+        struct mm_rmap_entry *next_in_m;        /* protected by m->rmap_lock */
+        struct mm_rmap_entry *next_in_mm;       /* protected by mm->lock */
 };
 
 static inline const struct platform_ops *mm_ops(const struct mm *mm)
@@ -319,6 +336,31 @@ int mm_alloc_backing_locked(struct mm *mm, guest_ptr_t addr, uint64_t len, uint6
 /* Insert a PMA for [start, end) at off (node consumed) and merge it. */
 void mm_insert_pma_locked(struct mm *mm, struct pma *p, guest_ptr_t start, guest_ptr_t end,
                           uint64_t off, bool cow);
+
+/* filemap.c. Register mm as mapping m (once per pair; takes a reference
+ * on m). -ENOMEM. Write lock held. */
+int mm_file_register_locked(struct mm *mm, struct mm_mappable *m);
+/* Drop the registrations of the files no VMA maps any more (after an unmap
+ * that removed file VMAs). O(files x VMAs). Write lock held. */
+void mm_files_prune_locked(struct mm *mm);
+/* Unmap [start, end) on the platform and drop its PMAs, leaving the VMAs
+ * (unpopulated: a fault repopulates them). Write lock held. */
+int mm_file_zap_locked(struct mm *mm, guest_ptr_t start, guest_ptr_t end);
+/* Whether a VMA in [start, end) maps a file. */
+bool mm_range_has_file_locked(struct mm *mm, guest_ptr_t start, guest_ptr_t end);
+/* Drop every registration (mm_free). */
+void mm_files_release(struct mm *mm);
+/* Give the pages of file VMA v in [start, end) that have no PMA one, from
+ * the file, and map them on the platform. Stops at the first page past
+ * EOF or that the file has no room for: -ENXIO (an access there is SIGBUS).
+ * -ENOMEM, or the platform's error. Write lock held. */
+int mm_file_populate_locked(struct mm *mm, struct vma *v, guest_ptr_t start, guest_ptr_t end);
+/* Whether every page of [start, end) has a PMA. */
+bool mm_range_backed_locked(struct mm *mm, guest_ptr_t start, guest_ptr_t end);
+/* as_protect over the backed pieces of [start, end) only (a file VMA's
+ * unbacked pages are not mapped on the platform), each with prot less
+ * PROT_WRITE on cow pages. */
+int mm_as_protect_backed_locked(struct mm *mm, guest_ptr_t start, guest_ptr_t end, int prot);
 
 /* cow.c. Make [start, end) (page aligned, inside VMAs) writable in place for
  * the sentry and the guest: copy each cow page, or take it if this mm holds

@@ -106,6 +106,34 @@ static int advise_piece(struct mm *mm, struct vma *v, guest_ptr_t start, guest_p
                         int advice)
 {
         bool shared = v->flags & VMA_SHARED;
+        int r;
+
+        if (v->file) {
+                switch (advice) {
+                case MADV_DONTNEED:
+                case MADV_DONTNEED_LOCKED:
+                        /* The file's pages live on in the file; a private
+                         * mapping's copies are dropped and it reads the file
+                         * again, as on Linux. */
+                        if (shared)
+                                return 0;
+                        r = mm_file_zap_locked(mm, start, end);
+                        if (r == 0)
+                                r = mm_file_populate_locked(mm, v, start, end);
+                        return r == -ENXIO ? 0 : r;
+                case MADV_FREE:
+                case MADV_WIPEONFORK:
+                        return -EINVAL;         /* anonymous memory only */
+                case MADV_REMOVE:
+                        /* Linux punches a hole in the file through fallocate,
+                         * which no file system here supports yet. */
+                        if (!shared || (v->flags & VMA_NOMAYWRITE))
+                                return -EACCES;
+                        return -EOPNOTSUPP;
+                default:
+                        break;
+                }
+        }
 
         switch (advice) {
         case MADV_DONTNEED:

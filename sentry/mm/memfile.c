@@ -178,6 +178,11 @@ void *memfile_addr(const struct memfile *mf, uint64_t off)
         return mf->base + off;
 }
 
+uint64_t memfile_size(const struct memfile *mf)
+{
+        return mf->size;
+}
+
 uint64_t memfile_allocated(const struct memfile *mf)
 {
         return __atomic_load_n(&mf->allocated, __ATOMIC_RELAXED);

@@ -85,6 +85,7 @@ static void mm_free(struct mm *mm)
                 vma_erase(&mm->vmas, v);
                 vma_free(v);
         }
+        mm_files_release(mm);
         pthread_mutex_destroy(&mm->pma_lock);
         pthread_rwlock_destroy(&mm->lock);
         free(mm);
@@ -205,18 +206,23 @@ int mm_unmap_locked(struct mm *mm, guest_ptr_t start, guest_ptr_t end)
 {
         struct vma_prealloc vpa = {};
         struct pma_prealloc ppa = {};
+        bool files;
         int r;
 
         if (!vma_find_intersection(&mm->vmas, start, end))
                 return 0;               /* nothing mapped: success, like Linux */
+        files = mm_range_has_file_locked(mm, start, end);
         r = vma_prealloc_fill(&vpa, 2);
         if (r == 0)
                 r = pma_prealloc_fill(&ppa, 2);
         /* Never reach into the platform's part above GUEST_ADDR_MAX. */
         if (r == 0)
                 r = mm_as_unmap(mm, start, MIN(end, GUEST_ADDR_MAX) - start);
-        if (r == 0)
+        if (r == 0) {
                 mm_remove_range_locked(mm, start, end, &vpa, &ppa);
+                if (files)
+                        mm_files_prune_locked(mm);
+        }
         vma_prealloc_release(&vpa);
         pma_prealloc_release(&ppa);
         return r;

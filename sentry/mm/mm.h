@@ -18,6 +18,7 @@
 #ifndef CONTERNEL_SENTRY_MM_H
 #define CONTERNEL_SENTRY_MM_H
 
+#include <pthread.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -40,6 +41,11 @@ void memfile_destroy(struct memfile *mf);
 int memfile_fd(const struct memfile *mf);
 /* Allocate len bytes (page multiple) of file space; contents are zero. -ENOMEM when full. */
 int memfile_alloc(struct memfile *mf, uint64_t len, uint64_t *ret_off);
+/* Allocate exactly [off, off+len) if it is all free (to keep a growing
+ * object's pages contiguous). -ENOMEM if any of it is in use or out of the file. */
+int memfile_alloc_at(struct memfile *mf, uint64_t off, uint64_t len);
+/* The file's size (the most that can ever be allocated). */
+uint64_t memfile_size(const struct memfile *mf);
 /* Give a range back; its pages are released to the host (hole punched). */
 void memfile_free(struct memfile *mf, uint64_t off, uint64_t len);
 /* Reference counts: an allocated page starts with one reference (its
@@ -91,8 +97,11 @@ int mm_attach_platform(struct mm *mm, struct platform *p);
 /* The task loop calls this for every SIGSEGV the platform reports, before
  * turning it into a signal. 0: resolved, resume the guest (a write to a
  * copy-on-write page of a writable VMA: the page was copied, or taken if this
- * mm held the last reference, and remapped writable). -EFAULT: a real fault,
- * deliver SIGSEGV. -ENOMEM: out of memory for the copy (Linux's OOM; the
+ * mm held the last reference, and remapped writable; or a page of a file
+ * mapping that was not populated: the file grew). -EFAULT: a real fault,
+ * deliver SIGSEGV. -EIO: an access to a page of a file mapping past the end
+ * of the file: deliver SIGBUS with si_code BUS_ADRERR and si_addr = addr
+ * (Linux's VM_FAULT_SIGBUS). -ENOMEM: out of memory for the copy (Linux's OOM; the
  * caller kills the task or delivers SIGBUS/SIGSEGV), or the platform's error
  * remapping the page. Call on the thread that runs mm's address space. access is
  * PLATFORM_ACCESS_* bits, 0 if unknown: the ptrace platform cannot tell
@@ -100,9 +109,87 @@ int mm_attach_platform(struct mm *mm, struct platform *p);
  * of a writable VMA can only be a write). Takes the write lock. */
 int mm_handle_fault(struct mm *mm, guest_ptr_t addr, unsigned access);
 
-/* The system calls, with Linux's argument checks and errnos. Anonymous memory
- * only for now: callers reject file mappings (mm_mmap without MAP_ANONYMOUS
- * returns -ENODEV). mm_mmap returns the address or -errno. Guest mappings stay
+/* ---- File-backed mappings ------------------------------------------------ */
+
+/* What a file offers to be mapped, like gVisor's memmap.Mappable or Linux's
+ * address_space with its vm_operations. Embedded in the file system's inode
+ * (mm_mappable_init()); the mm keeps it alive (->ref/->unref) while any of
+ * its VMAs maps it, and it keeps a reverse map of the mms that map it, so
+ * truncation can take pages away from them (mm_mappable_unmap_from()).
+ *
+ * Lock order: mm->lock → the file's own locks (the ops are called with the
+ * mm's write lock held) → m->rmap_lock. mm_mappable_unmap_from() takes
+ * rmap_lock and then each mm's lock, one at a time, with no file lock held. */
+struct mm_mappable;
+
+struct mm_mappable_ops {
+        void (*ref)(struct mm_mappable *m);
+        void (*unref)(struct mm_mappable *m);
+        /* The memory-file page (in mf) holding the file's page pgoff, with a
+         * new reference for the caller. alloc: allocate a hole (MAP_SHARED:
+         * the mapping and the file must share it); else -ENOENT for a hole.
+         * -ENXIO: the page starts at or past EOF. -ENODEV: the data is not in
+         * mf. -ENOSPC, -ENOMEM. NULL slot: pages only through ->read, and
+         * MAP_SHARED is -ENODEV. */
+        int (*get_page)(struct mm_mappable *m, struct memfile *mf, uint64_t pgoff, bool alloc,
+                        uint64_t *ret_off);
+        /* Copy the file's page pgoff into dst (PAGE_SIZE bytes; zeroes past
+         * EOF). -ENXIO if it starts at or past EOF, or an I/O error. */
+        int (*read)(struct mm_mappable *m, uint64_t pgoff, void *dst);
+};
+
+struct mm_rmap_entry;
+
+struct mm_mappable {
+        const struct mm_mappable_ops *ops;      /* immutable */
+        pthread_mutex_t rmap_lock;
+        struct mm_rmap_entry *rmap;             /* protected by rmap_lock: the mms mapping it */
+};
+
+void mm_mappable_init(struct mm_mappable *m, const struct mm_mappable_ops *ops);
+/* When the object goes away (no mm maps it any more: they hold references). */
+void mm_mappable_destroy(struct mm_mappable *m);
+/* The file shrank to size bytes: every mapping of its pages from the page
+ * containing size on (rounded up) loses them, so an access there is SIGBUS
+ * (mm_handle_fault's -EIO), private copies included, as Linux's
+ * truncate_pagecache(). Call without any of m's file locks. On a platform
+ * that cannot change another thread's address space (ptrace) an mm whose
+ * stub refuses keeps its stale pages (still referenced, never reused) until
+ * it unmaps them. */
+void mm_mappable_unmap_from(struct mm_mappable *m, uint64_t size);
+
+/* What mmap(2) of a file brings: the file's mappable (NULL if its file
+ * system has no mmap: -ENODEV) and its open mode. */
+struct mm_file_args {
+        struct mm_mappable *m;                  /* borrowed */
+        uint64_t off;                           /* page aligned (the caller checked) */
+        bool readable, writable;                /* FMODE_READ, FMODE_WRITE */
+};
+
+/* mmap(2) of a file, Linux's do_mmap() with a file: the anonymous checks,
+ * then EOVERFLOW (offset + length past what the file can hold), EOPNOTSUPP
+ * (MAP_SHARED_VALIDATE with unknown flags), EACCES (MAP_SHARED|PROT_WRITE on
+ * a file not open for writing; any mapping of a file not open for reading),
+ * ENODEV (no mappable), EINVAL (MAP_GROWSDOWN, bad type).
+ * MAP_PRIVATE: the file's pages mapped copy-on-write when they are in this
+ * memory file (later writes to the file show until the page is written, as
+ * on Linux), else copied in; holes are fresh zero pages. MAP_SHARED: the
+ * file's own pages (holes allocated), writable if the VMA is. Pages from
+ * the one at EOF on are not mapped: an access there is SIGBUS (the page
+ * holding EOF is mapped whole, zeroes past it). The range is populated at
+ * once; pages past EOF at the time are populated by a later fault if the
+ * file grew. A hole the file has no room for (-ENOSPC) is SIGBUS at the
+ * page, not an mmap error, as Linux's shmem. */
+long mm_mmap_file(struct mm *mm, guest_ptr_t addr, uint64_t len, int prot, int flags,
+                  const struct mm_file_args *fa);
+/* msync(2): argument checks and errnos as Linux (EINVAL for bad flags or an
+ * unaligned addr, ENOMEM if part of the range is unmapped). File data is in
+ * memory: nothing to write back. */
+int mm_msync(struct mm *mm, guest_ptr_t addr, uint64_t len, int flags);
+
+/* The system calls, with Linux's argument checks and errnos. mm_mmap is for
+ * anonymous memory (without MAP_ANONYMOUS it returns -ENODEV; files go
+ * through mm_mmap_file). mm_mmap returns the address or -errno. Guest mappings stay
  * in [64 KiB, GUEST_ADDR_MAX): MAP_FIXED below 64 KiB is -EPERM (Linux's
  * unprivileged mmap_min_addr), above GUEST_ADDR_MAX -ENOMEM. flags are MAP_* (MAP_PRIVATE or MAP_SHARED required, MAP_FIXED,
  * MAP_FIXED_NOREPLACE, MAP_ANONYMOUS, MAP_NORESERVE, MAP_POPULATE, MAP_GROWSDOWN,

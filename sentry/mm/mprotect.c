@@ -13,31 +13,6 @@
 #define PROT_SEM 0x8
 #endif
 
-/* as_protect over [start, end) with prot, without PROT_WRITE on cow pages:
- * one call per run of equal protection (one in all unless fork left cow
- * pages there). */
-static int protect_platform(struct mm *mm, guest_ptr_t start, guest_ptr_t end, int prot)
-{
-        guest_ptr_t run = start;
-        int run_prot = -1;
-        struct pma *p;
-        int r;
-
-        for (p = pma_find(&mm->pmas, start); p && p->start < end; p = pma_next(p)) {
-                int pp = p->cow ? prot & ~PROT_WRITE : prot;
-                guest_ptr_t a = MAX(p->start, start);
-
-                if (pp != run_prot && run_prot != -1) {
-                        r = mm_as_protect(mm, run, a - run, run_prot);
-                        if (r < 0)
-                                return r;
-                        run = a;
-                }
-                run_prot = pp;
-        }
-        return mm_as_protect(mm, run, end - run, run_prot == -1 ? prot : run_prot);
-}
-
 int mm_mprotect(struct mm *mm, guest_ptr_t start, uint64_t len, int prot)
 {
         struct vma_prealloc pa = {};
@@ -84,10 +59,15 @@ int mm_mprotect(struct mm *mm, guest_ptr_t start, uint64_t len, int prot)
                 }
         }
 
-        /* The whole range must be mapped, without holes. */
+        /* The whole range must be mapped, without holes; PROT_WRITE only
+         * where the file was opened for writing (shared file mappings). */
         for (v = first, at = first->start; v && v->start < end; v = vma_next(v)) {
                 if (v->start != at)
                         goto unlock;
+                if ((prot & PROT_WRITE) && (v->flags & VMA_NOMAYWRITE)) {
+                        r = -EACCES;
+                        goto unlock;
+                }
                 at = v->end;
         }
         if (at < end)
@@ -96,7 +76,7 @@ int mm_mprotect(struct mm *mm, guest_ptr_t start, uint64_t len, int prot)
         r = vma_prealloc_fill(&pa, 2);
         if (r < 0)
                 goto unlock;
-        r = protect_platform(mm, start, end, prot);
+        r = mm_as_protect_backed_locked(mm, start, end, prot);
         if (r < 0)
                 goto unlock;
 

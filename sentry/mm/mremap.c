@@ -1,11 +1,13 @@
 /*
- * mremap(2) for anonymous memory, after Linux 6.x mm/mremap.c: shrink in
+ * mremap(2), after Linux 6.x mm/mremap.c: shrink in
  * place, grow in place when the gap above allows, otherwise (MREMAP_MAYMOVE)
  * move by mapping the same memory-file offsets at the new address: no copy.
  *
+ * File mappings keep their file offsets; the part a grow adds is populated
+ * from the file.
  * Not supported yet (-EINVAL, which older Linux also gave): old_len == 0 (the
  * "duplicate a shared mapping" special case) and MREMAP_DONTUNMAP on a shared
- * mapping; the reference counts would allow both now.
+ * or file mapping; the reference counts would allow the first two now.
  * Like Linux before 6.17, a move covers a single VMA (-EFAULT otherwise).
  */
 #include <errno.h>
@@ -40,6 +42,8 @@ static long move_locked(struct mm *mm, struct vma *v, guest_ptr_t addr, uint64_t
         uint64_t extra = new_len - old_len, extra_off = 0, fresh_off = 0;
         bool have_extra = false, have_fresh = false;
         int prot = v->prot, vflags = v->flags;
+        struct mm_mappable *file = v->file;
+        uint64_t pgoff = file ? v->pgoff + (addr - v->start) : 0;
         struct pma *p, *next;
         long r;
 
@@ -51,7 +55,8 @@ static long move_locked(struct mm *mm, struct vma *v, guest_ptr_t addr, uint64_t
                 r = pma_prealloc_fill(&ppa, 4);
         if (r < 0)
                 goto out;
-        if (extra) {
+        /* A file mapping's extra part comes from the file (populated below). */
+        if (extra && !v->file) {
                 p = pma_lookup(&mm->pmas, old_end - 1);
                 if (p->cow || memfile_alloc_at(mm->mf, pma_off_of(p, old_end), extra) < 0)
                         r = memfile_alloc(mm->mf, extra, &extra_off);
@@ -77,7 +82,7 @@ static long move_locked(struct mm *mm, struct vma *v, guest_ptr_t addr, uint64_t
                 if (r < 0)
                         break;
         }
-        if (r == 0 && extra)
+        if (r == 0 && extra && !v->file)
                 r = mm_as_map(mm, new_addr + old_len, extra, prot, extra_off);
         if (r == 0)
                 r = dontunmap ? mm_as_map(mm, addr, old_len, prot, fresh_off)
@@ -96,13 +101,15 @@ static long move_locked(struct mm *mm, struct vma *v, guest_ptr_t addr, uint64_t
                 p->end = new_addr + (p->end - addr);
                 pma_insert(&mm->pmas, p);
         }
-        pma_merge(&mm->pmas, pma_lookup(&mm->pmas, new_addr));
-        if (extra) {
+        if ((p = pma_lookup(&mm->pmas, new_addr)))     /* none: unpopulated file page */
+                pma_merge(&mm->pmas, p);
+        if (extra && !v->file) {
                 mm_insert_pma_locked(mm, pma_prealloc_take(&ppa), new_addr + old_len,
                                      new_addr + new_len, extra_off, false);
                 have_extra = false;
         }
-        pma_merge(&mm->pmas, pma_lookup(&mm->pmas, new_addr + new_len - 1));
+        if ((p = pma_lookup(&mm->pmas, new_addr + new_len - 1)))
+                pma_merge(&mm->pmas, p);
         if (dontunmap) {
                 mm_insert_pma_locked(mm, pma_prealloc_take(&ppa), addr, old_end, fresh_off,
                                      false);
@@ -112,10 +119,16 @@ static long move_locked(struct mm *mm, struct vma *v, guest_ptr_t addr, uint64_t
 
         struct vma *n = vma_prealloc_take(&vpa);
         *n = (struct vma){ .start = new_addr, .end = new_addr + new_len,
-                           .prot = prot, .flags = vflags };
+                           .prot = prot, .flags = vflags, .file = file, .pgoff = pgoff };
         vma_insert(&mm->vmas, n);
-        vma_merge(&mm->vmas, n);
+        n = vma_merge(&mm->vmas, n);
         r = (long)new_addr;
+        if (file && extra) {
+                int e = mm_file_populate_locked(mm, n, new_addr + old_len, new_addr + new_len);
+
+                if (e < 0 && e != -ENXIO)       /* past EOF: SIGBUS there, not an error */
+                        r = e;
+        }
 out:
         if (have_extra)
                 memfile_free(mm->mf, extra_off, extra);
@@ -123,6 +136,28 @@ out:
                 memfile_free(mm->mf, fresh_off, old_len);
         vma_prealloc_release(&vpa);
         pma_prealloc_release(&ppa);
+        return r;
+}
+
+/* Grow file VMA v in place by delta bytes: the file's next pages. */
+static int grow_file_locked(struct mm *mm, struct vma *v, uint64_t delta)
+{
+        struct vma *n = vma_new();
+        guest_ptr_t start = v->end;
+        int r;
+
+        if (!n)
+                return -ENOMEM;
+        *n = (struct vma){ .start = start, .end = start + delta, .prot = v->prot,
+                           .flags = v->flags, .file = v->file,
+                           .pgoff = v->pgoff + vma_len(v) };
+        vma_insert(&mm->vmas, n);
+        n = vma_merge(&mm->vmas, n);
+        r = mm_file_populate_locked(mm, n, start, start + delta);
+        if (r == -ENXIO)
+                r = 0;                  /* past EOF: SIGBUS there */
+        if (r < 0)
+                mm_unmap_locked(mm, start, start + delta);
         return r;
 }
 
@@ -154,6 +189,10 @@ static long mremap_locked(struct mm *mm, guest_ptr_t addr, uint64_t old_len, uin
         /* We can't remap across VMA boundaries. */
         if (old_len > v->end - addr)
                 return -EFAULT;
+        /* The old range of a file mapping would have to be repopulated from
+         * the file: not built (Linux before 5.13 refused it too). */
+        if ((flags & MREMAP_DONTUNMAP) && v->file)
+                return -EINVAL;
         if ((flags & MREMAP_DONTUNMAP) && (v->flags & VMA_SHARED))
                 return -EINVAL;
         if (mm->vmas.count + 2 >= MM_MAX_MAP_COUNT - 3)
@@ -191,7 +230,8 @@ static long mremap_locked(struct mm *mm, guest_ptr_t addr, uint64_t old_len, uin
         uint64_t delta = new_len - old_len;
         if (old_len == v->end - addr && v->end <= GUEST_ADDR_MAX - delta &&
             !vma_find_intersection(&mm->vmas, v->end, v->end + delta)) {
-                r = mm_map_anon_locked(mm, v->end, delta, v->prot, v->flags);
+                r = v->file ? grow_file_locked(mm, v, delta)
+                            : mm_map_anon_locked(mm, v->end, delta, v->prot, v->flags);
                 return r < 0 ? r : (long)addr;
         }
         if (!(flags & MREMAP_MAYMOVE))

@@ -148,8 +148,3 @@ void mm_get_usage(struct mm *mm, struct mm_usage *ret)
         }
         mm_unlock_read(mm);
 }
-
-uint64_t memfile_size(const struct memfile *mf)
-{
-        return mf->size;
-}

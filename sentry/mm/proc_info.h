@@ -11,6 +11,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "sentry/mm/mm.h"
+
 #include "lib/guest.h"
 
 struct mm;
@@ -55,7 +57,5 @@ struct mm_usage {
 void mm_get_usage(struct mm *mm, struct mm_usage *ret);
 
 struct memfile;
-/* The memory file's size in bytes (for /proc/meminfo's MemTotal). */
-uint64_t memfile_size(const struct memfile *mf);
 
 #endif

@@ -100,6 +100,8 @@ struct vma *vma_split(struct vma_tree *t, struct vma *v, guest_ptr_t addr, struc
         spare->end = v->end;
         spare->prot = v->prot;
         spare->flags = v->flags;
+        spare->file = v->file;
+        spare->pgoff = v->file ? v->pgoff + (addr - v->start) : 0;
         /* Shrinking v keeps its place in the order; spare goes right after it. */
         v->end = addr;
         vma_insert(t, spare);
@@ -108,7 +110,8 @@ struct vma *vma_split(struct vma_tree *t, struct vma *v, guest_ptr_t addr, struc
 
 bool vma_mergeable(const struct vma *a, const struct vma *b)
 {
-        return a->end == b->start && a->prot == b->prot && a->flags == b->flags;
+        return a->end == b->start && a->prot == b->prot && a->flags == b->flags &&
+               a->file == b->file && (!a->file || a->pgoff + vma_len(a) == b->pgoff);
 }
 
 struct vma *vma_merge(struct vma_tree *t, struct vma *v)

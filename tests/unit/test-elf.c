@@ -807,8 +807,17 @@ struct mm {
         guest_ptr_t brk;
 };
 
+/* Where the fake puts mappings without MAP_FIXED (the interpreter). */
+#define FAKE_MMAP_TOP 0x7f0000000000ULL
+
 long mm_mmap(struct mm *mm, guest_ptr_t addr, uint64_t len, int prot, int flags)
 {
+        if (!(flags & MAP_FIXED)) {
+                assert_int_equal(flags, MAP_PRIVATE | MAP_ANONYMOUS);
+                assert_int_equal(addr, 0);
+                addr = FAKE_MMAP_TOP - PAGE_ROUND_UP(len);
+                flags |= MAP_FIXED;
+        }
         assert_int_equal(flags, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED);
         assert_true(PAGE_ALIGNED(addr) && PAGE_ALIGNED(len) && len > 0);
         assert_true(addr + len <= GUEST_ADDR_MAX);
@@ -830,6 +839,20 @@ static struct fake_vma *fake_find(struct mm *mm, guest_ptr_t addr, size_t len)
                 if (addr >= mm->vma[i].start && addr + len <= mm->vma[i].end)
                         return &mm->vma[i];
         return NULL;
+}
+
+/* Whole fake mappings only (the loader unmaps its interpreter reservation). */
+int mm_munmap(struct mm *mm, guest_ptr_t addr, uint64_t len)
+{
+        for (unsigned i = 0; i < mm->nvma; i++)
+                if (mm->vma[i].start == addr && mm->vma[i].end == addr + len) {
+                        free(mm->vma[i].mem);
+                        mm->vma[i] = mm->vma[--mm->nvma];
+                        return 0;
+                }
+        fail_msg("munmap of %#lx+%#lx: not one fake mapping", (unsigned long)addr,
+                 (unsigned long)len);
+        return -EINVAL;
 }
 
 int mm_mprotect(struct mm *mm, guest_ptr_t addr, uint64_t len, int prot)
@@ -1035,6 +1058,7 @@ static void test_load_static_pie(void **state)
         load_real_binary(path);
 }
 
+/* Without an opener a dynamic program cannot be loaded. */
 static void test_load_dynamic_is_enoexec(void **state)
 {
         char *argv[] = { "prog", NULL };
@@ -1046,6 +1070,149 @@ static void test_load_dynamic_is_enoexec(void **state)
         assert_true(fd >= 0);
         assert_int_equal(load_fd(&mm, fd, argv, &regs), -ENOEXEC);
         assert_int_equal(mm.nvma, 0);
+        close(fd);
+}
+
+/* ---- Dynamic programs: PT_INTERP through an opener ------------------------ */
+
+struct opener {
+        char path[4096];
+        int calls;
+        int err;                /* -errno to fail with, 0 to open on the host */
+};
+
+static int host_open(void *ctx, const char *path, int *ret_fd)
+{
+        struct opener *o = ctx;
+        int fd;
+
+        o->calls++;
+        snprintf(o->path, sizeof(o->path), "%s", path);
+        if (o->err)
+                return o->err;
+        fd = open(path, O_RDONLY | O_CLOEXEC);
+        if (fd < 0)
+                return -errno;
+        *ret_fd = fd;
+        return 0;
+}
+
+static const struct loader_interp_ops host_interp_ops = { .open = host_open };
+
+static int load_dynamic(struct mm *mm, int fd, struct opener *o, struct cpu_regs *regs)
+{
+        char *argv[] = { "prog", NULL };
+        char *envp[] = { NULL };
+        struct loader_args a = {
+                .fd = fd, .interp = &host_interp_ops, .interp_ctx = o,
+                .filename = "/the/prog", .argv = argv, .envp = envp, .stack_limit = 8 << 20,
+        };
+
+        memset(mm, 0, sizeof(*mm));
+        return loader_load(mm, &a, regs);
+}
+
+/* Every segment of the image in fd is at bias with its bytes and protection. */
+static void check_segments(struct mm *mm, int fd, const struct elf_info *info, uint64_t bias)
+{
+        for (unsigned i = 0; i < info->nsegments; i++) {
+                const struct elf_segment *seg = &info->segments[i];
+                uint8_t *file = malloc(seg->filesz + 1);
+
+                assert_non_null(file);
+                assert_int_equal(pread(fd, file, seg->filesz, (off_t)seg->offset),
+                                 (ssize_t)seg->filesz);
+                assert_memory_equal(fake_at(mm, bias + seg->vaddr, seg->filesz), file,
+                                    seg->filesz);
+                assert_int_equal(fake_find(mm, bias + seg->vaddr, 1)->prot, seg->prot);
+                free(file);
+        }
+}
+
+static void test_load_dynamic_with_interp(void **state)
+{
+        struct elf_info prog, interp;
+        struct opener o = { 0 };
+        struct cpu_regs regs;
+        struct mm mm;
+        uint64_t bias, ibias;
+        int fd, ifd;
+
+        (void)state;
+        fd = open("/proc/self/exe", O_RDONLY | O_CLOEXEC);
+        assert_true(fd >= 0);
+        assert_int_equal(elf_read_info(fd, &prog), 0);
+        assert_true(prog.has_interp);
+        char want[4096] = "";
+        assert_true(prog.interp_size <= sizeof(want));
+        assert_int_equal(pread(fd, want, prog.interp_size, (off_t)prog.interp_offset),
+                         (ssize_t)prog.interp_size);
+        if (access(want, R_OK) < 0) {
+                close(fd);
+                skip();         /* no such interpreter on this host */
+        }
+        assert_int_equal(load_dynamic(&mm, fd, &o, &regs), 0);
+        assert_int_equal(o.calls, 1);
+        assert_string_equal(o.path, want);
+        assert_int_equal(strlen(o.path) + 1, prog.interp_size);
+
+        ifd = open(o.path, O_RDONLY | O_CLOEXEC);
+        assert_true(ifd >= 0);
+        assert_int_equal(elf_read_info(ifd, &interp), 0);
+        assert_int_equal(interp.type, ET_DYN);
+        /* The fake's mmap is top-down from FAKE_MMAP_TOP. */
+        ibias = FAKE_MMAP_TOP - (interp.max_vaddr - interp.min_vaddr) - interp.min_vaddr;
+        bias = LOADER_ET_DYN_BASE - prog.min_vaddr;
+
+        /* The interpreter runs first; it finds the program through auxv. */
+        assert_int_equal(regs.gp.rip, ibias + interp.entry);
+        assert_int_equal(fake_auxval(&mm, regs.gp.rsp, AT_BASE), ibias);
+        assert_int_equal(fake_auxval(&mm, regs.gp.rsp, AT_ENTRY), bias + prog.entry);
+        assert_int_equal(fake_auxval(&mm, regs.gp.rsp, AT_PHDR), bias + prog.phdr_vaddr);
+        assert_int_equal(fake_auxval(&mm, regs.gp.rsp, AT_PHNUM), prog.phnum);
+        assert_int_equal(mm.brk, bias + prog.max_vaddr);
+        check_segments(&mm, fd, &prog, bias);
+        check_segments(&mm, ifd, &interp, ibias);
+        assert_int_equal(mm.nvma, prog.nsegments + interp.nsegments + 1);     /* + stack */
+        fake_free(&mm);
+        close(ifd);
+
+        /* The opener's error is exec's. */
+        o.err = -ENOENT;
+        assert_int_equal(load_dynamic(&mm, fd, &o, &regs), -ENOENT);
+        fake_free(&mm);
+        o.err = -EACCES;
+        assert_int_equal(load_dynamic(&mm, fd, &o, &regs), -EACCES);
+        fake_free(&mm);
+        close(fd);
+}
+
+/* An interpreter path without its NUL, or an interpreter that is no ELF. */
+static void test_load_bad_interp(void **state)
+{
+        struct opener o = { 0 };
+        struct cpu_regs regs;
+        struct mm mm;
+        struct img im;
+        int fd;
+
+        (void)state;
+        img_init(&im);
+        im.ph[2] = (Elf64_Phdr) { .p_type = PT_INTERP, .p_offset = 0x200, .p_filesz = 10 };
+        memcpy(im.bytes + 0x200, "/not/nul/terminated", 19);
+        fd = memfd_create("test-elf", MFD_CLOEXEC);
+        assert_true(fd >= 0);
+        assert_int_equal(write(fd, im.bytes, IMG_SIZE), IMG_SIZE);
+        assert_int_equal(load_dynamic(&mm, fd, &o, &regs), -ENOEXEC);
+        assert_int_equal(o.calls, 0);
+        fake_free(&mm);
+
+        memcpy(im.bytes + 0x200, "/dev/null", 10);
+        assert_int_equal(pwrite(fd, im.bytes, IMG_SIZE, 0), IMG_SIZE);
+        assert_int_equal(load_dynamic(&mm, fd, &o, &regs), -ENOEXEC);
+        assert_int_equal(o.calls, 1);
+        assert_string_equal(o.path, "/dev/null");
+        fake_free(&mm);
         close(fd);
 }
 
@@ -1114,6 +1281,8 @@ int main(void)
                 cmocka_unit_test(test_load_busybox),
                 cmocka_unit_test(test_load_static_pie),
                 cmocka_unit_test(test_load_dynamic_is_enoexec),
+                cmocka_unit_test(test_load_dynamic_with_interp),
+                cmocka_unit_test(test_load_bad_interp),
                 cmocka_unit_test(test_load_huge_argument_is_e2big),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <cmocka.h>
 
+#include "sentry/mm/mm.h"
 #include "vfs-helpers.h"
 
 static struct file *open_rw(struct vfs_env *e, const char *name)
@@ -130,6 +131,87 @@ static void test_links_and_unlinked_open_file(void **state)
         env_teardown(&e);
 }
 
+/* A namespace on a tmpfs mounted with options (and the data in a memory
+ * file of the test's own, as the sandbox gives one). */
+static void env_setup_opts(struct vfs_env *e, const char *options, struct memfile *mf)
+{
+        struct mnt_namespace *ns;
+
+        assert_int_equal(mnt_ns_create_memfile("tmpfs", options, mf, &ns), 0);
+        assert_int_equal(fs_context_create(ns, &e->fs), 0);
+        mnt_ns_unref(ns);
+        e->at = (struct vfs_at){ .fs = e->fs, .cred = &root_cred };
+}
+
+static void test_size_limit_enospc(void **state)
+{
+        static char buf[4 * 4096];
+        struct memfile *mf;
+        struct vfs_env e;
+        struct file *f, *g;
+
+        (void)state;
+        assert_int_equal(memfile_create(1 << 24, &mf), 0);
+        env_setup_opts(&e, "mode=0755,size=16k", mf);
+        f = open_rw(&e, "/f");
+        memset(buf, 'a', sizeof(buf));
+        /* Four pages fit; the fifth is ENOSPC, a write across the limit is short. */
+        assert_int_equal(file_pwrite(f, buf, 3 * 4096, 0), 3 * 4096);
+        g = open_rw(&e, "/g");
+        assert_int_equal(file_pwrite(g, buf, 2 * 4096, 0), 4096);
+        assert_int_equal(file_pwrite(g, buf, 1, 8192), -ENOSPC);
+        assert_int_equal(memfile_allocated(mf), 4 * 4096);
+        /* Truncating gives the pages back, to the budget and to the memory file. */
+        assert_int_equal(vfs_do_truncate(file_inode(f), 0), 0);
+        assert_int_equal(file_pwrite(g, buf, 3 * 4096, 4096), 3 * 4096);
+        assert_int_equal(memfile_allocated(mf), 4 * 4096);
+        /* Overwriting allocated pages needs no more room. */
+        assert_int_equal(file_pwrite(g, buf, 4 * 4096, 0), 4 * 4096);
+        file_unref(f);
+        file_unref(g);
+        env_teardown(&e);
+        assert_int_equal(memfile_allocated(mf), 0);
+        memfile_destroy(mf);
+}
+
+static void test_mount_options(void **state)
+{
+        struct mnt_namespace *ns;
+
+        (void)state;
+        assert_int_equal(mnt_ns_create("tmpfs", "size=bogus", &ns), -EINVAL);
+        assert_int_equal(mnt_ns_create("tmpfs", "size=0", &ns), -EINVAL);
+        assert_int_equal(mnt_ns_create("tmpfs", "size=101%", &ns), -EINVAL);
+        assert_int_equal(mnt_ns_create("tmpfs", "nosuch=1", &ns), -EINVAL);
+        assert_int_equal(mnt_ns_create("tmpfs", "mode=0700,size=10%", &ns), 0);
+        mnt_ns_unref(ns);
+        assert_int_equal(mnt_ns_create("tmpfs", "size=1G,mode=755", &ns), 0);
+        mnt_ns_unref(ns);
+}
+
+/* File data lives in the namespace's memory file, not in the sentry heap. */
+static void test_data_in_memfile(void **state)
+{
+        struct memfile *mf;
+        struct vfs_env e;
+        struct file *f;
+        char c = 0;
+
+        (void)state;
+        assert_int_equal(memfile_create(1 << 24, &mf), 0);
+        env_setup_opts(&e, NULL, mf);
+        f = open_rw(&e, "/f");
+        assert_int_equal(file_pwrite(f, "z", 1, 3 * 4096), 1);
+        assert_int_equal(memfile_allocated(mf), 4096);
+        assert_int_equal(file_pread(f, &c, 1, 3 * 4096), 1);
+        assert_int_equal(c, 'z');
+        file_unref(f);
+        assert_int_equal(vfs_unlink(&e.at, "/f"), 0);
+        assert_int_equal(memfile_allocated(mf), 0);
+        env_teardown(&e);
+        memfile_destroy(mf);
+}
+
 int main(void)
 {
         const struct CMUnitTest tests[] = {
@@ -137,6 +219,9 @@ int main(void)
                 cmocka_unit_test(test_truncate_drops_data),
                 cmocka_unit_test(test_large_offsets),
                 cmocka_unit_test(test_links_and_unlinked_open_file),
+                cmocka_unit_test(test_size_limit_enospc),
+                cmocka_unit_test(test_mount_options),
+                cmocka_unit_test(test_data_in_memfile),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }

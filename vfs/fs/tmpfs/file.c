@@ -1,6 +1,8 @@
-/* tmpfs regular files: sparse pages in a red-black tree by index; a missing
- * page reads as zeroes. Data is protected by inode->lock. Symlinks and
- * special files are here too (their inode ops are small). */
+/* tmpfs regular files: sparse pages in a red-black tree by index, each a
+ * page of the memory file; a missing page reads as zeroes. Data is protected
+ * by inode->lock. Every page counts against the superblock's size= budget
+ * (-ENOSPC). Symlinks and special files are here too (their inode ops are
+ * small). */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdlib.h>
@@ -41,42 +43,101 @@ static struct tmpfs_page *page_find_ge(struct tmpfs_inode *ti, uint64_t index)
         return best;
 }
 
-static struct tmpfs_page *page_get(struct tmpfs_inode *ti, uint64_t index)
+static void *page_data(struct tmpfs_inode *ti, const struct tmpfs_page *pg)
+{
+        return memfile_addr(ti->mf, pg->off);
+}
+
+/* Memory-file space for a new page at index: right after the previous
+ * page's when free, so a file written in order is contiguous (one PMA
+ * when mapped). */
+static int page_alloc_off(struct tmpfs_inode *ti, struct rb_node *parent, uint64_t index,
+                          uint64_t *ret_off)
+{
+        struct tmpfs_page *prev = NULL;
+
+        if (parent) {
+                struct tmpfs_page *pp = rb_entry(parent, struct tmpfs_page, node);
+                struct rb_node *n = pp->index < index ? parent : rb_prev(parent);
+
+                prev = n ? rb_entry(n, struct tmpfs_page, node) : NULL;
+        }
+        if (prev && prev->index == index - 1 &&
+            memfile_alloc_at(ti->mf, prev->off + PAGE_SIZE, PAGE_SIZE) == 0) {
+                *ret_off = prev->off + PAGE_SIZE;
+                return 0;
+        }
+        return memfile_alloc(ti->mf, PAGE_SIZE, ret_off);
+}
+
+int tmpfs_page_get(struct tmpfs_inode *ti, uint64_t index, struct tmpfs_page **ret)
 {
         struct rb_node **link = &ti->pages.rb_node, *parent = NULL;
+        struct super_block *sb = ti->base.sb;
         struct tmpfs_page *pg;
+        int r;
 
         while (*link) {
                 parent = *link;
                 pg = rb_entry(parent, struct tmpfs_page, node);
-                if (index == pg->index)
-                        return pg;
+                if (index == pg->index) {
+                        *ret = pg;
+                        return 0;
+                }
                 link = index < pg->index ? &parent->rb_left : &parent->rb_right;
         }
-        pg = calloc(1, sizeof(*pg) + PAGE_SIZE);
+        if (!ti->mf) {
+                r = tmpfs_memfile(sb, &ti->mf);
+                if (r < 0)
+                        return r;
+        }
+        pg = calloc(1, sizeof(*pg));
         if (!pg)
-                return NULL;
+                return -ENOMEM;
+        r = tmpfs_charge(sb, 1);
+        if (r < 0)
+                goto free_pg;
+        r = page_alloc_off(ti, parent, index, &pg->off);
+        if (r < 0) {
+                r = -ENOSPC;            /* the memory file is full: as a full tmpfs */
+                goto uncharge;
+        }
         pg->index = index;
         rb_link_node(&pg->node, parent, link);
         rb_insert_color(&pg->node, &ti->pages);
         ti->nr_pages++;
         ti->base.blocks = (int64_t)ti->nr_pages * (PAGE_SIZE / 512);
-        return pg;
+        *ret = pg;
+        return 0;
+
+uncharge:
+        tmpfs_uncharge(sb, 1);
+free_pg:
+        free(pg);
+        return r;
 }
 
 void tmpfs_truncate_locked(struct tmpfs_inode *ti, int64_t size)
 {
-        uint64_t first = ((uint64_t)size + PAGE_SIZE - 1) / PAGE_SIZE;
+        uint64_t first = ((uint64_t)size + PAGE_SIZE - 1) / PAGE_SIZE, dropped = 0;
         struct tmpfs_page *pg;
 
-        /* Zero the tail of the last partial page: growing again reads zeroes. */
+        /* Zero the tail of the last partial page: growing again reads zeroes
+         * (and so does a mapping of it, past the end, as on Linux). */
         if (size % PAGE_SIZE && (pg = page_find(ti, (uint64_t)size / PAGE_SIZE)))
-                memset(pg->data + size % PAGE_SIZE, 0, PAGE_SIZE - size % PAGE_SIZE);
+                memset((char *)page_data(ti, pg) + size % PAGE_SIZE, 0,
+                       PAGE_SIZE - size % PAGE_SIZE);
         while ((pg = page_find_ge(ti, first))) {
                 rb_erase(&pg->node, &ti->pages);
+                /* Mappings may hold the page a while longer (their own
+                 * references); the last one frees it. */
+                memfile_unref(ti->mf, pg->off, PAGE_SIZE);
                 free(pg);
                 ti->nr_pages--;
+                dropped++;
         }
+        if (dropped)
+                tmpfs_uncharge(ti->base.sb, dropped);
         ti->base.size = size;
         ti->base.blocks = (int64_t)ti->nr_pages * (PAGE_SIZE / 512);
 }
@@ -101,7 +162,8 @@ static ssize_t tmpfs_read(struct file *f, const struct iov_iter *dst, int64_t *p
                 size_t n = MIN(want - done, PAGE_SIZE - in), moved;
                 struct tmpfs_page *pg = page_find(ti, (off + done) / PAGE_SIZE);
 
-                moved = pg ? iov_cursor_copy_to(&c, pg->data + in, n) : iov_cursor_zero(&c, n);
+                moved = pg ? iov_cursor_copy_to(&c, (char *)page_data(ti, pg) + in, n)
+                           : iov_cursor_zero(&c, n);
                 done += moved;
                 if (moved < n)
                         break;
@@ -121,6 +183,7 @@ static ssize_t tmpfs_write(struct file *f, const struct iov_iter *src, int64_t *
         struct iov_cursor c;
         size_t done = 0, want = src->count;
         uint64_t off;
+        int r = 0;
 
         iov_cursor_init(&c, src);
         pthread_mutex_lock(&inode->lock);
@@ -139,11 +202,12 @@ static ssize_t tmpfs_write(struct file *f, const struct iov_iter *src, int64_t *
         while (done < want) {
                 uint64_t in = (off + done) % PAGE_SIZE;
                 size_t n = MIN(want - done, PAGE_SIZE - in), moved;
-                struct tmpfs_page *pg = page_get(ti, (off + done) / PAGE_SIZE);
+                struct tmpfs_page *pg;
 
-                if (!pg)
+                r = tmpfs_page_get(ti, (off + done) / PAGE_SIZE, &pg);
+                if (r < 0)
                         break;
-                moved = iov_cursor_copy_from(&c, pg->data + in, n);
+                moved = iov_cursor_copy_from(&c, (char *)page_data(ti, pg) + in, n);
                 done += moved;
                 if (moved < n)
                         break;
@@ -156,7 +220,7 @@ static ssize_t tmpfs_write(struct file *f, const struct iov_iter *src, int64_t *
         }
         pthread_mutex_unlock(&inode->lock);
         if (!done)
-                return -ENOMEM;
+                return r < 0 ? r : -EFAULT;
         *pos += (int64_t)done;
         return (ssize_t)done;
 }
@@ -221,10 +285,98 @@ out:
         return r;
 }
 
+/* ---- mmap: the file's pages, as they are ------------------------------------ */
+
+static struct tmpfs_inode *map_inode(struct mm_mappable *m)
+{
+        return container_of(m, struct tmpfs_inode, map);
+}
+
+static void tmpfs_map_ref(struct mm_mappable *m)
+{
+        inode_ref(&map_inode(m)->base);
+}
+
+static void tmpfs_map_unref(struct mm_mappable *m)
+{
+        inode_unref(&map_inode(m)->base);
+}
+
+static int tmpfs_map_get_page(struct mm_mappable *m, struct memfile *mf, uint64_t pgoff,
+                              bool alloc, uint64_t *ret_off)
+{
+        struct tmpfs_inode *ti = map_inode(m);
+        struct tmpfs_page *pg;
+        struct memfile *own;
+        int r;
+
+        pthread_mutex_lock(&ti->base.lock);
+        r = -ENXIO;
+        if (pgoff >= (uint64_t)ti->base.size)
+                goto out;
+        own = ti->mf;
+        if (!own) {
+                r = tmpfs_memfile(ti->base.sb, &own);
+                if (r < 0)
+                        goto out;
+        }
+        r = -ENODEV;
+        if (own != mf)
+                goto out;
+        pg = page_find(ti, pgoff / PAGE_SIZE);
+        r = -ENOENT;
+        if (!pg && !alloc)
+                goto out;
+        if (!pg) {
+                r = tmpfs_page_get(ti, pgoff / PAGE_SIZE, &pg);
+                if (r < 0)
+                        goto out;
+        }
+        r = memfile_ref(mf, pg->off, PAGE_SIZE);
+        if (r == 0)
+                *ret_off = pg->off;
+out:
+        pthread_mutex_unlock(&ti->base.lock);
+        return r;
+}
+
+static int tmpfs_map_read(struct mm_mappable *m, uint64_t pgoff, void *dst)
+{
+        struct tmpfs_inode *ti = map_inode(m);
+        struct tmpfs_page *pg;
+        int r = -ENXIO;
+
+        pthread_mutex_lock(&ti->base.lock);
+        if (pgoff < (uint64_t)ti->base.size) {
+                pg = page_find(ti, pgoff / PAGE_SIZE);
+                if (pg)
+                        memcpy(dst, page_data(ti, pg), PAGE_SIZE);
+                else
+                        memset(dst, 0, PAGE_SIZE);
+                r = 0;
+        }
+        pthread_mutex_unlock(&ti->base.lock);
+        return r;
+}
+
+const struct mm_mappable_ops tmpfs_mappable_ops = {
+        .ref = tmpfs_map_ref,
+        .unref = tmpfs_map_unref,
+        .get_page = tmpfs_map_get_page,
+        .read = tmpfs_map_read,
+};
+
+static int tmpfs_mmap(struct file *f, struct mm_mappable **ret)
+{
+        *ret = &TMPFS_I(file_inode(f))->map;
+        return 0;
+}
+
 const struct file_ops tmpfs_file_ops = {
         .read = tmpfs_read,
         .write = tmpfs_write,
         .llseek = tmpfs_llseek,
+        .mmap = tmpfs_mmap,
 };
 
 int tmpfs_setattr(struct inode *inode, const struct iattr *ia)
@@ -232,13 +384,19 @@ int tmpfs_setattr(struct inode *inode, const struct iattr *ia)
         if (ia->valid & ATTR_SIZE) {
                 if (!S_ISREG(inode->mode))
                         return -EINVAL;
+                bool shrunk;
+
                 pthread_mutex_lock(&inode->lock);
+                shrunk = ia->size < inode->size;
                 if (ia->size != inode->size) {
                         tmpfs_truncate_locked(TMPFS_I(inode), ia->size);
                         vfs_now(&inode->mtime);
                         inode->ctime = inode->mtime;
                 }
                 pthread_mutex_unlock(&inode->lock);
+                /* Mappings lose the pages past the new end (SIGBUS there). */
+                if (shrunk)
+                        mm_mappable_unmap_from(&TMPFS_I(inode)->map, (uint64_t)ia->size);
         }
         setattr_copy(inode, ia);
         return 0;

@@ -1,24 +1,56 @@
-/* tmpfs inside: inodes with their data in sentry memory. The dentry cache is
- * the directory (every linked dentry is pinned), as Linux's libfs. */
+/* tmpfs inside: inodes whose data lives in the memory file (like gVisor's
+ * tmpfs on its MemoryFile), so a MAP_SHARED mapping maps the file's own
+ * pages. The dentry cache is the directory (every linked dentry is pinned),
+ * as Linux's libfs.
+ *
+ * Lock order: inode->lock → tmpfs_sb.lock (the page budget) → memfile->lock. */
 #ifndef CONTERNEL_VFS_TMPFS_H
 #define CONTERNEL_VFS_TMPFS_H
 
 #include "lib/rbtree.h"
+#include "sentry/mm/mm.h"
 #include "vfs/file.h"
 #include "vfs/vfs.h"
 
 #define BOGO_DIRENT_SIZE 20     /* Linux's tmpfs counts 20 bytes per entry */
 
+/* One page of a regular file: a memory-file page holding one reference of
+ * its own (mappings of the file take more). */
 struct tmpfs_page {
         struct rb_node node;            /* in tmpfs_inode->pages */
         uint64_t index;
-        unsigned char data[];           /* PAGE_SIZE bytes */
+        uint64_t off;                   /* memory-file offset */
 };
+
+/* Per superblock: where data goes and how much of it may. */
+struct tmpfs_sb {
+        pthread_mutex_t lock;
+        struct memfile *own_mf;         /* protected by lock: made on first use when sb->mf is NULL */
+        uint64_t max_pages;             /* immutable after mount; 0: from size_percent */
+        unsigned size_percent;          /* immutable after mount */
+        uint64_t used_pages;            /* protected by lock */
+};
+
+static inline struct tmpfs_sb *TMPFS_SB(struct super_block *sb)
+{
+        return sb->fs_info;
+}
+
+/* The memory file data of sb goes to (the namespace's, or the fs's own,
+ * made on first use). -ENOMEM. */
+int tmpfs_memfile(struct super_block *sb, struct memfile **ret);
+/* Take n pages from sb's budget (-ENOSPC past size=), give them back. */
+int tmpfs_charge(struct super_block *sb, uint64_t n);
+void tmpfs_uncharge(struct super_block *sb, uint64_t n);
+/* The page limit in force (size= resolved against the memory file). */
+uint64_t tmpfs_max_pages(struct super_block *sb);
 
 struct tmpfs_inode {
         struct inode base;
         char *target;                   /* symlinks: immutable */
         struct rb_root pages;           /* regular files: protected by base.lock */
+        struct memfile *mf;             /* set with the first page (base.lock), then immutable */
+        struct mm_mappable map;         /* regular files: what mmap maps */
         uint64_t nr_pages;              /* protected by base.lock */
 };
 
@@ -33,10 +65,14 @@ extern const struct inode_ops tmpfs_symlink_inode_ops;
 extern const struct inode_ops tmpfs_special_inode_ops;
 extern const struct file_ops tmpfs_dir_file_ops;
 extern const struct file_ops tmpfs_file_ops;
+extern const struct mm_mappable_ops tmpfs_mappable_ops;
 
 /* A new inode of mode (type included) owned by c (root when NULL). */
 int tmpfs_new_inode(struct super_block *sb, mode_t mode, const struct vfs_cred *c,
                     struct inode **ret);
+/* The page at index, allocated (zeroed) if missing. inode->lock held.
+ * -ENOSPC past the size= budget or when the memory file is full, -ENOMEM. */
+int tmpfs_page_get(struct tmpfs_inode *ti, uint64_t index, struct tmpfs_page **ret);
 /* Regular files: change the size, dropping pages past it. inode->lock held. */
 void tmpfs_truncate_locked(struct tmpfs_inode *ti, int64_t size);
 int tmpfs_setattr(struct inode *inode, const struct iattr *ia);
