@@ -80,3 +80,12 @@ for prog in "/bin/busybox seq 1 1000000" "$bench/write4k 100"; do
         esac
         printf '%-34s %10s %10s %10s %10s\n' "$label" "${row[@]}"
 done
+
+# An idle guest must cost (almost) nothing: CPU time of the whole sandbox,
+# launcher, sentry threads and stub, over a 5 s sleep.
+echo
+echo "idle guest (busybox sleep 5): CPU used, % of one CPU"
+for p in ptrace systrap; do
+        cpu=$( { TIMEFORMAT='%U %S'; time "$conternel" do --platform=$p --log=/dev/null -- /bin/busybox sleep 5 >/dev/null; } 2>&1 | tail -1 )
+        awk -v p="$p" -v c="$cpu" 'BEGIN { split(c, a, " "); printf "%-34s %9.2f%%\n", "conternel --platform=" p, (a[1] + a[2]) / 5 * 100 }'
+done
