@@ -93,9 +93,10 @@ static void *clone_child_main(void *arg)
 
         /* A new process builds its address space here; a thread joins its
          * group's. Either way the context is made on this thread. */
-        r = thread ? 0 : mm_attach_platform(t->mm, t->kernel->platform);
-        if (r == 0)
+        if (thread)
                 r = ops->ctx_create(mm_platform_as(t->mm), &ctx);
+        else
+                r = mm_attach_platform(t->mm, t->kernel->platform, &ctx);
         if (r == 0)
                 r = ops->xstate_set(ctx, cs->xstate);
         if (r == 0 && cs->child_settid) {

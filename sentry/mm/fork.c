@@ -136,8 +136,9 @@ int mm_fork(struct mm *parent, struct mm **ret_child)
         return 0;
 }
 
-int mm_attach_platform(struct mm *mm, struct platform *p)
+int mm_attach_platform(struct mm *mm, struct platform *p, struct platform_ctx **ret_ctx)
 {
+        struct platform_ctx *ctx = NULL;
         int r;
 
         assert(p == mm->platform);
@@ -150,12 +151,25 @@ int mm_attach_platform(struct mm *mm, struct platform *p)
                 mm->as = NULL;
                 goto unlock;
         }
-        r = mm_as_map_range_locked(mm, 0, GUEST_ADDR_MAX);
-        if (r < 0) {
-                p->ops->as_release(mm->as);
-                mm->as = NULL;
+        /* The context first: a platform may map faster through the calling
+         * thread's own context (ptrace injects into it directly). */
+        if (ret_ctx) {
+                r = p->ops->ctx_create(mm->as, &ctx);
+                if (r < 0)
+                        goto release;
         }
+        r = mm_as_map_range_locked(mm, 0, GUEST_ADDR_MAX);
+        if (r == 0)
+                goto unlock;
+        if (ctx)
+                p->ops->ctx_release(ctx);
+        ctx = NULL;
+release:
+        p->ops->as_release(mm->as);
+        mm->as = NULL;
 unlock:
         mm_unlock_write(mm);
+        if (ret_ctx)
+                *ret_ctx = ctx;
         return r;
 }

@@ -92,8 +92,10 @@ struct platform_as *mm_platform_as(const struct mm *mm);
 int mm_fork(struct mm *parent, struct mm **ret_child);
 /* Create mm's platform address space on the calling thread (the thread that
  * will run it) and map every VMA into it, copy-on-write pages read-only.
- * -EBUSY if it has one already; on error the mm is left without one. */
-int mm_attach_platform(struct mm *mm, struct platform *p);
+ * With ret_ctx, also the calling thread's context in it, made before the
+ * mappings (a platform may map faster through it). -EBUSY if it has one
+ * already; on error the mm is left without one and *ret_ctx is NULL. */
+int mm_attach_platform(struct mm *mm, struct platform *p, struct platform_ctx **ret_ctx);
 /* The task loop calls this for every SIGSEGV the platform reports, before
  * turning it into a signal. 0: resolved, resume the guest (a write to a
  * copy-on-write page of a writable VMA: the page was copied, or taken if this

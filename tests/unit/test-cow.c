@@ -78,7 +78,7 @@ static void do_fork(struct fixture *f)
 {
         assert_int_equal(mm_fork(f->parent, &f->child), 0);
         assert_null(mm_platform_as(f->child));
-        assert_int_equal(mm_attach_platform(f->child, &fake_platform), 0);
+        assert_int_equal(mm_attach_platform(f->child, &fake_platform, NULL), 0);
 }
 
 static int rd(struct mm *mm, guest_ptr_t addr)
@@ -247,7 +247,7 @@ static void test_second_fork_shares_three_ways_without_protect(void **state)
         ncalls = 0;
         assert_int_equal(mm_fork(f->parent, &second), 0);
         assert_int_equal(ncalls, 0);            /* already read-only in the parent */
-        assert_int_equal(mm_attach_platform(second, &fake_platform), 0);
+        assert_int_equal(mm_attach_platform(second, &fake_platform, NULL), 0);
         assert_int_equal(memfile_refcount(f->mf, pma_lookup(&f->parent->pmas, AT)->off), 3);
         wr(f->child, PG(0), 'b');
         wr(second, PG(0), 'c');
@@ -270,12 +270,12 @@ static void test_child_without_platform_forks_grandchild(void **state)
         /* Before attach: system calls work on the trees alone. */
         assert_int_equal(mm_munmap(f->child, PG(1), PAGE_SIZE), 0);
         assert_int_equal(mm_fork(f->child, &grandchild), 0);
-        assert_int_equal(mm_attach_platform(grandchild, &fake_platform), 0);
-        assert_int_equal(mm_attach_platform(grandchild, &fake_platform), -EBUSY);
+        assert_int_equal(mm_attach_platform(grandchild, &fake_platform, NULL), 0);
+        assert_int_equal(mm_attach_platform(grandchild, &fake_platform, NULL), -EBUSY);
         assert_int_equal(rd(grandchild, PG(0)), 'g');
         wr(grandchild, PG(0), 'h');
         assert_int_equal(rd(f->parent, PG(0)), 'g');
-        assert_int_equal(mm_attach_platform(f->child, &fake_platform), 0);
+        assert_int_equal(mm_attach_platform(f->child, &fake_platform, NULL), 0);
         assert_int_equal(rd(f->child, PG(0)), 'g');
         assert_int_equal(rd(f->child, PG(1)), -EFAULT);
         mm_unref(grandchild);
