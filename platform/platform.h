@@ -1,6 +1,6 @@
 /*
  * The platform interface: how guest code runs and how it comes back to the
- * sentry. Every platform (ptrace now; systrap and kvm later) implements
+ * sentry. Every platform (systrap, ptrace; kvm later) implements
  * struct platform_ops and registers itself with platform_register().
  *
  * Objects:
@@ -19,11 +19,10 @@
  * thread untraced).
  * ->interrupt() may be called from any thread. Release ctxs before their
  * address space.
- * Lifetime: a ptrace address space outlives the thread that created it; its
- * stub dies with the sentry process or when the platform is destroyed. A
- * systrap stub still dies with the host thread that created its address
- * space (PDEATHSIG on that thread, see platform/systrap/README.md), so there
- * create address spaces from a thread that outlives their users.
+ * Lifetime: an address space outlives the thread that created it; its stub
+ * dies with the sentry process or when the platform is destroyed (both
+ * platforms fork their stubs from a long-lived platform thread, whose death
+ * PR_SET_PDEATHSIG follows).
  *
  * Errors are -errno. Nothing here logs.
  */

@@ -23,4 +23,15 @@ void stub_rseq_unregister(void);
  * pid since. */
 void stub_kill(int pidfd);
 
+/* A long-lived thread that forks stubs for a platform. PR_SET_PDEATHSIG
+ * follows the thread that forked, not the process: forking every stub from
+ * this thread lets a stub outlive the sentry thread that asked for it (a
+ * guest's first thread may exit while the others run on) and still die with
+ * the sentry. */
+struct stub_spawner;
+int stub_spawner_create(struct stub_spawner **ret);
+void stub_spawner_destroy(struct stub_spawner *s);
+/* Run fn(arg) on the spawner thread and return its result. */
+long stub_spawner_call(struct stub_spawner *s, long (*fn)(void *arg), void *arg);
+
 #endif

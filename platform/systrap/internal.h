@@ -114,6 +114,8 @@ struct systrap_tuning {
 };
 extern struct systrap_tuning systrap_tuning;
 
+struct stub_spawner;
+
 struct systrap_platform {
         struct platform base;
         int memfd;                      /* borrowed */
@@ -125,6 +127,7 @@ struct systrap_platform {
         unsigned ip_filter_len;
         uint64_t tsc_per_us;            /* for the stub's spin bound */
         atomic_uint next_cpu;           /* round robin for placement */
+        struct stub_spawner *spawner;   /* forks every stub: see stub_spawner_create() */
 };
 
 struct systrap_as {

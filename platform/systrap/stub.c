@@ -171,31 +171,50 @@ static void header_write(struct systrap_platform *sp, struct systrap_as *as)
                sp->allow_len * sizeof(struct sock_filter));
 }
 
-int systrap_stub_spawn(struct systrap_platform *sp, struct systrap_as *as)
+struct spawn_req {
+        struct systrap_platform *sp;
+        struct systrap_as *as;
+};
+
+/* On the platform's spawner thread: the stub's parent thread, so its
+ * PDEATHSIG fires when the sentry goes, not when one sentry thread does.
+ * Returns the pid or -errno. */
+static long stub_fork(void *arg)
 {
-        volatile struct systrap_msg *m;
+        struct spawn_req *req = arg;
         sigset_t all, old;
+        int parentfd;
         long pid;
-        int parentfd, r;
 
-        header_write(sp, as);
-        m = as_msg(as, 0);
-        m->spin = systrap_tuning.stub_spin_ns * sp->tsc_per_us / 1000;
-
-        /* The creating thread: PDEATHSIG follows it, not the process. */
         parentfd = pidfd_open(gettid(), PIDFD_THREAD);
         /* The child must not run a sentry signal handler. */
         sigfillset(&all);
         pthread_sigmask(SIG_SETMASK, &all, &old);
         pid = syscall(SYS_clone, SIGCHLD | STUB_NAMESPACES, NULL, NULL, NULL, 0);
         if (pid == 0)
-                stub_child(sp, as->datafd, parentfd);
-        r = pid < 0 ? -errno : 0;
+                stub_child(req->sp, req->as->datafd, parentfd);
+        if (pid < 0)
+                pid = -errno;
         pthread_sigmask(SIG_SETMASK, &old, NULL);
         if (parentfd >= 0)
                 close(parentfd);
-        if (r < 0)
-                return r;
+        return pid;
+}
+
+int systrap_stub_spawn(struct systrap_platform *sp, struct systrap_as *as)
+{
+        struct spawn_req req = { .sp = sp, .as = as };
+        volatile struct systrap_msg *m;
+        long pid;
+        int r;
+
+        header_write(sp, as);
+        m = as_msg(as, 0);
+        m->spin = systrap_tuning.stub_spin_ns * sp->tsc_per_us / 1000;
+
+        pid = stub_spawner_call(sp->spawner, stub_fork, &req);
+        if (pid < 0)
+                return (int)pid;
 
         /* Not waited for yet, so pid is still this child. */
         as->pidfd = pidfd_open((pid_t)pid, 0);

@@ -89,7 +89,10 @@ static int systrap_create(int memfd, struct platform **ret)
         r = systrap_region_get(&sp->region);
         if (r == 0)
                 r = systrap_filters_build(sp);
+        if (r == 0)
+                r = stub_spawner_create(&sp->spawner);
         if (r < 0) {
+                free(sp->allow);
                 close(sp->procfd);
                 free(sp);
                 return r;
@@ -109,6 +112,7 @@ static void systrap_destroy(struct platform *p)
         if (!p)
                 return;
         sp = container_of(p, struct systrap_platform, base);
+        stub_spawner_destroy(sp->spawner);
         free(sp->allow);
         close(sp->procfd);
         free(sp);
