@@ -2,6 +2,7 @@
 #include <fcntl.h>
 #include <getopt.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -28,6 +29,7 @@ static void do_usage(FILE *f)
                 "  --strace          log every guest system call with its arguments and result\n"
                 "  --debug           log what the sentry does\n"
                 "  --log=FILE        write conternel's logs (and --strace) to FILE, not stderr\n"
+                "  --pids-limit=N    at most N guest threads at once (default 1024)\n"
                 "  -h, --help        show this help\n"
                 "\n"
                 "Exit status: the program's; 128+N if signal N killed it; 127 if CMD was\n"
@@ -38,13 +40,14 @@ static void do_usage(FILE *f)
  * of CMD in argv, -1 on a usage error, 0 after --help. */
 static int sandbox_options_parse(int argc, char **argv, struct sandbox_options *o)
 {
-        enum { OPT_PLATFORM = 256, OPT_HOSTNAME, OPT_STRACE, OPT_DEBUG, OPT_LOG };
+        enum { OPT_PLATFORM = 256, OPT_HOSTNAME, OPT_STRACE, OPT_DEBUG, OPT_LOG, OPT_PIDS };
         static const struct option options[] = {
                 { "platform", required_argument, NULL, OPT_PLATFORM },
                 { "hostname", required_argument, NULL, OPT_HOSTNAME },
                 { "strace", no_argument, NULL, OPT_STRACE },
                 { "debug", no_argument, NULL, OPT_DEBUG },
                 { "log", required_argument, NULL, OPT_LOG },
+                { "pids-limit", required_argument, NULL, OPT_PIDS },
                 { "help", no_argument, NULL, 'h' },
                 {},
         };
@@ -76,6 +79,17 @@ static int sandbox_options_parse(int argc, char **argv, struct sandbox_options *
                 case OPT_LOG:
                         o->log_path = optarg;
                         break;
+                case OPT_PIDS: {
+                        char *end;
+                        long n = strtol(optarg, &end, 10);
+
+                        if (*end || n < 1 || n > 30000) {
+                                fprintf(stderr, "conternel: --pids-limit wants 1..30000\n");
+                                return -1;
+                        }
+                        o->pids_limit = (int)n;
+                        break;
+                }
                 case 'h':
                         do_usage(stdout);
                         return 0;

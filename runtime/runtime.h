@@ -16,6 +16,7 @@ struct sandbox_options {
         bool strace;
         bool debug;
         const char *log_path;
+        int pids_limit;
 };
 
 /* Run argv in a new sandbox with the launcher's stdio and environment.

@@ -140,6 +140,7 @@ int sandbox_run(const struct sandbox_options *o, char **argv)
                 .hostname = o->hostname,
                 .strace = o->strace,
                 .strace_fd = log_get_fd(),
+                .pids_limit = o->pids_limit,
         };
         struct init_thread it = { 0 };
         _cleanup_free_ char *path = NULL, *real = NULL;

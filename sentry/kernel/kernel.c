@@ -36,6 +36,7 @@ int kernel_create(const struct kernel_config *cfg, struct kernel **ret)
         k->next_tid = 1;
         k->strace = cfg->strace;
         k->strace_fd = cfg->strace_fd;
+        k->pids_limit = cfg->pids_limit > 0 ? cfg->pids_limit : KERNEL_PIDS_LIMIT_DEFAULT;
         clock_gettime(CLOCK_MONOTONIC, &k->boot_monotonic);
         snprintf(k->hostname, sizeof(k->hostname), "%s", cfg->hostname ? cfg->hostname : "conternel");
         snprintf(k->domainname, sizeof(k->domainname), "(none)");

@@ -31,7 +31,13 @@ struct kernel_config {
         bool strace;                    /* log every guest system call */
         int strace_fd;                  /* where --strace lines go */
         uint64_t memfile_size;          /* 0: default */
+        int pids_limit;                 /* most tasks at once (threads count); 0: default */
 };
+
+/* The default cap on tasks, like a pids cgroup: every guest task is a host
+ * thread (and every process a stub), and the guest's root ignores
+ * RLIMIT_NPROC as Linux's does, so this is what keeps a fork bomb in. */
+#define KERNEL_PIDS_LIMIT_DEFAULT 1024
 
 struct kernel {
         /* immutable after kernel_create() */
@@ -40,6 +46,7 @@ struct kernel {
         struct memfile *memfile;
         bool strace;
         int strace_fd;
+        int pids_limit;
         struct timespec boot_monotonic;
 
         pthread_mutex_t lock;

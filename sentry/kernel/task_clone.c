@@ -166,7 +166,8 @@ static long clone_link(struct task *parent, struct task *t, const struct clone_a
         long r;
 
         pthread_mutex_lock(&k->lock);
-        r = kernel_alloc_tid_locked(k, t);
+        /* The sandbox's pids limit: EAGAIN, as a full pids cgroup gives. */
+        r = k->nthreads >= k->pids_limit ? -EAGAIN : kernel_alloc_tid_locked(k, t);
         if (r >= 0) {
                 t->tid = (int)r;
                 if (!(ca->flags & CLONE_THREAD)) {
