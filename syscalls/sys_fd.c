@@ -97,7 +97,12 @@ static long fcntl_file(struct task *t, int fd, struct file *f, int cmd, uint64_t
                 f->flags = (f->flags & ~(unsigned)SETFL_MASK) | ((unsigned)arg & SETFL_MASK);
                 pthread_mutex_unlock(&f->pos_lock);
                 return 0;
+        case F_GETPIPE_SZ:
+                return pipe_get_size(f);
+        case F_SETPIPE_SZ:
+                return pipe_set_size(f, (unsigned long)(unsigned int)arg);
         default:
+                /* Locks, leases, owners, seals and notifications are not built. */
                 return -EINVAL;
         }
 }
