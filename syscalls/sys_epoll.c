@@ -152,8 +152,7 @@ long sys_epoll_wait(struct task *t, const struct syscall_args *a)
                              timeout == 0);
 }
 
-/* epoll_pwait(2)'s mask: in force while waiting; after an interruption the
- * handler's frame restores the old one. */
+/* epoll_pwait(2)'s mask (signal_mask_set_temporary()). */
 static long with_sigmask(struct task *t, guest_ptr_t umask, uint64_t size, bool *ret_swapped)
 {
         uint64_t mask;
@@ -167,23 +166,15 @@ static long with_sigmask(struct task *t, guest_ptr_t umask, uint64_t size, bool 
         r = mm_copy_in(t->mm, &mask, umask, sizeof(mask));
         if (r < 0)
                 return r;
-        pthread_mutex_lock(&t->tg->lock);
-        t->saved_sigmask = t->sigmask;
-        t->restore_sigmask = true;
-        t->sigmask = mask & ~KSIG_UNBLOCKABLE;
-        pthread_mutex_unlock(&t->tg->lock);
+        signal_mask_set_temporary(t, mask);
         *ret_swapped = true;
         return 0;
 }
 
 static void sigmask_back(struct task *t, long ret, bool swapped)
 {
-        if (!swapped || ret == -EINTR)
-                return;
-        pthread_mutex_lock(&t->tg->lock);
-        t->sigmask = t->saved_sigmask;
-        t->restore_sigmask = false;
-        pthread_mutex_unlock(&t->tg->lock);
+        if (swapped && ret != -EINTR)
+                signal_mask_restore(t);
 }
 
 long sys_epoll_pwait(struct task *t, const struct syscall_args *a)

@@ -104,8 +104,7 @@ static struct timespec deadline_after(struct timespec rel)
         return timespec_add(now, rel);
 }
 
-/* ppoll/pselect6's signal mask: in force while waiting, restored after,
- * unless a handler runs first (then the frame restores it). */
+/* ppoll/pselect6's signal mask (signal_mask_set_temporary()). */
 static int sigmask_swap_in(struct task *t, guest_ptr_t umask, uint64_t size)
 {
         uint64_t mask;
@@ -118,22 +117,14 @@ static int sigmask_swap_in(struct task *t, guest_ptr_t umask, uint64_t size)
         r = mm_copy_in(t->mm, &mask, umask, sizeof(mask));
         if (r < 0)
                 return r;
-        pthread_mutex_lock(&t->tg->lock);
-        t->saved_sigmask = t->sigmask;
-        t->restore_sigmask = true;
-        t->sigmask = mask & ~KSIG_UNBLOCKABLE;
-        pthread_mutex_unlock(&t->tg->lock);
+        signal_mask_set_temporary(t, mask);
         return 0;
 }
 
 static void sigmask_restore_unless_interrupted(struct task *t, long ret)
 {
-        if (ret == -ERESTARTNOHAND || !t->restore_sigmask)
-                return;
-        pthread_mutex_lock(&t->tg->lock);
-        t->sigmask = t->saved_sigmask;
-        t->restore_sigmask = false;
-        pthread_mutex_unlock(&t->tg->lock);
+        if (ret != -ERESTARTNOHAND)
+                signal_mask_restore(t);
 }
 
 static long do_poll(struct task *t, guest_ptr_t ufds, uint64_t nfds, const struct timespec *deadline,

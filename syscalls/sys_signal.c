@@ -360,11 +360,7 @@ long sys_rt_sigsuspend(struct task *t, const struct syscall_args *a)
                 return r;
         /* The handler's frame saves the old mask; with no handler it comes
          * back when delivery is done (signal_deliver()). */
-        pthread_mutex_lock(&t->tg->lock);
-        t->saved_sigmask = t->sigmask;
-        t->restore_sigmask = true;
-        t->sigmask = mask & ~KSIG_UNBLOCKABLE;
-        pthread_mutex_unlock(&t->tg->lock);
+        signal_mask_set_temporary(t, mask);
         return wait_for_signal(t);
 }
 

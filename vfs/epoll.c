@@ -344,16 +344,6 @@ void eventpoll_release(struct file *f)
         }
 }
 
-static int epoll_stat(struct file *f, struct stat *ret)
-{
-        memset(ret, 0, sizeof(*ret));
-        ret->st_mode = 0600;                    /* an anonymous inode, as Linux's */
-        ret->st_nlink = 1;
-        ret->st_blksize = 4096;
-        ret->st_ino = (ino_t)(uintptr_t)f >> 4;
-        return 0;
-}
-
 static void epoll_release(struct file *f)
 {
         struct epoll *ep = to_ep(f);
@@ -369,7 +359,7 @@ static void epoll_release(struct file *f)
 }
 
 static const struct file_ops epoll_ops = {
-        .stat = epoll_stat,
+        .stat = vfs_anon_stat,
         .poll = epoll_poll,
         .release = epoll_release,
 };

@@ -107,16 +107,6 @@ static unsigned efd_poll(struct file *f)
         return r;
 }
 
-static int efd_stat(struct file *f, struct stat *ret)
-{
-        memset(ret, 0, sizeof(*ret));
-        ret->st_mode = 0600;
-        ret->st_nlink = 1;
-        ret->st_blksize = 4096;
-        ret->st_ino = (ino_t)(uintptr_t)f >> 4;
-        return 0;
-}
-
 static void efd_release(struct file *f)
 {
         struct eventfd *e = to_efd(f);
@@ -129,7 +119,7 @@ static void efd_release(struct file *f)
 static const struct file_ops efd_ops = {
         .read = efd_read,
         .write = efd_write,
-        .stat = efd_stat,
+        .stat = vfs_anon_stat,
         .poll = efd_poll,
         .release = efd_release,
 };

@@ -118,6 +118,10 @@ bool file_writable(const struct file *f);
 int vfs_ioctl(struct file *f, unsigned cmd, void *arg);
 int64_t vfs_llseek(struct file *f, int64_t offset, int whence);
 unsigned vfs_poll(struct file *f);
+/* The stat of a file with no inode of its own (epoll, eventfd, timerfd,
+ * signalfd: Linux's anonymous inode): mode 0600, one link, an inode number
+ * unique while the file lives. Usable as a file_ops.stat. */
+int vfs_anon_stat(struct file *f, struct stat *ret);
 
 /* Consume n bytes from the front of it (copying the iovecs into storage,
  * which holds it->nr entries). */

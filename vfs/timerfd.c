@@ -97,16 +97,6 @@ static unsigned timerfd_poll_op(struct file *f)
         return r;
 }
 
-static int timerfd_stat_op(struct file *f, struct stat *ret)
-{
-        memset(ret, 0, sizeof(*ret));
-        ret->st_mode = 0600;
-        ret->st_nlink = 1;
-        ret->st_blksize = 4096;
-        ret->st_ino = (ino_t)(uintptr_t)f >> 4;
-        return 0;
-}
-
 static void timerfd_release_op(struct file *f)
 {
         struct timerfd *tf = to_tfd(f);
@@ -119,7 +109,7 @@ static void timerfd_release_op(struct file *f)
 
 static const struct file_ops timerfd_ops = {
         .read = timerfd_read_op,
-        .stat = timerfd_stat_op,
+        .stat = vfs_anon_stat,
         .poll = timerfd_poll_op,
         .release = timerfd_release_op,
 };

@@ -166,12 +166,8 @@ static void syscall_restart_fixup(struct task *t, const struct ksigaction *act)
 static void signal_deliver_none(struct task *t)
 {
         syscall_restart_fixup(t, NULL);
-        if (t->restore_sigmask) {
-                pthread_mutex_lock(&t->tg->lock);
-                t->sigmask = t->saved_sigmask;
-                t->restore_sigmask = false;
-                pthread_mutex_unlock(&t->tg->lock);
-        }
+        if (t->restore_sigmask)
+                signal_mask_restore(t);
 }
 
 void signal_deliver(struct task *t)
@@ -244,4 +240,23 @@ void signal_deliver(struct task *t)
                  * frame nests on the last, so the handler of the signal
                  * taken last runs first. */
         }
+}
+
+void signal_mask_set_temporary(struct task *t, uint64_t mask)
+{
+        pthread_mutex_lock(&t->tg->lock);
+        t->saved_sigmask = t->sigmask;
+        t->restore_sigmask = true;
+        t->sigmask = mask & ~KSIG_UNBLOCKABLE;
+        pthread_mutex_unlock(&t->tg->lock);
+}
+
+void signal_mask_restore(struct task *t)
+{
+        pthread_mutex_lock(&t->tg->lock);
+        if (t->restore_sigmask) {
+                t->sigmask = t->saved_sigmask;
+                t->restore_sigmask = false;
+        }
+        pthread_mutex_unlock(&t->tg->lock);
 }

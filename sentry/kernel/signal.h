@@ -102,6 +102,13 @@ void signal_force_fault(struct task *t, const struct platform_event *ev);
  * not block. May end the thread group (task->exiting). */
 void signal_deliver(struct task *t);
 
+/* sigsuspend, ppoll, pselect6, epoll_pwait: mask is in force while the call
+ * waits. signal_mask_restore() puts the old one back when the call ends
+ * without being interrupted; after an interruption the handler's frame
+ * saves the old mask instead (Linux's restore_saved_sigmask_unless()). */
+void signal_mask_set_temporary(struct task *t, uint64_t mask);
+void signal_mask_restore(struct task *t);
+
 /* Building and unwinding frames (signal_frame_amd64.c). */
 int signal_frame_setup(struct task *t, const siginfo_t *info, const struct ksigaction *act,
                        uint64_t oldmask);

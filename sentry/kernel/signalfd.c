@@ -107,16 +107,6 @@ static unsigned sfd_poll(struct file *f)
         return pending ? EPOLLIN | EPOLLRDNORM : 0;
 }
 
-static int sfd_stat(struct file *f, struct stat *ret)
-{
-        memset(ret, 0, sizeof(*ret));
-        ret->st_mode = 0600;
-        ret->st_nlink = 1;
-        ret->st_blksize = 4096;
-        ret->st_ino = (ino_t)(uintptr_t)f >> 4;
-        return 0;
-}
-
 static void sfd_release(struct file *f)
 {
         struct signalfd *s = to_sfd(f);
@@ -127,7 +117,7 @@ static void sfd_release(struct file *f)
 
 static const struct file_ops signalfd_ops = {
         .read = sfd_read,
-        .stat = sfd_stat,
+        .stat = vfs_anon_stat,
         .poll = sfd_poll,
         .release = sfd_release,
 };
