@@ -14,47 +14,21 @@
 #include <sched.h>
 
 #include "internal.h"
-
-static int pin(pid_t tid, int cpu)
-{
-        cpu_set_t set;
-
-        CPU_ZERO(&set);
-        CPU_SET(cpu, &set);
-        return sched_setaffinity(tid, sizeof(set), &set);
-}
-
-/* The n-th CPU (modulo their number) that the calling thread may run on. */
-static int allowed_cpu(unsigned n)
-{
-        cpu_set_t set;
-        int count, cpu;
-
-        if (sched_getaffinity(0, sizeof(set), &set) < 0)
-                return -1;
-        count = CPU_COUNT(&set);
-        if (count <= 0)
-                return -1;
-        n %= (unsigned)count;
-        for (cpu = 0; cpu < CPU_SETSIZE; cpu++)
-                if (CPU_ISSET(cpu, &set) && n-- == 0)
-                        return cpu;
-        return -1;
-}
+#include "platform/stub/stub.h"
 
 void ctx_place(struct ptrace_platform *pp, struct ptrace_ctx *ctx)
 {
         int cpu;
 
         if (ctx->stub_cpu < 0) {
-                cpu = allowed_cpu(atomic_fetch_add(&pp->next_cpu, 1));
+                cpu = stub_allowed_cpu(atomic_fetch_add(&pp->next_cpu, 1), NULL);
                 if (cpu >= 0)
-                        (void)pin(0, cpu);
+                        (void)stub_pin(0, cpu);
         }
         /* Cheap: glibc reads it from the rseq area. */
         cpu = sched_getcpu();
         if (cpu < 0 || cpu == ctx->stub_cpu)
                 return;
-        if (pin(ctx->tid, cpu) == 0)
+        if (stub_pin(ctx->tid, cpu) == 0)
                 ctx->stub_cpu = cpu;
 }

@@ -2,6 +2,7 @@
 #include "stub.h"
 
 #include <errno.h>
+#include <sched.h>
 #include <signal.h>
 #include <string.h>
 #include <sys/pidfd.h>
@@ -40,4 +41,32 @@ void stub_kill(int pidfd)
                         break;
         }
         close(pidfd);
+}
+
+int stub_pin(pid_t tid, int cpu)
+{
+        cpu_set_t set;
+
+        CPU_ZERO(&set);
+        CPU_SET(cpu, &set);
+        return sched_setaffinity(tid, sizeof(set), &set);
+}
+
+int stub_allowed_cpu(unsigned n, int *ret_count)
+{
+        cpu_set_t set;
+        int count, cpu;
+
+        if (sched_getaffinity(0, sizeof(set), &set) < 0)
+                return -1;
+        count = CPU_COUNT(&set);
+        if (ret_count)
+                *ret_count = count;
+        if (count <= 0)
+                return -1;
+        n %= (unsigned)count;
+        for (cpu = 0; cpu < CPU_SETSIZE; cpu++)
+                if (CPU_ISSET(cpu, &set) && n-- == 0)
+                        return cpu;
+        return -1;
 }

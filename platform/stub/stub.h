@@ -8,6 +8,8 @@
 #ifndef CONTERNEL_PLATFORM_STUB_H
 #define CONTERNEL_PLATFORM_STUB_H
 
+#include <sys/types.h>
+
 /* Linux's TASK_SIZE for x86_64 with 4-level page tables: the end of the user
  * address space. The platforms keep their stub pages in
  * [GUEST_ADDR_MAX, STUB_USER_ADDR_END). */
@@ -22,6 +24,13 @@ void stub_rseq_unregister(void);
  * stub reaped earlier can't make us kill or wait for whatever process got its
  * pid since. */
 void stub_kill(int pidfd);
+
+/* Placement helpers for platforms that pin a sentry thread and its stub
+ * thread (see each platform's affinity.c for why). stub_pin: tid 0 is the
+ * caller. stub_allowed_cpu: the n-th CPU (modulo their number) the calling
+ * thread may run on, and how many there are; -1 on failure. */
+int stub_pin(pid_t tid, int cpu);
+int stub_allowed_cpu(unsigned n, int *ret_count);
 
 /* A long-lived thread that forks stubs for a platform. PR_SET_PDEATHSIG
  * follows the thread that forked, not the process: forking every stub from
