@@ -80,9 +80,12 @@ void task_interrupt(struct task *t)
 {
         task_wake(t);
         /* If it is in guest code it stops there; if it is in the sentry the
-         * platform remembers, and its next switch returns at once. */
+         * platform remembers, and its next switch returns at once. Under
+         * block_lock: an exiting task clears ctx under it before releasing. */
+        pthread_mutex_lock(&t->block_lock);
         if (t->ctx)
                 t->kernel->platform_ops->interrupt(t->ctx);
+        pthread_mutex_unlock(&t->block_lock);
 }
 
 static void task_waiter_wake(struct waiter *w, unsigned events)
