@@ -67,8 +67,11 @@ static int do_make(const struct vfs_at *at, const char *name, bool is_dir, make_
         dir = nd.path.dentry;
         sb = dir->sb;
         pthread_mutex_lock(&sb->lock);
-        if (d_lookup(dir, nd.last))
+        r = d_lookup_fetch(dir, nd.last, &d);
+        if (r == 0)
                 r = -EEXIST;
+        else if (r != -ENOENT)
+                ;
         else if (nd.trailing && !is_dir)
                 r = -ENOENT;
         else
@@ -142,11 +145,8 @@ static int do_remove(const struct vfs_at *at, const char *name, bool is_dir)
         dir = nd.path.dentry;
         sb = dir->sb;
         pthread_mutex_lock(&sb->lock);
-        d = d_lookup(dir, nd.last);
-        if (!d) {
-                r = -ENOENT;
-        } else {
-                dentry_ref(d);
+        r = d_lookup_fetch(dir, nd.last, &d);
+        if (r == 0) {
                 if (!is_dir && nd.trailing)
                         r = inode_is_dir(d->inode) ? -EISDIR : -ENOTDIR;
                 else
@@ -217,8 +217,11 @@ int vfs_link(const struct vfs_at *oat, const char *oname, unsigned oflags,
         sb = dir->sb;
         inode = old.dentry->inode;
         pthread_mutex_lock(&sb->lock);
-        if (d_lookup(dir, nd.last))
+        r = d_lookup_fetch(dir, nd.last, &d);
+        if (r == 0)
                 r = -EEXIST;
+        else if (r != -ENOENT)
+                ;
         else if (nd.trailing)
                 r = -ENOENT;
         else if (old.mnt != nd.path.mnt)
@@ -257,13 +260,17 @@ static int rename_locked(struct nameidata *on, struct nameidata *nn, unsigned fl
         bool isdir;
         int r;
 
-        od = d_lookup(odir, on->last);
-        if (!od)
-                return -ENOENT;
-        *ret_od = dentry_ref(od);
-        nd = d_lookup(ndir, nn->last);
-        if (nd)
-                *ret_nd = dentry_ref(nd);
+        r = d_lookup_fetch(odir, on->last, &od);
+        if (r < 0)
+                return r;
+        *ret_od = od;
+        r = d_lookup_fetch(ndir, nn->last, &nd);
+        if (r == 0)
+                *ret_nd = nd;
+        else if (r == -ENOENT)
+                nd = NULL;
+        else
+                return r;
         if ((flags & RENAME_NOREPLACE) && nd)
                 return -EEXIST;
         if ((flags & RENAME_EXCHANGE) && !nd)

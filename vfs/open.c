@@ -5,6 +5,7 @@
 
 #include "file.h"
 #include "internal.h"
+#include "lib/macro.h"
 
 #ifndef O_LARGEFILE_KERNEL
 #define O_LARGEFILE_KERNEL 0100000      /* x86_64 open forces O_LARGEFILE */
@@ -105,8 +106,8 @@ static int open_create(struct nameidata *nd, unsigned flags, mode_t mode, struct
         if (nd->last_type != LAST_NORM || nd->trailing)
                 return -EISDIR;
         pthread_mutex_lock(&sb->lock);
-        d = d_lookup(dir, nd->last);
-        if (d) {
+        r = d_lookup_fetch(dir, nd->last, &d);
+        if (r == 0) {
                 if (flags & O_EXCL) {
                         r = -EEXIST;
                 } else if (inode_is_lnk(d->inode)) {
@@ -115,9 +116,10 @@ static int open_create(struct nameidata *nd, unsigned flags, mode_t mode, struct
                         else
                                 link = inode_ref(d->inode);
                 } else {
-                        *ret = (struct path){ mount_ref(nd->path.mnt), dentry_ref(d) };
+                        *ret = (struct path){ mount_ref(nd->path.mnt), TAKE_PTR(d) };
                 }
                 pthread_mutex_unlock(&sb->lock);
+                dentry_unref(d);
                 if (link) {
                         r = nd_follow_last(nd, link);
                         inode_unref(link);
@@ -125,6 +127,11 @@ static int open_create(struct nameidata *nd, unsigned flags, mode_t mode, struct
                 }
                 if (r == 0)
                         follow_mounts(nd->ns, ret);
+                return r;
+        }
+        d = NULL;
+        if (r != -ENOENT) {
+                pthread_mutex_unlock(&sb->lock);
                 return r;
         }
         if (dir->inode->nlink == 0) {

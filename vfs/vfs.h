@@ -226,6 +226,11 @@ struct super_block {
          * has none (the fs then makes its own). Borrowed. */
         struct memfile *mf;
         void (*put_super)(struct super_block *sb);
+        /* Whether a dentry ->lookup() just made stays cached after its last
+         * reference (pinned, like a tmpfs link) so the next walk needs no
+         * ->lookup. NULL: never (procfs: its entries come and go); goferfs
+         * keeps what the gofer answered. Immutable after mount. */
+        bool (*cache_lookup)(struct super_block *sb, struct inode *inode);
 };
 
 int sb_create(const struct fs_type *type, dev_t dev, struct super_block **ret);
