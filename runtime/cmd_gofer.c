@@ -14,6 +14,19 @@
 #include "gofer/server.h"
 #include "runtime.h"
 
+/* The sanitizer build's gofer runs without its seccomp filter: ASan and
+ * LeakSanitizer make calls serving never does (LSan ptraces at exit). */
+#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_UNDEFINED__)
+#define GOFER_CONFINE_FLAGS GOFER_CONFINE_NO_SECCOMP
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define GOFER_CONFINE_FLAGS GOFER_CONFINE_NO_SECCOMP
+#endif
+#endif
+#ifndef GOFER_CONFINE_FLAGS
+#define GOFER_CONFINE_FLAGS 0
+#endif
+
 static int fatal(const char *what, int err)
 {
         fprintf(stderr, "conternel gofer: %s: %s\n", what, strerror(err));
@@ -85,7 +98,7 @@ int cmd_gofer(int argc, char **argv)
         int r = gofer_server_create(root_fd, flags, &s);
         if (r < 0)
                 return fatal(root, -r);
-        r = gofer_confine(s, 0);
+        r = gofer_confine(s, GOFER_CONFINE_FLAGS);
         if (r < 0)
                 return fatal("confining", -r);
         r = gofer_server_serve(s, sock);

@@ -17,6 +17,7 @@ struct sandbox_options {
         bool debug;
         const char *log_path;
         int pids_limit;
+        bool overlay_none;      /* --overlay=none */
 };
 
 /* Run argv in a new sandbox with the launcher's stdio and environment.
@@ -32,6 +33,23 @@ int program_open(const char *name, char **ret_path);
 
 struct kernel;
 struct fs_context;
+
+/* The root file system (rootfs.c): the host's "/" through a gofer process,
+ * with the sentry's tmpfs on /tmp and its pseudo file systems. */
+struct rootfs_options {
+        bool writable;          /* --overlay=none: changes reach the host's files */
+};
+struct rootfs {
+        struct fs_context *fs;  /* the init task's */
+        int gofer_pid;          /* the gofer process, -1 if none */
+};
+int rootfs_start(struct kernel *k, const struct rootfs_options *o, struct rootfs *ret);
+/* Drop what rootfs_start() left in rfs and end the gofer. */
+void rootfs_stop(struct rootfs *rfs);
+
+/* Mount a new type instance on the directory where (resolved as root). */
+int sandbox_mount(struct fs_context *fs, const char *where, const char *type,
+                  const char *options, const void *data);
 /* Mount devfs on /dev (with a tmpfs on /dev/shm), procfs on /proc and sysfs
  * on /sys; the directories exist. Reads the host's /proc/cpuinfo and CPU
  * affinity once, here (pseudofs.c). */

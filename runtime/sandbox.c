@@ -55,48 +55,6 @@ fail:
         return r;
 }
 
-/* The sandbox's root for now: a fresh tmpfs with /tmp, and /dev, /proc and
- * /sys mounted (the host root through the gofer comes later). */
-static int root_fs_context(struct kernel *k, struct fs_context **ret)
-{
-        static const struct { const char *path; mode_t mode; } dirs[] = {
-                { "/tmp", 01777 },
-                { "/dev", 0755 },
-                { "/proc", 0555 },
-                { "/sys", 0555 },
-        };
-        const struct vfs_cred root = { 0 };
-        struct mnt_namespace *ns;
-        struct fs_context *fs;
-        struct vfs_at at;
-        int r;
-
-        r = mnt_ns_create_memfile("tmpfs", "mode=0755", k->memfile, &ns);
-        if (r < 0)
-                return r;
-        r = fs_context_create(ns, &fs);
-        mnt_ns_unref(ns);
-        if (r < 0)
-                return r;
-        at = (struct vfs_at){ .fs = fs, .cred = &root };
-        fs_umask(fs, 0, true);
-        for (size_t i = 0; i < ARRAY_SIZE(dirs); i++) {
-                r = vfs_mkdir(&at, dirs[i].path, dirs[i].mode);
-                if (r < 0) {
-                        fs_context_unref(fs);
-                        return r;
-                }
-        }
-        fs_umask(fs, 022, true);
-        r = sandbox_mount_pseudofs(k, fs);
-        if (r < 0) {
-                fs_context_unref(fs);
-                return r;
-        }
-        *ret = fs;
-        return 0;
-}
-
 struct init_thread {
         struct kernel *kernel;
         struct task_spawn_args spawn;
@@ -142,6 +100,8 @@ int sandbox_run(const struct sandbox_options *o, char **argv)
                 .strace_fd = log_get_fd(),
                 .pids_limit = o->pids_limit,
         };
+        struct rootfs_options ro = { .writable = o->overlay_none };
+        struct rootfs rfs = { .gofer_pid = -1 };
         struct init_thread it = { 0 };
         _cleanup_free_ char *path = NULL, *real = NULL;
         _cleanup_close_ int exe = -1;
@@ -170,16 +130,18 @@ int sandbox_run(const struct sandbox_options *o, char **argv)
                 .argv = argv,
                 .envp = environ,
         };
-        r = root_fs_context(k, &it.spawn.fs);
+        r = rootfs_start(k, &ro, &rfs);
         if (r < 0) {
                 fprintf(stderr, "conternel: root file system: %s\n", strerror(-r));
                 kernel_destroy(k);
                 return 125;
         }
+        it.spawn.fs = fs_context_ref(rfs.fs);
         r = stdio_fdtable(&it.spawn.fdt);
         if (r < 0) {
                 fprintf(stderr, "conternel: stdio: %s\n", strerror(-r));
                 fs_context_unref(it.spawn.fs);
+                rootfs_stop(&rfs);
                 kernel_destroy(k);
                 return 125;
         }
@@ -187,11 +149,13 @@ int sandbox_run(const struct sandbox_options *o, char **argv)
         if (r != 0) {
                 fdtable_unref(it.spawn.fdt);
                 fs_context_unref(it.spawn.fs);
+                rootfs_stop(&rfs);
                 kernel_destroy(k);
                 return 125;
         }
         pthread_join(thread, NULL);
         status = it.error < 0 || !k->init ? 0 : sandbox_wait(k);
+        rootfs_stop(&rfs);
         kernel_destroy(k);
 
         if (it.error < 0) {

@@ -305,6 +305,9 @@ int mnt_ns_create(const char *type, const char *options, struct mnt_namespace **
  * (super_block.mf), so guest mappings can share those pages. */
 int mnt_ns_create_memfile(const char *type, const char *options, struct memfile *mf,
                           struct mnt_namespace **ret);
+/* The same, with data for the root fs's mount_data() (goferfs: its gofer). */
+int mnt_ns_create_data(const char *type, const char *options, const void *data,
+                       struct memfile *mf, struct mnt_namespace **ret);
 struct mnt_namespace *mnt_ns_ref(struct mnt_namespace *ns);
 struct mnt_namespace *mnt_ns_unref(struct mnt_namespace *ns);
 /* Mount a new instance of type on the directory at *at. -ENODEV, -ENOTDIR. */
