@@ -26,10 +26,11 @@ struct sandbox_options {
  * executed, 125 when the sandbox itself failed. */
 int sandbox_run(const struct sandbox_options *o, char **argv);
 
-/* Find a program as execvp(3) would: through PATH unless it has a '/'.
- * Returns an open O_RDONLY|O_CLOEXEC fd and the path used (malloc'd), or
- * -ENOENT / -EACCES / another -errno. */
-int program_open(const char *name, char **ret_path);
+struct fs_context;
+/* Find a program as execvp(3) would: through the launcher's PATH unless it
+ * has a '/', in the sandbox's file system fs. The path to exec (malloc'd),
+ * or -ENOENT / -EACCES / another -errno. */
+int program_find(struct fs_context *fs, const char *name, char **ret_path);
 
 struct kernel;
 struct fs_context;

@@ -57,6 +57,8 @@ const struct syscall_def syscall_table[KERNEL_SYSCALL_MAX] = {
                         A(ARG_HEX, ARG_PTR, ARG_PTR, ARG_PTR, ARG_HEX)),
         SYSCALL(fork, sys_fork),
         SYSCALL_PARTIAL(vfork, sys_vfork, "the child gets a copy of the parent's memory, not the memory itself"),
+        SYSCALL_PARTIAL(execve, sys_execve, "set-user-ID bits are ignored (as nosuid); no ETXTBSY",
+                        A(ARG_STR, ARG_PTR, ARG_PTR)),
         SYSCALL(exit, sys_exit, A(ARG_INT)),
         SYSCALL_PARTIAL(wait4, sys_wait4, "rusage is zeros; stopped and continued children are never reported",
                         A(ARG_INT, ARG_PTR, ARG_HEX, ARG_PTR)),
@@ -173,6 +175,8 @@ const struct syscall_def syscall_table[KERNEL_SYSCALL_MAX] = {
                         A(ARG_FD, ARG_STR, ARG_HEX, ARG_HEX, ARG_PTR)),
         SYSCALL(faccessat2, sys_faccessat2, A(ARG_FD, ARG_STR, ARG_INT, ARG_HEX)),
         SYSCALL(getrandom, sys_getrandom, A(ARG_BUF_OUT, ARG_UINT, ARG_HEX)),
+        SYSCALL_PARTIAL(execveat, sys_execveat, "as execve",
+                        A(ARG_FD, ARG_STR, ARG_PTR, ARG_PTR, ARG_HEX)),
 
         SYSCALL_PARTIAL(clone3, sys_clone3, "as clone; set_tid, cgroup and CLONE_PIDFD give ENOSYS",
                         A(ARG_PTR, ARG_UINT)),

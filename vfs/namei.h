@@ -38,6 +38,11 @@ int vfs_open(const struct vfs_at *at, const char *name, unsigned flags, mode_t m
 int vfs_open_path(const struct path *p, const struct vfs_cred *c, unsigned flags,
                   struct file **ret);
 
+/* execve's open (Linux's do_open_execat): a regular file (else -EACCES)
+ * that c may execute (MAY_EXEC), opened for reading whatever its read bits
+ * say. */
+int vfs_open_exec(const struct path *p, const struct vfs_cred *c, struct file **ret);
+
 int vfs_mkdir(const struct vfs_at *at, const char *name, mode_t mode);
 int vfs_rmdir(const struct vfs_at *at, const char *name);
 int vfs_unlink(const struct vfs_at *at, const char *name);

@@ -93,6 +93,27 @@ int vfs_open_path(const struct path *p, const struct vfs_cred *c, unsigned flags
         return do_open(p, c, flags & ~(unsigned)O_CREAT, false, ret);
 }
 
+int vfs_open_exec(const struct path *p, const struct vfs_cred *c, struct file **ret)
+{
+        struct inode *inode = p->dentry->inode;
+        struct file *f;
+        int r;
+
+        if (!S_ISREG(inode->mode))
+                return -EACCES;
+        r = vfs_permission(inode, c, MAY_EXEC);
+        if (r < 0)
+                return r;
+        if (!inode->ops->open)
+                return -EACCES;
+        r = inode->ops->open(inode, O_RDONLY | O_LARGEFILE_KERNEL, &f);
+        if (r < 0)
+                return r;
+        path_copy(&f->path, p);
+        *ret = f;
+        return 0;
+}
+
 /* The final component under O_CREAT: find it or make it. Returns 1 when the
  * walk must go on through a symlink. */
 static int open_create(struct nameidata *nd, unsigned flags, mode_t mode, struct path *ret,

@@ -63,6 +63,8 @@ struct thread_group {
         struct task *tasks;             /* protected by lock: live threads, via task->tg_next */
         int nlive;                      /* protected by lock */
         atomic_bool group_exit;         /* set once: every thread must leave */
+        struct task *exec_task;         /* protected by lock: a thread in execve waiting
+                                         * for the others to leave (exec.c), borrowed */
         struct sighand sighand;         /* protected by lock */
         struct sigpending pending;      /* protected by lock: kill() to the group */
         struct rlimit rlimits[RLIM_NLIMITS]; /* protected by lock */
@@ -82,7 +84,8 @@ struct task {
         struct kernel *kernel;          /* borrowed, outlives the task */
         struct thread_group *tg;        /* a reference */
         struct task *tg_next;           /* protected by tg->lock: next live thread */
-        int tid;                        /* immutable */
+        int tid;                        /* immutable, but for an exec from a non-leader
+                                         * thread, which takes the leader's (exec.c) */
         struct mm *mm;                  /* owned reference; NULL once exited */
         struct platform_ctx *ctx;       /* owned; protected by block_lock (interrupts read it) */
         struct fdtable *fdt;            /* owned reference */
@@ -112,6 +115,7 @@ struct task {
 
         /* Set when the task must leave its loop: exit or fatal signal. */
         bool exiting;
+        atomic_bool zapped;             /* another thread's execve: leave as if killed */
         bool exit_kicked;               /* protected by tg->lock: told to leave by exit_group */
 
         /* Blocking in the sentry (block.c): the task waits on its own
@@ -131,8 +135,7 @@ struct task {
 };
 
 struct task_spawn_args {
-        int exe_fd;                     /* the executable, borrowed */
-        const char *filename;
+        const char *filename;           /* the program, resolved in fs from its root */
         char *const *argv;
         char *const *envp;
         struct fdtable *fdt;            /* consumed */
@@ -142,8 +145,9 @@ struct task_spawn_args {
 struct task *task_ref(struct task *t);
 struct task *task_unref(struct task *t);        /* accepts NULL, returns NULL */
 
-/* Create the init task (pid 1): a new mm, the program loaded, a context.
- * Call on the thread that will run it. */
+/* Create the init task (pid 1): the program exec'd (exec.h) as root in
+ * a->fs, a context. Call on the thread that will run it. Returns execve's
+ * errnos for the program. */
 int task_create_init(struct kernel *k, const struct task_spawn_args *a, struct task **ret);
 /* Run the task's loop on the calling thread until it exits, then tear it
  * down (task_exit.c). Consumes the caller's reference. */
