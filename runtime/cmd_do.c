@@ -30,6 +30,8 @@ static void do_usage(FILE *f)
                 "  --debug           log what the sentry does\n"
                 "  --log=FILE        write conternel's logs (and --strace) to FILE, not stderr\n"
                 "  --pids-limit=N    at most N guest threads at once (default 1024)\n"
+                "  --overlay=none    let the program change the host's files (default: the\n"
+                "                    host's / is read-only in the sandbox, /tmp is its own)\n"
                 "  -h, --help        show this help\n"
                 "\n"
                 "Exit status: the program's; 128+N if signal N killed it; 127 if CMD was\n"
@@ -40,7 +42,8 @@ static void do_usage(FILE *f)
  * of CMD in argv, -1 on a usage error, 0 after --help. */
 static int sandbox_options_parse(int argc, char **argv, struct sandbox_options *o)
 {
-        enum { OPT_PLATFORM = 256, OPT_HOSTNAME, OPT_STRACE, OPT_DEBUG, OPT_LOG, OPT_PIDS };
+        enum { OPT_PLATFORM = 256, OPT_HOSTNAME, OPT_STRACE, OPT_DEBUG, OPT_LOG, OPT_PIDS,
+               OPT_OVERLAY };
         static const struct option options[] = {
                 { "platform", required_argument, NULL, OPT_PLATFORM },
                 { "hostname", required_argument, NULL, OPT_HOSTNAME },
@@ -48,6 +51,7 @@ static int sandbox_options_parse(int argc, char **argv, struct sandbox_options *
                 { "debug", no_argument, NULL, OPT_DEBUG },
                 { "log", required_argument, NULL, OPT_LOG },
                 { "pids-limit", required_argument, NULL, OPT_PIDS },
+                { "overlay", required_argument, NULL, OPT_OVERLAY },
                 { "help", no_argument, NULL, 'h' },
                 {},
         };
@@ -90,6 +94,13 @@ static int sandbox_options_parse(int argc, char **argv, struct sandbox_options *
                         o->pids_limit = (int)n;
                         break;
                 }
+                case OPT_OVERLAY:
+                        if (strcmp(optarg, "none") != 0) {
+                                fprintf(stderr, "conternel: --overlay: only 'none' is built\n");
+                                return -1;
+                        }
+                        o->overlay_none = true;
+                        break;
                 case 'h':
                         do_usage(stdout);
                         return 0;

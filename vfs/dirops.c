@@ -309,7 +309,7 @@ static int rename_locked(struct nameidata *on, struct nameidata *nn, unsigned fl
                 return -EBUSY;
         if (!odir->inode->ops->rename)
                 return -EPERM;
-        r = odir->inode->ops->rename(odir->inode, od, ndir->inode, nd, flags);
+        r = odir->inode->ops->rename(odir->inode, od, ndir->inode, nd, nn->last, flags);
         if (r < 0)
                 return r;
         if (flags & RENAME_EXCHANGE)

@@ -104,9 +104,10 @@ struct inode_ops {
         /* The caller checked types (EISDIR/ENOTDIR), loops (EINVAL) and
          * RENAME_NOREPLACE; nd may be positive (replaced) unless
          * RENAME_EXCHANGE, when both are positive. The fs checks a replaced
-         * directory is empty. The caller moves the dentries (d_move()). */
+         * directory is empty. The caller moves the dentries (d_move()).
+         * nd is NULL when newname does not exist (yet). */
         int (*rename)(struct inode *odir, struct dentry *od, struct inode *ndir,
-                      struct dentry *nd, unsigned flags);
+                      struct dentry *nd, const char *newname, unsigned flags);
         /* Symlinks: copy the target (no NUL) into buf; returns its length. */
         int (*readlink)(struct inode *inode, char *buf, size_t size);
         /* Any inode, called without sb->lock. The caller checked permission. */

@@ -164,7 +164,7 @@ static int goferfs_rmdir(struct inode *dir, struct dentry *d)
 }
 
 static int goferfs_rename(struct inode *odir, struct dentry *od, struct inode *ndir,
-                          struct dentry *nd, unsigned flags)
+                          struct dentry *nd, const char *newname, unsigned flags)
 {
         bool isdir = S_ISDIR(od->inode->mode);
         int r;
@@ -172,10 +172,10 @@ static int goferfs_rename(struct inode *odir, struct dentry *od, struct inode *n
         if ((r = goferfs_may_change(odir)) < 0)
                 return r;
         r = gofer_rename(goferfs_client(odir), node_of(odir), od->name, node_of(ndir),
-                         nd->name, flags);
+                         newname, flags);
         if (r < 0)
                 return r;
-        if (nd->inode && !(flags & RENAME_EXCHANGE)) {
+        if (nd && !(flags & RENAME_EXCHANGE)) {
                 struct inode *victim = nd->inode;
 
                 pthread_mutex_lock(&victim->lock);
@@ -184,7 +184,7 @@ static int goferfs_rename(struct inode *odir, struct dentry *od, struct inode *n
         }
         if (odir != ndir && isdir && !(flags & RENAME_EXCHANGE)) {
                 dir_touch(odir, -1);
-                dir_touch(ndir, nd->inode && S_ISDIR(nd->inode->mode) ? 0 : 1);
+                dir_touch(ndir, nd && S_ISDIR(nd->inode->mode) ? 0 : 1);
         } else {
                 dir_touch(odir, 0);
                 if (ndir != odir)

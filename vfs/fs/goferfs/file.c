@@ -46,9 +46,36 @@ static int goferfs_file_open(struct inode *inode, unsigned flags, struct file **
         if (write && (r = goferfs_may_change(inode)) < 0)
                 return r;
         r = inode_fd(inode, write, &fd);
-        if (r < 0)
-                return r;
-        return file_new(&goferfs_file_ops, flags, ret);
+        if (r == 0)
+                r = file_new(&goferfs_file_ops, flags, ret);
+        if (r == 0) {
+                pthread_mutex_lock(&inode->lock);
+                GOFERFS_I(inode)->nopen++;
+                pthread_mutex_unlock(&inode->lock);
+        }
+        return r;
+}
+
+/* The last open file of the inode closes its host fds (a later open asks
+ * the gofer again). */
+static void goferfs_file_release(struct file *f)
+{
+        struct inode *inode = file_inode(f);
+        struct goferfs_inode *gi = GOFERFS_I(inode);
+        int rfd = -1, wfd = -1;
+
+        pthread_mutex_lock(&inode->lock);
+        if (--gi->nopen == 0) {
+                rfd = gi->rfd;
+                wfd = gi->wfd;
+                gi->rfd = gi->wfd = -1;
+        }
+        pthread_mutex_unlock(&inode->lock);
+        if (rfd >= 0)
+                close(rfd);
+        if (wfd >= 0)
+                close(wfd);
+        free(f);
 }
 
 static ssize_t goferfs_read(struct file *f, const struct iov_iter *dst, int64_t *pos)
@@ -170,10 +197,24 @@ static int goferfs_map_read(struct mm_mappable *m, uint64_t pgoff, void *dst)
 
         if (pgoff >= (uint64_t)inode->size)
                 return -ENXIO;
-        r = inode_fd(inode, false, &fd);
-        if (r < 0)
-                return r;
-        n = pread(fd, dst, PAGE_SIZE, (off_t)pgoff);
+        /* Under mmap(2) the file is open (its fds are there); a later
+         * fault after its last close opens one for the read. */
+        pthread_mutex_lock(&inode->lock);
+        fd = map_inode(m)->wfd >= 0 ? map_inode(m)->wfd : map_inode(m)->rfd;
+        if (fd >= 0) {
+                n = pread(fd, dst, PAGE_SIZE, (off_t)pgoff);
+                fd = -1;
+        } else {
+                r = gofer_open(goferfs_client(inode), map_inode(m)->node, O_RDONLY, &fd);
+                if (r < 0) {
+                        pthread_mutex_unlock(&inode->lock);
+                        return r;
+                }
+                n = pread(fd, dst, PAGE_SIZE, (off_t)pgoff);
+        }
+        pthread_mutex_unlock(&inode->lock);
+        if (fd >= 0)
+                close(fd);
         if (n < 0)
                 return -EIO;
         if (n == 0)
@@ -199,6 +240,7 @@ const struct file_ops goferfs_file_ops = {
         .write = goferfs_write,
         .llseek = goferfs_llseek,
         .mmap = goferfs_mmap,
+        .release = goferfs_file_release,
 };
 
 /* ---- attributes ------------------------------------------------------------- */

@@ -36,9 +36,11 @@ struct goferfs_inode {
         uint32_t node;                  /* immutable: clunked when the inode goes */
         /* Host fds on the file (regular files), opened on first use and
          * shared by every open file description, as gVisor does: rfd
-         * O_RDONLY, wfd O_RDWR. -1 until then. Protected by base.lock;
-         * once set, immutable until the inode goes. */
+         * O_RDONLY, wfd O_RDWR. -1 until then; closed again when the last
+         * open file of the inode goes (nopen), so cached inodes hold no
+         * host fds. Protected by base.lock. */
         int rfd, wfd;
+        unsigned nopen;                 /* protected by base.lock */
         char *target;                   /* symlinks: read once, protected by base.lock */
         struct mm_mappable map;         /* regular files: MAP_PRIVATE copies through ->read */
 };

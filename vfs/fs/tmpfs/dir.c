@@ -132,8 +132,9 @@ static int tmpfs_rmdir(struct inode *dir, struct dentry *d)
 }
 
 static int tmpfs_rename(struct inode *odir, struct dentry *od, struct inode *ndir,
-                        struct dentry *nd, unsigned flags)
+                        struct dentry *nd, const char *newname, unsigned flags)
 {
+        (void)newname;          /* the caller moves the dentry: the cache is the directory */
         bool odirent = S_ISDIR(od->inode->mode);
 
         if (flags & RENAME_EXCHANGE) {
