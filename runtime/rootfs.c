@@ -19,6 +19,7 @@
 #include "runtime.h"
 #include "sentry/kernel/kernel.h"
 #include "vfs/fs/goferfs/goferfs.h"
+#include "vfs/fs/overlay/overlay.h"
 #include "vfs/namei.h"
 #include "vfs/vfs.h"
 
@@ -62,44 +63,68 @@ static int gofer_spawn(const char *root, bool ro, pid_t *ret_pid, int *ret_sock)
         return 0;
 }
 
-int rootfs_start(struct kernel *k, const struct rootfs_options *o, struct rootfs *ret)
+/* The host's files: goferfs over a gofer serving "/". */
+static int gofer_root_ns(struct kernel *k, bool writable, struct rootfs *rfs,
+                         struct mnt_namespace **ret)
 {
-        static const char *const sentry_mounts[] = { "/tmp" };
         struct goferfs_mount_data md = { 0 };
-        struct mnt_namespace *ns;
-        struct fs_context *fs;
         int sock = -1, r;
 
-        *ret = (struct rootfs){ .gofer_pid = -1 };
-        r = gofer_spawn("/", !o->writable, &ret->gofer_pid, &sock);
+        r = gofer_spawn("/", !writable, &rfs->gofer_pid, &sock);
         if (r < 0)
                 return r;
         r = gofer_client_create(sock, &md.client);
-        if (r == 0) {
-                r = mnt_ns_create_data("goferfs", o->writable ? "rw" : "ro", &md, k->memfile,
-                                       &ns);
-                if (r < 0)
-                        gofer_client_free(md.client);
-        }
+        if (r < 0)
+                return r;
+        r = mnt_ns_create_data("goferfs", writable ? "rw" : "ro", &md, k->memfile, ret);
+        if (r < 0)
+                gofer_client_free(md.client);
+        return r;
+}
+
+int rootfs_start(struct kernel *k, const struct rootfs_options *o, struct rootfs *ret)
+{
+        struct mnt_namespace *host = NULL, *upper = NULL, *ns = NULL;
+        struct ovl_mount_data od;
+        struct fs_context *fs;
+        int r;
+
+        *ret = (struct rootfs){ .gofer_pid = -1 };
+        r = gofer_root_ns(k, o->writable, ret, &host);
         if (r < 0)
                 goto fail;
+        if (o->writable) {
+                ns = TAKE_PTR(host);
+        } else {
+                /* Changes stay in the sandbox: a tmpfs over the host's files. */
+                r = mnt_ns_create_memfile("tmpfs", "mode=0755", k->memfile, &upper);
+                if (r < 0)
+                        goto fail;
+                od = (struct ovl_mount_data){ .lower = host, .upper = upper };
+                r = mnt_ns_create_data("overlay", NULL, &od, k->memfile, &ns);
+                host = mnt_ns_unref(host);
+                upper = mnt_ns_unref(upper);
+                if (r < 0)
+                        goto fail;
+        }
         r = fs_context_create(ns, &fs);
-        mnt_ns_unref(ns);
+        ns = mnt_ns_unref(ns);
         if (r < 0)
                 goto fail;
-        for (size_t i = 0; i < ARRAY_SIZE(sentry_mounts); i++) {
-                r = sandbox_mount(fs, sentry_mounts[i], "tmpfs", "mode=1777", NULL);
-                if (r < 0)
-                        goto fail_fs;
+        /* Without the overlay, /tmp is still the sandbox's own. */
+        if (o->writable)
+                r = sandbox_mount(fs, "/tmp", "tmpfs", "mode=1777", NULL);
+        if (r == 0)
+                r = sandbox_mount_pseudofs(k, fs);
+        if (r < 0) {
+                fs_context_unref(fs);
+                goto fail;
         }
-        r = sandbox_mount_pseudofs(k, fs);
-        if (r < 0)
-                goto fail_fs;
         ret->fs = fs;
         return 0;
-fail_fs:
-        fs_context_unref(fs);
 fail:
+        mnt_ns_unref(host);
+        mnt_ns_unref(upper);
         rootfs_stop(ret);
         return r;
 }

@@ -4,8 +4,8 @@
 # Debian's dynamically linked programs on the host's root, reached through
 # the gofer: coreutils, find, tar and python3 run natively and under
 # `conternel do`, with the same output and exit status. Then what the
-# sandbox may change: by default nothing of the host's (EROFS), with
-# --overlay=none the host's files.
+# sandbox may change: by default a copy of the host's files (the overlay:
+# the host sees nothing), with --overlay=none the host's files.
 #
 # usage: rootfs.sh CONTERNEL [--platform=NAME]
 # exit:  0 all passed, 1 some failed
@@ -66,14 +66,31 @@ open(p, \"w\").write(\"x\" * 10000)
 print(len(open(p).read()), os.stat(p).st_size)
 os.unlink(p); os.rmdir(d)'"
 
-# Writes to the host's files: refused by default, through with --overlay=none.
-name=read-only-root
-if "$CONTERNEL" do "$PLATFORM" -- /bin/sh -c "echo x > $HOSTDIR/f" 2>"$TMP/err" </dev/null; then
-        fail "a write to the host's $HOSTDIR succeeded"
-elif ! grep -q "Read-only file system" "$TMP/err"; then
-        fail "not EROFS: $(head -1 "$TMP/err")"
-elif [ -e "$HOSTDIR/f" ]; then
-        fail "$HOSTDIR/f appeared on the host"
+# Writes to the host's files: by default they stay in the sandbox (the
+# overlay), with --overlay=none they go through.
+echo host > "$HOSTDIR/h"
+mkdir "$HOSTDIR/hd" && echo inner > "$HOSTDIR/hd/i"
+name=overlay
+out=$("$CONTERNEL" do "$PLATFORM" -- /bin/sh -c "
+        echo x > $HOSTDIR/f && cat $HOSTDIR/f &&
+        echo more >> $HOSTDIR/h && cat $HOSTDIR/h &&
+        rm $HOSTDIR/hd/i && rmdir $HOSTDIR/hd && ! ls $HOSTDIR/hd 2>/dev/null &&
+        mkdir $HOSTDIR/hd && ls -A $HOSTDIR/hd | wc -l &&
+        mv $HOSTDIR/h $HOSTDIR/h2 && cat $HOSTDIR/h2 && ! cat $HOSTDIR/h 2>/dev/null &&
+        ls -A $HOSTDIR" 2>"$TMP/err" </dev/null)
+want="x
+host
+more
+0
+host
+more
+f
+h2
+hd"
+if [ "$out" != "$want" ]; then
+        fail "inside the sandbox: $(echo "$out" | tr '\n' ' ') / $(grep -v warning "$TMP/err" | head -1)"
+elif [ -e "$HOSTDIR/f" ] || [ "$(cat "$HOSTDIR/h")" != host ] || [ ! -e "$HOSTDIR/hd/i" ]; then
+        fail "the host's files changed"
 else
         passed=$((passed + 1))
 fi
