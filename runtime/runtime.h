@@ -9,6 +9,14 @@ int cmd_do(int argc, char **argv);
 int cmd_compat(int argc, char **argv);
 int cmd_gofer(int argc, char **argv);      /* hidden: spawned by the launcher */
 
+/* A bind mount (-v HOST:GUEST[:ro]): the host directory HOST, served by a
+ * gofer of its own, at GUEST in the sandbox. */
+#define ROOTFS_MAX_BINDS 16
+struct rootfs_bind {
+        const char *host, *guest;       /* absolute paths */
+        bool ro;
+};
+
 /* Options shared by the verbs that start a sandbox. */
 struct sandbox_options {
         const char *platform;
@@ -18,6 +26,9 @@ struct sandbox_options {
         const char *log_path;
         int pids_limit;
         bool overlay_none;      /* --overlay=none */
+        const char *root;       /* --root=DIR, absolute; NULL: the host's / */
+        struct rootfs_bind binds[ROOTFS_MAX_BINDS];     /* -v HOST:GUEST[:ro] */
+        int nbinds;
 };
 
 /* Run argv in a new sandbox with the launcher's stdio and environment.
@@ -36,13 +47,18 @@ struct kernel;
 struct fs_context;
 
 /* The root file system (rootfs.c): the host's "/" through a gofer process,
- * with the sentry's tmpfs on /tmp and its pseudo file systems. */
+ * under an overlay unless --overlay=none, bind mounts each through a gofer
+ * of its own, and the sentry's pseudo file systems. */
 struct rootfs_options {
+        const char *root;       /* the host directory to serve as "/"; NULL: "/" */
         bool writable;          /* --overlay=none: changes reach the host's files */
+        struct rootfs_bind binds[ROOTFS_MAX_BINDS];
+        int nbinds;
 };
 struct rootfs {
         struct fs_context *fs;  /* the init task's */
-        int gofer_pid;          /* the gofer process, -1 if none */
+        int gofer_pids[1 + ROOTFS_MAX_BINDS];   /* the gofer processes */
+        int ngofers;
 };
 int rootfs_start(struct kernel *k, const struct rootfs_options *o, struct rootfs *ret);
 /* Drop what rootfs_start() left in rfs and end the gofer. */

@@ -112,14 +112,16 @@ int sandbox_run(const struct sandbox_options *o, char **argv)
                 .strace_fd = log_get_fd(),
                 .pids_limit = o->pids_limit,
         };
-        struct rootfs_options ro = { .writable = o->overlay_none };
-        struct rootfs rfs = { .gofer_pid = -1 };
+        struct rootfs_options ro = { .root = o->root, .writable = o->overlay_none,
+                                     .nbinds = o->nbinds };
+        struct rootfs rfs = { 0 };
         struct init_thread it = { 0 };
         _cleanup_free_ char *path = NULL;
         struct kernel *k = NULL;
         pthread_t thread;
         int r, status;
 
+        memcpy(ro.binds, o->binds, sizeof(ro.binds));
         r = kernel_create(&cfg, &k);
         if (r < 0) {
                 fprintf(stderr, "conternel: cannot start the sandbox (platform %s): %s\n",
