@@ -5,6 +5,7 @@
 #include <fcntl.h>
 #include <getopt.h>
 #include <limits.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,14 +18,28 @@
 /* The sanitizer build's gofer runs without its seccomp filter: ASan and
  * LeakSanitizer make calls serving never does (LSan ptraces at exit). */
 #if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_UNDEFINED__)
-#define GOFER_CONFINE_FLAGS GOFER_CONFINE_NO_SECCOMP
+#define GOFER_SANITIZED 1
 #elif defined(__has_feature)
 #if __has_feature(address_sanitizer)
+#define GOFER_SANITIZED 1
+#endif
+#endif
+
+#ifdef GOFER_SANITIZED
 #define GOFER_CONFINE_FLAGS GOFER_CONFINE_NO_SECCOMP
-#endif
-#endif
-#ifndef GOFER_CONFINE_FLAGS
+/* Nor does it check for leaks at exit: after pivot_root there is no /proc
+ * for LeakSanitizer to read, and it would say so on the sandbox's stderr. */
+static bool serving;
+
+int __lsan_is_turned_off(void);
+int __lsan_is_turned_off(void)
+{
+        return serving;
+}
+#define GOFER_SERVING() (serving = true)
+#else
 #define GOFER_CONFINE_FLAGS 0
+#define GOFER_SERVING() ((void)0)
 #endif
 
 static int fatal(const char *what, int err)
@@ -98,6 +113,7 @@ int cmd_gofer(int argc, char **argv)
         int r = gofer_server_create(root_fd, flags, &s);
         if (r < 0)
                 return fatal(root, -r);
+        GOFER_SERVING();
         r = gofer_confine(s, GOFER_CONFINE_FLAGS);
         if (r < 0)
                 return fatal("confining", -r);
