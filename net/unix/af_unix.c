@@ -77,7 +77,7 @@ void unix_release_locked(struct unix_sock *u)
         if (peer) {
                 if (u->sk.type != SOCK_DGRAM) {
                         peer->shutdown = SHUTDOWN_MASK;
-                        if (u->rq.head || (u->state == UNIX_ESTABLISHED && !u->sk.file))
+                        if (u->rq.head || u->embryo)
                                 peer->err = ECONNRESET;
                 }
                 unix_wake(peer, EPOLLIN | EPOLLOUT | EPOLLHUP | EPOLLRDHUP | EPOLLERR |

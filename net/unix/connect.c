@@ -74,6 +74,7 @@ int unix_stream_connect(struct sock *sk, const void *addr, size_t len, const str
         *name = *other->addr;
         newu->addr = TAKE_PTR(name);
         newu->state = UNIX_ESTABLISHED;
+        newu->embryo = true;
         newu->peer = unix_sk(sock_ref(sk));
         newu->peercred = ctx->ecred;
         newu->has_peercred = true;
@@ -136,6 +137,7 @@ int unix_accept(struct sock *sk, struct sock **ret)
                 e = container_of(u->acceptq.next, struct unix_sock, accept_link);
                 ulist_del(&e->accept_link);
                 u->acceptq_len--;
+                e->embryo = false;
                 unix_wake_waiters(u);
                 *ret = &e->sk;          /* the queue's reference */
         }

@@ -117,6 +117,7 @@ struct unix_sock {
         size_t acceptq_len;
         int backlog;
         struct ulist accept_link;       /* embryos: in the listener's acceptq */
+        bool embryo;                    /* made by connect, not accepted yet */
         struct sock_cred peercred;      /* SO_PEERCRED */
         bool has_peercred;
         /* A sender waiting for room in another sock's queue (or a connector
