@@ -58,6 +58,10 @@ SYS(rt_sigaction); SYS(rt_sigprocmask); SYS(sigaltstack);
 SYS(kill); SYS(tkill); SYS(tgkill); SYS(rt_sigqueueinfo); SYS(rt_tgsigqueueinfo);
 SYS(rt_sigpending); SYS(rt_sigreturn); SYS(pause); SYS(rt_sigsuspend); SYS(rt_sigtimedwait);
 SYS(signalfd); SYS(signalfd4);
+/* sys_socket.c, sys_sockmsg.c */
+SYS(socket); SYS(socketpair); SYS(bind); SYS(listen); SYS(connect); SYS(accept); SYS(accept4);
+SYS(shutdown); SYS(getsockname); SYS(getpeername); SYS(setsockopt); SYS(getsockopt);
+SYS(sendto); SYS(recvfrom); SYS(sendmsg); SYS(recvmsg); SYS(sendmmsg); SYS(recvmmsg);
 
 #undef SYS
 

@@ -119,6 +119,25 @@ int vfs_symlink(const char *target, const struct vfs_at *at, const char *name)
         return do_make(at, name, false, make_symlink, target);
 }
 
+static int make_node(struct inode *dir, struct dentry *d, const void *arg,
+                     const struct vfs_cred *c)
+{
+        if (!dir->ops->create)
+                return -EPERM;
+        return dir->ops->create(dir, d, *(const mode_t *)arg, c);
+}
+
+int vfs_mknod(const struct vfs_at *at, const char *name, mode_t mode, dev_t dev)
+{
+        mode_t type = mode & S_IFMT;
+
+        /* Only what needs no device behind it, for now: sockets (bind). */
+        if (type != S_IFSOCK || dev != 0)
+                return -EPERM;
+        mode = type | (mode & 07777 & ~fs_umask(at->fs, 0, false));
+        return do_make(at, name, false, make_node, &mode);
+}
+
 static int do_remove(const struct vfs_at *at, const char *name, bool is_dir)
 {
         struct nameidata nd;

@@ -47,6 +47,10 @@ int vfs_mkdir(const struct vfs_at *at, const char *name, mode_t mode);
 int vfs_rmdir(const struct vfs_at *at, const char *name);
 int vfs_unlink(const struct vfs_at *at, const char *name);
 int vfs_symlink(const char *target, const struct vfs_at *at, const char *name);
+/* mknod(2) without the capability checks (the caller's): mode's permission
+ * bits go through the umask. Only S_IFSOCK for now (bind(2) of an AF_UNIX
+ * socket); other types are -EPERM. */
+int vfs_mknod(const struct vfs_at *at, const char *name, mode_t mode, dev_t dev);
 /* link(2): old resolved with oflags (LOOKUP_FOLLOW, LOOKUP_EMPTY). */
 int vfs_link(const struct vfs_at *oat, const char *oname, unsigned oflags,
              const struct vfs_at *nat, const char *nname);
