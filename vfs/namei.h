@@ -57,6 +57,11 @@ int vfs_chown(const struct path *p, const struct vfs_cred *c, uint32_t uid, uint
 int vfs_truncate(const struct path *p, const struct vfs_cred *c, int64_t len);
 /* access(2) with mode R_OK|W_OK|X_OK or F_OK, c being the ids to check. */
 int vfs_access(const struct path *p, const struct vfs_cred *c, int mode);
+/* utimensat(2): times[0] atime, times[1] mtime, each a time or UTIME_NOW /
+ * UTIME_OMIT in tv_nsec; NULL: both now. Explicit times need the owner or
+ * CAP_FOWNER (-EPERM); "both now" also write access (-EACCES). -EINVAL for
+ * a bad tv_nsec. (The caller returns early when both are UTIME_OMIT.) */
+int vfs_utimes(const struct path *p, const struct vfs_cred *c, const struct timespec *times);
 /* Set the size through setattr, no permission check (ftruncate, O_TRUNC). */
 int vfs_do_truncate(struct inode *inode, int64_t len);
 
