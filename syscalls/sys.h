@@ -33,6 +33,8 @@ SYS(link); SYS(linkat); SYS(symlink); SYS(symlinkat);
 /* sys_attr.c */
 SYS(chmod); SYS(fchmod); SYS(fchmodat); SYS(chown); SYS(fchown); SYS(lchown); SYS(fchownat);
 SYS(truncate); SYS(ftruncate); SYS(umask);
+/* sys_fallocate.c */
+SYS(fallocate);
 /* sys_time_attr.c */
 SYS(utimensat); SYS(futimesat); SYS(utimes); SYS(utime);
 /* sys_mm.c */

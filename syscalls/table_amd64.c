@@ -149,6 +149,8 @@ const struct syscall_def syscall_table[KERNEL_SYSCALL_MAX] = {
                 .note = "recorded; walked on thread death with the threads work"),
         SYSCALL(get_robust_list, sys_get_robust_list, A(ARG_INT, ARG_PTR, ARG_PTR)),
         SYSCALL(utimensat, sys_utimensat, A(ARG_FD, ARG_STR, ARG_PTR, ARG_HEX)),
+        SYSCALL(fallocate, sys_fallocate, A(ARG_FD, ARG_HEX, ARG_INT, ARG_INT),
+                .note = "tmpfs: allocate, FALLOC_FL_KEEP_SIZE, FALLOC_FL_PUNCH_HOLE; other modes and file systems EOPNOTSUPP"),
         SYSCALL_PARTIAL(waitid, sys_waitid, "P_PIDFD not yet; stopped and continued children are never reported",
                         A(ARG_INT, ARG_INT, ARG_PTR, ARG_HEX, ARG_PTR)),
         SYSCALL(dup3, sys_dup3, A(ARG_FD, ARG_FD, ARG_OPEN_FLAGS)),

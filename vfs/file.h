@@ -63,6 +63,12 @@ struct file_ops {
          * checked the access mode. NULL slot: -ENODEV (pipes, sockets,
          * host passthrough files), as Linux's missing f_op->mmap. */
         int (*mmap)(struct file *f, struct mm_mappable **ret);
+        /* fallocate(2) on a regular file open for writing: mode is 0,
+         * FALLOC_FL_KEEP_SIZE or FALLOC_FL_PUNCH_HOLE|FALLOC_FL_KEEP_SIZE
+         * (vfs_fallocate() refused the rest); offset >= 0, len > 0, no
+         * overflow. The fs refuses modes it lacks (-EOPNOTSUPP). NULL slot:
+         * -EOPNOTSUPP. */
+        int (*fallocate)(struct file *f, int mode, int64_t offset, int64_t len);
         /* Last reference dropped; the generic layer then drops f->path.
          * NULL slot: free(f). */
         void (*release)(struct file *f);
@@ -118,6 +124,11 @@ bool file_writable(const struct file *f);
 int vfs_ioctl(struct file *f, unsigned cmd, void *arg);
 int64_t vfs_llseek(struct file *f, int64_t offset, int whence);
 unsigned vfs_poll(struct file *f);
+/* fallocate(2) with Linux's vfs_fallocate() checks in order: -EINVAL
+ * (offset < 0, len <= 0), -EOPNOTSUPP (unknown or ill-combined mode), -EBADF
+ * (not open for writing), -ESPIPE (pipes and FIFOs), -EISDIR, -ENODEV (not a
+ * regular file), -EFBIG (offset + len overflows), then the ops. */
+int vfs_fallocate(struct file *f, int mode, int64_t offset, int64_t len);
 /* The stat of a file with no inode of its own (epoll, eventfd, timerfd,
  * signalfd: Linux's anonymous inode): mode 0600, one link, an inode number
  * unique while the file lives. Usable as a file_ops.stat. */
