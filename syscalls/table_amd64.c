@@ -9,6 +9,7 @@
 #include "syscalls/sys.h"
 
 #define A(...) SYSCALL_ARGS(__VA_ARGS__)
+#define XATTR_NOTE "user.* and security.* on tmpfs; trusted.* refused as for root in a user namespace; no POSIX ACLs (system.*: EOPNOTSUPP)"
 
 const struct syscall_def syscall_table[KERNEL_SYSCALL_MAX] = {
         SYSCALL(read, sys_read, A(ARG_FD, ARG_BUF_OUT, ARG_UINT)),
@@ -110,6 +111,18 @@ const struct syscall_def syscall_table[KERNEL_SYSCALL_MAX] = {
         SYSCALL(setrlimit, sys_setrlimit, A(ARG_RLIMIT, ARG_PTR)),
         SYSCALL(gettid, sys_gettid),
         SYSCALL(tkill, sys_tkill, A(ARG_INT, ARG_SIGNUM)),
+        SYSCALL_PARTIAL(setxattr, sys_setxattr, XATTR_NOTE, A(ARG_STR, ARG_STR, ARG_PTR, ARG_UINT, ARG_HEX)),
+        SYSCALL_PARTIAL(lsetxattr, sys_lsetxattr, XATTR_NOTE, A(ARG_STR, ARG_STR, ARG_PTR, ARG_UINT, ARG_HEX)),
+        SYSCALL_PARTIAL(fsetxattr, sys_fsetxattr, XATTR_NOTE, A(ARG_FD, ARG_STR, ARG_PTR, ARG_UINT, ARG_HEX)),
+        SYSCALL_PARTIAL(getxattr, sys_getxattr, XATTR_NOTE, A(ARG_STR, ARG_STR, ARG_PTR, ARG_UINT)),
+        SYSCALL_PARTIAL(lgetxattr, sys_lgetxattr, XATTR_NOTE, A(ARG_STR, ARG_STR, ARG_PTR, ARG_UINT)),
+        SYSCALL_PARTIAL(fgetxattr, sys_fgetxattr, XATTR_NOTE, A(ARG_FD, ARG_STR, ARG_PTR, ARG_UINT)),
+        SYSCALL_PARTIAL(listxattr, sys_listxattr, XATTR_NOTE, A(ARG_STR, ARG_PTR, ARG_UINT)),
+        SYSCALL_PARTIAL(llistxattr, sys_llistxattr, XATTR_NOTE, A(ARG_STR, ARG_PTR, ARG_UINT)),
+        SYSCALL_PARTIAL(flistxattr, sys_flistxattr, XATTR_NOTE, A(ARG_FD, ARG_PTR, ARG_UINT)),
+        SYSCALL_PARTIAL(removexattr, sys_removexattr, XATTR_NOTE, A(ARG_STR, ARG_STR)),
+        SYSCALL_PARTIAL(lremovexattr, sys_lremovexattr, XATTR_NOTE, A(ARG_STR, ARG_STR)),
+        SYSCALL_PARTIAL(fremovexattr, sys_fremovexattr, XATTR_NOTE, A(ARG_FD, ARG_STR)),
         SYSCALL(time, sys_time, A(ARG_PTR)),
         SYSCALL(epoll_create, sys_epoll_create, A(ARG_INT)),
         SYSCALL_PARTIAL(futex, sys_futex, "no PI operations (ENOSYS)",

@@ -117,6 +117,21 @@ struct inode_ops {
          * O_NOCTTY and O_TRUNC already handled. The caller sets the file's
          * path. */
         int (*open)(struct inode *inode, unsigned flags, struct file **ret);
+        /* Extended attributes, by full name ("user.x"). Called without
+         * sb->lock; the caller checked permission and the namespace
+         * (vfs_setxattr() and friends). NULL slots: -EOPNOTSUPP, and an
+         * empty list for listxattr (Linux with no xattr handler). */
+        /* flags XATTR_CREATE (-EEXIST) / XATTR_REPLACE (-ENODATA); size may
+         * be 0 (an empty value). -ENOSPC past the fs's limit. */
+        int (*setxattr)(struct inode *inode, const char *name, const void *value, size_t size,
+                        int flags);
+        /* The value's length; with size > 0 also the value (-ERANGE if it
+         * does not fit). -ENODATA. */
+        ssize_t (*getxattr)(struct inode *inode, const char *name, void *buf, size_t size);
+        /* The names, each with its NUL; size 0: the length needed. -ERANGE. */
+        ssize_t (*listxattr)(struct inode *inode, char *buf, size_t size);
+        /* -ENODATA. */
+        int (*removexattr)(struct inode *inode, const char *name);
 };
 
 struct inode {

@@ -1,14 +1,17 @@
 /* Permission rules of the file system calls for a caller that is not root:
- * utimensat (owner for explicit times, write access for "now"). */
+ * utimensat (owner for explicit times, write access for "now"), xattr
+ * namespaces. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <sys/stat.h>
 #include <cmocka.h>
 
 #include "vfs-helpers.h"
+#include "vfs/xattr.h"
 
 static const struct vfs_cred user_cred = { .uid = 1000, .gid = 1000 };
 static const struct vfs_cred other_cred = { .uid = 2000, .gid = 2000 };
@@ -50,10 +53,77 @@ static void test_utimes_permissions(void **state)
         env_teardown(&e);
 }
 
+static void test_xattr_permissions(void **state)
+{
+        struct vfs_env e;
+        struct path p, d;
+        char buf[8];
+
+        (void)state;
+        env_setup(&e);
+        make_user_file(&e, "/f", 0644, &p);
+        /* user.*: the mode bits decide. */
+        assert_int_equal(vfs_setxattr(p.dentry->inode, &user_cred, "user.a", "v", 1, 0), 0);
+        assert_int_equal(vfs_setxattr(p.dentry->inode, &other_cred, "user.a", "w", 1, 0), -EACCES);
+        assert_int_equal(vfs_removexattr(p.dentry->inode, &other_cred, "user.a"), -EACCES);
+        assert_int_equal(vfs_getxattr(p.dentry->inode, &other_cred, "user.a", buf, sizeof(buf)), 1);
+        assert_int_equal(vfs_chmod(&p, &user_cred, 0600), 0);
+        assert_int_equal(vfs_getxattr(p.dentry->inode, &other_cred, "user.a", buf, sizeof(buf)),
+                         -EACCES);
+        /* security.*: root changes it, anyone reads it. */
+        assert_int_equal(vfs_setxattr(p.dentry->inode, &user_cred, "security.x", "v", 1, 0), -EPERM);
+        assert_int_equal(vfs_setxattr(p.dentry->inode, &root_cred, "security.x", "v", 1, 0), 0);
+        assert_int_equal(vfs_getxattr(p.dentry->inode, &other_cred, "security.x", buf, sizeof(buf)), 1);
+        assert_int_equal(vfs_removexattr(p.dentry->inode, &user_cred, "security.x"), -EPERM);
+        /* trusted.*: not even the guest's root (no CAP_SYS_ADMIN in the
+         * initial user namespace). */
+        assert_int_equal(vfs_setxattr(p.dentry->inode, &root_cred, "trusted.x", "v", 1, 0), -EPERM);
+        assert_int_equal(vfs_getxattr(p.dentry->inode, &root_cred, "trusted.x", buf, sizeof(buf)),
+                         -ENODATA);
+        assert_int_equal(vfs_removexattr(p.dentry->inode, &root_cred, "trusted.x"), -EPERM);
+        /* A sticky directory: only its owner (or root) writes user.*. */
+        assert_int_equal(vfs_mkdir(&e.at, "/d", 01777), 0);
+        assert_int_equal(vfs_lookup(&e.at, "/d", 0, &d), 0);
+        assert_int_equal(vfs_chown(&d, &root_cred, user_cred.uid, user_cred.gid), 0);
+        assert_int_equal(vfs_chmod(&d, &root_cred, 01777), 0);
+        assert_int_equal(vfs_setxattr(d.dentry->inode, &other_cred, "user.a", "v", 1, 0), -EPERM);
+        assert_int_equal(vfs_setxattr(d.dentry->inode, &user_cred, "user.a", "v", 1, 0), 0);
+        assert_int_equal(vfs_getxattr(d.dentry->inode, &other_cred, "user.a", buf, sizeof(buf)), 1);
+        path_put(&d);
+        path_put(&p);
+        env_teardown(&e);
+}
+
+/* tmpfs caps the names and values one inode holds. */
+static void test_xattr_inode_limit(void **state)
+{
+        static char value[65536];
+        struct vfs_env e;
+        struct path p;
+        char name[32];
+        int i, r = 0;
+
+        (void)state;
+        env_setup(&e);
+        make_user_file(&e, "/f", 0644, &p);
+        for (i = 0; i < 64 && r == 0; i++) {
+                snprintf(name, sizeof(name), "user.%d", i);
+                r = vfs_setxattr(p.dentry->inode, &root_cred, name, value, sizeof(value), 0);
+        }
+        assert_int_equal(r, -ENOSPC);
+        assert_true(i > 8);
+        /* Replacing one by a smaller value still fits. */
+        assert_int_equal(vfs_setxattr(p.dentry->inode, &root_cred, "user.0", "x", 1, 0), 0);
+        path_put(&p);
+        env_teardown(&e);
+}
+
 int main(void)
 {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test(test_utimes_permissions),
+                cmocka_unit_test(test_xattr_permissions),
+                cmocka_unit_test(test_xattr_inode_limit),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -186,6 +186,10 @@ const struct inode_ops tmpfs_dir_inode_ops = {
         .rename = tmpfs_rename,
         .setattr = tmpfs_setattr,
         .open = tmpfs_dir_open,
+        .setxattr = tmpfs_setxattr,
+        .getxattr = tmpfs_getxattr,
+        .listxattr = tmpfs_listxattr,
+        .removexattr = tmpfs_removexattr,
 };
 
 static ssize_t tmpfs_dir_read(struct file *f, const struct iov_iter *dst, int64_t *pos)

@@ -421,6 +421,10 @@ static int tmpfs_file_open(struct inode *inode, unsigned flags, struct file **re
 const struct inode_ops tmpfs_file_inode_ops = {
         .setattr = tmpfs_setattr,
         .open = tmpfs_file_open,
+        .setxattr = tmpfs_setxattr,
+        .getxattr = tmpfs_getxattr,
+        .listxattr = tmpfs_listxattr,
+        .removexattr = tmpfs_removexattr,
 };
 
 static int tmpfs_readlink(struct inode *inode, char *buf, size_t size)
@@ -435,10 +439,18 @@ static int tmpfs_readlink(struct inode *inode, char *buf, size_t size)
 const struct inode_ops tmpfs_symlink_inode_ops = {
         .readlink = tmpfs_readlink,
         .setattr = tmpfs_setattr,
+        .setxattr = tmpfs_setxattr,
+        .getxattr = tmpfs_getxattr,
+        .listxattr = tmpfs_listxattr,
+        .removexattr = tmpfs_removexattr,
 };
 
 /* Device nodes, fifos and sockets: attributes only; opening a device goes
  * through the device registry (vfs/devices.c). */
 const struct inode_ops tmpfs_special_inode_ops = {
         .setattr = tmpfs_setattr,
+        .setxattr = tmpfs_setxattr,
+        .getxattr = tmpfs_getxattr,
+        .listxattr = tmpfs_listxattr,
+        .removexattr = tmpfs_removexattr,
 };

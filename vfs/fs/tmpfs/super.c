@@ -15,6 +15,7 @@ static void tmpfs_destroy_inode(struct inode *inode)
                 tmpfs_truncate_locked(ti, 0);
                 mm_mappable_destroy(&ti->map);
         }
+        tmpfs_xattrs_destroy(ti);
         free(ti->target);
         free(ti);
 }
