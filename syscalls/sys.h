@@ -35,6 +35,8 @@ SYS(chmod); SYS(fchmod); SYS(fchmodat); SYS(chown); SYS(fchown); SYS(lchown); SY
 SYS(truncate); SYS(ftruncate); SYS(umask);
 /* sys_fallocate.c */
 SYS(fallocate);
+/* sys_statfs.c */
+SYS(statfs); SYS(fstatfs);
 /* sys_xattr.c */
 SYS(setxattr); SYS(lsetxattr); SYS(fsetxattr); SYS(getxattr); SYS(lgetxattr); SYS(fgetxattr);
 SYS(listxattr); SYS(llistxattr); SYS(flistxattr); SYS(removexattr); SYS(lremovexattr);

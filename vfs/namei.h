@@ -65,6 +65,13 @@ int vfs_utimes(const struct path *p, const struct vfs_cred *c, const struct time
 /* Set the size through setattr, no permission check (ftruncate, O_TRUNC). */
 int vfs_do_truncate(struct inode *inode, int64_t len);
 
+/* statfs(2) of the file system p is on (statfs.c). -ENOSYS if the fs has
+ * none. */
+int vfs_statfs(const struct path *p, struct statfs *ret);
+/* fstatfs(2): the same, or for a file with no inode here what its kind
+ * says (pipefs, sockfs, anon_inodefs). */
+int vfs_fstatfs(struct file *f, struct statfs *ret);
+
 /* getcwd(2): the path of p from the root of fs into buf (with its NUL);
  * returns the length with the NUL, -ERANGE if size is too small, -ENOENT if
  * p was removed. */

@@ -248,8 +248,18 @@ struct super_block *sb_ref(struct super_block *sb);
 struct super_block *sb_unref(struct super_block *sb);  /* accepts NULL, returns NULL */
 uint64_t sb_next_ino(struct super_block *sb);
 
+struct statfs;
+
 struct fs_type {
         const char *name;
+        /* statfs(2): f_type (Linux's s_magic); 0: the fs has no statfs
+         * (-ENOSYS, as a NULL s_op->statfs). */
+        long magic;
+        /* Fill in the counts (f_blocks, f_bfree, f_bavail, f_files,
+         * f_ffree) over what vfs_statfs() set: f_type, f_bsize 4096,
+         * f_namelen 255, f_fsid from the device, f_flags. NULL slot: no
+         * counts (Linux's simple_statfs()). */
+        void (*statfs)(struct super_block *sb, struct statfs *ret);
         /* A new superblock with its root dentry set. */
         int (*mount)(const struct fs_type *type, dev_t dev, const char *options,
                      struct super_block **ret);

@@ -7,6 +7,8 @@
 #include <stdlib.h>
 #include <cmocka.h>
 #include <linux/falloc.h>
+#include <linux/magic.h>
+#include <sys/statfs.h>
 
 #include "sentry/mm/mm.h"
 #include "vfs-helpers.h"
@@ -217,6 +219,30 @@ static void test_fallocate_budget(void **state)
         memfile_destroy(mf);
 }
 
+/* statfs: the size= budget in pages, used pages subtracted. */
+static void test_statfs_counts(void **state)
+{
+        struct memfile *mf;
+        struct vfs_env e;
+        struct statfs st;
+        struct file *f;
+
+        (void)state;
+        assert_int_equal(memfile_create(1 << 24, &mf), 0);
+        env_setup_opts(&e, "mode=0755,size=16k", mf);
+        f = open_rw(&e, "/f");
+        assert_int_equal(file_pwrite(f, "x", 1, 4096), 1);
+        assert_int_equal(vfs_fstatfs(f, &st), 0);
+        assert_int_equal(st.f_type, TMPFS_MAGIC);
+        assert_int_equal(st.f_blocks, 4);
+        assert_int_equal(st.f_bfree, 3);
+        assert_int_equal(st.f_bavail, 3);
+        assert_int_equal(st.f_namelen, 255);
+        file_unref(f);
+        env_teardown(&e);
+        memfile_destroy(mf);
+}
+
 static void test_mount_options(void **state)
 {
         struct mnt_namespace *ns;
@@ -264,6 +290,7 @@ int main(void)
                 cmocka_unit_test(test_links_and_unlinked_open_file),
                 cmocka_unit_test(test_size_limit_enospc),
                 cmocka_unit_test(test_fallocate_budget),
+                cmocka_unit_test(test_statfs_counts),
                 cmocka_unit_test(test_mount_options),
                 cmocka_unit_test(test_data_in_memfile),
         };
