@@ -37,6 +37,8 @@ SYS(truncate); SYS(ftruncate); SYS(umask);
 SYS(fallocate);
 /* sys_statfs.c */
 SYS(statfs); SYS(fstatfs);
+/* sys_sync.c */
+SYS(fsync); SYS(fdatasync); SYS(sync); SYS(syncfs); SYS(sync_file_range);
 /* sys_xattr.c */
 SYS(setxattr); SYS(lsetxattr); SYS(fsetxattr); SYS(getxattr); SYS(lgetxattr); SYS(fgetxattr);
 SYS(listxattr); SYS(llistxattr); SYS(flistxattr); SYS(removexattr); SYS(lremovexattr);

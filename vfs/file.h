@@ -69,6 +69,10 @@ struct file_ops {
          * overflow. The fs refuses modes it lacks (-EOPNOTSUPP). NULL slot:
          * -EOPNOTSUPP. */
         int (*fallocate)(struct file *f, int mode, int64_t offset, int64_t len);
+        /* fsync(2)/fdatasync(2): make the data (and with !datasync the
+         * metadata) durable. NULL slot: -EINVAL (pipes, devices, procfs,
+         * as Linux's missing f_op->fsync). noop_fsync() for in-memory data. */
+        int (*fsync)(struct file *f, bool datasync);
         /* Last reference dropped; the generic layer then drops f->path.
          * NULL slot: free(f). */
         void (*release)(struct file *f);
@@ -129,6 +133,13 @@ unsigned vfs_poll(struct file *f);
  * (not open for writing), -ESPIPE (pipes and FIFOs), -EISDIR, -ENODEV (not a
  * regular file), -EFBIG (offset + len overflows), then the ops. */
 int vfs_fallocate(struct file *f, int mode, int64_t offset, int64_t len);
+/* sync.c: fsync through the ops (-EINVAL without the slot); a file_ops.fsync
+ * for data that lives in memory; sync_file_range(2): -EINVAL for unknown
+ * flags or a bad range, -ESPIPE unless a regular file, block device,
+ * directory or symlink, else 0 (nothing here waits for writeback). */
+int vfs_fsync(struct file *f, bool datasync);
+int noop_fsync(struct file *f, bool datasync);
+int vfs_sync_file_range(struct file *f, int64_t offset, int64_t nbytes, unsigned flags);
 /* The stat of a file with no inode of its own (epoll, eventfd, timerfd,
  * signalfd: Linux's anonymous inode): mode 0600, one link, an inode number
  * unique while the file lives. Usable as a file_ops.stat. */

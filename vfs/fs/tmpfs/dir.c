@@ -232,4 +232,5 @@ const struct file_ops tmpfs_dir_file_ops = {
         .read = tmpfs_dir_read,
         .iterate = tmpfs_dir_iterate,
         .llseek = tmpfs_dir_llseek,
+        .fsync = noop_fsync,
 };

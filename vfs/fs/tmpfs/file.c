@@ -387,6 +387,7 @@ const struct file_ops tmpfs_file_ops = {
         .llseek = tmpfs_llseek,
         .mmap = tmpfs_mmap,
         .fallocate = tmpfs_fallocate,
+        .fsync = noop_fsync,
 };
 
 int tmpfs_setattr(struct inode *inode, const struct iattr *ia)
