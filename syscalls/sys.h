@@ -35,6 +35,8 @@ SYS(chmod); SYS(fchmod); SYS(fchmodat); SYS(chown); SYS(fchown); SYS(lchown); SY
 SYS(truncate); SYS(ftruncate); SYS(umask);
 /* sys_fallocate.c */
 SYS(fallocate);
+/* sys_mknod.c */
+SYS(mknod); SYS(mknodat);
 /* sys_statfs.c */
 SYS(statfs); SYS(fstatfs);
 /* sys_sync.c */

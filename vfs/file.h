@@ -184,6 +184,16 @@ int pipe_create(unsigned flags, struct file **ret_read, struct file **ret_write)
 /* F_GETPIPE_SZ / F_SETPIPE_SZ: -EBADF if f is not a pipe, as Linux. */
 long pipe_get_size(struct file *f);
 long pipe_set_size(struct file *f, unsigned long size);
+/* FIFOs: open an end of the pipe the inode shares while any end is open
+ * (the fs's inode_ops.open for S_IFIFO). flags: O_ACCMODE (O_RDWR never
+ * waits; 3 is -EINVAL), O_NONBLOCK (-ENXIO for a writer with no reader).
+ * Linux's open blocks an end opened for reading or writing alone until its
+ * partner comes: call fifo_open_ready() before handing the file out. */
+int fifo_open(struct inode *inode, unsigned flags, struct file **ret);
+/* 0 once f may be handed out (its partner has come, or f needs none, or f
+ * is no FIFO); -EAGAIN: wait on f->wq (EPOLLIN|EPOLLOUT) and ask again.
+ * Giving up (a signal) is dropping f, as Linux's wait_for_partner(). */
+int fifo_open_ready(struct file *f);
 
 
 /* Cursor over an iov_iter for sequential copies. */

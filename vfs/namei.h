@@ -42,6 +42,16 @@ int vfs_mkdir(const struct vfs_at *at, const char *name, mode_t mode);
 int vfs_rmdir(const struct vfs_at *at, const char *name);
 int vfs_unlink(const struct vfs_at *at, const char *name);
 int vfs_symlink(const char *target, const struct vfs_at *at, const char *name);
+/* mknod(2): mode's type S_IFREG (or 0), S_IFIFO, S_IFSOCK, S_IFCHR or
+ * S_IFBLK (-EPERM for S_IFDIR, -EINVAL for others), permission bits less
+ * the umask; dev is the node's rdev (ignored but for devices). Device nodes
+ * are -EPERM (the guest has no CAP_MKNOD over the host's devices) but for a
+ * whiteout (character device 0:0). -EEXIST, -ENOENT, -EACCES as mkdir.
+ * With ret non-NULL, a new reference to the new name (unix sockets bind
+ * with S_IFSOCK and keep it: an existing name is -EEXIST, which bind(2)
+ * answers as EADDRINUSE). */
+int vfs_mknodat(const struct vfs_at *at, const char *name, mode_t mode, dev_t dev,
+                struct path *ret);
 /* link(2): old resolved with oflags (LOOKUP_FOLLOW, LOOKUP_EMPTY). */
 int vfs_link(const struct vfs_at *oat, const char *oname, unsigned oflags,
              const struct vfs_at *nat, const char *nname);

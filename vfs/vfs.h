@@ -37,6 +37,7 @@ struct file;
 struct memfile;
 struct inode;
 struct mount;
+struct pipe;
 struct super_block;
 
 #define VFS_PATH_MAX 4096       /* with its NUL, like Linux's PATH_MAX */
@@ -96,6 +97,11 @@ struct inode_ops {
         int (*mkdir)(struct inode *dir, struct dentry *d, mode_t mode, const struct vfs_cred *c);
         int (*symlink)(struct inode *dir, struct dentry *d, const char *target,
                        const struct vfs_cred *c);
+        /* A FIFO, socket or device node (mode has its type; dev is rdev,
+         * 0 but for devices). The caller checked CAP_MKNOD for devices.
+         * NULL slot: -EPERM. */
+        int (*mknod)(struct inode *dir, struct dentry *d, mode_t mode, dev_t dev,
+                     const struct vfs_cred *c);
         /* old is positive and not a directory. */
         int (*link)(struct dentry *old, struct inode *dir, struct dentry *d);
         int (*unlink)(struct inode *dir, struct dentry *d);
@@ -148,6 +154,8 @@ struct inode {
         int64_t size;
         int64_t blocks;                 /* 512-byte units */
         struct timespec atime, mtime, ctime, btime;
+        /* FIFOs: the pipe while an end is open (vfs/pipe.c); protected by lock. */
+        struct pipe *pipe;
         /* Called when the last reference goes: free the fs part. */
         void (*destroy)(struct inode *inode);
 };

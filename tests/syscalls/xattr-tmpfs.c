@@ -64,7 +64,7 @@ int main(void)
         atexit(cleanup);
         fd = open("f", O_CREAT | O_RDWR, 0644);
         CHECK(fd >= 0);
-        CHECK(symlink("f", "l") == 0 && mkdir("d", 0755) == 0);
+        CHECK(symlink("f", "l") == 0 && mkfifo("p", 0644) == 0 && mkdir("d", 0755) == 0);
 
         /* Set, get, replace; an empty value is a value. */
         CHECK(syscall(SYS_setxattr, "f", "user.a", "hello", 5, 0) == 0);
@@ -123,7 +123,9 @@ int main(void)
         CHECK(syscall(SYS_lgetxattr, "l", "security.lnk", buf, 1) == 1);
         CHECK(syscall(SYS_llistxattr, "l", list, sizeof(list)) == (long)sizeof("security.lnk"));
         CHECK(syscall(SYS_listxattr, "l", list, sizeof(list)) == (long)sizeof("user.a" "user.empty") + 1);
-        /* Pipes likewise. */
+        /* FIFOs and pipes likewise. */
+        FAILS(syscall(SYS_setxattr, "p", "user.a", "x", 1, 0), EPERM);
+        FAILS(syscall(SYS_getxattr, "p", "user.a", buf, 1), ENODATA);
         CHECK(pipe(pfd) == 0);
         FAILS(syscall(SYS_fsetxattr, pfd[0], "user.a", "x", 1, 0), EPERM);
         FAILS(syscall(SYS_fgetxattr, pfd[1], "user.a", buf, 1), ENODATA);

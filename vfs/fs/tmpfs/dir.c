@@ -93,6 +93,21 @@ static int tmpfs_symlink(struct inode *dir, struct dentry *d, const char *target
         return 0;
 }
 
+static int tmpfs_mknod(struct inode *dir, struct dentry *d, mode_t mode, dev_t dev,
+                       const struct vfs_cred *c)
+{
+        struct inode *inode;
+        int r = make_inode(dir, mode, c, &inode);
+
+        if (r < 0)
+                return r;
+        inode->rdev = dev;
+        d_instantiate(d, inode);
+        d_pin(d);
+        dir_adjust(dir, 0, 1);
+        return 0;
+}
+
 static int tmpfs_link(struct dentry *old, struct inode *dir, struct dentry *d)
 {
         struct inode *inode = old->inode;
@@ -180,6 +195,7 @@ const struct inode_ops tmpfs_dir_inode_ops = {
         .create = tmpfs_create,
         .mkdir = tmpfs_mkdir,
         .symlink = tmpfs_symlink,
+        .mknod = tmpfs_mknod,
         .link = tmpfs_link,
         .unlink = tmpfs_unlink,
         .rmdir = tmpfs_rmdir,

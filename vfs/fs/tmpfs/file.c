@@ -446,10 +446,19 @@ const struct inode_ops tmpfs_symlink_inode_ops = {
         .removexattr = tmpfs_removexattr,
 };
 
-/* Device nodes, fifos and sockets: attributes only; opening a device goes
- * through the device registry (vfs/devices.c). */
+/* FIFOs open an end of their pipe; sockets and device nodes (whiteouts:
+ * the guest makes no other) cannot be opened. */
+static int tmpfs_special_open(struct inode *inode, unsigned flags, struct file **ret)
+{
+        if (S_ISFIFO(inode->mode))
+                return fifo_open(inode, flags, ret);
+        return -ENXIO;
+}
+
+/* Device nodes, FIFOs and sockets. */
 const struct inode_ops tmpfs_special_inode_ops = {
         .setattr = tmpfs_setattr,
+        .open = tmpfs_special_open,
         .setxattr = tmpfs_setxattr,
         .getxattr = tmpfs_getxattr,
         .listxattr = tmpfs_listxattr,
