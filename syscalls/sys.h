@@ -27,6 +27,7 @@ SYS(stat); SYS(lstat); SYS(fstat); SYS(newfstatat); SYS(statx);
 SYS(access); SYS(faccessat); SYS(faccessat2); SYS(readlink); SYS(readlinkat);
 /* sys_dir.c */
 SYS(mkdir); SYS(mkdirat); SYS(rmdir); SYS(getdents64); SYS(chdir); SYS(fchdir); SYS(getcwd);
+SYS(chroot);
 /* sys_link.c */
 SYS(unlink); SYS(unlinkat); SYS(rename); SYS(renameat); SYS(renameat2);
 SYS(link); SYS(linkat); SYS(symlink); SYS(symlinkat);

@@ -117,6 +117,7 @@ const struct syscall_def syscall_table[KERNEL_SYSCALL_MAX] = {
         SYSCALL_PARTIAL(prctl, sys_prctl, "PR_SET_NAME and PR_GET_NAME; others EINVAL",
                         A(ARG_INT, ARG_HEX, ARG_HEX, ARG_HEX, ARG_HEX)),
         SYSCALL(setrlimit, sys_setrlimit, A(ARG_RLIMIT, ARG_PTR)),
+        SYSCALL(chroot, sys_chroot, A(ARG_STR)),
         SYSCALL(sync, sys_sync),
         SYSCALL(gettid, sys_gettid),
         SYSCALL(tkill, sys_tkill, A(ARG_INT, ARG_SIGNUM)),

@@ -86,5 +86,8 @@ int vfs_fstatfs(struct file *f, struct statfs *ret);
  * returns the length with the NUL, -ERANGE if size is too small, -ENOENT if
  * p was removed. */
 int vfs_d_path(struct fs_context *fs, const struct path *p, char *buf, size_t size);
+/* The same for getcwd(2): a p outside the root (chroot) is named from the
+ * namespace's top with "(unreachable)" before it, as Linux does. */
+int vfs_getcwd(struct fs_context *fs, const struct path *p, char *buf, size_t size);
 
 #endif

@@ -364,6 +364,9 @@ struct fs_context *fs_context_unref(struct fs_context *fs);
 void fs_get_root(struct fs_context *fs, struct path *ret);
 void fs_get_cwd(struct fs_context *fs, struct path *ret);
 void fs_set_cwd(struct fs_context *fs, const struct path *p);
+/* chroot(2): the walk's "/" and the top that ".." never leaves (the cwd
+ * stays where it is, as on Linux). */
+void fs_set_root(struct fs_context *fs, const struct path *p);
 mode_t fs_umask(struct fs_context *fs, mode_t mask, bool set);
 
 #endif
