@@ -99,7 +99,8 @@ struct inode_ops {
                        const struct vfs_cred *c);
         /* A FIFO, socket or device node (mode has its type; dev is rdev,
          * 0 but for devices). The caller checked CAP_MKNOD for devices.
-         * NULL slot: -EPERM. */
+         * NULL slot: -EPERM. The entry point is vfs_mknodat() (namei.h),
+         * which unix sockets bind through with S_IFSOCK. */
         int (*mknod)(struct inode *dir, struct dentry *d, mode_t mode, dev_t dev,
                      const struct vfs_cred *c);
         /* old is positive and not a directory. */
