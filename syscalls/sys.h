@@ -27,12 +27,27 @@ SYS(stat); SYS(lstat); SYS(fstat); SYS(newfstatat); SYS(statx);
 SYS(access); SYS(faccessat); SYS(faccessat2); SYS(readlink); SYS(readlinkat);
 /* sys_dir.c */
 SYS(mkdir); SYS(mkdirat); SYS(rmdir); SYS(getdents64); SYS(chdir); SYS(fchdir); SYS(getcwd);
+SYS(chroot);
 /* sys_link.c */
 SYS(unlink); SYS(unlinkat); SYS(rename); SYS(renameat); SYS(renameat2);
 SYS(link); SYS(linkat); SYS(symlink); SYS(symlinkat);
 /* sys_attr.c */
 SYS(chmod); SYS(fchmod); SYS(fchmodat); SYS(chown); SYS(fchown); SYS(lchown); SYS(fchownat);
 SYS(truncate); SYS(ftruncate); SYS(umask);
+/* sys_fallocate.c */
+SYS(fallocate);
+/* sys_mknod.c */
+SYS(mknod); SYS(mknodat);
+/* sys_statfs.c */
+SYS(statfs); SYS(fstatfs);
+/* sys_sync.c */
+SYS(fsync); SYS(fdatasync); SYS(sync); SYS(syncfs); SYS(sync_file_range);
+/* sys_xattr.c */
+SYS(setxattr); SYS(lsetxattr); SYS(fsetxattr); SYS(getxattr); SYS(lgetxattr); SYS(fgetxattr);
+SYS(listxattr); SYS(llistxattr); SYS(flistxattr); SYS(removexattr); SYS(lremovexattr);
+SYS(fremovexattr);
+/* sys_time_attr.c */
+SYS(utimensat); SYS(futimesat); SYS(utimes); SYS(utime);
 /* sys_mm.c */
 SYS(brk); SYS(mmap); SYS(munmap); SYS(mprotect); SYS(mremap); SYS(madvise); SYS(msync);
 /* sys_thread.c */

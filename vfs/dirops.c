@@ -50,7 +50,7 @@ typedef int (*make_fn)(struct inode *dir, struct dentry *d, const void *arg,
                        const struct vfs_cred *c);
 
 static int do_make(const struct vfs_at *at, const char *name, bool is_dir, make_fn make,
-                   const void *arg)
+                   const void *arg, struct path *ret)
 {
         struct nameidata nd;
         struct dentry *dir, *d = NULL;
@@ -84,6 +84,8 @@ static int do_make(const struct vfs_at *at, const char *name, bool is_dir, make_
                         d_delete(d);
         }
         pthread_mutex_unlock(&sb->lock);
+        if (r == 0 && ret)
+                *ret = (struct path){ mount_ref(nd.path.mnt), dentry_ref(d) };
         dentry_unref(d);
 out:
         nd_release(&nd);
@@ -101,7 +103,7 @@ static int make_dir(struct inode *dir, struct dentry *d, const void *arg,
 int vfs_mkdir(const struct vfs_at *at, const char *name, mode_t mode)
 {
         mode = mode & (07777 & ~(mode_t)(S_ISUID | S_ISGID)) & ~fs_umask(at->fs, 0, false);
-        return do_make(at, name, true, make_dir, &mode);
+        return do_make(at, name, true, make_dir, &mode, NULL);
 }
 
 static int make_symlink(struct inode *dir, struct dentry *d, const void *arg,
@@ -116,26 +118,56 @@ int vfs_symlink(const char *target, const struct vfs_at *at, const char *name)
 {
         if (!*target)
                 return -ENOENT;
-        return do_make(at, name, false, make_symlink, target);
+        return do_make(at, name, false, make_symlink, target, NULL);
 }
 
+struct mknod_args {
+        mode_t mode;
+        dev_t dev;
+};
+
+/* Linux's vfs_mknod() after may_create(), or vfs_create() for a regular
+ * file. Device nodes need CAP_MKNOD in the initial user namespace, which no
+ * guest holds: only a whiteout (a character device 0:0) may be made. */
 static int make_node(struct inode *dir, struct dentry *d, const void *arg,
                      const struct vfs_cred *c)
 {
-        if (!dir->ops->create)
+        const struct mknod_args *m = arg;
+
+        if (S_ISREG(m->mode))
+                return dir->ops->create ? dir->ops->create(dir, d, m->mode, c) : -EACCES;
+        if ((S_ISCHR(m->mode) || S_ISBLK(m->mode)) && !(S_ISCHR(m->mode) && m->dev == 0))
                 return -EPERM;
-        return dir->ops->create(dir, d, *(const mode_t *)arg, c);
+        if (!dir->ops->mknod)
+                return -EPERM;
+        return dir->ops->mknod(dir, d, m->mode, m->dev, c);
 }
 
-int vfs_mknod(const struct vfs_at *at, const char *name, mode_t mode, dev_t dev)
+int vfs_mknodat(const struct vfs_at *at, const char *name, mode_t mode, dev_t dev,
+                struct path *ret)
 {
-        mode_t type = mode & S_IFMT;
+        struct mknod_args m = { .dev = dev };
 
-        /* Only what needs no device behind it, for now: sockets (bind). */
-        if (type != S_IFSOCK || dev != 0)
+        /* may_mknod(). */
+        switch (mode & S_IFMT) {
+        case 0:
+                mode |= S_IFREG;
+                break;
+        case S_IFREG:
+        case S_IFCHR:
+        case S_IFBLK:
+        case S_IFIFO:
+        case S_IFSOCK:
+                break;
+        case S_IFDIR:
                 return -EPERM;
-        mode = type | (mode & 07777 & ~fs_umask(at->fs, 0, false));
-        return do_make(at, name, false, make_node, &mode);
+        default:
+                return -EINVAL;
+        }
+        if (!S_ISCHR(mode) && !S_ISBLK(mode))
+                m.dev = 0;
+        m.mode = (mode & S_IFMT) | ((mode & 07777) & ~fs_umask(at->fs, 0, false));
+        return do_make(at, name, false, make_node, &m, ret);
 }
 
 static int do_remove(const struct vfs_at *at, const char *name, bool is_dir)

@@ -115,7 +115,7 @@ static int bind_path(struct unix_sock *u, struct unix_address *a, const struct s
         struct path p = { 0 };
         int r;
 
-        r = vfs_mknod(ctx->at, a->sun.sun_path, S_IFSOCK | 0777, 0);
+        r = vfs_mknodat(ctx->at, a->sun.sun_path, S_IFSOCK | 0777, 0, NULL);
         if (r == -EEXIST)
                 return -EADDRINUSE;
         if (r < 0)

@@ -115,6 +115,22 @@ static int goferfs_symlink(struct inode *dir, struct dentry *d, const char *targ
         return r;
 }
 
+static int goferfs_mknod(struct inode *dir, struct dentry *d, mode_t mode, dev_t dev,
+                         const struct vfs_cred *c)
+{
+        struct gofer_entry e;
+        int r;
+
+        if ((r = goferfs_may_change(dir)) < 0)
+                return r;
+        if (dev != 0 || (!S_ISFIFO(mode) && !S_ISSOCK(mode)))
+                return -EPERM;          /* the gofer makes no devices */
+        r = gofer_mknod(goferfs_client(dir), node_of(dir), d->name, mode, c->uid, c->gid, &e);
+        if (r == 0 && (r = instantiate(dir, d, &e, NULL)) == 0)
+                dir_touch(dir, 0);
+        return r;
+}
+
 static int goferfs_link(struct dentry *old, struct inode *dir, struct dentry *d)
 {
         struct inode *target = old->inode;
@@ -200,6 +216,7 @@ const struct inode_ops goferfs_dir_inode_ops = {
         .create = goferfs_create,
         .mkdir = goferfs_mkdir,
         .symlink = goferfs_symlink,
+        .mknod = goferfs_mknod,
         .link = goferfs_link,
         .unlink = goferfs_unlink,
         .rmdir = goferfs_rmdir,
@@ -288,6 +305,13 @@ static int goferfs_iterate(struct file *f, uint64_t *pos, d_emit_fn emit, void *
         }
 }
 
+static int goferfs_dir_fsync(struct file *f, bool datasync)
+{
+        struct inode *dir = file_inode(f);
+
+        return gofer_fsync(goferfs_client(dir), GOFERFS_I(dir)->node, datasync);
+}
+
 static void goferfs_dir_release(struct file *f)
 {
         free(container_of(f, struct goferfs_dir_file, base));
@@ -297,5 +321,6 @@ const struct file_ops goferfs_dir_file_ops = {
         .read = simple_dir_read,
         .iterate = goferfs_iterate,
         .llseek = simple_dir_llseek,
+        .fsync = goferfs_dir_fsync,
         .release = goferfs_dir_release,
 };

@@ -3,6 +3,7 @@
  * through READLINK. */
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/falloc.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -229,6 +230,32 @@ const struct mm_mappable_ops goferfs_mappable_ops = {
         .read = goferfs_map_read,
 };
 
+/* The donated fd is the host file itself: sync and allocate there. */
+static int goferfs_fsync(struct file *f, bool datasync)
+{
+        int fd, r = inode_fd(file_inode(f), false, &fd);
+
+        if (r < 0)
+                return r;
+        return (datasync ? fdatasync(fd) : fsync(fd)) < 0 ? -errno : 0;
+}
+
+static int goferfs_fallocate(struct file *f, int mode, int64_t offset, int64_t len)
+{
+        struct inode *inode = file_inode(f);
+        int fd, r = inode_fd(inode, true, &fd);
+
+        if (r < 0)
+                return r;
+        if (fallocate(fd, mode, (off_t)offset, (off_t)len) < 0)
+                return -errno;
+        pthread_mutex_lock(&inode->lock);
+        if (!(mode & FALLOC_FL_KEEP_SIZE) && offset + len > inode->size)
+                inode->size = offset + len;
+        pthread_mutex_unlock(&inode->lock);
+        return 0;
+}
+
 static int goferfs_mmap(struct file *f, struct mm_mappable **ret)
 {
         *ret = &GOFERFS_I(file_inode(f))->map;
@@ -240,6 +267,8 @@ const struct file_ops goferfs_file_ops = {
         .write = goferfs_write,
         .llseek = goferfs_llseek,
         .mmap = goferfs_mmap,
+        .fsync = goferfs_fsync,
+        .fallocate = goferfs_fallocate,
         .release = goferfs_file_release,
 };
 

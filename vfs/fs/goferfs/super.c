@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/statfs.h>
 #include <unistd.h>
 
 #include "goferfs.h"
@@ -170,8 +171,27 @@ static int goferfs_mount_data(const struct fs_type *type, dev_t dev, const char 
         return 0;
 }
 
+/* The host file system's counts, asked of the gofer. */
+static void goferfs_statfs(struct super_block *sb, struct statfs *ret)
+{
+        struct gofer_statfs st;
+
+        if (gofer_statfs(GOFERFS_SB(sb)->client, GOFERFS_I(sb->root->inode)->node, &st) < 0)
+                return;
+        ret->f_bsize = (long)st.bsize;
+        ret->f_frsize = (long)st.frsize;
+        ret->f_blocks = st.blocks;
+        ret->f_bfree = st.bfree;
+        ret->f_bavail = st.bavail;
+        ret->f_files = st.files;
+        ret->f_ffree = st.ffree;
+        ret->f_namelen = (long)st.namelen;
+}
+
 static const struct fs_type goferfs_type = {
         .name = "goferfs",
+        .magic = 0x01021997,    /* V9FS_MAGIC, as gVisor reports gofer mounts */
+        .statfs = goferfs_statfs,
         .mount_data = goferfs_mount_data,
 };
 

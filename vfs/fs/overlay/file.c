@@ -77,6 +77,16 @@ static int ovl_mmap(struct file *f, struct mm_mappable **ret)
         return real->ops->mmap ? real->ops->mmap(real, ret) : -ENODEV;
 }
 
+static int ovl_fsync(struct file *f, bool datasync)
+{
+        return vfs_fsync(real_of(f), datasync);
+}
+
+static int ovl_fallocate(struct file *f, int mode, int64_t offset, int64_t len)
+{
+        return vfs_fallocate(real_of(f), mode, offset, len);
+}
+
 static void ovl_file_release(struct file *f)
 {
         struct ovl_file *of = container_of(f, struct ovl_file, base);
@@ -90,6 +100,8 @@ static const struct file_ops ovl_file_ops = {
         .write = ovl_write,
         .llseek = ovl_llseek,
         .mmap = ovl_mmap,
+        .fsync = ovl_fsync,
+        .fallocate = ovl_fallocate,
         .release = ovl_file_release,
 };
 
@@ -392,6 +404,7 @@ static const struct file_ops ovl_dir_file_ops = {
         .read = simple_dir_read,
         .iterate = ovl_iterate,
         .llseek = simple_dir_llseek,
+        .fsync = noop_fsync,
         .release = ovl_dir_release,
 };
 

@@ -260,6 +260,22 @@ static int ovl_symlink(struct inode *dir_inode, struct dentry *d, const char *ta
         return r < 0 ? r : finish_new(dir, d, c, false);
 }
 
+static int ovl_mknod(struct inode *dir_inode, struct dentry *d, mode_t mode, dev_t dev,
+                     const struct vfs_cred *c)
+{
+        struct ovl_inode *dir = OVL_I(dir_inode);
+        struct vfs_at at;
+        bool hid;
+        int r;
+
+        r = prepare_new(dir, d->name, &hid);
+        if (r < 0)
+                return r;
+        at = upper_at(dir);
+        r = vfs_mknodat(&at, d->name, mode, dev, NULL);
+        return r < 0 ? r : finish_new(dir, d, c, false);
+}
+
 static int ovl_link(struct dentry *old, struct inode *dir_inode, struct dentry *d)
 {
         struct ovl_inode *dir = OVL_I(dir_inode), *o = OVL_I(old->inode);
@@ -404,6 +420,7 @@ const struct inode_ops ovl_dir_inode_ops = {
         .create = ovl_create,
         .mkdir = ovl_mkdir,
         .symlink = ovl_symlink,
+        .mknod = ovl_mknod,
         .link = ovl_link,
         .unlink = ovl_unlink,
         .rmdir = ovl_rmdir,
@@ -439,7 +456,22 @@ const struct inode_ops ovl_symlink_inode_ops = {
         .getattr = ovl_getattr,
 };
 
+/* FIFOs open on the real inode (its pipe); sockets and devices have no open. */
+static int ovl_special_open(struct inode *inode, unsigned flags, struct file **ret)
+{
+        struct inode *real;
+        int r;
+
+        pthread_mutex_lock(&inode->sb->lock);
+        real = inode_ref(ovl_real(OVL_I(inode))->dentry->inode);
+        pthread_mutex_unlock(&inode->sb->lock);
+        r = real->ops->open ? real->ops->open(real, flags, ret) : -ENXIO;
+        inode_unref(real);
+        return r;
+}
+
 const struct inode_ops ovl_special_inode_ops = {
         .setattr = ovl_setattr,
         .getattr = ovl_getattr,
+        .open = ovl_special_open,
 };

@@ -2,10 +2,12 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/statfs.h>
 
 #include "internal.h"
 #include "overlay.h"
 #include "vfs/libfs.h"
+#include "vfs/namei.h"
 
 const struct vfs_cred ovl_root_cred = { 0 };
 
@@ -170,8 +172,24 @@ static int ovl_mount_data(const struct fs_type *type, dev_t dev, const char *opt
         return 0;
 }
 
+/* The upper layer's room, as Linux's ovl_statfs(). */
+static void ovl_statfs(struct super_block *sb, struct statfs *ret)
+{
+        struct statfs up;
+
+        if (vfs_statfs(&OVL_SB(sb)->upper_root, &up) < 0)
+                return;
+        ret->f_blocks = up.f_blocks;
+        ret->f_bfree = up.f_bfree;
+        ret->f_bavail = up.f_bavail;
+        ret->f_files = up.f_files;
+        ret->f_ffree = up.f_ffree;
+}
+
 static const struct fs_type ovl_type = {
         .name = "overlay",
+        .magic = 0x794c7630,    /* OVERLAYFS_SUPER_MAGIC */
+        .statfs = ovl_statfs,
         .mount_data = ovl_mount_data,
 };
 
