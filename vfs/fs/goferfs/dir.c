@@ -28,16 +28,23 @@ static void dir_touch(struct inode *dir, int dlink)
 
 static int goferfs_lookup(struct inode *dir, const char *name, struct inode **ret)
 {
+        struct goferfs_inode *gd = GOFERFS_I(dir);
         const char *names[1] = { name };
-        struct gofer_walk_result *w = malloc(sizeof(*w));
+        struct gofer_walk_result *w;
         int r;
 
+        if (strset_has(&gd->negative, name))
+                return -ENOENT;
+        w = malloc(sizeof(*w));
         if (!w)
                 return -ENOMEM;
         r = gofer_walk(goferfs_client(dir), node_of(dir), names, 1, w);
         if (r == 0)
                 r = goferfs_new_inode(dir->sb, &w->nodes[0], ret);
         free(w);
+        /* On a read-only mount a missing name stays missing. */
+        if (r == -ENOENT && GOFERFS_SB(dir->sb)->ro && gd->negative.n < GOFERFS_NEGATIVE_MAX)
+                strset_add(&gd->negative, name, strlen(name));
         return r;
 }
 

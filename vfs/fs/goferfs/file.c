@@ -58,7 +58,7 @@ static int goferfs_file_open(struct inode *inode, unsigned flags, struct file **
 }
 
 /* The last open file of the inode closes its host fds (a later open asks
- * the gofer again). */
+ * the gofer again), but for a read-only one kept while the budget lasts. */
 static void goferfs_file_release(struct file *f)
 {
         struct inode *inode = file_inode(f);
@@ -67,9 +67,18 @@ static void goferfs_file_release(struct file *f)
 
         pthread_mutex_lock(&inode->lock);
         if (--gi->nopen == 0) {
-                rfd = gi->rfd;
                 wfd = gi->wfd;
-                gi->rfd = gi->wfd = -1;
+                gi->wfd = -1;
+                /* Keep the read-only fd for the next open, up to a budget. */
+                if (!gi->rfd_kept && gi->rfd >= 0 &&
+                    atomic_fetch_add(&GOFERFS_SB(inode->sb)->kept_fds, 1) < GOFERFS_KEPT_FDS_MAX)
+                        gi->rfd_kept = true;
+                else if (!gi->rfd_kept && gi->rfd >= 0)
+                        atomic_fetch_sub(&GOFERFS_SB(inode->sb)->kept_fds, 1);
+                if (!gi->rfd_kept) {
+                        rfd = gi->rfd;
+                        gi->rfd = -1;
+                }
         }
         pthread_mutex_unlock(&inode->lock);
         if (rfd >= 0)

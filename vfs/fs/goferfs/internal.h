@@ -6,6 +6,7 @@
 #include <stdbool.h>
 
 #include "gofer/client.h"
+#include "lib/strset.h"
 #include "lib/macro.h"
 #include "sentry/mm/mm.h"
 #include "vfs/file.h"
@@ -14,11 +15,17 @@
 /* Non-directory, non-symlink dentries kept cached per superblock: each
  * holds a node (an fd) in the gofer. */
 #define GOFERFS_CACHED_MAX 8192
+/* Host fds kept open after the last close (a file opened again needs no
+ * round trip), per superblock. */
+#define GOFERFS_KEPT_FDS_MAX 1024
+/* Missing names remembered per directory of a read-only mount. */
+#define GOFERFS_NEGATIVE_MAX 4096
 
 struct goferfs_sb {
         struct gofer_client *client;    /* owned; immutable */
         bool ro;                        /* immutable */
         atomic_uint cached;             /* leaf dentries pinned so far */
+        atomic_int kept_fds;            /* rfds kept open by closed inodes */
 };
 
 static inline struct goferfs_sb *GOFERFS_SB(struct super_block *sb)
@@ -41,6 +48,10 @@ struct goferfs_inode {
          * host fds. Protected by base.lock. */
         int rfd, wfd;
         unsigned nopen;                 /* protected by base.lock */
+        bool rfd_kept;                  /* rfd counts in kept_fds; protected by base.lock */
+        /* Directories of a read-only mount: names the gofer said do not
+         * exist (nothing can create them). Protected by sb->lock. */
+        struct strset negative;
         char *target;                   /* symlinks: read once, protected by base.lock */
         struct mm_mappable map;         /* regular files: MAP_PRIVATE copies through ->read */
 };

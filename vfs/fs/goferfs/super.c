@@ -32,6 +32,9 @@ static void goferfs_destroy_inode(struct inode *inode)
                 mm_mappable_destroy(&gi->map);
         if (gi->rfd >= 0)
                 close(gi->rfd);
+        if (gi->rfd_kept)
+                atomic_fetch_sub(&GOFERFS_SB(inode->sb)->kept_fds, 1);
+        strset_free(&gi->negative);
         if (gi->wfd >= 0)
                 close(gi->wfd);
         free(gi->target);

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "internal.h"
+#include "lib/strset.h"
 #include "vfs/libfs.h"
 #include "vfs/namei.h"
 
@@ -142,69 +143,20 @@ struct ovl_dirent {
         unsigned type;
 };
 
-/* Names seen so far (a small open-addressing set), and the entries. */
+/* The entries, and the names seen so far (entries and whited-out names;
+ * the entries' names point into the set). */
 struct ovl_dirlist {
         struct ovl_dirent *ents;
         size_t n, cap;
-        char **seen;                    /* entry names and whited-out names */
-        size_t nseen, seen_cap;         /* seen_cap: a power of two */
+        struct strset seen;
         bool collect_whiteouts;
         int error;
 };
 
-static uint64_t hash_name(const char *s)
-{
-        uint64_t h = 1469598103934665603ULL;
-
-        for (; *s; s++)
-                h = (h ^ (uint8_t)*s) * 1099511628211ULL;
-        return h;
-}
-
-static bool seen_has(struct ovl_dirlist *l, const char *name)
-{
-        if (!l->seen_cap)
-                return false;
-        for (size_t i = hash_name(name) & (l->seen_cap - 1);; i = (i + 1) & (l->seen_cap - 1)) {
-                if (!l->seen[i])
-                        return false;
-                if (strcmp(l->seen[i], name) == 0)
-                        return true;
-        }
-}
-
-static int seen_add(struct ovl_dirlist *l, char *name)
-{
-        if (2 * (l->nseen + 1) > l->seen_cap) {
-                size_t cap = l->seen_cap ? 2 * l->seen_cap : 64;
-                char **old = l->seen, **seen = calloc(cap, sizeof(*seen));
-                size_t oldcap = l->seen_cap;
-
-                if (!seen)
-                        return -ENOMEM;
-                l->seen = seen;
-                l->seen_cap = cap;
-                l->nseen = 0;
-                for (size_t i = 0; i < oldcap; i++)
-                        if (old[i])
-                                seen_add(l, old[i]);
-                free(old);
-        }
-        size_t i = hash_name(name) & (l->seen_cap - 1);
-
-        while (l->seen[i])
-                i = (i + 1) & (l->seen_cap - 1);
-        l->seen[i] = name;
-        l->nseen++;
-        return 0;
-}
-
 static void dirlist_free(struct ovl_dirlist *l)
 {
-        for (size_t i = 0; i < l->seen_cap; i++)
-                free(l->seen[i]);
-        free(l->seen);
-        free(l->ents);          /* names are owned by the set */
+        strset_free(&l->seen);
+        free(l->ents);
         *l = (struct ovl_dirlist){ 0 };
 }
 
@@ -214,7 +166,7 @@ static bool collect(void *ctx, const char *name, size_t len, uint64_t ino, unsig
         struct ovl_dirlist *l = ctx;
         bool whiteout = len > OVL_WH_PREFIX_LEN &&
                         strncmp(name, OVL_WH_PREFIX, OVL_WH_PREFIX_LEN) == 0;
-        char *copy;
+        int r;
 
         (void)next_off;
         if ((len == 1 && name[0] == '.') || (len == 2 && name[0] == '.' && name[1] == '.'))
@@ -225,19 +177,10 @@ static bool collect(void *ctx, const char *name, size_t len, uint64_t ino, unsig
                 if (!l->collect_whiteouts || (len == 8 && memcmp(name, ".wh..opq", 8) == 0))
                         return true;
         }
-        copy = strndup(name, len);
-        if (!copy) {
-                l->error = -ENOMEM;
-                return false;
-        }
-        if (seen_has(l, copy)) {
-                free(copy);
-                return true;
-        }
-        if (seen_add(l, copy) < 0) {
-                free(copy);
-                l->error = -ENOMEM;
-                return false;
+        r = strset_add(&l->seen, name, len);
+        if (r <= 0) {
+                l->error = r;           /* 0: seen already (a lower name shown or hidden) */
+                return r == 0;
         }
         if (whiteout)
                 return true;
@@ -252,7 +195,12 @@ static bool collect(void *ctx, const char *name, size_t len, uint64_t ino, unsig
                 l->ents = e;
                 l->cap = cap;
         }
-        l->ents[l->n++] = (struct ovl_dirent){ copy, ino, type };
+        /* The set's copy: find it by a NUL-terminated name. */
+        char key[VFS_NAME_MAX + 1];
+
+        memcpy(key, name, MIN(len, (size_t)VFS_NAME_MAX));
+        key[MIN(len, (size_t)VFS_NAME_MAX)] = '\0';
+        l->ents[l->n++] = (struct ovl_dirent){ (char *)strset_get(&l->seen, key), ino, type };
         return true;
 }
 
