@@ -110,6 +110,10 @@ sandboxed rename-race "i=0; while [ \$i -lt 3000 ]; do read l </d/file; read s <
 kill $SWAPPER 2>/dev/null
 wait $SWAPPER 2>/dev/null
 SWAPPER=
+# The swapper's own leftovers, if it was killed half way.
+rm -f "$OUT/file"
+[ -L "$ROOT/d" ] && rm -f "$ROOT/d"
+[ -d "$ROOT/d.away" ] && mv "$ROOT/d.away" "$ROOT/d"
 check_no_secret
 
 echo "$passed passed, $failed failed"
