@@ -66,7 +66,7 @@ SYS(clock_gettime); SYS(clock_getres); SYS(gettimeofday); SYS(time);
 SYS(nanosleep); SYS(clock_nanosleep); SYS(restart_syscall);
 SYS(getitimer); SYS(setitimer); SYS(alarm);
 /* sys_info.c */
-SYS(uname); SYS(getrandom); SYS(sched_getaffinity);
+SYS(uname); SYS(sysinfo); SYS(getrandom); SYS(sched_getaffinity);
 SYS(prlimit64); SYS(getrlimit); SYS(setrlimit);
 /* sys_signal.c */
 SYS(rt_sigaction); SYS(rt_sigprocmask); SYS(sigaltstack);

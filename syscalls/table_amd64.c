@@ -208,6 +208,7 @@ const struct syscall_def syscall_table[KERNEL_SYSCALL_MAX] = {
                         A(ARG_FD, ARG_STR, ARG_HEX, ARG_HEX, ARG_PTR)),
         SYSCALL(faccessat2, sys_faccessat2, A(ARG_FD, ARG_STR, ARG_INT, ARG_HEX)),
         SYSCALL(getrandom, sys_getrandom, A(ARG_BUF_OUT, ARG_UINT, ARG_HEX)),
+        SYSCALL(sysinfo, sys_sysinfo, A(ARG_PTR)),
         SYSCALL_PARTIAL(execveat, sys_execveat, "as execve",
                         A(ARG_FD, ARG_STR, ARG_PTR, ARG_PTR, ARG_HEX)),
 
