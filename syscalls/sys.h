@@ -55,6 +55,8 @@ SYS(exit); SYS(exit_group); SYS(getpid); SYS(gettid); SYS(getppid);
 SYS(set_tid_address); SYS(set_robust_list); SYS(get_robust_list);
 SYS(arch_prctl); SYS(prctl);
 /* sys_process.c */
+/* sys_mount.c */
+SYS(mount); SYS(umount2);
 /* sys_exec.c */
 SYS(execve); SYS(execveat);
 SYS(fork); SYS(vfork); SYS(clone); SYS(clone3); SYS(wait4); SYS(waitid);

@@ -209,6 +209,9 @@ const struct syscall_def syscall_table[KERNEL_SYSCALL_MAX] = {
         SYSCALL(faccessat2, sys_faccessat2, A(ARG_FD, ARG_STR, ARG_INT, ARG_HEX)),
         SYSCALL(getrandom, sys_getrandom, A(ARG_BUF_OUT, ARG_UINT, ARG_HEX)),
         SYSCALL(sysinfo, sys_sysinfo, A(ARG_PTR)),
+        SYSCALL_PARTIAL(mount, sys_mount, "tmpfs, bind mounts and propagation flags; MS_RDONLY, MS_REMOUNT and MS_MOVE are EINVAL",
+                        A(ARG_STR, ARG_STR, ARG_STR, ARG_HEX, ARG_PTR)),
+        SYSCALL(umount2, sys_umount2, A(ARG_STR, ARG_HEX)),
         SYSCALL_PARTIAL(execveat, sys_execveat, "as execve",
                         A(ARG_FD, ARG_STR, ARG_PTR, ARG_PTR, ARG_HEX)),
 

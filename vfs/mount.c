@@ -122,6 +122,20 @@ int vfs_mount(struct mnt_namespace *ns, const struct path *at, const char *type,
         return vfs_mount_data(ns, at, type, options, NULL);
 }
 
+/* Put m (consumed) on the directory at. */
+static void mount_attach(struct mnt_namespace *ns, const struct path *at, struct mount *m)
+{
+        m->parent = mount_ref(at->mnt);
+        m->mountpoint = dentry_ref(at->dentry);
+        pthread_rwlock_wrlock(&ns->lock);
+        /* Newest first: the last mount on a point hides the earlier ones, and
+         * the namespace drops them newest first. */
+        m->next_sibling = ns->mounts;
+        ns->mounts = m;
+        atomic_fetch_add(&at->dentry->mounted, 1);
+        pthread_rwlock_unlock(&ns->lock);
+}
+
 int vfs_mount_data(struct mnt_namespace *ns, const struct path *at, const char *type,
                    const char *options, const void *data)
 {
@@ -133,16 +147,62 @@ int vfs_mount_data(struct mnt_namespace *ns, const struct path *at, const char *
         r = mount_new(ns, type, options, data, &m);
         if (r < 0)
                 return r;
-        m->parent = mount_ref(at->mnt);
-        m->mountpoint = dentry_ref(at->dentry);
-        pthread_rwlock_wrlock(&ns->lock);
-        /* Newest first: the last mount on a point hides the earlier ones, and
-         * the namespace drops them newest first. */
-        m->next_sibling = ns->mounts;
-        ns->mounts = m;
-        atomic_fetch_add(&at->dentry->mounted, 1);
-        pthread_rwlock_unlock(&ns->lock);
+        mount_attach(ns, at, m);
         return 0;
+}
+
+int vfs_bind_mount(struct mnt_namespace *ns, const struct path *at, const struct path *src)
+{
+        struct mount *m;
+
+        if (S_ISDIR(at->dentry->inode->mode) != S_ISDIR(src->dentry->inode->mode))
+                return S_ISDIR(at->dentry->inode->mode) ? -ENOTDIR : -EISDIR;
+        m = calloc(1, sizeof(*m));
+        if (!m)
+                return -ENOMEM;
+        atomic_init(&m->refcount, 1);
+        m->sb = sb_ref(src->mnt->sb);
+        m->root = dentry_ref(src->dentry);
+        m->id = atomic_fetch_add(&ns->next_mnt_id, 1) + 1;
+        mount_attach(ns, at, m);
+        return 0;
+}
+
+int vfs_umount(struct mnt_namespace *ns, const struct path *p, bool detach)
+{
+        struct mount **link, *m = p->mnt;
+        int r = 0;
+
+        if (m == ns->root)
+                return -EINVAL;         /* the namespace's root: pivot_root's job */
+        if (p->dentry != m->root)
+                return -EINVAL;         /* not a mount point */
+        pthread_rwlock_wrlock(&ns->lock);
+        for (link = &ns->mounts; *link && *link != m; link = &(*link)->next_sibling)
+                ;
+        if (!*link) {
+                r = -EINVAL;            /* not in this namespace (already gone) */
+                goto out;
+        }
+        for (struct mount *c = ns->mounts; c; c = c->next_sibling)
+                if (c->parent == m) {
+                        r = -EBUSY;     /* something is mounted below it */
+                        goto out;
+                }
+        /* Busy while anything but the namespace and the caller's path holds
+         * it (open files, cwds, roots), unless lazily detached. */
+        if (!detach && atomic_load(&m->refcount) > 2) {
+                r = -EBUSY;
+                goto out;
+        }
+        *link = m->next_sibling;
+        m->next_sibling = NULL;
+        atomic_fetch_sub(&m->mountpoint->mounted, 1);
+out:
+        pthread_rwlock_unlock(&ns->lock);
+        if (r == 0)
+                mount_unref(m);         /* the namespace's reference */
+        return r;
 }
 
 struct mount *mnt_lookup_child(struct mnt_namespace *ns, struct mount *mnt, struct dentry *d)

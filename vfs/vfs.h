@@ -351,6 +351,12 @@ int vfs_mount(struct mnt_namespace *ns, const struct path *at, const char *type,
 /* vfs_mount() with data for the fs's mount_data() (borrowed for the call). */
 int vfs_mount_data(struct mnt_namespace *ns, const struct path *at, const char *type,
                    const char *options, const void *data);
+/* mount --bind: what src names (its superblock, from its dentry) also at
+ * at. -ENOTDIR/-EISDIR when a directory would cover a file or the other way. */
+int vfs_bind_mount(struct mnt_namespace *ns, const struct path *at, const struct path *src);
+/* umount(2) of the mount whose root p is: -EINVAL (not a mount point, the
+ * namespace's root), -EBUSY (mounts below it, or in use unless detach). */
+int vfs_umount(struct mnt_namespace *ns, const struct path *p, bool detach);
 /* The mount on (mnt, d), or NULL. Takes ns->lock. */
 struct mount *mnt_lookup_child(struct mnt_namespace *ns, struct mount *mnt, struct dentry *d);
 
