@@ -269,7 +269,7 @@ static int load_elf(struct task *t, struct exec_file *ef, const struct vfs_cred 
         pthread_mutex_lock(&t->tg->lock);
         la.stack_limit = t->tg->rlimits[RLIMIT_STACK].rlim_cur;
         pthread_mutex_unlock(&t->tg->lock);
-        r = mm_create(k->platform, k->memfile, &img->mm);
+        r = mm_create_detached(k->platform, k->memfile, &img->mm);
         if (r == 0)
                 r = loader_load(img->mm, &la, &img->regs);
         if (r == 0 && vfs_d_path(t->fs, &ef->file->path, path, VFS_PATH_MAX) < 0)
@@ -445,24 +445,31 @@ int exec_commit(struct task *t, struct exec_image *img)
                 exec_image_release(img);
                 return r;
         }
-        /* Past this point the old program is gone whatever happens. */
-        r = ops->ctx_create(mm_platform_as(img->mm), &ctx);
+        /* Past this point the old program is gone whatever happens. Its
+         * context goes first; its stub is reused for the new program when
+         * the platform can (no new stub process to make), else a new one. */
+        futex_exit(t);          /* the robust list, as Linux's exec_mm_release() */
+        pthread_mutex_lock(&t->block_lock);
+        old_ctx = t->ctx;
+        t->ctx = NULL;
+        pthread_mutex_unlock(&t->block_lock);
+        if (old_ctx)
+                ops->ctx_release(old_ctx);
+        r = mm_exec_attach_platform(img->mm, t->mm, &ctx);
+        if (r < 0)
+                r = mm_attach_platform(img->mm, k->platform, &ctx);
         if (r < 0) {
-                log_warn("tid %d: exec: no context for the new program: %s", t->tid,
+                log_warn("tid %d: exec: no address space for the new program: %s", t->tid,
                          strerror(-r));
                 exec_image_release(img);
                 task_exit_group(t, SIGKILL);
                 return -EINTR;
         }
-        futex_exit(t);          /* the robust list, as Linux's exec_mm_release() */
         pthread_mutex_lock(&t->block_lock);
-        old_ctx = t->ctx;
         old_mm = t->mm;
         t->ctx = ctx;
         t->mm = TAKE_PTR(img->mm);
         pthread_mutex_unlock(&t->block_lock);
-        if (old_ctx)
-                ops->ctx_release(old_ctx);
         mm_unref(old_mm);
 
         t->regs = img->regs;

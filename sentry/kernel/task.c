@@ -180,7 +180,7 @@ int task_create_init(struct kernel *k, const struct task_spawn_args *a, struct t
         t->regs = img.regs;
         mm_proc_info_init(t->mm, img.exe_path, t->regs.gp.rsp);
         exec_image_release(&img);
-        r = k->platform_ops->ctx_create(mm_platform_as(t->mm), &t->ctx);
+        r = mm_attach_platform(t->mm, k->platform, &t->ctx);
         if (r < 0)
                 goto fail;
         log_debug("tid %d: %s loaded: entry %#llx, stack %#llx", t->tid, a->filename,

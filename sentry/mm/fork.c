@@ -173,3 +173,43 @@ unlock:
                 *ret_ctx = ctx;
         return r;
 }
+
+int mm_exec_attach_platform(struct mm *mm, struct mm *old, struct platform_ctx **ret_ctx)
+{
+        const struct platform_ops *ops = mm->platform->ops;
+        struct platform_ctx *ctx = NULL;
+        struct platform_as *as;
+        int r;
+
+        *ret_ctx = NULL;
+        mm_lock_write(old);
+        as = old->as;
+        old->as = NULL;
+        mm_unlock_write(old);
+        if (!as)
+                return -ENOENT;
+        mm_lock_write(mm);
+        r = -EBUSY;
+        if (mm->as)
+                goto fail;
+        r = ops->ctx_create(as, &ctx);
+        if (r < 0)
+                goto fail;
+        /* Nothing of the old program stays mapped; then the new one's. */
+        r = ops->as_unmap(as, MM_MIN_ADDR, GUEST_ADDR_MAX - MM_MIN_ADDR);
+        if (r == 0) {
+                mm->as = as;
+                r = mm_as_map_range_locked(mm, 0, GUEST_ADDR_MAX);
+                if (r == 0) {
+                        mm_unlock_write(mm);
+                        *ret_ctx = ctx;
+                        return 0;
+                }
+                mm->as = NULL;
+        }
+        ops->ctx_release(ctx);
+fail:
+        ops->as_release(as);
+        mm_unlock_write(mm);
+        return r;
+}

@@ -60,6 +60,11 @@ int mm_create(struct platform *p, struct memfile *mf, struct mm **ret)
         return 0;
 }
 
+int mm_create_detached(struct platform *p, struct memfile *mf, struct mm **ret)
+{
+        return mm_alloc(p, mf, ret);
+}
+
 struct mm *mm_ref(struct mm *mm)
 {
         __atomic_add_fetch(&mm->refcount, 1, __ATOMIC_RELAXED);

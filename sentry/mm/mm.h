@@ -96,6 +96,17 @@ int mm_fork(struct mm *parent, struct mm **ret_child);
  * mappings (a platform may map faster through it). -EBUSY if it has one
  * already; on error the mm is left without one and *ret_ctx is NULL. */
 int mm_attach_platform(struct mm *mm, struct platform *p, struct platform_ctx **ret_ctx);
+/* execve: a new empty mm without a platform address space, to load the
+ * program into (mm_as_map is a no-op until one is attached). */
+int mm_create_detached(struct platform *p, struct memfile *mf, struct mm **ret);
+/* execve's point of no return: take old's platform address space (old keeps
+ * none, so its last reference leaves the stub alone), unmap every guest
+ * mapping of the old program from it and map mm's, with a new context on
+ * the calling thread in *ret_ctx (old's contexts must be released first: the
+ * caller's is the only one). Saves making a stub. -ENOENT if old had none;
+ * on other errors the address space is released and mm has none (the
+ * caller falls back to mm_attach_platform()). */
+int mm_exec_attach_platform(struct mm *mm, struct mm *old, struct platform_ctx **ret_ctx);
 /* The task loop calls this for every SIGSEGV the platform reports, before
  * turning it into a signal. 0: resolved, resume the guest (a write to a
  * copy-on-write page of a writable VMA: the page was copied, or taken if this
