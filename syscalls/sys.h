@@ -8,7 +8,7 @@
 
 /* sys_file.c */
 SYS(read); SYS(write); SYS(pread64); SYS(pwrite64); SYS(readv); SYS(writev);
-SYS(lseek); SYS(ioctl);
+SYS(lseek); SYS(ioctl); SYS(fadvise64);
 /* sys_fd.c */
 /* sys_epoll.c */
 SYS(epoll_create); SYS(epoll_create1); SYS(epoll_ctl); SYS(epoll_wait); SYS(epoll_pwait);

@@ -12,6 +12,7 @@
 #include "sentry/kernel/kerrno.h"
 #include "sentry/mm/mm.h"
 #include "syscall.h"
+#include "syscalls/path.h"
 #include "syscalls/sys.h"
 #include "uio.h"
 #include "vfs/fdtable.h"
@@ -172,6 +173,25 @@ long sys_lseek(struct task *t, const struct syscall_args *a)
         if (!f)
                 return -EBADF;
         r = vfs_llseek(f, (int64_t)a->a[1], (int)a->a[2]);
+        file_unref(f);
+        return r;
+}
+
+/* fadvise64: advice only, which a memory-backed file or a donated host fd
+ * has no use for; Linux's checks and errnos. */
+long sys_fadvise64(struct task *t, const struct syscall_args *a)
+{
+        struct file *f = task_fget(t, (int)a->a[0]);
+        int advice = (int)a->a[3];
+        struct stat st;
+        long r = 0;
+
+        if (!f)
+                return -EBADF;
+        if (vfs_stat(f, &st) == 0 && S_ISFIFO(st.st_mode))
+                r = -ESPIPE;
+        else if ((int64_t)a->a[2] < 0 || advice < POSIX_FADV_NORMAL || advice > POSIX_FADV_NOREUSE)
+                r = -EINVAL;
         file_unref(f);
         return r;
 }

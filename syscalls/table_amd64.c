@@ -209,6 +209,8 @@ const struct syscall_def syscall_table[KERNEL_SYSCALL_MAX] = {
         SYSCALL(faccessat2, sys_faccessat2, A(ARG_FD, ARG_STR, ARG_INT, ARG_HEX)),
         SYSCALL(getrandom, sys_getrandom, A(ARG_BUF_OUT, ARG_UINT, ARG_HEX)),
         SYSCALL(sysinfo, sys_sysinfo, A(ARG_PTR)),
+        SYSCALL_PARTIAL(fadvise64, sys_fadvise64, "checked and ignored: there is no readahead to steer",
+                        A(ARG_FD, ARG_INT, ARG_INT, ARG_INT)),
         SYSCALL_PARTIAL(mount, sys_mount, "tmpfs, bind mounts and propagation flags; MS_RDONLY, MS_REMOUNT and MS_MOVE are EINVAL",
                         A(ARG_STR, ARG_STR, ARG_STR, ARG_HEX, ARG_PTR)),
         SYSCALL(umount2, sys_umount2, A(ARG_STR, ARG_HEX)),
