@@ -19,7 +19,7 @@ SYS(timerfd_create); SYS(timerfd_settime); SYS(timerfd_gettime);
 SYS(futex);
 /* sys_pipe.c, sys_poll.c */
 SYS(pipe); SYS(pipe2); SYS(poll); SYS(ppoll); SYS(select); SYS(pselect6);
-SYS(close); SYS(dup); SYS(dup2); SYS(dup3); SYS(fcntl);
+SYS(close); SYS(close_range); SYS(dup); SYS(dup2); SYS(dup3); SYS(fcntl);
 /* sys_open.c */
 SYS(open); SYS(openat); SYS(creat);
 /* sys_stat.c */

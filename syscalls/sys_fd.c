@@ -1,4 +1,4 @@
-/* The fd table: close, dup, dup2, dup3. */
+/* The fd table: close, close_range, dup, dup2, dup3, fcntl's fd commands. */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdint.h>
@@ -11,6 +11,47 @@
 long sys_close(struct task *t, const struct syscall_args *a)
 {
         return fdtable_close(t->fdt, (int)a->a[0]);
+}
+
+#ifndef CLOSE_RANGE_UNSHARE
+#define CLOSE_RANGE_UNSHARE (1U << 1)
+#define CLOSE_RANGE_CLOEXEC (1U << 2)
+#endif
+
+/* CLOSE_RANGE_UNSHARE: the task gets a private copy of a shared table.
+ * /proc reads t->fdt under block_lock, so it changes under it. */
+static int unshare_fdtable(struct task *t)
+{
+        struct fdtable *copy, *old;
+        int r = fdtable_dup(t->fdt, &copy);
+
+        if (r < 0)
+                return r;
+        pthread_mutex_lock(&t->block_lock);
+        old = t->fdt;
+        t->fdt = copy;
+        pthread_mutex_unlock(&t->block_lock);
+        fdtable_unref(old);
+        return 0;
+}
+
+long sys_close_range(struct task *t, const struct syscall_args *a)
+{
+        unsigned first = (unsigned)a->a[0], last = (unsigned)a->a[1];
+        unsigned flags = (unsigned)a->a[2];
+        int r;
+
+        if (flags & ~(CLOSE_RANGE_UNSHARE | CLOSE_RANGE_CLOEXEC))
+                return -EINVAL;
+        if (first > last)
+                return -EINVAL;
+        if ((flags & CLOSE_RANGE_UNSHARE) && fdtable_shared(t->fdt)) {
+                r = unshare_fdtable(t);
+                if (r < 0)
+                        return r;
+        }
+        fdtable_close_range(t->fdt, first, last, flags & CLOSE_RANGE_CLOEXEC);
+        return 0;
 }
 
 long sys_dup(struct task *t, const struct syscall_args *a)

@@ -209,3 +209,31 @@ int fdtable_next(struct fdtable *fdt, int from, struct file **ret_file, bool *re
         pthread_mutex_unlock(&fdt->lock);
         return r;
 }
+
+void fdtable_close_range(struct fdtable *fdt, unsigned first, unsigned last, bool cloexec_only)
+{
+        for (unsigned fd = first;; fd++) {
+                struct file *f = NULL;
+                bool end;
+
+                pthread_mutex_lock(&fdt->lock);
+                end = fd >= (unsigned)fdt->size;
+                if (!end && fdt->files[fd]) {
+                        if (cloexec_only) {
+                                fdt->cloexec[fd] = true;
+                        } else {
+                                f = fdt->files[fd];
+                                fdt->files[fd] = NULL;
+                        }
+                }
+                pthread_mutex_unlock(&fdt->lock);
+                file_unref(f);
+                if (end || fd == last)
+                        break;
+        }
+}
+
+bool fdtable_shared(struct fdtable *fdt)
+{
+        return atomic_load(&fdt->refcount) > 1;
+}

@@ -42,6 +42,11 @@ int fdtable_close(struct fdtable *fdt, int fd);
 /* The lowest open fd >= from, with a new reference to its file and its
  * close-on-exec flag (ret_file, ret_cloexec may be NULL); -ENOENT if none. */
 int fdtable_next(struct fdtable *fdt, int from, struct file **ret_file, bool *ret_cloexec);
+/* close_range(2) on [first, last] (last may be past the table): close every
+ * open fd, or with cloexec_only mark them close-on-exec. */
+void fdtable_close_range(struct fdtable *fdt, unsigned first, unsigned last, bool cloexec_only);
+/* Whether another task may share fdt (CLOSE_RANGE_UNSHARE's test). */
+bool fdtable_shared(struct fdtable *fdt);
 int fdtable_get_cloexec(struct fdtable *fdt, int fd, bool *ret);
 int fdtable_set_cloexec(struct fdtable *fdt, int fd, bool cloexec);
 
