@@ -8,6 +8,7 @@
 
 /* sys_file.c */
 SYS(read); SYS(write); SYS(pread64); SYS(pwrite64); SYS(readv); SYS(writev);
+SYS(preadv); SYS(pwritev); SYS(preadv2); SYS(pwritev2);
 SYS(lseek); SYS(ioctl);
 /* sys_fd.c */
 /* sys_epoll.c */

@@ -17,6 +17,7 @@ void file_init(struct file *f, const struct file_ops *ops, unsigned flags, bool 
         f->pos = 0;
         f->stream = stream;
         f->backend_pos = false;
+        f->nowait = false;
         f->wq = NULL;
         pthread_mutex_init(&f->ep_lock, NULL);
         f->ep_links = NULL;

@@ -19,6 +19,7 @@
 #include <stdint.h>
 #include <sys/stat.h>
 #include <sys/types.h>
+#include <fcntl.h>
 #include <sys/uio.h>
 #include <sys/epoll.h>
 
@@ -33,7 +34,13 @@ struct iov_iter {
         const struct iovec *iov;
         int nr;
         size_t count;                   /* total bytes in iov */
+        unsigned flags;                 /* IOV_* below, for this call only */
 };
+
+/* pwritev2's RWF_APPEND and RWF_NOAPPEND, for the one call (Linux's
+ * IOCB_APPEND in the kiocb). Writers ask file_write_appends(). */
+#define IOV_APPEND   0x1u
+#define IOV_NOAPPEND 0x2u
 
 struct file_ops {
         /* Read into dst from *pos (advanced by the bytes read). pos is NULL for
@@ -76,6 +83,7 @@ struct file {
         int64_t pos;                    /* protected by pos_lock */
         bool stream;                    /* no position: pread/pwrite give -ESPIPE */
         bool backend_pos;               /* the ops keep the position (pos arg NULL) */
+        bool nowait;                    /* immutable: RWF_NOWAIT allowed (Linux's FMODE_NOWAIT) */
         struct waitqueue *wq;           /* immutable: see file_ops.poll; NULL if never blocking */
         /* The epoll registrations watching this open file, dropped when it
          * is released (Linux's eventpoll_release()). */
@@ -88,6 +96,15 @@ struct file {
 static inline struct inode *file_inode(const struct file *f)
 {
         return f->path.dentry ? f->path.dentry->inode : NULL;
+}
+
+/* Whether a write of src to f goes to the end of the file: O_APPEND, or
+ * RWF_APPEND, unless RWF_NOAPPEND. */
+static inline bool file_write_appends(const struct file *f, const struct iov_iter *src)
+{
+        if (src->flags & IOV_NOAPPEND)
+                return false;
+        return (f->flags & O_APPEND) || (src->flags & IOV_APPEND);
 }
 
 /* Initialise the generic part; refcount starts at 1 (the caller's). */

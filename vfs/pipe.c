@@ -298,6 +298,7 @@ int pipe_create(unsigned flags, struct file **ret_read, struct file **ret_write)
         file_init(&rf->base, &pipe_ops, O_RDONLY | flags, true);
         file_init(&wf->base, &pipe_ops, O_WRONLY | flags, true);
         rf->base.wq = wf->base.wq = &p->wq;
+        rf->base.nowait = wf->base.nowait = true;
         *ret_read = &rf->base;
         *ret_write = &wf->base;
         return 0;

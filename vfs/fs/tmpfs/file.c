@@ -187,7 +187,7 @@ static ssize_t tmpfs_write(struct file *f, const struct iov_iter *src, int64_t *
 
         iov_cursor_init(&c, src);
         pthread_mutex_lock(&inode->lock);
-        if (f->flags & O_APPEND)
+        if (file_write_appends(f, src))
                 *pos = inode->size;
         off = (uint64_t)*pos;
         if (want == 0) {
