@@ -119,9 +119,10 @@ static long fcntl_file(struct task *t, int fd, struct file *f, int cmd, uint64_t
         switch (cmd) {
         case F_DUPFD:
         case F_DUPFD_CLOEXEC:
-                if ((int)arg < 0 || (int)arg >= task_nofile_limit(t) || arg > INT32_MAX)
+                /* Linux takes the lowest fd as an unsigned int. */
+                if ((unsigned)arg >= (unsigned)task_nofile_limit(t))
                         return -EINVAL;
-                return fdtable_install(t->fdt, f, (int)arg, cmd == F_DUPFD_CLOEXEC,
+                return fdtable_install(t->fdt, f, (int)(unsigned)arg, cmd == F_DUPFD_CLOEXEC,
                                        task_nofile_limit(t));
         case F_GETFD:
                 r = fdtable_get_cloexec(t->fdt, fd, &cloexec);

@@ -13,17 +13,24 @@ static long do_openat(struct task *t, int dirfd, guest_ptr_t upath, unsigned fla
 {
         struct at_call c;
         struct file *f = NULL;
+        int fd;
         long r;
 
+        /* The fd first, as Linux: no free fd is EMFILE whatever the name. */
+        fd = fdtable_reserve(t->fdt, task_nofile_limit(t));
+        if (fd < 0)
+                return fd;
         r = at_begin(t, dirfd, upath, false, &c);
         if (r == 0)
                 r = vfs_open(&c.at, c.name, flags, mode, &f);
         at_end(&c);
-        if (r < 0)
+        if (r < 0) {
+                fdtable_unreserve(t->fdt, fd);
                 return r;
-        r = fdtable_install(t->fdt, f, 0, flags & O_CLOEXEC, task_nofile_limit(t));
+        }
+        fdtable_install_reserved(t->fdt, fd, f, flags & O_CLOEXEC);
         file_unref(f);
-        return r;
+        return fd;
 }
 
 long sys_open(struct task *t, const struct syscall_args *a)
