@@ -21,6 +21,8 @@ SYS(futex);
 /* sys_pipe.c, sys_poll.c */
 SYS(pipe); SYS(pipe2); SYS(poll); SYS(ppoll); SYS(select); SYS(pselect6);
 SYS(close); SYS(close_range); SYS(dup); SYS(dup2); SYS(dup3); SYS(fcntl);
+/* sys_memfd.c */
+SYS(memfd_create);
 /* sys_open.c */
 SYS(open); SYS(openat); SYS(creat);
 /* sys_stat.c */

@@ -139,6 +139,10 @@ static long fcntl_file(struct task *t, int fd, struct file *f, int cmd, uint64_t
                 f->flags = (f->flags & ~(unsigned)SETFL_MASK) | ((unsigned)arg & SETFL_MASK);
                 pthread_mutex_unlock(&f->pos_lock);
                 return 0;
+        case F_ADD_SEALS:
+                return memfd_add_seals(f, (unsigned)arg);       /* an unsigned int */
+        case F_GET_SEALS:
+                return memfd_get_seals(f);
         case F_GETPIPE_SZ:
                 return pipe_get_size(f);
         case F_SETPIPE_SZ:

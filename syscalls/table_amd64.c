@@ -182,6 +182,8 @@ const struct syscall_def syscall_table[KERNEL_SYSCALL_MAX] = {
 
         SYSCALL_PARTIAL(clone3, sys_clone3, "as clone; set_tid, cgroup and CLONE_PIDFD give ENOSYS",
                         A(ARG_PTR, ARG_UINT)),
+        SYSCALL_PARTIAL(memfd_create, sys_memfd_create, "MFD_HUGETLB is EINVAL (no hugetlbfs); vm.memfd_noexec is 0",
+                        A(ARG_STR, ARG_HEX)),
         SYSCALL(close_range, sys_close_range, A(ARG_UINT, ARG_UINT, ARG_HEX)),
         SYSCALL_NOSYS(rseq, "glibc falls back without it"),
 };

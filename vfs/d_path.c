@@ -4,6 +4,8 @@
 
 #include "internal.h"
 
+#define DELETED " (deleted)"
+
 /* Prepend name (len bytes) and a '/' before *end in buf. */
 static int prepend(char *buf, char **end, const char *name, size_t len)
 {
@@ -15,13 +17,15 @@ static int prepend(char *buf, char **end, const char *name, size_t len)
         return 0;
 }
 
-int vfs_d_path(struct fs_context *fs, const struct path *p, char *buf, size_t size)
+static int d_path(struct fs_context *fs, const struct path *p, char *buf, size_t size,
+                  bool show_deleted)
 {
         char tmp[VFS_PATH_MAX];
         char *end = tmp + sizeof(tmp) - 1;
         struct mount *mnt = p->mnt;
         struct dentry *d = p->dentry;
         struct path root;
+        bool deleted = false;
         size_t len;
         int r = 0;
 
@@ -30,8 +34,11 @@ int vfs_d_path(struct fs_context *fs, const struct path *p, char *buf, size_t si
         pthread_rwlock_rdlock(&fs->ns->lock);
         /* A removed directory has no name (Linux: -ENOENT). */
         pthread_mutex_lock(&d->sb->lock);
-        if (d->parent && !d->hashed)
-                r = -ENOENT;
+        if (d->parent && !d->hashed) {
+                deleted = true;
+                if (!show_deleted)
+                        r = -ENOENT;
+        }
         pthread_mutex_unlock(&d->sb->lock);
         while (r == 0 && !(mnt == root.mnt && d == root.dentry)) {
                 if (d == mnt->root) {
@@ -53,8 +60,22 @@ int vfs_d_path(struct fs_context *fs, const struct path *p, char *buf, size_t si
         if (!*end)
                 *--end = '/';
         len = strlen(end) + 1;
-        if (len > size)
+        if (len + (deleted ? strlen(DELETED) : 0) > size)
                 return -ERANGE;
         memcpy(buf, end, len);
+        if (deleted) {
+                memcpy(buf + len - 1, DELETED, strlen(DELETED) + 1);
+                len += strlen(DELETED);
+        }
         return (int)len;
+}
+
+int vfs_d_path(struct fs_context *fs, const struct path *p, char *buf, size_t size)
+{
+        return d_path(fs, p, buf, size, false);
+}
+
+int vfs_d_path_any(struct fs_context *fs, const struct path *p, char *buf, size_t size)
+{
+        return d_path(fs, p, buf, size, true);
 }

@@ -181,6 +181,21 @@ long pipe_get_size(struct file *f);
 long pipe_set_size(struct file *f, unsigned long size);
 
 
+/* memfd (fs/tmpfs/memfd.c): a tmpfs file with no name on the namespace's
+ * internal tmpfs, open O_RDWR, /proc link "/memfd:NAME (deleted)". flags:
+ * MEMFD_ALLOW_SEALING, MEMFD_NOEXEC_SEAL (mode 0666 and F_SEAL_EXEC; the
+ * caller checked the flags). */
+#define MEMFD_ALLOW_SEALING 0x2u
+#define MEMFD_NOEXEC_SEAL   0x8u
+int memfd_create_file(struct mnt_namespace *ns, const char *name, unsigned flags,
+                      const struct vfs_cred *c, struct file **ret);
+/* F_GET_SEALS: the seals of a tmpfs regular file; -EINVAL for any other. */
+int memfd_get_seals(struct file *f);
+/* F_ADD_SEALS: -EPERM (not open for writing, or F_SEAL_SEAL), -EINVAL
+ * (unknown seals, not a tmpfs file), -EBUSY (F_SEAL_WRITE while a shared
+ * mapping may write). */
+int memfd_add_seals(struct file *f, unsigned seals);
+
 /* Cursor over an iov_iter for sequential copies. */
 struct iov_cursor {
         const struct iov_iter *it;

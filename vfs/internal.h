@@ -30,6 +30,10 @@ int nd_walk_parent(struct nameidata *nd);
  * next nd_walk_parent() walks its target (plus a trailing '/'). -ELOOP
  * after VFS_MAXSYMLINKS. */
 int nd_follow_last(struct nameidata *nd, struct inode *link);
+/* If link is a magic link, its path in *ret (a new reference, counted as a
+ * link followed) and 1; 0 for an ordinary symlink; -ELOOP, or the link's
+ * error. */
+int nd_magic_link(struct nameidata *nd, struct inode *link, struct path *ret);
 /* Resolve the final component after nd_walk_parent(); with follow loops. */
 int nd_lookup_last(struct nameidata *nd, unsigned flags, struct path *ret);
 /* A new reference to the cached child of dir named name, or -ENOENT. */

@@ -104,6 +104,7 @@ struct mnt_namespace *mnt_ns_unref(struct mnt_namespace *ns)
                 atomic_fetch_sub(&m->mountpoint->mounted, 1);
                 mount_unref(m);
         }
+        mount_unref(ns->shm_mnt);
         mount_unref(ns->root);
         pthread_rwlock_destroy(&ns->lock);
         free(ns);
@@ -137,6 +138,19 @@ int vfs_mount_data(struct mnt_namespace *ns, const struct path *at, const char *
         atomic_fetch_add(&at->dentry->mounted, 1);
         pthread_rwlock_unlock(&ns->lock);
         return 0;
+}
+
+int mnt_ns_shm_mount(struct mnt_namespace *ns, struct mount **ret)
+{
+        int r = 0;
+
+        pthread_rwlock_wrlock(&ns->lock);
+        if (!ns->shm_mnt)
+                r = mount_new(ns, "tmpfs", NULL, NULL, &ns->shm_mnt);
+        if (r == 0)
+                *ret = mount_ref(ns->shm_mnt);
+        pthread_rwlock_unlock(&ns->lock);
+        return r;
 }
 
 struct mount *mnt_lookup_child(struct mnt_namespace *ns, struct mount *mnt, struct dentry *d)

@@ -182,6 +182,23 @@ static int nd_push_link(struct nameidata *nd, struct inode *link, const char *re
         return 0;
 }
 
+int nd_magic_link(struct nameidata *nd, struct inode *link, struct path *ret)
+{
+        int r;
+
+        if (!link->ops->get_link_path)
+                return 0;
+        if (nd->nlinks + 1 > VFS_MAXSYMLINKS)
+                return -ELOOP;
+        r = link->ops->get_link_path(link, ret);
+        if (r == -ENOENT)
+                return 0;               /* no path: walk its text */
+        if (r < 0)
+                return r;
+        nd->nlinks++;
+        return 1;
+}
+
 int nd_follow_last(struct nameidata *nd, struct inode *link)
 {
         return nd_push_link(nd, link, nd->trailing ? "/" : "");
@@ -255,7 +272,20 @@ restart:
                         return r;
                 inode = child->inode;
                 if (inode_is_lnk(inode)) {
-                        r = nd_push_link(nd, inode, next);
+                        struct path jump;
+
+                        r = nd_magic_link(nd, inode, &jump);
+                        if (r == 1) {
+                                dentry_unref(child);
+                                path_put(&nd->path);
+                                nd->path = jump;
+                                if (!inode_is_dir(nd->path.dentry->inode))
+                                        return -ENOTDIR;
+                                p = next;
+                                continue;
+                        }
+                        if (r == 0)
+                                r = nd_push_link(nd, inode, next);
                         dentry_unref(child);
                         if (r < 0)
                                 return r;
@@ -296,13 +326,17 @@ int nd_lookup_last(struct nameidata *nd, unsigned flags, struct path *ret)
                 if (r < 0)
                         return r;
                 if (inode_is_lnk(child->inode) && ((flags & LOOKUP_FOLLOW) || nd->trailing)) {
-                        r = nd_follow_last(nd, child->inode);
+                        r = nd_magic_link(nd, child->inode, &p);
+                        if (r == 0)
+                                r = nd_follow_last(nd, child->inode);
                         dentry_unref(child);
                         if (r < 0)
                                 return r;
-                        continue;
+                        if (r == 0)
+                                continue;
+                } else {
+                        p = (struct path){ mount_ref(nd->path.mnt), child };
                 }
-                p = (struct path){ mount_ref(nd->path.mnt), child };
                 follow_mounts(nd->ns, &p);
                 if ((nd->trailing || (flags & LOOKUP_DIRECTORY)) &&
                     !inode_is_dir(p.dentry->inode)) {

@@ -64,5 +64,8 @@ int vfs_do_truncate(struct inode *inode, int64_t len);
  * returns the length with the NUL, -ERANGE if size is too small, -ENOENT if
  * p was removed. */
 int vfs_d_path(struct fs_context *fs, const struct path *p, char *buf, size_t size);
+/* The same for /proc's links: a removed file's name ends in " (deleted)"
+ * (an unlinked file, a memfd, an O_TMPFILE file), as Linux's d_path(). */
+int vfs_d_path_any(struct fs_context *fs, const struct path *p, char *buf, size_t size);
 
 #endif

@@ -37,6 +37,7 @@ struct file;
 struct memfile;
 struct inode;
 struct mount;
+struct path;
 struct super_block;
 
 #define VFS_PATH_MAX 4096       /* with its NUL, like Linux's PATH_MAX */
@@ -109,6 +110,11 @@ struct inode_ops {
                       struct dentry *nd, unsigned flags);
         /* Symlinks: copy the target (no NUL) into buf; returns its length. */
         int (*readlink)(struct inode *inode, char *buf, size_t size);
+        /* Magic links (/proc/PID/fd/N): the path the link stands for, a new
+         * reference, which the walk jumps to instead of reading the text
+         * (Linux's nd_jump_link()). -ENOENT: none (a pipe), the text is
+         * walked. NULL slot: an ordinary symlink. */
+        int (*get_link_path)(struct inode *inode, struct path *ret);
         /* Any inode, called without sb->lock. The caller checked permission. */
         int (*setattr)(struct inode *inode, const struct iattr *ia);
         /* NULL slot: generic_getattr() from the inode fields. */
@@ -187,6 +193,11 @@ struct dentry *dentry_unref(struct dentry *d);          /* accepts NULL, returns
 struct dentry *d_lookup(struct dentry *dir, const char *name);
 /* A new negative child of dir, hashed. sb->lock held. -ENOMEM. */
 int d_alloc(struct dentry *dir, const char *name, struct dentry **ret);
+/* A positive child of dir in no cache, for an inode no name leads to
+ * (memfd, O_TMPFILE: Linux's d_alloc_pseudo and d_tmpfile). Its path shows
+ * as removed. Consumes inode. -ENOMEM. */
+int d_alloc_pseudo(struct dentry *dir, const char *name, struct inode *inode,
+                   struct dentry **ret);
 /* Make d positive with inode (consumed). sb->lock held. */
 void d_instantiate(struct dentry *d, struct inode *inode);
 /* Take d out of its parent's cache and drop its inode (unlink/rmdir done).
@@ -290,6 +301,7 @@ struct mnt_namespace {
         atomic_uint next_dev;           /* anonymous device minors */
         atomic_int next_mnt_id;         /* mount IDs */
         struct memfile *mf;             /* immutable, borrowed; may be NULL */
+        struct mount *shm_mnt;          /* protected by lock: mnt_ns_shm_mount() */
 };
 
 /* A namespace whose root is a new mount of fs type `type`. -ENODEV, or
@@ -308,6 +320,9 @@ int vfs_mount(struct mnt_namespace *ns, const struct path *at, const char *type,
 /* vfs_mount() with data for the fs's mount_data() (borrowed for the call). */
 int vfs_mount_data(struct mnt_namespace *ns, const struct path *at, const char *type,
                    const char *options, const void *data);
+/* The namespace's internal tmpfs, in no tree (Linux's shm_mnt): where
+ * memfd files live. Made on first use; a new reference. -ENOMEM. */
+int mnt_ns_shm_mount(struct mnt_namespace *ns, struct mount **ret);
 /* The mount on (mnt, d), or NULL. Takes ns->lock. */
 struct mount *mnt_lookup_child(struct mnt_namespace *ns, struct mount *mnt, struct dentry *d);
 

@@ -321,7 +321,17 @@ static int proc_readlink(struct inode *inode, char *buf, size_t size)
         return r;
 }
 
+static int proc_get_link_path(struct inode *inode, struct path *ret)
+{
+        struct proc_inode *pi = PROC_I(inode);
+
+        if (!pi->entry->link_path)
+                return -ENOENT;
+        return pi->entry->link_path(&pi->ctx, ret);
+}
+
 static const struct inode_ops proc_link_inode_ops = {
         .readlink = proc_readlink,
+        .get_link_path = proc_get_link_path,
         .setattr = proc_setattr,
 };

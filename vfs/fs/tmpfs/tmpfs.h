@@ -52,6 +52,7 @@ struct tmpfs_inode {
         struct memfile *mf;             /* set with the first page (base.lock), then immutable */
         struct mm_mappable map;         /* regular files: what mmap maps */
         uint64_t nr_pages;              /* protected by base.lock */
+        unsigned seals;                 /* regular files: F_SEAL_*, protected by base.lock (memfd.c) */
 };
 
 static inline struct tmpfs_inode *TMPFS_I(struct inode *inode)
@@ -76,5 +77,11 @@ int tmpfs_page_get(struct tmpfs_inode *ti, uint64_t index, struct tmpfs_page **r
 /* Regular files: change the size, dropping pages past it. inode->lock held. */
 void tmpfs_truncate_locked(struct tmpfs_inode *ti, int64_t size);
 int tmpfs_setattr(struct inode *inode, const struct iattr *ia);
+
+/* Seals (memfd.c), checked with base.lock held: may this write of len bytes
+ * at off go ahead (returns how many bytes may, 0 with -EPERM in *err when
+ * none), may the size change to size, the mode to mode. */
+size_t tmpfs_seal_write_len(struct tmpfs_inode *ti, uint64_t off, size_t len, int *err);
+int tmpfs_seal_setattr(struct tmpfs_inode *ti, const struct iattr *ia);
 
 #endif
