@@ -33,6 +33,7 @@ void inode_init(struct inode *inode, struct super_block *sb, const struct inode_
         inode->uid = c ? c->uid : 0;
         inode->gid = c ? c->gid : 0;
         inode->nlink = 1;
+        inode->linkable = false;
         inode->size = 0;
         inode->blocks = 0;
         vfs_now(&inode->atime);

@@ -119,6 +119,12 @@ struct inode_ops {
         int (*setattr)(struct inode *inode, const struct iattr *ia);
         /* NULL slot: generic_getattr() from the inode fields. */
         int (*getattr)(struct inode *inode, struct stat *ret);
+        /* O_TMPFILE: a new regular inode of mode (type included) owned by c,
+         * with no link (nlink 0), for dir's file system. Called with
+         * sb->lock held; the caller checked permission. NULL slot:
+         * -EOPNOTSUPP. */
+        int (*tmpfile)(struct inode *dir, mode_t mode, const struct vfs_cred *c,
+                       struct inode **ret);
         /* Open a file on it. flags are the open flags with O_CREAT, O_EXCL,
          * O_NOCTTY and O_TRUNC already handled. The caller sets the file's
          * path. */
@@ -136,6 +142,8 @@ struct inode {
         mode_t mode;
         uint32_t uid, gid;
         unsigned nlink;
+        bool linkable;                  /* nlink 0 yet linkat may name it (an O_TMPFILE
+                                         * file without O_EXCL: Linux's I_LINKABLE) */
         int64_t size;
         int64_t blocks;                 /* 512-byte units */
         struct timespec atime, mtime, ctime, btime;
