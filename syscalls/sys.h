@@ -24,7 +24,7 @@ SYS(close); SYS(close_range); SYS(dup); SYS(dup2); SYS(dup3); SYS(fcntl);
 /* sys_memfd.c */
 SYS(memfd_create);
 /* sys_open.c */
-SYS(open); SYS(openat); SYS(creat);
+SYS(open); SYS(openat); SYS(creat); SYS(openat2);
 /* sys_stat.c */
 SYS(stat); SYS(lstat); SYS(fstat); SYS(newfstatat); SYS(statx);
 SYS(access); SYS(faccessat); SYS(faccessat2); SYS(readlink); SYS(readlinkat);

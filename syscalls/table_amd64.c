@@ -184,6 +184,8 @@ const struct syscall_def syscall_table[KERNEL_SYSCALL_MAX] = {
                         A(ARG_PTR, ARG_UINT)),
         SYSCALL_PARTIAL(memfd_create, sys_memfd_create, "MFD_HUGETLB is EINVAL (no hugetlbfs); vm.memfd_noexec is 0",
                         A(ARG_STR, ARG_HEX)),
+        SYSCALL_PARTIAL(openat2, sys_openat2, "RESOLVE_CACHED always walks; no rename/mount race checks (EAGAIN) for scoped lookups",
+                        A(ARG_FD, ARG_STR, ARG_PTR, ARG_UINT)),
         SYSCALL(close_range, sys_close_range, A(ARG_UINT, ARG_UINT, ARG_HEX)),
         SYSCALL_NOSYS(rseq, "glibc falls back without it"),
 };

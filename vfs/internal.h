@@ -18,6 +18,7 @@ struct nameidata {
         enum last_type last_type;
         bool trailing;                  /* the name ended in '/' */
         int nlinks;                     /* symlinks followed so far */
+        unsigned resolve;               /* VFS_RESOLVE_* */
 };
 
 /* Start a walk of name (copied) from at. Empty name: -ENOENT unless
@@ -40,6 +41,8 @@ int nd_lookup_last(struct nameidata *nd, unsigned flags, struct path *ret);
 int lookup_child(struct dentry *dir, const char *name, struct dentry **ret);
 /* Replace *p by what is mounted on it, repeatedly. */
 void follow_mounts(struct mnt_namespace *ns, struct path *p);
+/* The same within a walk: -EXDEV instead under VFS_RESOLVE_NO_XDEV. */
+int nd_follow_mounts(struct nameidata *nd, struct path *p);
 
 static inline bool inode_is_dir(const struct inode *i) { return S_ISDIR(i->mode); }
 static inline bool inode_is_lnk(const struct inode *i) { return S_ISLNK(i->mode); }

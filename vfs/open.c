@@ -128,8 +128,11 @@ static int open_create(struct nameidata *nd, unsigned flags, mode_t mode, struct
                         inode_unref(link);
                         return r < 0 ? r : 1;
                 }
-                if (r == 0)
-                        follow_mounts(nd->ns, ret);
+                if (r == 0) {
+                        r = nd_follow_mounts(nd, ret);
+                        if (r < 0)
+                                path_put(ret);
+                }
                 return r;
         }
         if (dir->inode->nlink == 0) {
@@ -212,6 +215,9 @@ int vfs_open(const struct vfs_at *at, const char *name, unsigned flags, mode_t m
 
         if (flags & O_PATH)
                 flags &= O_DIRECTORY | O_NOFOLLOW | O_PATH | O_CLOEXEC;
+        /* Linux 6.4 on: O_DIRECTORY|O_CREAT never made anything but trouble. */
+        if ((flags & (O_DIRECTORY | O_CREAT)) == (O_DIRECTORY | O_CREAT))
+                return -EINVAL;
         if (flags & TMPFILE_BIT) {
                 /* O_TMPFILE is that bit and O_DIRECTORY, without O_CREAT,
                  * and needs write access (Linux's build_open_flags()). */
