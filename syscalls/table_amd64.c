@@ -43,6 +43,7 @@ const struct syscall_def syscall_table[KERNEL_SYSCALL_MAX] = {
         SYSCALL(madvise, sys_madvise, A(ARG_PTR, ARG_UINT, ARG_INT)),
         SYSCALL(msync, sys_msync, A(ARG_PTR, ARG_UINT, ARG_HEX)),
         SYSCALL(access, sys_access, A(ARG_STR, ARG_INT)),
+        SYSCALL(sendfile, sys_sendfile, A(ARG_FD, ARG_FD, ARG_PTR, ARG_UINT)),
         SYSCALL(dup, sys_dup, A(ARG_FD)),
         SYSCALL(dup2, sys_dup2, A(ARG_FD, ARG_FD)),
         SYSCALL(pause, sys_pause),
@@ -186,6 +187,8 @@ const struct syscall_def syscall_table[KERNEL_SYSCALL_MAX] = {
                         A(ARG_STR, ARG_HEX)),
         SYSCALL_PARTIAL(openat2, sys_openat2, "RESOLVE_CACHED always walks; no rename/mount race checks (EAGAIN) for scoped lookups",
                         A(ARG_FD, ARG_STR, ARG_PTR, ARG_UINT)),
+        SYSCALL(copy_file_range, sys_copy_file_range,
+                A(ARG_FD, ARG_PTR, ARG_FD, ARG_PTR, ARG_UINT, ARG_HEX)),
         SYSCALL(close_range, sys_close_range, A(ARG_UINT, ARG_UINT, ARG_HEX)),
         SYSCALL_NOSYS(rseq, "glibc falls back without it"),
 };

@@ -213,5 +213,6 @@ size_t iov_cursor_copy_from(struct iov_cursor *c, void *dst, size_t len);
 /* A file passing through to a host fd the launcher handed in (stdio).
  * Consumes host_fd. */
 int hostfile_open(int host_fd, struct file **ret);
+bool file_is_hostfile(const struct file *f);
 
 #endif
