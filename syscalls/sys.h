@@ -23,6 +23,8 @@ SYS(pipe); SYS(pipe2); SYS(poll); SYS(ppoll); SYS(select); SYS(pselect6);
 SYS(close); SYS(close_range); SYS(dup); SYS(dup2); SYS(dup3); SYS(fcntl);
 /* sys_memfd.c */
 SYS(memfd_create);
+/* sys_lock.c */
+SYS(flock);
 /* sys_sendfile.c */
 SYS(sendfile); SYS(copy_file_range);
 /* sys_open.c */

@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <stdint.h>
 
+#include "sys_lock.h"
 #include "syscall.h"
 #include "syscalls/sys.h"
 #include "vfs/fdtable.h"
@@ -116,6 +117,8 @@ static long fcntl_file(struct task *t, int fd, struct file *f, int cmd, uint64_t
         if ((f->flags & O_PATH) && cmd != F_DUPFD && cmd != F_DUPFD_CLOEXEC &&
             cmd != F_GETFD && cmd != F_SETFD && cmd != F_GETFL)
                 return -EBADF;
+        if (fcntl_is_lock_cmd(cmd))
+                return fcntl_lock(t, f, cmd, arg);
         switch (cmd) {
         case F_DUPFD:
         case F_DUPFD_CLOEXEC:
@@ -148,7 +151,7 @@ static long fcntl_file(struct task *t, int fd, struct file *f, int cmd, uint64_t
         case F_SETPIPE_SZ:
                 return pipe_set_size(f, (unsigned long)(unsigned int)arg);
         default:
-                /* Locks, leases, owners, seals and notifications are not built. */
+                /* Leases, owners and notifications are not built. */
                 return -EINVAL;
         }
 }

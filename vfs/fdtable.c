@@ -6,6 +6,17 @@
 #include <string.h>
 
 #include "file.h"
+#include "lock.h"
+
+/* A file leaves fdt: the owner's POSIX locks on it go (Linux's filp_close()),
+ * then the table's reference. */
+static void fdt_drop(struct fdtable *fdt, struct file *f)
+{
+        if (!f)
+                return;
+        locks_remove_posix(f, fdt);
+        file_unref(f);
+}
 
 int fdtable_create(struct fdtable **ret)
 {
@@ -59,7 +70,7 @@ struct fdtable *fdtable_unref(struct fdtable *fdt)
         if (!fdt || atomic_fetch_sub_explicit(&fdt->refcount, 1, memory_order_acq_rel) != 1)
                 return NULL;
         for (int fd = 0; fd < fdt->size; fd++)
-                file_unref(fdt->files[fd]);
+                fdt_drop(fdt, fdt->files[fd]);
         free(fdt->files);
         free(fdt->cloexec);
         free(fdt->reserved);
@@ -177,7 +188,7 @@ int fdtable_install_at(struct fdtable *fdt, int fd, struct file *f, bool cloexec
         fdt->files[fd] = file_ref(f);
         fdt->cloexec[fd] = cloexec;
         pthread_mutex_unlock(&fdt->lock);
-        file_unref(old);
+        fdt_drop(fdt, old);
         return fd;
 }
 
@@ -204,7 +215,7 @@ int fdtable_close(struct fdtable *fdt, int fd)
         pthread_mutex_unlock(&fdt->lock);
         if (!f)
                 return -EBADF;
-        file_unref(f);
+        fdt_drop(fdt, f);
         return 0;
 }
 
@@ -270,7 +281,7 @@ void fdtable_close_range(struct fdtable *fdt, unsigned first, unsigned last, boo
                         }
                 }
                 pthread_mutex_unlock(&fdt->lock);
-                file_unref(f);
+                fdt_drop(fdt, f);
                 if (end || fd == last)
                         break;
         }

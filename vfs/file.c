@@ -1,6 +1,7 @@
 /* The generic layer of open files: references and access-mode checks. */
 #include "file.h"
 #include "lib/macro.h"
+#include "lock.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -48,6 +49,8 @@ struct file *file_unref(struct file *f)
 
                 if (f->ep_links)
                         eventpoll_release(f);
+                if (file_inode(f))
+                        locks_remove_file(f);
                 pthread_mutex_destroy(&f->ep_lock);
                 pthread_mutex_destroy(&f->pos_lock);
                 if (f->ops->release)

@@ -34,6 +34,7 @@
 
 struct dentry;
 struct file;
+struct file_lock_context;
 struct memfile;
 struct inode;
 struct mount;
@@ -149,6 +150,9 @@ struct inode {
         struct timespec atime, mtime, ctime, btime;
         /* Called when the last reference goes: free the fs part. */
         void (*destroy)(struct inode *inode);
+        /* flock and record locks (lock.h): made on first use under lock,
+         * then immutable until the inode goes. */
+        struct file_lock_context *flctx;
 };
 
 void inode_init(struct inode *inode, struct super_block *sb, const struct inode_ops *ops,
