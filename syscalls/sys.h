@@ -26,7 +26,7 @@ SYS(memfd_create);
 /* sys_lock.c */
 SYS(flock);
 /* sys_sendfile.c */
-SYS(sendfile); SYS(copy_file_range);
+SYS(sendfile); SYS(copy_file_range); SYS(splice); SYS(tee);
 /* sys_open.c */
 SYS(open); SYS(openat); SYS(creat); SYS(openat2);
 /* sys_stat.c */

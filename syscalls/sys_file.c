@@ -88,8 +88,7 @@ static long rw_once(struct task *t, struct file *f, const struct rw_req *rq,
         return r;
 }
 
-/* A write that found no reader: SIGPIPE to the writer, as Linux's pipe_write(). */
-static void send_sigpipe(struct task *t)
+void syscall_send_sigpipe(struct task *t)
 {
         siginfo_t info = { .si_signo = SIGPIPE, .si_code = SI_USER };
 
@@ -182,7 +181,7 @@ static long do_rw(struct task *t, const struct rw_req *rq)
         if (queued)
                 waitqueue_remove(f->wq, &tw.w);
         if (r == -EPIPE && rq->write && !(rq->rwf & RWF_NOSIGNAL_K))
-                send_sigpipe(t);
+                syscall_send_sigpipe(t);
         if (done)
                 r = (long)done + (r > 0 ? r : 0);
 out:

@@ -1,6 +1,7 @@
-/* Copies between files inside the sentry: sendfile and copy_file_range.
- * Linux moves the pages through a pipe (splice); here they go through a
- * bounce buffer, with Linux's argument checks and errnos. */
+/* Copies between files inside the sentry: sendfile, copy_file_range,
+ * splice and tee. Linux moves the pages through a pipe; here they go
+ * through a bounce buffer (pipe to pipe: pipe_splice()), with Linux's
+ * argument checks and errnos. */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdint.h>
@@ -17,11 +18,6 @@
 #include "vfs/file.h"
 
 #define BOUNCE_SIZE (64 * 1024)
-
-static bool file_is_pipe(struct file *f)
-{
-        return pipe_get_size(f) >= 0;
-}
 
 /* Whether f has what Linux's splice needs: files with an inode (not
  * directories), host stdio; as output also pipes. eventfd, epoll and the
@@ -86,9 +82,43 @@ static ssize_t write_out(struct task *t, struct file *out, int64_t *out_pos, con
         return done ? (ssize_t)done : r;
 }
 
+/* Before a file is read into pipe out: wait for room (Linux's
+ * wait_for_space()); -EPIPE (with SIGPIPE) when nobody reads it. */
+static long wait_for_space(struct task *t, struct file *out, bool nonblock)
+{
+        struct task_waiter tw;
+        bool queued = false;
+        long r;
+
+        task_waiter_init(&tw, t, EPOLLOUT | EPOLLERR);
+        for (;;) {
+                if (queued)
+                        task_prepare_block(t);
+                r = pipe_check_space(out);
+                if (r != -EAGAIN || nonblock)
+                        break;
+                if (!queued) {
+                        waitqueue_add(out->wq, &tw.w);
+                        queued = true;
+                        continue;
+                }
+                if (task_block(t, NULL) == -EINTR) {
+                        r = -ERESTARTSYS;
+                        break;
+                }
+        }
+        if (queued)
+                waitqueue_remove(out->wq, &tw.w);
+        if (r == -EPIPE)
+                syscall_send_sigpipe(t);
+        return r;
+}
+
 /* Copy up to count bytes from in at *in_pos (< 0: its own position, for
  * files whose backend keeps it) to out at *out_pos (< 0: its position).
- * Stops at EOF or a short write; positions advance by what was copied. */
+ * Stops at EOF or a short write; positions advance by what was copied. A
+ * full pipe is waited for only while nothing was copied (Linux fills a
+ * pipe in one pass). */
 static ssize_t copy_loop(struct task *t, struct file *in, int64_t *in_pos, struct file *out,
                          int64_t *out_pos, size_t count, bool nonblock)
 {
@@ -107,18 +137,20 @@ static ssize_t copy_loop(struct task *t, struct file *in, int64_t *in_pos, struc
                         r = got;
                         break;
                 }
-                put = write_out(t, out, out_pos, buf, (size_t)got, nonblock);
+                put = write_out(t, out, out_pos, buf, (size_t)got, nonblock || done > 0);
+                if (put > 0) {
+                        done += (size_t)put;
+                        if (*in_pos >= 0)
+                                *in_pos += put;
+                }
+                /* Unwritten data from a file keeping its own position:
+                 * give the position back. */
+                if (*in_pos < 0 && put < got)
+                        vfs_llseek(in, (put > 0 ? put : 0) - got, SEEK_CUR);
                 if (put <= 0) {
                         r = put;
                         break;
                 }
-                done += (size_t)put;
-                if (*in_pos >= 0)
-                        *in_pos += put;
-                else if (put < got)
-                        /* Unwritten data from a file keeping its own
-                         * position: give the position back. */
-                        vfs_llseek(in, put - got, SEEK_CUR);
                 if (put < got || task_signal_pending(t))
                         break;
         }
@@ -186,8 +218,12 @@ static long do_sendfile(struct task *t, int out_fd, int in_fd, int64_t *ppos, si
                 if (out->flags & O_APPEND)
                         goto out;
                 out_pos = file_pos_get(out);
+        } else if ((r = wait_for_space(t, out, (in->flags | out->flags) & O_NONBLOCK)) < 0) {
+                goto out;
         }
         r = copy_loop(t, in, &pos, out, &out_pos, count, in->flags & O_NONBLOCK);
+        if (r == -EPIPE)
+                syscall_send_sigpipe(t);
         if (ppos)
                 *ppos = pos;
         else
@@ -295,6 +331,229 @@ long sys_copy_file_range(struct task *t, const struct syscall_args *a)
                         file_pos_set(out, pos_out);
                 }
         }
+out:
+        file_unref(out);
+        file_unref(in);
+        return r;
+}
+
+/* ---- splice and tee ------------------------------------------------------ */
+
+#define SPLICE_F_NONBLOCK_K 0x02u
+#define SPLICE_F_ALL_K      0x0fu       /* MOVE, NONBLOCK, MORE, GIFT */
+
+/* Wait until pipe_splice() moves something (or fails otherwise), on the
+ * input's queue when it is empty and the output's when it is full. */
+static long pipe_to_pipe(struct task *t, struct file *in, struct file *out, size_t len, bool tee,
+                         bool nonblock)
+{
+        struct task_waiter tin, tout;
+        bool queued = false, wait_out = false;
+        long r;
+
+        task_waiter_init(&tin, t, EPOLLIN | EPOLLHUP);
+        task_waiter_init(&tout, t, EPOLLOUT | EPOLLERR);
+        for (;;) {
+                if (queued)
+                        task_prepare_block(t);
+                r = pipe_splice(in, out, len, tee, &wait_out);
+                if (r != -EAGAIN || nonblock)
+                        break;
+                if (!queued) {
+                        waitqueue_add(in->wq, &tin.w);
+                        waitqueue_add(out->wq, &tout.w);
+                        queued = true;
+                        continue;
+                }
+                if (task_block(t, NULL) == -EINTR) {
+                        r = -ERESTARTSYS;
+                        break;
+                }
+        }
+        if (queued) {
+                waitqueue_remove(in->wq, &tin.w);
+                waitqueue_remove(out->wq, &tout.w);
+        }
+        if (r == -EPIPE)
+                syscall_send_sigpipe(t);
+        return r;
+}
+
+/* From a pipe to a file at *out_pos (< 0: its position): what the pipe
+ * has, up to len, waiting only while it is empty. */
+static long pipe_to_file(struct task *t, struct file *in, struct file *out, int64_t *out_pos,
+                         size_t len, bool nonblock)
+{
+        char *buf = malloc(BOUNCE_SIZE);
+        struct task_waiter tw;
+        bool queued = false;
+        size_t done = 0;
+        long r = 0;
+
+        if (!buf)
+                return -ENOMEM;
+        task_waiter_init(&tw, t, EPOLLIN | EPOLLHUP);
+        while (done < len) {
+                size_t want = len - done < BOUNCE_SIZE ? len - done : BOUNCE_SIZE;
+                ssize_t got, put;
+
+                if (queued)
+                        task_prepare_block(t);
+                got = bounce_io(in, false, buf, want, -1);
+                if (got == -EAGAIN && !done && !nonblock) {
+                        if (!queued) {
+                                waitqueue_add(in->wq, &tw.w);
+                                queued = true;
+                                continue;
+                        }
+                        if (task_block(t, NULL) == -EINTR) {
+                                r = -ERESTARTSYS;
+                                break;
+                        }
+                        continue;
+                }
+                if (got <= 0) {
+                        r = got;
+                        break;
+                }
+                /* What left the pipe is written whole (files do not block). */
+                put = write_out(t, out, out_pos, buf, (size_t)got, false);
+                if (put <= 0) {
+                        r = put;
+                        break;
+                }
+                done += (size_t)put;
+                if ((size_t)got < want)
+                        break;
+        }
+        if (queued)
+                waitqueue_remove(in->wq, &tw.w);
+        free(buf);
+        return done ? (long)done : r;
+}
+
+/* Linux's do_splice(), offsets already read. */
+static long do_splice(struct task *t, struct file *in, int64_t *off_in, struct file *out,
+                      int64_t *off_out, size_t len, unsigned flags)
+{
+        bool ipipe = file_is_pipe(in), opipe = file_is_pipe(out);
+        bool nonblock = flags & SPLICE_F_NONBLOCK_K;
+        int64_t pos;
+        long r;
+
+        if (!file_readable(in) || !file_writable(out))
+                return -EBADF;
+        if (ipipe && opipe)
+                return pipe_to_pipe(t, in, out, len, false,
+                                    nonblock || ((in->flags | out->flags) & O_NONBLOCK));
+        if (len > MAX_RW_COUNT)
+                len = MAX_RW_COUNT;
+        if (ipipe) {
+                if (off_out && out->stream)
+                        return -EINVAL;
+                if (out->flags & O_APPEND)
+                        return -EINVAL;
+                pos = off_out ? *off_out : file_pos_get(out);
+                if (off_out && pos < 0)
+                        return -EINVAL;
+                if (!splice_ok(out, true) || !out->ops->write)
+                        return -EINVAL;
+                r = pipe_to_file(t, in, out, &pos, len, nonblock || (in->flags & O_NONBLOCK));
+                if (off_out)
+                        *off_out = pos;
+                else
+                        file_pos_set(out, pos);
+                return r;
+        }
+        if (opipe) {
+                if (off_in && in->stream)
+                        return -EINVAL;
+                pos = off_in ? *off_in : file_pos_get(in);
+                if (off_in && pos < 0)
+                        return -EINVAL;
+                if (!splice_ok(in, false) || !in->ops->read)
+                        return -EINVAL;
+                int64_t out_pos = -1;
+
+                nonblock = nonblock || (out->flags & O_NONBLOCK);
+                r = wait_for_space(t, out, nonblock);
+                if (r < 0)
+                        return r;
+                r = copy_loop(t, in, &pos, out, &out_pos, len, nonblock);
+                if (r == -EPIPE)
+                        syscall_send_sigpipe(t);
+                if (off_in)
+                        *off_in = pos;
+                else
+                        file_pos_set(in, pos);
+                return r;
+        }
+        return -EINVAL;
+}
+
+long sys_splice(struct task *t, const struct syscall_args *a)
+{
+        guest_ptr_t uoff_in = a->a[1], uoff_out = a->a[3];
+        unsigned flags = (unsigned)a->a[5];
+        struct file *in, *out = NULL;
+        int64_t off_in, off_out;
+        size_t len = a->a[4];
+        long r;
+
+        if (len == 0)
+                return 0;
+        if (flags & ~SPLICE_F_ALL_K)
+                return -EINVAL;
+        in = task_fget(t, (int)a->a[0]);
+        if (!in)
+                return -EBADF;
+        r = -EBADF;
+        out = task_fget(t, (int)a->a[2]);
+        if (!out)
+                goto out;
+        r = -ESPIPE;
+        if ((file_is_pipe(in) && uoff_in) || (file_is_pipe(out) && uoff_out))
+                goto out;
+        if (uoff_out && (r = mm_copy_in(t->mm, &off_out, uoff_out, sizeof(off_out))) < 0)
+                goto out;
+        if (uoff_in && (r = mm_copy_in(t->mm, &off_in, uoff_in, sizeof(off_in))) < 0)
+                goto out;
+        r = do_splice(t, in, uoff_in ? &off_in : NULL, out, uoff_out ? &off_out : NULL, len, flags);
+        if (r < 0)
+                goto out;
+        if (uoff_out && mm_copy_out(t->mm, uoff_out, &off_out, sizeof(off_out)) < 0)
+                r = -EFAULT;
+        else if (uoff_in && mm_copy_out(t->mm, uoff_in, &off_in, sizeof(off_in)) < 0)
+                r = -EFAULT;
+out:
+        file_unref(out);
+        file_unref(in);
+        return r;
+}
+
+long sys_tee(struct task *t, const struct syscall_args *a)
+{
+        unsigned flags = (unsigned)a->a[3];
+        struct file *in, *out = NULL;
+        size_t len = a->a[2];
+        long r;
+
+        if (flags & ~SPLICE_F_ALL_K)
+                return -EINVAL;
+        if (len == 0)
+                return 0;
+        in = task_fget(t, (int)a->a[0]);
+        if (!in)
+                return -EBADF;
+        r = -EBADF;
+        out = task_fget(t, (int)a->a[1]);
+        if (!out || !file_readable(in) || !file_writable(out))
+                goto out;
+        r = -EINVAL;
+        if (!file_is_pipe(in) || !file_is_pipe(out))
+                goto out;
+        r = pipe_to_pipe(t, in, out, len, true,
+                         (flags & SPLICE_F_NONBLOCK_K) || ((in->flags | out->flags) & O_NONBLOCK));
 out:
         file_unref(out);
         file_unref(in);

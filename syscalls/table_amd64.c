@@ -191,6 +191,8 @@ const struct syscall_def syscall_table[KERNEL_SYSCALL_MAX] = {
                         A(ARG_FD, ARG_STR, ARG_PTR, ARG_UINT)),
         SYSCALL(copy_file_range, sys_copy_file_range,
                 A(ARG_FD, ARG_PTR, ARG_FD, ARG_PTR, ARG_UINT, ARG_HEX)),
+        SYSCALL(splice, sys_splice, A(ARG_FD, ARG_PTR, ARG_FD, ARG_PTR, ARG_UINT, ARG_HEX)),
+        SYSCALL(tee, sys_tee, A(ARG_FD, ARG_FD, ARG_UINT, ARG_HEX)),
         SYSCALL(close_range, sys_close_range, A(ARG_UINT, ARG_UINT, ARG_HEX)),
         SYSCALL_NOSYS(rseq, "glibc falls back without it"),
 };

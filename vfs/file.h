@@ -176,6 +176,19 @@ void timerfd_gettime_file(struct file *f, struct itimerspec *cur);
  * O_DIRECT (packet mode). A write returning -EPIPE means the writer gets
  * SIGPIPE, as Linux sends in pipe_write(); the syscall layer sends it. */
 int pipe_create(unsigned flags, struct file **ret_read, struct file **ret_write);
+bool file_is_pipe(struct file *f);
+/* splice(2) and tee(2) between two pipes, in one pass as Linux's
+ * splice_pipe_to_pipe() and link_pipe(): move (tee: copy, leaving the
+ * input alone) up to len bytes, buffer by buffer. Returns the bytes moved;
+ * 0 when in is empty with no writer (and out has room); -EAGAIN when in is
+ * empty
+ * (*ret_wait_out false: wait for EPOLLIN on in->wq) or out is full (true:
+ * EPOLLOUT on out->wq); -EPIPE when out has no reader (*ret_wait_out true);
+ * -EINVAL for the same pipe or a file that is no pipe. */
+ssize_t pipe_splice(struct file *in, struct file *out, size_t len, bool tee, bool *ret_wait_out);
+/* Whether f's pipe takes a write now (Linux's wait_for_space()): 0,
+ * -EAGAIN when full, -EPIPE with no reader, -EINVAL if f is no pipe. */
+int pipe_check_space(struct file *f);
 /* F_GETPIPE_SZ / F_SETPIPE_SZ: -EBADF if f is not a pipe, as Linux. */
 long pipe_get_size(struct file *f);
 long pipe_set_size(struct file *f, unsigned long size);
