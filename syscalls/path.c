@@ -50,15 +50,25 @@ void at_cwd(struct task *t, struct at_call *c)
 
 int at_begin(struct task *t, int dirfd, guest_ptr_t upath, bool empty_ok, struct at_call *c)
 {
+        char *name;
         int r;
 
-        at_cwd(t, c);
-        r = path_copy_in(t, upath, &c->name);
-        if (r < 0)
+        r = path_copy_in(t, upath, &name);
+        if (r < 0) {
+                at_cwd(t, c);
                 return r;
+        }
+        return at_begin_name(t, dirfd, name, empty_ok, false, c);
+}
+
+int at_begin_name(struct task *t, int dirfd, char *name, bool empty_ok, bool dir_always,
+                  struct at_call *c)
+{
+        at_cwd(t, c);
+        c->name = name;
         if (!c->name[0] && !empty_ok)
                 return -ENOENT;
-        if (c->name[0] == '/' || dirfd == AT_FDCWD)
+        if ((c->name[0] == '/' && !dir_always) || dirfd == AT_FDCWD)
                 return 0;
         c->file = fdtable_get(t->fdt, dirfd);
         if (!c->file)

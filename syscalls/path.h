@@ -34,6 +34,10 @@ struct at_call {
  * directory (-ENOTDIR; any file when the name is "" and empty_ok). An empty
  * name without empty_ok is -ENOENT. */
 int at_begin(struct task *t, int dirfd, guest_ptr_t upath, bool empty_ok, struct at_call *c);
+/* The same with the name already copied in (consumed, even on error);
+ * dir_always: resolve dirfd for an absolute name too (RESOLVE_IN_ROOT). */
+int at_begin_name(struct task *t, int dirfd, char *name, bool empty_ok, bool dir_always,
+                  struct at_call *c);
 void at_end(struct at_call *c);
 /* The same for a call with no name (at->dir NULL: the cwd). */
 void at_cwd(struct task *t, struct at_call *c);

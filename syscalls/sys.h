@@ -9,6 +9,8 @@
 /* sys_file.c */
 SYS(read); SYS(write); SYS(pread64); SYS(pwrite64); SYS(readv); SYS(writev);
 SYS(lseek); SYS(ioctl); SYS(fadvise64);
+SYS(preadv); SYS(pwritev); SYS(preadv2); SYS(pwritev2);
+SYS(lseek); SYS(ioctl);
 /* sys_fd.c */
 /* sys_epoll.c */
 SYS(epoll_create); SYS(epoll_create1); SYS(epoll_ctl); SYS(epoll_wait); SYS(epoll_pwait);
@@ -19,9 +21,15 @@ SYS(timerfd_create); SYS(timerfd_settime); SYS(timerfd_gettime);
 SYS(futex);
 /* sys_pipe.c, sys_poll.c */
 SYS(pipe); SYS(pipe2); SYS(poll); SYS(ppoll); SYS(select); SYS(pselect6);
-SYS(close); SYS(dup); SYS(dup2); SYS(dup3); SYS(fcntl);
+SYS(close); SYS(close_range); SYS(dup); SYS(dup2); SYS(dup3); SYS(fcntl);
+/* sys_memfd.c */
+SYS(memfd_create);
+/* sys_lock.c */
+SYS(flock);
+/* sys_sendfile.c */
+SYS(sendfile); SYS(copy_file_range); SYS(splice); SYS(tee);
 /* sys_open.c */
-SYS(open); SYS(openat); SYS(creat);
+SYS(open); SYS(openat); SYS(creat); SYS(openat2);
 /* sys_stat.c */
 SYS(stat); SYS(lstat); SYS(fstat); SYS(newfstatat); SYS(statx);
 SYS(access); SYS(faccessat); SYS(faccessat2); SYS(readlink); SYS(readlinkat);

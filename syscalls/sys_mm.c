@@ -40,6 +40,8 @@ long sys_mmap(struct task *t, const struct syscall_args *a)
                 if (r < 0)
                         goto out;
         }
+        r = memfd_get_seals(f);
+        fa.write_sealed = r > 0 && (r & (F_SEAL_WRITE | F_SEAL_FUTURE_WRITE));
         r = mm_mmap_file(t->mm, a->a[0], a->a[1], (int)a->a[2], flags, &fa);
 out:
         file_unref(f);

@@ -89,5 +89,8 @@ void strace_format(struct task *t, const struct syscall_args *a, long ret,
 
 /* Helpers for handlers. */
 int task_nofile_limit(struct task *t);
+/* A write found no reader (-EPIPE): SIGPIPE to the writer, as Linux's
+ * pipe_write() (sys_file.c). */
+void syscall_send_sigpipe(struct task *t);
 
 #endif

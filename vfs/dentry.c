@@ -144,6 +144,21 @@ int d_alloc(struct dentry *dir, const char *name, struct dentry **ret)
         return 0;
 }
 
+int d_alloc_pseudo(struct dentry *dir, const char *name, struct inode *inode,
+                   struct dentry **ret)
+{
+        struct dentry *d = d_new(dir->sb, name);
+
+        if (!d) {
+                inode_unref(inode);
+                return -ENOMEM;
+        }
+        d->parent = dentry_ref(dir);
+        d->inode = inode;
+        *ret = d;
+        return 0;
+}
+
 void d_instantiate(struct dentry *d, struct inode *inode)
 {
         d->inode = inode;

@@ -285,7 +285,7 @@ int vfs_link(const struct vfs_at *oat, const char *oname, unsigned oflags,
                 r = -EPERM;
         else if (inode_is_dir(inode))
                 r = -EPERM;
-        else if (inode->nlink == 0)
+        else if (inode->nlink == 0 && !inode->linkable)
                 r = -ENOENT;
         else
                 r = d_alloc(dir, nd.last, &d);
@@ -293,6 +293,8 @@ int vfs_link(const struct vfs_at *oat, const char *oname, unsigned oflags,
                 r = dir->inode->ops->link(old.dentry, dir->inode, d);
                 if (r < 0)
                         d_delete(d);
+                else
+                        inode->linkable = false;
         }
         pthread_mutex_unlock(&sb->lock);
         dentry_unref(d);

@@ -135,6 +135,7 @@ int eventfd_create(uint64_t initval, unsigned flags, struct file **ret)
         e->count = initval;
         e->semaphore = flags & EFD_SEMAPHORE;
         file_init(&e->base, &efd_ops, O_RDWR | (flags & EFD_NONBLOCK), true);
+        e->base.nowait = true;
         e->base.wq = &e->wq;
         *ret = &e->base;
         return 0;

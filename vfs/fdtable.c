@@ -6,6 +6,17 @@
 #include <string.h>
 
 #include "file.h"
+#include "lock.h"
+
+/* A file leaves fdt: the owner's POSIX locks on it go (Linux's filp_close()),
+ * then the table's reference. */
+static void fdt_drop(struct fdtable *fdt, struct file *f)
+{
+        if (!f)
+                return;
+        locks_remove_posix(f, fdt);
+        file_unref(f);
+}
 
 int fdtable_create(struct fdtable **ret)
 {
@@ -31,7 +42,8 @@ int fdtable_dup(struct fdtable *fdt, struct fdtable **ret)
         if (fdt->size) {
                 n->files = calloc((size_t)fdt->size, sizeof(*n->files));
                 n->cloexec = calloc((size_t)fdt->size, sizeof(*n->cloexec));
-                if (!n->files || !n->cloexec) {
+                n->reserved = calloc((size_t)fdt->size, sizeof(*n->reserved));
+                if (!n->files || !n->cloexec || !n->reserved) {
                         pthread_mutex_unlock(&fdt->lock);
                         fdtable_unref(n);
                         return -ENOMEM;
@@ -58,9 +70,10 @@ struct fdtable *fdtable_unref(struct fdtable *fdt)
         if (!fdt || atomic_fetch_sub_explicit(&fdt->refcount, 1, memory_order_acq_rel) != 1)
                 return NULL;
         for (int fd = 0; fd < fdt->size; fd++)
-                file_unref(fdt->files[fd]);
+                fdt_drop(fdt, fdt->files[fd]);
         free(fdt->files);
         free(fdt->cloexec);
+        free(fdt->reserved);
         pthread_mutex_destroy(&fdt->lock);
         free(fdt);
         return NULL;
@@ -70,7 +83,7 @@ struct fdtable *fdtable_unref(struct fdtable *fdt)
 static int fdtable_grow(struct fdtable *fdt, int fd)
 {
         struct file **files;
-        bool *cloexec;
+        bool *cloexec, *reserved;
         int size;
 
         if (fd < fdt->size)
@@ -86,35 +99,74 @@ static int fdtable_grow(struct fdtable *fdt, int fd)
         if (!cloexec)
                 return -ENOMEM;
         fdt->cloexec = cloexec;
+        reserved = realloc(fdt->reserved, sizeof(*reserved) * (size_t)size);
+        if (!reserved)
+                return -ENOMEM;
+        fdt->reserved = reserved;
         memset(files + fdt->size, 0, sizeof(*files) * (size_t)(size - fdt->size));
         memset(cloexec + fdt->size, 0, sizeof(*cloexec) * (size_t)(size - fdt->size));
+        memset(reserved + fdt->size, 0, sizeof(*reserved) * (size_t)(size - fdt->size));
         fdt->size = size;
         return 0;
 }
 
-int fdtable_install(struct fdtable *fdt, struct file *f, int min_fd, bool cloexec, int limit)
+/* The lowest free fd >= min_fd below limit, its slot allocated; the lock
+ * held. -EMFILE, -ENOMEM. */
+static int fdtable_find_free(struct fdtable *fdt, int min_fd, int limit)
 {
         int fd, r;
+
+        for (fd = min_fd; fd < limit; fd++)
+                if (fd >= fdt->size || (!fdt->files[fd] && !fdt->reserved[fd]))
+                        break;
+        if (fd >= limit)
+                return -EMFILE;
+        r = fdtable_grow(fdt, fd);
+        return r < 0 ? r : fd;
+}
+
+int fdtable_install(struct fdtable *fdt, struct file *f, int min_fd, bool cloexec, int limit)
+{
+        int fd;
 
         if (min_fd < 0)
                 return -EINVAL;
         pthread_mutex_lock(&fdt->lock);
-        for (fd = min_fd; fd < limit; fd++)
-                if (fd >= fdt->size || !fdt->files[fd])
-                        break;
-        if (fd >= limit) {
-                r = -EMFILE;
-                goto out;
+        fd = fdtable_find_free(fdt, min_fd, limit);
+        if (fd >= 0) {
+                fdt->files[fd] = file_ref(f);
+                fdt->cloexec[fd] = cloexec;
         }
-        r = fdtable_grow(fdt, fd);
-        if (r < 0)
-                goto out;
+        pthread_mutex_unlock(&fdt->lock);
+        return fd;
+}
+
+int fdtable_reserve(struct fdtable *fdt, int limit)
+{
+        int fd;
+
+        pthread_mutex_lock(&fdt->lock);
+        fd = fdtable_find_free(fdt, 0, limit);
+        if (fd >= 0)
+                fdt->reserved[fd] = true;
+        pthread_mutex_unlock(&fdt->lock);
+        return fd;
+}
+
+void fdtable_install_reserved(struct fdtable *fdt, int fd, struct file *f, bool cloexec)
+{
+        pthread_mutex_lock(&fdt->lock);
+        fdt->reserved[fd] = false;
         fdt->files[fd] = file_ref(f);
         fdt->cloexec[fd] = cloexec;
-        r = fd;
-out:
         pthread_mutex_unlock(&fdt->lock);
-        return r;
+}
+
+void fdtable_unreserve(struct fdtable *fdt, int fd)
+{
+        pthread_mutex_lock(&fdt->lock);
+        fdt->reserved[fd] = false;
+        pthread_mutex_unlock(&fdt->lock);
 }
 
 int fdtable_install_at(struct fdtable *fdt, int fd, struct file *f, bool cloexec, int limit)
@@ -126,6 +178,8 @@ int fdtable_install_at(struct fdtable *fdt, int fd, struct file *f, bool cloexec
                 return -EBADF;
         pthread_mutex_lock(&fdt->lock);
         r = fdtable_grow(fdt, fd);
+        if (r == 0 && fdt->reserved[fd])
+                r = -EBUSY;
         if (r < 0) {
                 pthread_mutex_unlock(&fdt->lock);
                 return r;
@@ -134,7 +188,7 @@ int fdtable_install_at(struct fdtable *fdt, int fd, struct file *f, bool cloexec
         fdt->files[fd] = file_ref(f);
         fdt->cloexec[fd] = cloexec;
         pthread_mutex_unlock(&fdt->lock);
-        file_unref(old);
+        fdt_drop(fdt, old);
         return fd;
 }
 
@@ -161,7 +215,7 @@ int fdtable_close(struct fdtable *fdt, int fd)
         pthread_mutex_unlock(&fdt->lock);
         if (!f)
                 return -EBADF;
-        file_unref(f);
+        fdt_drop(fdt, f);
         return 0;
 }
 
@@ -228,4 +282,32 @@ int fdtable_next(struct fdtable *fdt, int from, struct file **ret_file, bool *re
         }
         pthread_mutex_unlock(&fdt->lock);
         return r;
+}
+
+void fdtable_close_range(struct fdtable *fdt, unsigned first, unsigned last, bool cloexec_only)
+{
+        for (unsigned fd = first;; fd++) {
+                struct file *f = NULL;
+                bool end;
+
+                pthread_mutex_lock(&fdt->lock);
+                end = fd >= (unsigned)fdt->size;
+                if (!end && fdt->files[fd]) {
+                        if (cloexec_only) {
+                                fdt->cloexec[fd] = true;
+                        } else {
+                                f = fdt->files[fd];
+                                fdt->files[fd] = NULL;
+                        }
+                }
+                pthread_mutex_unlock(&fdt->lock);
+                fdt_drop(fdt, f);
+                if (end || fd == last)
+                        break;
+        }
+}
+
+bool fdtable_shared(struct fdtable *fdt)
+{
+        return atomic_load(&fdt->refcount) > 1;
 }

@@ -1,6 +1,7 @@
 /* The generic layer of open files: references and access-mode checks. */
 #include "file.h"
 #include "lib/macro.h"
+#include "lock.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -18,6 +19,7 @@ void file_init(struct file *f, const struct file_ops *ops, unsigned flags, bool 
         f->pos = 0;
         f->stream = stream;
         f->backend_pos = false;
+        f->nowait = false;
         f->wq = NULL;
         pthread_mutex_init(&f->ep_lock, NULL);
         f->ep_links = NULL;
@@ -48,6 +50,8 @@ struct file *file_unref(struct file *f)
 
                 if (f->ep_links)
                         eventpoll_release(f);
+                if (file_inode(f))
+                        locks_remove_file(f);
                 pthread_mutex_destroy(&f->ep_lock);
                 pthread_mutex_destroy(&f->pos_lock);
                 if (f->ops->release)

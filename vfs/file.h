@@ -19,6 +19,7 @@
 #include <stdint.h>
 #include <sys/stat.h>
 #include <sys/types.h>
+#include <fcntl.h>
 #include <sys/uio.h>
 #include <sys/epoll.h>
 
@@ -33,7 +34,13 @@ struct iov_iter {
         const struct iovec *iov;
         int nr;
         size_t count;                   /* total bytes in iov */
+        unsigned flags;                 /* IOV_* below, for this call only */
 };
+
+/* pwritev2's RWF_APPEND and RWF_NOAPPEND, for the one call (Linux's
+ * IOCB_APPEND in the kiocb). Writers ask file_write_appends(). */
+#define IOV_APPEND   0x1u
+#define IOV_NOAPPEND 0x2u
 
 struct file_ops {
         /* Read into dst from *pos (advanced by the bytes read). pos is NULL for
@@ -86,6 +93,7 @@ struct file {
         int64_t pos;                    /* protected by pos_lock */
         bool stream;                    /* no position: pread/pwrite give -ESPIPE */
         bool backend_pos;               /* the ops keep the position (pos arg NULL) */
+        bool nowait;                    /* immutable: RWF_NOWAIT allowed (Linux's FMODE_NOWAIT) */
         struct waitqueue *wq;           /* immutable: see file_ops.poll; NULL if never blocking */
         /* The epoll registrations watching this open file, dropped when it
          * is released (Linux's eventpoll_release()). */
@@ -98,6 +106,15 @@ struct file {
 static inline struct inode *file_inode(const struct file *f)
 {
         return f->path.dentry ? f->path.dentry->inode : NULL;
+}
+
+/* Whether a write of src to f goes to the end of the file: O_APPEND, or
+ * RWF_APPEND, unless RWF_NOAPPEND. */
+static inline bool file_write_appends(const struct file *f, const struct iov_iter *src)
+{
+        if (src->flags & IOV_NOAPPEND)
+                return false;
+        return (f->flags & O_APPEND) || (src->flags & IOV_APPEND);
 }
 
 /* Initialise the generic part; refcount starts at 1 (the caller's). */
@@ -181,6 +198,19 @@ void timerfd_gettime_file(struct file *f, struct itimerspec *cur);
  * O_DIRECT (packet mode). A write returning -EPIPE means the writer gets
  * SIGPIPE, as Linux sends in pipe_write(); the syscall layer sends it. */
 int pipe_create(unsigned flags, struct file **ret_read, struct file **ret_write);
+bool file_is_pipe(struct file *f);
+/* splice(2) and tee(2) between two pipes, in one pass as Linux's
+ * splice_pipe_to_pipe() and link_pipe(): move (tee: copy, leaving the
+ * input alone) up to len bytes, buffer by buffer. Returns the bytes moved;
+ * 0 when in is empty with no writer (and out has room); -EAGAIN when in is
+ * empty
+ * (*ret_wait_out false: wait for EPOLLIN on in->wq) or out is full (true:
+ * EPOLLOUT on out->wq); -EPIPE when out has no reader (*ret_wait_out true);
+ * -EINVAL for the same pipe or a file that is no pipe. */
+ssize_t pipe_splice(struct file *in, struct file *out, size_t len, bool tee, bool *ret_wait_out);
+/* Whether f's pipe takes a write now (Linux's wait_for_space()): 0,
+ * -EAGAIN when full, -EPIPE with no reader, -EINVAL if f is no pipe. */
+int pipe_check_space(struct file *f);
 /* F_GETPIPE_SZ / F_SETPIPE_SZ: -EBADF if f is not a pipe, as Linux. */
 long pipe_get_size(struct file *f);
 long pipe_set_size(struct file *f, unsigned long size);
@@ -195,6 +225,21 @@ int fifo_open(struct inode *inode, unsigned flags, struct file **ret);
  * Giving up (a signal) is dropping f, as Linux's wait_for_partner(). */
 int fifo_open_ready(struct file *f);
 
+
+/* memfd (fs/tmpfs/memfd.c): a tmpfs file with no name on the namespace's
+ * internal tmpfs, open O_RDWR, /proc link "/memfd:NAME (deleted)". flags:
+ * MEMFD_ALLOW_SEALING, MEMFD_NOEXEC_SEAL (mode 0666 and F_SEAL_EXEC; the
+ * caller checked the flags). */
+#define MEMFD_ALLOW_SEALING 0x2u
+#define MEMFD_NOEXEC_SEAL   0x8u
+int memfd_create_file(struct mnt_namespace *ns, const char *name, unsigned flags,
+                      const struct vfs_cred *c, struct file **ret);
+/* F_GET_SEALS: the seals of a tmpfs regular file; -EINVAL for any other. */
+int memfd_get_seals(struct file *f);
+/* F_ADD_SEALS: -EPERM (not open for writing, or F_SEAL_SEAL), -EINVAL
+ * (unknown seals, not a tmpfs file), -EBUSY (F_SEAL_WRITE while a shared
+ * mapping may write). */
+int memfd_add_seals(struct file *f, unsigned seals);
 
 /* Cursor over an iov_iter for sequential copies. */
 struct iov_cursor {
@@ -213,5 +258,6 @@ size_t iov_cursor_copy_from(struct iov_cursor *c, void *dst, size_t len);
 /* A file passing through to a host fd the launcher handed in (stdio).
  * Consumes host_fd. */
 int hostfile_open(int host_fd, struct file **ret);
+bool file_is_hostfile(const struct file *f);
 
 #endif

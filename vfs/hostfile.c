@@ -140,6 +140,11 @@ static const struct file_ops hostfile_ops = {
         .release = hostfile_release,
 };
 
+bool file_is_hostfile(const struct file *f)
+{
+        return f->ops == &hostfile_ops;
+}
+
 int hostfile_open(int host_fd, struct file **ret)
 {
         struct hostfile *hf;

@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <string.h>
 
+#include "lock.h"
 #include "vfs.h"
 
 bool vfs_cred_in_group(const struct vfs_cred *c, uint32_t gid)
@@ -33,6 +34,8 @@ void inode_init(struct inode *inode, struct super_block *sb, const struct inode_
         inode->uid = c ? c->uid : 0;
         inode->gid = c ? c->gid : 0;
         inode->nlink = 1;
+        inode->linkable = false;
+        inode->flctx = NULL;
         inode->size = 0;
         inode->blocks = 0;
         inode->pipe = NULL;
@@ -50,6 +53,7 @@ struct inode *inode_ref(struct inode *inode)
 struct inode *inode_unref(struct inode *inode)
 {
         if (inode && atomic_fetch_sub_explicit(&inode->refcount, 1, memory_order_acq_rel) == 1) {
+                locks_free_context(inode);
                 pthread_mutex_destroy(&inode->lock);
                 inode->destroy(inode);
         }

@@ -18,6 +18,7 @@ struct nameidata {
         enum last_type last_type;
         bool trailing;                  /* the name ended in '/' */
         int nlinks;                     /* symlinks followed so far */
+        unsigned resolve;               /* VFS_RESOLVE_* */
 };
 
 /* Start a walk of name (copied) from at. Empty name: -ENOENT unless
@@ -30,6 +31,10 @@ int nd_walk_parent(struct nameidata *nd);
  * next nd_walk_parent() walks its target (plus a trailing '/'). -ELOOP
  * after VFS_MAXSYMLINKS. */
 int nd_follow_last(struct nameidata *nd, struct inode *link);
+/* If link is a magic link, its path in *ret (a new reference, counted as a
+ * link followed) and 1; 0 for an ordinary symlink; -ELOOP, or the link's
+ * error. */
+int nd_magic_link(struct nameidata *nd, struct inode *link, struct path *ret);
 /* Resolve the final component after nd_walk_parent(); with follow loops. */
 int nd_lookup_last(struct nameidata *nd, unsigned flags, struct path *ret);
 /* A new reference to the child of dir named name: from the dentry cache,
@@ -40,6 +45,8 @@ int lookup_child(struct dentry *dir, const char *name, struct dentry **ret);
 int d_lookup_fetch(struct dentry *dir, const char *name, struct dentry **ret);
 /* Replace *p by what is mounted on it, repeatedly. */
 void follow_mounts(struct mnt_namespace *ns, struct path *p);
+/* The same within a walk: -EXDEV instead under VFS_RESOLVE_NO_XDEV. */
+int nd_follow_mounts(struct nameidata *nd, struct path *p);
 
 static inline bool inode_is_dir(const struct inode *i) { return S_ISDIR(i->mode); }
 static inline bool inode_is_lnk(const struct inode *i) { return S_ISLNK(i->mode); }

@@ -110,6 +110,7 @@ struct mnt_namespace *mnt_ns_unref(struct mnt_namespace *ns)
                 atomic_fetch_sub(&m->mountpoint->mounted, 1);
                 mount_unref(m);
         }
+        mount_unref(ns->shm_mnt);
         mount_unref(ns->root);
         pthread_rwlock_destroy(&ns->lock);
         free(ns);
@@ -202,6 +203,19 @@ out:
         pthread_rwlock_unlock(&ns->lock);
         if (r == 0)
                 mount_unref(m);         /* the namespace's reference */
+        return r;
+}
+
+int mnt_ns_shm_mount(struct mnt_namespace *ns, struct mount **ret)
+{
+        int r = 0;
+
+        pthread_rwlock_wrlock(&ns->lock);
+        if (!ns->shm_mnt)
+                r = mount_new(ns, "tmpfs", NULL, NULL, &ns->shm_mnt);
+        if (r == 0)
+                *ret = mount_ref(ns->shm_mnt);
+        pthread_rwlock_unlock(&ns->lock);
         return r;
 }
 

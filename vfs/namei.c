@@ -23,21 +23,46 @@ void follow_mounts(struct mnt_namespace *ns, struct path *p)
         }
 }
 
+int nd_follow_mounts(struct nameidata *nd, struct path *p)
+{
+        struct mount *m;
+
+        if (!(nd->resolve & VFS_RESOLVE_NO_XDEV)) {
+                follow_mounts(nd->ns, p);
+                return 0;
+        }
+        if (!atomic_load(&p->dentry->mounted))
+                return 0;
+        m = mnt_lookup_child(nd->ns, p->mnt, p->dentry);
+        if (!m)
+                return 0;
+        mount_unref(m);
+        return -EXDEV;
+}
+
 int nd_init(struct nameidata *nd, const struct vfs_at *at, const char *name, unsigned flags)
 {
-        *nd = (struct nameidata){ .cred = at->cred, .ns = at->fs->ns };
+        *nd = (struct nameidata){ .cred = at->cred, .ns = at->fs->ns, .resolve = at->resolve };
         if (!*name && !(flags & LOOKUP_EMPTY))
                 return -ENOENT;
+        /* Under BENEATH an absolute name leaves at once (Linux's nd_jump_root()). */
+        if (*name == '/' && (nd->resolve & VFS_RESOLVE_BENEATH))
+                return -EXDEV;
         nd->buf = strdup(name);
         if (!nd->buf)
                 return -ENOMEM;
-        fs_get_root(at->fs, &nd->root);
         if (at->dir)
                 path_copy(&nd->path, at->dir);
         else
                 fs_get_cwd(at->fs, &nd->path);
+        /* Scoped lookups: the starting directory is the root. */
+        if (nd->resolve & VFS_RESOLVE_SCOPED)
+                path_copy(&nd->root, &nd->path);
+        else
+                fs_get_root(at->fs, &nd->root);
         /* A relative walk starts in a directory (an absolute one ignores it). */
-        if (*name && *name != '/' && !inode_is_dir(nd->path.dentry->inode))
+        if (*name && (*name != '/' || (nd->resolve & VFS_RESOLVE_IN_ROOT)) &&
+            !inode_is_dir(nd->path.dentry->inode))
                 return -ENOTDIR;
         return 0;
 }
@@ -58,15 +83,16 @@ static void nd_set_path(struct nameidata *nd, const struct path *p)
         path_put(&old);
 }
 
-/* `..`: never above the process root; from a mount's root, to its
- * mountpoint first. */
-static void nd_dotdot(struct nameidata *nd)
+/* `..`: never above the process root (the starting directory of a scoped
+ * lookup: EXDEV under BENEATH); from a mount's root, to its mountpoint
+ * first (EXDEV under NO_XDEV). */
+static int nd_dotdot(struct nameidata *nd)
 {
         for (;;) {
                 struct path *p = &nd->path;
 
                 if (path_equal(p, &nd->root))
-                        return;
+                        return (nd->resolve & VFS_RESOLVE_BENEATH) ? -EXDEV : 0;
                 if (p->dentry != p->mnt->root) {
                         struct super_block *sb = p->dentry->sb;
                         struct dentry *parent;
@@ -75,7 +101,7 @@ static void nd_dotdot(struct nameidata *nd)
                         parent = p->dentry->parent ? dentry_ref(p->dentry->parent) : NULL;
                         pthread_mutex_unlock(&sb->lock);
                         if (!parent)
-                                return;
+                                return 0;
                         dentry_unref(p->dentry);
                         p->dentry = parent;
                         break;
@@ -83,14 +109,17 @@ static void nd_dotdot(struct nameidata *nd)
                 pthread_rwlock_rdlock(&nd->ns->lock);
                 if (!p->mnt->parent) {
                         pthread_rwlock_unlock(&nd->ns->lock);
-                        return;         /* the namespace root */
+                        /* the namespace root */
+                        return (nd->resolve & VFS_RESOLVE_BENEATH) ? -EXDEV : 0;
                 }
                 struct path up = { mount_ref(p->mnt->parent), dentry_ref(p->mnt->mountpoint) };
                 pthread_rwlock_unlock(&nd->ns->lock);
                 path_put(p);
                 *p = up;
+                if (nd->resolve & VFS_RESOLVE_NO_XDEV)
+                        return -EXDEV;
         }
-        follow_mounts(nd->ns, &nd->path);
+        return nd_follow_mounts(nd, &nd->path);
 }
 
 int d_lookup_fetch(struct dentry *dir, const char *name, struct dentry **ret)
@@ -165,11 +194,20 @@ static int nd_push_link(struct nameidata *nd, struct inode *link, const char *re
         size_t tl, rl;
         int r;
 
+        if (nd->resolve & VFS_RESOLVE_NO_SYMLINKS)
+                return -ELOOP;
         if (++nd->nlinks > VFS_MAXSYMLINKS)
                 return -ELOOP;
         r = read_link(link, &target);
         if (r < 0)
                 return r;
+        /* An absolute target jumps to the root (Linux's nd_jump_root()). */
+        if (target[0] == '/' &&
+            ((nd->resolve & VFS_RESOLVE_BENEATH) ||
+             ((nd->resolve & VFS_RESOLVE_NO_XDEV) && nd->path.mnt != nd->root.mnt))) {
+                free(target);
+                return -EXDEV;
+        }
         tl = strlen(target);
         rl = strlen(rest);
         buf = malloc(tl + rl + 2);
@@ -188,6 +226,36 @@ static int nd_push_link(struct nameidata *nd, struct inode *link, const char *re
         free(nd->buf);
         nd->buf = buf;
         return 0;
+}
+
+int nd_magic_link(struct nameidata *nd, struct inode *link, struct path *ret)
+{
+        int r;
+
+        if (!link->ops->get_link_path)
+                return 0;
+        /* Linux's pick_link() and nd_jump_link(). */
+        if (nd->resolve & (VFS_RESOLVE_NO_SYMLINKS | VFS_RESOLVE_NO_MAGICLINKS))
+                return -ELOOP;
+        if (nd->nlinks + 1 > VFS_MAXSYMLINKS)
+                return -ELOOP;
+        r = link->ops->get_link_path(link, ret);
+        if (r == -ENOENT) {
+                /* No path (a pipe): its text is walked, which a lookup
+                 * that may not leave its mount or root would refuse. */
+                if (nd->resolve & (VFS_RESOLVE_NO_XDEV | VFS_RESOLVE_SCOPED))
+                        return -EXDEV;
+                return 0;
+        }
+        if (r < 0)
+                return r;
+        if (((nd->resolve & VFS_RESOLVE_NO_XDEV) && ret->mnt != nd->path.mnt) ||
+            (nd->resolve & VFS_RESOLVE_SCOPED)) {
+                path_put(ret);
+                return -EXDEV;
+        }
+        nd->nlinks++;
+        return 1;
 }
 
 int nd_follow_last(struct nameidata *nd, struct inode *link)
@@ -252,7 +320,9 @@ restart:
                         p = next;
                         continue;
                 case LAST_DOTDOT:
-                        nd_dotdot(nd);
+                        r = nd_dotdot(nd);
+                        if (r < 0)
+                                return r;
                         p = next;
                         continue;
                 default:
@@ -263,7 +333,20 @@ restart:
                         return r;
                 inode = child->inode;
                 if (inode_is_lnk(inode)) {
-                        r = nd_push_link(nd, inode, next);
+                        struct path jump;
+
+                        r = nd_magic_link(nd, inode, &jump);
+                        if (r == 1) {
+                                dentry_unref(child);
+                                path_put(&nd->path);
+                                nd->path = jump;
+                                if (!inode_is_dir(nd->path.dentry->inode))
+                                        return -ENOTDIR;
+                                p = next;
+                                continue;
+                        }
+                        if (r == 0)
+                                r = nd_push_link(nd, inode, next);
                         dentry_unref(child);
                         if (r < 0)
                                 return r;
@@ -272,7 +355,9 @@ restart:
                 }
                 dentry_unref(nd->path.dentry);
                 nd->path.dentry = child;
-                follow_mounts(nd->ns, &nd->path);
+                r = nd_follow_mounts(nd, &nd->path);
+                if (r < 0)
+                        return r;
                 if (!inode_is_dir(nd->path.dentry->inode))
                         return -ENOTDIR;
                 p = next;
@@ -291,7 +376,9 @@ int nd_lookup_last(struct nameidata *nd, unsigned flags, struct path *ret)
                         return r;
                 switch (nd->last_type) {
                 case LAST_DOTDOT:
-                        nd_dotdot(nd);
+                        r = nd_dotdot(nd);
+                        if (r < 0)
+                                return r;
                         /* fall through */
                 case LAST_DOT:
                 case LAST_ROOT:
@@ -304,14 +391,22 @@ int nd_lookup_last(struct nameidata *nd, unsigned flags, struct path *ret)
                 if (r < 0)
                         return r;
                 if (inode_is_lnk(child->inode) && ((flags & LOOKUP_FOLLOW) || nd->trailing)) {
-                        r = nd_follow_last(nd, child->inode);
+                        r = nd_magic_link(nd, child->inode, &p);
+                        if (r == 0)
+                                r = nd_follow_last(nd, child->inode);
                         dentry_unref(child);
                         if (r < 0)
                                 return r;
-                        continue;
+                        if (r == 0)
+                                continue;
+                } else {
+                        p = (struct path){ mount_ref(nd->path.mnt), child };
                 }
-                p = (struct path){ mount_ref(nd->path.mnt), child };
-                follow_mounts(nd->ns, &p);
+                r = nd_follow_mounts(nd, &p);
+                if (r < 0) {
+                        path_put(&p);
+                        return r;
+                }
                 if ((nd->trailing || (flags & LOOKUP_DIRECTORY)) &&
                     !inode_is_dir(p.dentry->inode)) {
                         path_put(&p);

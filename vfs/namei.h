@@ -21,10 +21,27 @@ struct file;
 #define LOOKUP_DIRECTORY 0x2    /* the final must be a directory (ENOTDIR) */
 #define LOOKUP_EMPTY     0x4    /* "" is at->dir itself (AT_EMPTY_PATH) */
 
+/* openat2's RESOLVE_* (struct vfs_at.resolve), with Linux's values and
+ * errnos: a mount crossed under NO_XDEV is EXDEV; a symlink followed under
+ * NO_SYMLINKS, or a magic link (/proc/PID/fd/N) under NO_MAGICLINKS, is
+ * ELOOP; BENEATH and IN_ROOT make the starting directory the root (an
+ * absolute name, an absolute symlink or `..` leaving it is EXDEV under
+ * BENEATH and stays there under IN_ROOT; a magic link is EXDEV under
+ * either). CACHED changes nothing here (the caller refuses what would
+ * create with EAGAIN). */
+#define VFS_RESOLVE_NO_XDEV       0x01u
+#define VFS_RESOLVE_NO_MAGICLINKS 0x02u
+#define VFS_RESOLVE_NO_SYMLINKS   0x04u
+#define VFS_RESOLVE_BENEATH       0x08u
+#define VFS_RESOLVE_IN_ROOT       0x10u
+#define VFS_RESOLVE_CACHED        0x20u
+#define VFS_RESOLVE_SCOPED        (VFS_RESOLVE_BENEATH | VFS_RESOLVE_IN_ROOT)
+
 struct vfs_at {
         struct fs_context *fs;
         const struct vfs_cred *cred;
         const struct path *dir;         /* the dirfd's path; NULL: the cwd */
+        unsigned resolve;               /* VFS_RESOLVE_* */
 };
 
 /* Resolve name to a new path reference in *ret. */
@@ -94,5 +111,8 @@ int vfs_d_path(struct fs_context *fs, const struct path *p, char *buf, size_t si
 /* The same for getcwd(2): a p outside the root (chroot) is named from the
  * namespace's top with "(unreachable)" before it, as Linux does. */
 int vfs_getcwd(struct fs_context *fs, const struct path *p, char *buf, size_t size);
+/* The same for /proc's links: a removed file's name ends in " (deleted)"
+ * (an unlinked file, a memfd, an O_TMPFILE file), as Linux's d_path(). */
+int vfs_d_path_any(struct fs_context *fs, const struct path *p, char *buf, size_t size);
 
 #endif

@@ -2,6 +2,7 @@
  * O_CREAT/O_EXCL, symlinks, O_NOFOLLOW, O_DIRECTORY, O_TRUNC and O_PATH. */
 #include <errno.h>
 #include <fcntl.h>
+#include <stdio.h>
 
 #include "file.h"
 #include "internal.h"
@@ -10,6 +11,10 @@
 #ifndef O_LARGEFILE_KERNEL
 #define O_LARGEFILE_KERNEL 0100000      /* x86_64 open forces O_LARGEFILE */
 #endif
+
+/* O_TMPFILE without its O_DIRECTORY (Linux's __O_TMPFILE; glibc's
+ * __O_TMPFILE includes O_DIRECTORY). */
+#define TMPFILE_BIT 020000000u
 
 static const struct file_ops path_file_ops = { 0 };
 
@@ -146,8 +151,11 @@ static int open_create(struct nameidata *nd, unsigned flags, mode_t mode, struct
                         inode_unref(link);
                         return r < 0 ? r : 1;
                 }
-                if (r == 0)
-                        follow_mounts(nd->ns, ret);
+                if (r == 0) {
+                        r = nd_follow_mounts(nd, ret);
+                        if (r < 0)
+                                path_put(ret);
+                }
                 return r;
         }
         d = NULL;
@@ -179,6 +187,51 @@ static int open_create(struct nameidata *nd, unsigned flags, mode_t mode, struct
         return 0;
 }
 
+/* O_TMPFILE: an unnamed regular file in the directory name, open for I/O;
+ * linkat(2) may give it a name unless O_EXCL (Linux's do_tmpfile()). Its
+ * dentry is "#INO" under the directory, in no cache. */
+static int open_tmpfile(const struct vfs_at *at, const char *name, unsigned lflags,
+                        unsigned flags, mode_t mode, struct file **ret)
+{
+        struct dentry *d = NULL;
+        struct inode *dir, *inode;
+        char dname[32];
+        struct path p;
+        struct file *f;
+        int r;
+
+        r = vfs_lookup(at, name, lflags | LOOKUP_DIRECTORY, &p);
+        if (r < 0)
+                return r;
+        dir = p.dentry->inode;
+        r = vfs_permission(dir, at->cred, MAY_WRITE | MAY_EXEC);
+        if (r == 0 && !dir->ops->tmpfile)
+                r = -EOPNOTSUPP;
+        if (r == 0) {
+                pthread_mutex_lock(&p.dentry->sb->lock);
+                r = dir->ops->tmpfile(dir, S_IFREG | mode, at->cred, &inode);
+                pthread_mutex_unlock(&p.dentry->sb->lock);
+        }
+        if (r < 0)
+                goto out;
+        inode->linkable = !(flags & O_EXCL);
+        snprintf(dname, sizeof(dname), "#%llu", (unsigned long long)inode->ino);
+        r = d_alloc_pseudo(p.dentry, dname, inode_ref(inode), &d);
+        if (r == 0) {
+                flags &= ~(unsigned)(O_CREAT | O_EXCL | O_NOCTTY | O_TRUNC | O_CLOEXEC);
+                r = inode->ops->open(inode, flags | O_LARGEFILE_KERNEL, &f);
+        }
+        inode_unref(inode);
+        if (r < 0)
+                goto out;
+        f->path = (struct path){ mount_ref(p.mnt), dentry_ref(d) };
+        *ret = f;
+out:
+        dentry_unref(d);
+        path_put(&p);
+        return r;
+}
+
 int vfs_open(const struct vfs_at *at, const char *name, unsigned flags, mode_t mode,
              struct file **ret)
 {
@@ -190,13 +243,24 @@ int vfs_open(const struct vfs_at *at, const char *name, unsigned flags, mode_t m
 
         if (flags & O_PATH)
                 flags &= O_DIRECTORY | O_NOFOLLOW | O_PATH | O_CLOEXEC;
-        if ((flags & O_TMPFILE) == O_TMPFILE)
-                return -EOPNOTSUPP;
+        /* Linux 6.4 on: O_DIRECTORY|O_CREAT never made anything but trouble. */
+        if ((flags & (O_DIRECTORY | O_CREAT)) == (O_DIRECTORY | O_CREAT))
+                return -EINVAL;
+        if (flags & TMPFILE_BIT) {
+                /* O_TMPFILE is that bit and O_DIRECTORY, without O_CREAT,
+                 * and needs write access (Linux's build_open_flags()). */
+                if ((flags & (O_TMPFILE | O_CREAT)) != O_TMPFILE)
+                        return -EINVAL;
+                if ((flags & O_ACCMODE) == O_RDONLY)
+                        return -EINVAL;
+        }
         if (!(flags & O_NOFOLLOW))
                 lflags |= LOOKUP_FOLLOW;
         if (flags & O_DIRECTORY)
                 lflags |= LOOKUP_DIRECTORY;
         mode = (mode & 07777) & ~fs_umask(at->fs, 0, false);
+        if (flags & TMPFILE_BIT)
+                return open_tmpfile(at, name, lflags, flags, mode, ret);
 
         r = nd_init(&nd, at, name, 0);
         if (r < 0)

@@ -73,7 +73,7 @@ static struct pipe_file *to_pf(struct file *f)
 
 static const struct file_ops pipe_ops, fifo_ops;
 
-static bool file_is_pipe(const struct file *f)
+bool file_is_pipe(struct file *f)
 {
         return f->ops == &pipe_ops || f->ops == &fifo_ops;
 }
@@ -323,6 +323,93 @@ static struct pipe *pipe_alloc(void)
         return p;
 }
 
+int pipe_check_space(struct file *f)
+{
+        struct pipe *p;
+        int r = 0;
+
+        if (!file_is_pipe(f))
+                return -EINVAL;
+        p = to_pf(f)->pipe;
+        pthread_mutex_lock(&p->lock);
+        if (!p->readers)
+                r = -EPIPE;
+        else if (pipe_used(p) == p->nslots)
+                r = -EAGAIN;
+        pthread_mutex_unlock(&p->lock);
+        return r;
+}
+
+/* Both pipes locked, in address order (no other code holds two). */
+static void lock_two(struct pipe *a, struct pipe *b)
+{
+        if (a > b) {
+                struct pipe *t = a;
+
+                a = b;
+                b = t;
+        }
+        pthread_mutex_lock(&a->lock);
+        pthread_mutex_lock(&b->lock);
+}
+
+ssize_t pipe_splice(struct file *in, struct file *out, size_t len, bool tee, bool *ret_wait_out)
+{
+        struct pipe *ip, *op;
+        size_t done = 0;
+        unsigned i;
+
+        if (!file_is_pipe(in) || !file_is_pipe(out))
+                return -EINVAL;
+        ip = to_pf(in)->pipe;
+        op = to_pf(out)->pipe;
+        if (ip == op)
+                return -EINVAL;
+        lock_two(ip, op);
+        /* Linux's ipipe_prep() (an empty input with no writer goes on, to
+         * move nothing), then opipe_prep(). */
+        if (pipe_used(ip) == 0 && ip->writers) {
+                pthread_mutex_unlock(&ip->lock);
+                pthread_mutex_unlock(&op->lock);
+                *ret_wait_out = false;
+                return -EAGAIN;
+        }
+        if (!op->readers || pipe_used(op) == op->nslots) {
+                ssize_t r = op->readers ? -EAGAIN : -EPIPE;
+
+                pthread_mutex_unlock(&ip->lock);
+                pthread_mutex_unlock(&op->lock);
+                *ret_wait_out = true;
+                return r;
+        }
+        /* Buffer by buffer, as splice_pipe_to_pipe() and link_pipe(): each
+         * (part of an) input buffer becomes one output buffer. */
+        for (i = ip->tail; i != ip->head && done < len && pipe_used(op) < op->nslots;) {
+                struct pipe_slot *b = &ip->slots[i % ip->nslots];
+                unsigned oidx = op->head % op->nslots;
+                size_t n = MIN((size_t)b->len, len - done);
+
+                memcpy(op->pages[oidx], ip->pages[i % ip->nslots] + b->offset, n);
+                op->slots[oidx] = (struct pipe_slot){ .offset = 0, .len = (unsigned)n };
+                op->head++;
+                done += n;
+                if (tee) {
+                        i++;
+                        continue;
+                }
+                b->offset += (unsigned)n;
+                b->len -= (unsigned)n;
+                if (b->len == 0)
+                        ip->tail = ++i;
+        }
+        pthread_mutex_unlock(&ip->lock);
+        pthread_mutex_unlock(&op->lock);
+        if (!tee)
+                waitqueue_notify(&ip->wq, EPOLLOUT | EPOLLWRNORM);
+        waitqueue_notify(&op->wq, EPOLLIN | EPOLLRDNORM);
+        return (ssize_t)done;
+}
+
 int pipe_create(unsigned flags, struct file **ret_read, struct file **ret_write)
 {
         struct pipe_file *rf = NULL, *wf = NULL;
@@ -349,6 +436,7 @@ int pipe_create(unsigned flags, struct file **ret_read, struct file **ret_write)
         file_init(&rf->base, &pipe_ops, O_RDONLY | flags, true);
         file_init(&wf->base, &pipe_ops, O_WRONLY | flags, true);
         rf->base.wq = wf->base.wq = &p->wq;
+        rf->base.nowait = wf->base.nowait = true;
         *ret_read = &rf->base;
         *ret_write = &wf->base;
         return 0;

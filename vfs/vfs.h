@@ -34,10 +34,12 @@
 
 struct dentry;
 struct file;
+struct file_lock_context;
 struct memfile;
 struct inode;
 struct mount;
 struct pipe;
+struct path;
 struct super_block;
 
 #define VFS_PATH_MAX 4096       /* with its NUL, like Linux's PATH_MAX */
@@ -117,10 +119,21 @@ struct inode_ops {
                       struct dentry *nd, const char *newname, unsigned flags);
         /* Symlinks: copy the target (no NUL) into buf; returns its length. */
         int (*readlink)(struct inode *inode, char *buf, size_t size);
+        /* Magic links (/proc/PID/fd/N): the path the link stands for, a new
+         * reference, which the walk jumps to instead of reading the text
+         * (Linux's nd_jump_link()). -ENOENT: none (a pipe), the text is
+         * walked. NULL slot: an ordinary symlink. */
+        int (*get_link_path)(struct inode *inode, struct path *ret);
         /* Any inode, called without sb->lock. The caller checked permission. */
         int (*setattr)(struct inode *inode, const struct iattr *ia);
         /* NULL slot: generic_getattr() from the inode fields. */
         int (*getattr)(struct inode *inode, struct stat *ret);
+        /* O_TMPFILE: a new regular inode of mode (type included) owned by c,
+         * with no link (nlink 0), for dir's file system. Called with
+         * sb->lock held; the caller checked permission. NULL slot:
+         * -EOPNOTSUPP. */
+        int (*tmpfile)(struct inode *dir, mode_t mode, const struct vfs_cred *c,
+                       struct inode **ret);
         /* Open a file on it. flags are the open flags with O_CREAT, O_EXCL,
          * O_NOCTTY and O_TRUNC already handled. The caller sets the file's
          * path. */
@@ -153,6 +166,8 @@ struct inode {
         mode_t mode;
         uint32_t uid, gid;
         unsigned nlink;
+        bool linkable;                  /* nlink 0 yet linkat may name it (an O_TMPFILE
+                                         * file without O_EXCL: Linux's I_LINKABLE) */
         int64_t size;
         int64_t blocks;                 /* 512-byte units */
         struct timespec atime, mtime, ctime, btime;
@@ -160,6 +175,9 @@ struct inode {
         struct pipe *pipe;
         /* Called when the last reference goes: free the fs part. */
         void (*destroy)(struct inode *inode);
+        /* flock and record locks (lock.h): made on first use under lock,
+         * then immutable until the inode goes. */
+        struct file_lock_context *flctx;
 };
 
 void inode_init(struct inode *inode, struct super_block *sb, const struct inode_ops *ops,
@@ -212,6 +230,11 @@ struct dentry *dentry_unref(struct dentry *d);          /* accepts NULL, returns
 struct dentry *d_lookup(struct dentry *dir, const char *name);
 /* A new negative child of dir, hashed. sb->lock held. -ENOMEM. */
 int d_alloc(struct dentry *dir, const char *name, struct dentry **ret);
+/* A positive child of dir in no cache, for an inode no name leads to
+ * (memfd, O_TMPFILE: Linux's d_alloc_pseudo and d_tmpfile). Its path shows
+ * as removed. Consumes inode. -ENOMEM. */
+int d_alloc_pseudo(struct dentry *dir, const char *name, struct inode *inode,
+                   struct dentry **ret);
 /* Make d positive with inode (consumed). sb->lock held. */
 void d_instantiate(struct dentry *d, struct inode *inode);
 /* Take d out of its parent's cache and drop its inode (unlink/rmdir done).
@@ -330,6 +353,7 @@ struct mnt_namespace {
         atomic_uint next_dev;           /* anonymous device minors */
         atomic_int next_mnt_id;         /* mount IDs */
         struct memfile *mf;             /* immutable, borrowed; may be NULL */
+        struct mount *shm_mnt;          /* protected by lock: mnt_ns_shm_mount() */
 };
 
 /* A namespace whose root is a new mount of fs type `type`. -ENODEV, or
@@ -357,6 +381,9 @@ int vfs_bind_mount(struct mnt_namespace *ns, const struct path *at, const struct
 /* umount(2) of the mount whose root p is: -EINVAL (not a mount point, the
  * namespace's root), -EBUSY (mounts below it, or in use unless detach). */
 int vfs_umount(struct mnt_namespace *ns, const struct path *p, bool detach);
+/* The namespace's internal tmpfs, in no tree (Linux's shm_mnt): where
+ * memfd files live. Made on first use; a new reference. -ENOMEM. */
+int mnt_ns_shm_mount(struct mnt_namespace *ns, struct mount **ret);
 /* The mount on (mnt, d), or NULL. Takes ns->lock. */
 struct mount *mnt_lookup_child(struct mnt_namespace *ns, struct mount *mnt, struct dentry *d);
 

@@ -273,14 +273,13 @@ static void unmap_from_in(struct mm *mm, struct mm_mappable *m, uint64_t from)
         mm_unlock_write(mm);
 }
 
-void mm_mappable_unmap_from(struct mm_mappable *m, uint64_t size)
+/* The mms mapping m, each with a reference, in a new array (*ret_n of
+ * them); rmap_lock is taken and dropped. */
+static struct mm **rmap_collect(struct mm_mappable *m, size_t *ret_n)
 {
-        uint64_t from = PAGE_ROUND_UP(size);
         struct mm **mms = NULL;
         size_t n = 0, cap = 0;
 
-        /* Collect the mms (each briefly referenced), then visit them with no
-         * lock of the file's held: the order is mm->lock → rmap_lock. */
         pthread_mutex_lock(&m->rmap_lock);
         for (struct mm_rmap_entry *e = m->rmap; e; e = e->next_in_m) {
                 if (n == cap) {
@@ -288,7 +287,7 @@ void mm_mappable_unmap_from(struct mm_mappable *m, uint64_t size)
                         struct mm **t = reallocarray(mms, ncap, sizeof(*t));
 
                         if (!t)
-                                break;  /* out of memory: the rest keep stale pages */
+                                break;  /* out of memory: the rest are not seen */
                         mms = t;
                         cap = ncap;
                 }
@@ -296,6 +295,39 @@ void mm_mappable_unmap_from(struct mm_mappable *m, uint64_t size)
                         mms[n++] = e->mm;
         }
         pthread_mutex_unlock(&m->rmap_lock);
+        *ret_n = n;
+        return mms;
+}
+
+bool mm_mappable_writably_mapped(struct mm_mappable *m)
+{
+        size_t n;
+        struct mm **mms = rmap_collect(m, &n);
+        bool found = false;
+
+        for (size_t i = 0; i < n; i++) {
+                struct mm *mm = mms[i];
+
+                mm_lock_read(mm);
+                for (struct vma *v = vma_first(&mm->vmas); v && !found; v = vma_next(v))
+                        if (v->file == m && (v->flags & VMA_SHARED) &&
+                            !(v->flags & VMA_NOMAYWRITE))
+                                found = true;
+                mm_unlock_read(mm);
+                mm_unref(mm);
+        }
+        free(mms);
+        return found;
+}
+
+void mm_mappable_unmap_from(struct mm_mappable *m, uint64_t size)
+{
+        uint64_t from = PAGE_ROUND_UP(size);
+        size_t n;
+        /* Collected first, then visited with no lock of the file's held:
+         * the order is mm->lock → rmap_lock. Out of memory, the mms not
+         * collected keep stale pages. */
+        struct mm **mms = rmap_collect(m, &n);
 
         for (size_t i = 0; i < n; i++) {
                 unmap_from_in(mms[i], m, from);

@@ -170,6 +170,10 @@ void mm_mappable_destroy(struct mm_mappable *m);
  * stub refuses keeps its stale pages (still referenced, never reused) until
  * it unmaps them. */
 void mm_mappable_unmap_from(struct mm_mappable *m, uint64_t size);
+/* Whether some MAP_SHARED mapping of m may write (Linux's i_mmap_writable:
+ * opened for writing, whatever its protection now). Takes rmap_lock, then
+ * each mm's lock: call with no lock of the file's held. */
+bool mm_mappable_writably_mapped(struct mm_mappable *m);
 
 /* What mmap(2) of a file brings: the file's mappable (NULL if its file
  * system has no mmap: -ENODEV) and its open mode. */
@@ -177,6 +181,8 @@ struct mm_file_args {
         struct mm_mappable *m;                  /* borrowed */
         uint64_t off;                           /* page aligned (the caller checked) */
         bool readable, writable;                /* FMODE_READ, FMODE_WRITE */
+        bool write_sealed;                      /* F_SEAL_WRITE/FUTURE_WRITE: a shared
+                                                 * mapping may not write (EPERM) */
 };
 
 /* mmap(2) of a file, Linux's do_mmap() with a file: the anonymous checks,

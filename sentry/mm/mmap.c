@@ -48,6 +48,12 @@ static int file_vma_flags(const struct mm_file_args *fa, uint64_t len, int prot,
                         return -ENODEV;
                 if (flags & MAP_GROWSDOWN)
                         return -EINVAL;
+                /* Write seals (shmem_mmap()'s seal_check_write()). */
+                if ((vma_flags & VMA_SHARED) && fa->write_sealed) {
+                        if (prot & PROT_WRITE)
+                                return -EPERM;
+                        vma_flags |= VMA_NOMAYWRITE;
+                }
                 return vma_flags;
         default:
                 return -EINVAL;

@@ -68,6 +68,10 @@ static int skipped(long nr)
         case SYS_vfork: case SYS_fork: case SYS_clone: case SYS_clone3: case SYS_execve:
         case SYS_execveat: case SYS_kill: case SYS_tkill: case SYS_tgkill:
         case SYS_rt_sigqueueinfo: case SYS_rt_tgsigqueueinfo: case SYS_sched_yield:
+        /* close_range would close stdio, as close; the others may wait for
+         * an empty pipe, a full one or another description's lock. */
+        case SYS_close_range: case SYS_splice: case SYS_tee: case SYS_sendfile:
+        case SYS_flock:
         /* uretprobe and uprobe: the host kernel lets them past seccomp
          * (6.11+) and kills a caller outside a probe trampoline with SIGILL,
          * natively and under systrap alike. */

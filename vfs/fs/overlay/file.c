@@ -47,28 +47,60 @@ static struct file *real_of(struct file *f)
         return real;
 }
 
-/* The position is the real file's (backend_pos): pos is NULL then. */
+/* The position is ours (the real file's stays unused): the real ops run
+ * at it, and move it as they would their own (O_APPEND included). */
 static ssize_t ovl_read(struct file *f, const struct iov_iter *dst, int64_t *pos)
 {
-        ssize_t n = vfs_read(real_of(f), dst, pos ? *pos : -1);
+        struct file *real = real_of(f);
 
-        if (n > 0 && pos)
-                *pos += n;
-        return n;
+        return real->ops->read(real, dst, pos);
 }
 
 static ssize_t ovl_write(struct file *f, const struct iov_iter *src, int64_t *pos)
 {
-        ssize_t n = vfs_write(real_of(f), src, pos ? *pos : -1);
+        struct file *real = real_of(f);
 
-        if (n > 0 && pos)
-                *pos += n;
-        return n;
+        return real->ops->write(real, src, pos);
 }
 
 static int64_t ovl_llseek(struct file *f, int64_t offset, int whence)
 {
-        return vfs_llseek(real_of(f), offset, whence);
+        struct file *real = real_of(f);
+        struct stat st;
+        int64_t r;
+
+        pthread_mutex_lock(&f->pos_lock);
+        switch (whence) {
+        case SEEK_SET:
+                r = offset;
+                break;
+        case SEEK_CUR:
+                r = __builtin_add_overflow(f->pos, offset, &r) ? -1 : r;
+                break;
+        case SEEK_END:
+                r = vfs_stat(f, &st);
+                if (r == 0)
+                        r = __builtin_add_overflow((int64_t)st.st_size, offset, &r) ? -1 : r;
+                else
+                        goto out;
+                break;
+        case SEEK_DATA:
+        case SEEK_HOLE:
+                r = vfs_llseek(real, offset, whence);   /* the real file knows its holes */
+                if (r < 0)
+                        goto out;
+                break;
+        default:
+                r = -EINVAL;
+                goto out;
+        }
+        if (r < 0)
+                r = -EINVAL;
+        else
+                f->pos = r;
+out:
+        pthread_mutex_unlock(&f->pos_lock);
+        return r;
 }
 
 static int ovl_mmap(struct file *f, struct mm_mappable **ret)
@@ -130,7 +162,6 @@ int ovl_open(struct inode *inode, unsigned flags, struct file **ret)
                 return r;
         }
         file_init(&of->base, &ovl_file_ops, flags, false);
-        of->base.backend_pos = true;
         *ret = &of->base;
         return 0;
 }

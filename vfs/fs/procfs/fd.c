@@ -119,7 +119,7 @@ static int link_fd(const struct proc_ctx *c, struct seqbuf *b)
         if (r == 0) {
                 char *buf = malloc(VFS_PATH_MAX);
 
-                r = buf ? vfs_d_path(fs, &f->path, buf, VFS_PATH_MAX) : -ENOMEM;
+                r = buf ? vfs_d_path_any(fs, &f->path, buf, VFS_PATH_MAX) : -ENOMEM;
                 if (r > 0) {
                         seqbuf_puts(b, buf);
                         r = 0;
@@ -162,5 +162,24 @@ static int show_fdinfo(const struct proc_ctx *c, struct seqbuf *b)
         return 0;
 }
 
-const struct proc_entry proc_fd_entry = { "", S_IFLNK | 0700, .link = link_fd };
+/* The open file's own path: reopening it, or linkat(2) of an O_TMPFILE file,
+ * reaches the same inode even when its name is gone. */
+static int link_path_fd(const struct proc_ctx *c, struct path *ret)
+{
+        struct file *f;
+        int r = get_file(c, c->fd, &f, NULL);
+
+        if (r < 0)
+                return -ENOENT;
+        r = -ENOENT;
+        if (f->path.dentry) {
+                path_copy(ret, &f->path);
+                r = 0;
+        }
+        file_unref(f);
+        return r;
+}
+
+const struct proc_entry proc_fd_entry = { "", S_IFLNK | 0700, .link = link_fd,
+                                          .link_path = link_path_fd };
 const struct proc_entry proc_fdinfo_entry = { "", S_IFREG | 0400, .show = show_fdinfo };

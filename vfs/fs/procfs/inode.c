@@ -48,6 +48,7 @@ static uint64_t proc_ino(const struct proc_entry *e, const struct proc_ctx *c)
 
 static const struct inode_ops proc_file_inode_ops;
 static const struct inode_ops proc_link_inode_ops;
+static const struct inode_ops proc_magic_link_inode_ops;
 
 static void proc_free_inode(struct inode *inode)
 {
@@ -66,7 +67,7 @@ int proc_inode_new(struct super_block *sb, const struct proc_entry *e,
         if (S_ISDIR(mode))
                 ops = &proc_dir_inode_ops;
         else if (S_ISLNK(mode))
-                ops = &proc_link_inode_ops;
+                ops = e->link_path ? &proc_magic_link_inode_ops : &proc_link_inode_ops;
         else
                 ops = &proc_file_inode_ops;
         if (e == &proc_fd_entry)
@@ -323,5 +324,19 @@ static int proc_readlink(struct inode *inode, char *buf, size_t size)
 
 static const struct inode_ops proc_link_inode_ops = {
         .readlink = proc_readlink,
+        .setattr = proc_setattr,
+};
+
+static int proc_get_link_path(struct inode *inode, struct path *ret)
+{
+        struct proc_inode *pi = PROC_I(inode);
+
+        return pi->entry->link_path(&pi->ctx, ret);
+}
+
+/* Entries with link_path: magic links. */
+static const struct inode_ops proc_magic_link_inode_ops = {
+        .readlink = proc_readlink,
+        .get_link_path = proc_get_link_path,
         .setattr = proc_setattr,
 };

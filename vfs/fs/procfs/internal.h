@@ -55,6 +55,8 @@ struct proc_entry {
         ssize_t (*write)(const struct proc_ctx *c, const char *data, size_t len, int64_t pos);
         /* Symlinks: the target (no NUL). */
         int (*link)(const struct proc_ctx *c, struct seqbuf *b);
+        /* Magic links: the path itself (see inode_ops.get_link_path). */
+        int (*link_path)(const struct proc_ctx *c, struct path *ret);
         /* Directories. */
         const struct proc_dir *dir;
 };

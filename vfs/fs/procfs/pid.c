@@ -254,6 +254,31 @@ static int link_root(const struct proc_ctx *c, struct seqbuf *b)
         return link_fs_path(c, b, false);
 }
 
+/* As magic links: the directory itself. */
+static int link_path_fs(const struct proc_ctx *c, struct path *ret, bool cwd)
+{
+        struct fs_context *fs;
+
+        if (proc_src(c)->ops->fs(proc_src(c), c->tgid, &fs) < 0)
+                return -ENOENT;
+        if (cwd)
+                fs_get_cwd(fs, ret);
+        else
+                fs_get_root(fs, ret);
+        fs_context_unref(fs);
+        return 0;
+}
+
+static int link_path_cwd(const struct proc_ctx *c, struct path *ret)
+{
+        return link_path_fs(c, ret, true);
+}
+
+static int link_path_root(const struct proc_ctx *c, struct path *ret)
+{
+        return link_path_fs(c, ret, false);
+}
+
 static const struct proc_dir fd_dir = { NULL, 0, PROC_DYN_FDS };
 static const struct proc_dir fdinfo_dir = { NULL, 0, PROC_DYN_FDINFO };
 static const struct proc_dir task_dir = { NULL, 0, PROC_DYN_TIDS };
@@ -272,8 +297,8 @@ static const struct proc_entry pid_entries[] = {
         { "mounts", S_IFREG | 0444, .show = proc_show_mounts },
         { "mountinfo", S_IFREG | 0444, .show = proc_show_mountinfo },
         { "status", S_IFREG | 0444, .show = show_status },
-        { "cwd", S_IFLNK | 0777, .link = link_cwd },
-        { "root", S_IFLNK | 0777, .link = link_root },
+        { "cwd", S_IFLNK | 0777, .link = link_cwd, .link_path = link_path_cwd },
+        { "root", S_IFLNK | 0777, .link = link_root, .link_path = link_path_root },
         { "exe", S_IFLNK | 0777, .link = link_exe },
         { "task", S_IFDIR | 0555, .dir = &task_dir },
 };

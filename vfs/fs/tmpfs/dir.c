@@ -57,6 +57,16 @@ static int tmpfs_create(struct inode *dir, struct dentry *d, mode_t mode,
         return 0;
 }
 
+static int tmpfs_tmpfile(struct inode *dir, mode_t mode, const struct vfs_cred *c,
+                         struct inode **ret)
+{
+        int r = make_inode(dir, mode, c, ret);
+
+        if (r == 0)
+                (*ret)->nlink = 0;      /* linkat() may give it one */
+        return r;
+}
+
 static int tmpfs_mkdir(struct inode *dir, struct dentry *d, mode_t mode,
                        const struct vfs_cred *c)
 {
@@ -201,6 +211,7 @@ const struct inode_ops tmpfs_dir_inode_ops = {
         .unlink = tmpfs_unlink,
         .rmdir = tmpfs_rmdir,
         .rename = tmpfs_rename,
+        .tmpfile = tmpfs_tmpfile,
         .setattr = tmpfs_setattr,
         .open = tmpfs_dir_open,
         .setxattr = tmpfs_setxattr,

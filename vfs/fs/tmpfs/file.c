@@ -196,7 +196,7 @@ static ssize_t tmpfs_write(struct file *f, const struct iov_iter *src, int64_t *
 
         iov_cursor_init(&c, src);
         pthread_mutex_lock(&inode->lock);
-        if (f->flags & O_APPEND)
+        if (file_write_appends(f, src))
                 *pos = inode->size;
         off = (uint64_t)*pos;
         if (want == 0) {
@@ -208,6 +208,11 @@ static ssize_t tmpfs_write(struct file *f, const struct iov_iter *src, int64_t *
                 return -EFBIG;
         }
         want = MIN(want, (uint64_t)VFS_MAX_FILESIZE - off);
+        want = tmpfs_seal_write_len(ti, off, want, &r);
+        if (!want) {
+                pthread_mutex_unlock(&inode->lock);
+                return r;
+        }
         while (done < want) {
                 uint64_t in = (off + done) % PAGE_SIZE;
                 size_t n = MIN(want - done, PAGE_SIZE - in), moved;
@@ -392,6 +397,13 @@ const struct file_ops tmpfs_file_ops = {
 
 int tmpfs_setattr(struct inode *inode, const struct iattr *ia)
 {
+        int r;
+
+        pthread_mutex_lock(&inode->lock);
+        r = tmpfs_seal_setattr(TMPFS_I(inode), ia);
+        pthread_mutex_unlock(&inode->lock);
+        if (r < 0)
+                return r;
         if (ia->valid & ATTR_SIZE) {
                 if (!S_ISREG(inode->mode))
                         return -EINVAL;

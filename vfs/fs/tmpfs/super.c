@@ -46,8 +46,10 @@ int tmpfs_new_inode(struct super_block *sb, mode_t mode, const struct vfs_cred *
         }
         inode_init(&ti->base, sb, ops, mode, c, tmpfs_destroy_inode);
         ti->pages = RB_ROOT;
-        if (S_ISREG(mode))
+        if (S_ISREG(mode)) {
                 mm_mappable_init(&ti->map, &tmpfs_mappable_ops);
+                ti->seals = F_SEAL_SEAL;        /* every shmem file; memfd may lift it */
+        }
         if (S_ISDIR(mode)) {
                 ti->base.nlink = 2;
                 ti->base.size = 2 * BOGO_DIRENT_SIZE;

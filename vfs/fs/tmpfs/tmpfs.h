@@ -56,6 +56,7 @@ struct tmpfs_inode {
         uint64_t nr_pages;              /* protected by base.lock */
         struct tmpfs_xattr *xattrs;     /* protected by base.lock, creation order */
         size_t xattr_bytes;             /* protected by base.lock: names and values */
+        unsigned seals;                 /* regular files: F_SEAL_*, protected by base.lock (memfd.c) */
 };
 
 static inline struct tmpfs_inode *TMPFS_I(struct inode *inode)
@@ -98,5 +99,11 @@ int tmpfs_removexattr(struct inode *inode, const char *name);
 void tmpfs_xattrs_destroy(struct tmpfs_inode *ti);
 /* file_ops.fallocate (fallocate.c). */
 int tmpfs_fallocate(struct file *f, int mode, int64_t offset, int64_t len);
+
+/* Seals (memfd.c), checked with base.lock held: may this write of len bytes
+ * at off go ahead (returns how many bytes may, 0 with -EPERM in *err when
+ * none), may the size change to size, the mode to mode. */
+size_t tmpfs_seal_write_len(struct tmpfs_inode *ti, uint64_t off, size_t len, int *err);
+int tmpfs_seal_setattr(struct tmpfs_inode *ti, const struct iattr *ia);
 
 #endif
