@@ -171,7 +171,7 @@ long sys_waitid(struct task *t, const struct syscall_args *a)
                 info.si_code = wr.code;
                 info.si_pid = wr.pid;
                 info.si_uid = wr.uid;
-                info.si_status = WIFSIGNALED(wr.status) ? WTERMSIG(wr.status) : WEXITSTATUS(wr.status);
+                info.si_status = wr.child_status;
         }
         if (a->a[2] && mm_copy_out(t->mm, a->a[2], &info, sizeof(info)) < 0)
                 return -EFAULT;

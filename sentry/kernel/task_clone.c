@@ -174,6 +174,8 @@ static long clone_link(struct task *parent, struct task *t, const struct clone_a
                         tg->tgid = (int)r;
                         tg->leader = t;
                         tg->parent = (ca->flags & CLONE_PARENT) && ptg->parent ? ptg->parent : ptg;
+                        /* The thread it hangs from, for PR_SET_PDEATHSIG. */
+                        tg->parent_tid = tg->parent == ptg ? parent->tid : ptg->parent_tid;
                         tg->pgid = ptg->pgid;
                         tg->sid = ptg->sid;
                         tg->sibling = tg->parent->children;
@@ -247,6 +249,7 @@ long task_clone(struct task *parent, const struct clone_args_k *ca)
         if (ca->flags & CLONE_CHILD_CLEARTID)
                 t->clear_child_tid = ca->child_tid;
         memcpy(t->comm, parent->comm, sizeof(t->comm));
+        t->keepcaps = parent->keepcaps;         /* part of the credentials; pdeath_signal is not inherited */
         pthread_mutex_lock(&parent->tg->lock);
         t->sigmask = parent->sigmask;
         pthread_mutex_unlock(&parent->tg->lock);
