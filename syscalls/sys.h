@@ -38,7 +38,9 @@ SYS(brk); SYS(mmap); SYS(munmap); SYS(mprotect); SYS(mremap); SYS(madvise); SYS(
 /* sys_thread.c */
 SYS(exit); SYS(exit_group); SYS(getpid); SYS(gettid); SYS(getppid);
 SYS(set_tid_address); SYS(set_robust_list); SYS(get_robust_list);
-SYS(arch_prctl); SYS(prctl);
+SYS(arch_prctl);
+/* sys_prctl.c */
+SYS(prctl);
 /* sys_process.c */
 SYS(fork); SYS(vfork); SYS(clone); SYS(clone3); SYS(wait4); SYS(waitid);
 SYS(getpgid); SYS(getpgrp); SYS(getsid); SYS(setpgid); SYS(setsid);

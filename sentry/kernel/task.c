@@ -24,6 +24,7 @@ struct thread_group *thread_group_new(struct kernel *k)
         atomic_init(&tg->refcount, 1);
         tg->kernel = k;
         tg->exit_signal = SIGCHLD;
+        tg->dumpable = 1;               /* SUID_DUMP_USER */
         pthread_mutex_init(&tg->lock, NULL);
         sigpending_init(&tg->pending);
         waitqueue_init(&tg->signalfd_wq);

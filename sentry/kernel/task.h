@@ -65,7 +65,7 @@ struct thread_group {
         int pgid, sid;
         int exit_signal;                /* sent to the parent at exit: SIGCHLD or from clone */
         bool exec_done;                 /* for setpgid's EACCES */
-        bool child_subreaper;           /* PR_SET_CHILD_SUBREAPER */
+        bool child_subreaper;           /* PR_SET_CHILD_SUBREAPER; not inherited */
         struct task *vfork_parent;      /* a vfork parent waiting for exec or exit (a reference) */
 
         pthread_mutex_t lock;
@@ -75,6 +75,7 @@ struct thread_group {
         struct sighand sighand;         /* protected by lock */
         struct sigpending pending;      /* protected by lock: kill() to the group */
         struct rlimit rlimits[RLIM_NLIMITS]; /* protected by lock */
+        int dumpable;                   /* protected by lock: PR_SET_DUMPABLE, inherited by fork */
         struct itimer_real itimer_real; /* has its own lock */
         bool init_killable;             /* protected by lock: a fault ended init's protection */
         struct waitqueue signalfd_wq;   /* signalfds: notified when a signal is queued */
@@ -133,10 +134,12 @@ struct task {
         bool stopped;
         bool stop_dequeued;
         /* prctl: the signal to get when the parent thread exits
-         * (PR_SET_PDEATHSIG; protected by kernel->lock), and
-         * PR_SET_KEEPCAPS (only this task touches it). */
+         * (PR_SET_PDEATHSIG; protected by kernel->lock, not inherited);
+         * PR_SET_KEEPCAPS and PR_SET_NO_NEW_PRIVS (only this task
+         * changes them; inherited). */
         int pdeath_signal;
         bool keepcaps;
+        bool no_new_privs;              /* PR_SET_NO_NEW_PRIVS: set once, inherited */
 
         /* Set when the task must leave its loop: exit or fatal signal. */
         bool exiting;

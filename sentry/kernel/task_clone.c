@@ -152,6 +152,7 @@ static int clone_new_process(struct task *parent, struct task *t, const struct c
         pthread_mutex_lock(&ptg->lock);
         tg->sighand = ptg->sighand;
         memcpy(tg->rlimits, ptg->rlimits, sizeof(tg->rlimits));
+        tg->dumpable = ptg->dumpable;
         pthread_mutex_unlock(&ptg->lock);
         itimer_real_init(&tg->itimer_real, parent->kernel, tg);
         return mm_fork(parent->mm, &t->mm);
@@ -250,6 +251,7 @@ long task_clone(struct task *parent, const struct clone_args_k *ca)
                 t->clear_child_tid = ca->child_tid;
         memcpy(t->comm, parent->comm, sizeof(t->comm));
         t->keepcaps = parent->keepcaps;         /* part of the credentials; pdeath_signal is not inherited */
+        t->no_new_privs = parent->no_new_privs;
         pthread_mutex_lock(&parent->tg->lock);
         t->sigmask = parent->sigmask;
         pthread_mutex_unlock(&parent->tg->lock);
