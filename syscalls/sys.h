@@ -41,6 +41,8 @@ SYS(set_tid_address); SYS(set_robust_list); SYS(get_robust_list);
 SYS(arch_prctl);
 /* sys_prctl.c */
 SYS(prctl);
+/* sys_pidfd.c */
+SYS(pidfd_open); SYS(pidfd_send_signal); SYS(pidfd_getfd);
 /* sys_process.c */
 SYS(fork); SYS(vfork); SYS(clone); SYS(clone3); SYS(wait4); SYS(waitid);
 SYS(getpgid); SYS(getpgrp); SYS(getsid); SYS(setpgid); SYS(setsid);

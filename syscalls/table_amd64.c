@@ -145,7 +145,7 @@ const struct syscall_def syscall_table[KERNEL_SYSCALL_MAX] = {
         SYSCALL(set_robust_list, sys_set_robust_list, A(ARG_PTR, ARG_UINT),
                 .note = "recorded; walked on thread death with the threads work"),
         SYSCALL(get_robust_list, sys_get_robust_list, A(ARG_INT, ARG_PTR, ARG_PTR)),
-        SYSCALL_PARTIAL(waitid, sys_waitid, "P_PIDFD not yet; rusage is not written",
+        SYSCALL_PARTIAL(waitid, sys_waitid, "rusage is not written",
                         A(ARG_INT, ARG_INT, ARG_PTR, ARG_HEX, ARG_PTR)),
         SYSCALL(dup3, sys_dup3, A(ARG_FD, ARG_FD, ARG_OPEN_FLAGS)),
         SYSCALL(pipe2, sys_pipe2, A(ARG_PTR, ARG_OPEN_FLAGS)),
@@ -174,7 +174,11 @@ const struct syscall_def syscall_table[KERNEL_SYSCALL_MAX] = {
         SYSCALL(faccessat2, sys_faccessat2, A(ARG_FD, ARG_STR, ARG_INT, ARG_HEX)),
         SYSCALL(getrandom, sys_getrandom, A(ARG_BUF_OUT, ARG_UINT, ARG_HEX)),
 
-        SYSCALL_PARTIAL(clone3, sys_clone3, "as clone; set_tid, cgroup and CLONE_PIDFD give ENOSYS",
+        SYSCALL_PARTIAL(clone3, sys_clone3, "as clone; set_tid and cgroup give ENOSYS",
                         A(ARG_PTR, ARG_UINT)),
         SYSCALL_NOSYS(rseq, "glibc falls back without it"),
+        SYSCALL_PARTIAL(pidfd_send_signal, sys_pidfd_send_signal, "/proc/PID directory fds are EBADF",
+                        A(ARG_FD, ARG_SIGNUM, ARG_PTR, ARG_HEX)),
+        SYSCALL(pidfd_open, sys_pidfd_open, A(ARG_INT, ARG_HEX)),
+        SYSCALL(pidfd_getfd, sys_pidfd_getfd, A(ARG_FD, ARG_FD, ARG_HEX)),
 };

@@ -28,6 +28,7 @@
 struct file;
 struct epitem;
 struct mm_mappable;
+struct seqbuf;
 
 struct iov_iter {
         const struct iovec *iov;
@@ -63,6 +64,9 @@ struct file_ops {
          * checked the access mode. NULL slot: -ENODEV (pipes, sockets,
          * host passthrough files), as Linux's missing f_op->mmap. */
         int (*mmap)(struct file *f, struct mm_mappable **ret);
+        /* /proc/PID/fdinfo: lines after the generic ones (Linux's
+         * show_fdinfo). NULL slot: none. */
+        void (*show_fdinfo)(struct file *f, struct seqbuf *b);
         /* Last reference dropped; the generic layer then drops f->path.
          * NULL slot: free(f). */
         void (*release)(struct file *f);

@@ -28,6 +28,7 @@ struct thread_group *thread_group_new(struct kernel *k)
         pthread_mutex_init(&tg->lock, NULL);
         sigpending_init(&tg->pending);
         waitqueue_init(&tg->signalfd_wq);
+        waitqueue_init(&tg->pidfd_wq);
         return tg;
 }
 
@@ -43,6 +44,7 @@ struct thread_group *thread_group_unref(struct thread_group *tg)
                 return NULL;
         sigpending_clear(&tg->pending);
         waitqueue_destroy(&tg->signalfd_wq);
+        waitqueue_destroy(&tg->pidfd_wq);
         pthread_mutex_destroy(&tg->lock);
         free(tg);
         return NULL;

@@ -79,6 +79,7 @@ struct thread_group {
         struct itimer_real itimer_real; /* has its own lock */
         bool init_killable;             /* protected by lock: a fault ended init's protection */
         struct waitqueue signalfd_wq;   /* signalfds: notified when a signal is queued */
+        struct waitqueue pidfd_wq;      /* pidfds: notified when a thread exits or the group is reaped */
         /* Job control (job_control.c), protected by lock: TG_JOBCTL_* flags,
          * the threads still to park for a group stop in progress, and the
          * stop signal a wait(WUNTRACED) reports (0 once reported). */
@@ -198,6 +199,7 @@ struct clone_args_k {
         uint64_t flags;
         int exit_signal;
         guest_ptr_t stack, tls, parent_tid, child_tid;
+        guest_ptr_t pidfd;              /* CLONE_PIDFD: where the parent's new pidfd goes */
 };
 long task_clone(struct task *parent, const struct clone_args_k *ca);
 

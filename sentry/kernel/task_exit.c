@@ -9,6 +9,7 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/epoll.h>
 #include <sys/wait.h>
 
 #include "lib/log.h"
@@ -282,6 +283,7 @@ void task_exit(struct task *t)
                 reparent_thread_children_locked(t, &es);
                 pthread_mutex_unlock(&k->lock);
                 exit_signals_send(k, t, &es);
+                waitqueue_notify(&tg->pidfd_wq, EPOLLIN | EPOLLHUP);   /* thread pidfds */
                 task_unref(t);
                 return;
         }
@@ -337,6 +339,8 @@ void task_exit(struct task *t)
                 thread_group_unref(adopter);
         }
         exit_signals_send(k, t, &es);
+        /* pidfds: the process exited (and maybe was reaped at once). */
+        waitqueue_notify(&tg->pidfd_wq, EPOLLIN | EPOLLHUP);
         thread_group_unref(reaped);
         if (tg == k->init) {
                 log_debug("init exited (status %#x): ending the sandbox", status);

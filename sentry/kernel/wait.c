@@ -1,6 +1,7 @@
 /* wait4 and waitid: finding and reaping a child that changed state. */
 #include <errno.h>
 #include <signal.h>
+#include <sys/epoll.h>
 #include <sys/wait.h>
 
 #include "sentry/kernel/internal.h"
@@ -99,6 +100,8 @@ int task_wait(struct task *t, int which, int id, int options, struct wait_result
                 }
                 pthread_mutex_unlock(&k->lock);
                 if (found) {
+                        if (reaped)
+                                waitqueue_notify(&reaped->pidfd_wq, EPOLLIN | EPOLLHUP);
                         thread_group_unref(reaped);
                         return 1;
                 }
