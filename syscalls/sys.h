@@ -61,7 +61,11 @@ SYS(brk); SYS(mmap); SYS(munmap); SYS(mprotect); SYS(mremap); SYS(madvise); SYS(
 /* sys_thread.c */
 SYS(exit); SYS(exit_group); SYS(getpid); SYS(gettid); SYS(getppid);
 SYS(set_tid_address); SYS(set_robust_list); SYS(get_robust_list);
-SYS(arch_prctl); SYS(prctl);
+SYS(arch_prctl);
+/* sys_prctl.c */
+SYS(prctl);
+/* sys_pidfd.c */
+SYS(pidfd_open); SYS(pidfd_send_signal); SYS(pidfd_getfd);
 /* sys_process.c */
 /* sys_mount.c */
 SYS(mount); SYS(umount2);

@@ -7,6 +7,9 @@
 #include <sys/wait.h>
 
 #include "sentry/kernel/kerrno.h"
+#include "sentry/kernel/pidfd.h"
+#include "vfs/fdtable.h"
+#include "vfs/file.h"
 #include "sentry/mm/mm.h"
 #include "syscall.h"
 #include "syscalls/sys.h"
@@ -41,6 +44,12 @@ long sys_clone(struct task *t, const struct syscall_args *a)
 
         if (ca.exit_signal && !signal_valid(ca.exit_signal))
                 return -EINVAL;
+        /* clone() returns the pidfd through the parent_tid pointer. */
+        if (ca.flags & CLONE_PIDFD) {
+                if (ca.flags & CLONE_PARENT_SETTID)
+                        return -EINVAL;
+                ca.pidfd = ca.parent_tid;
+        }
         return task_clone(t, &ca);
 }
 
@@ -75,8 +84,10 @@ long sys_clone3(struct task *t, const struct syscall_args *a)
         }
         if (ka.exit_signal > KSIG_MAX || (ka.flags & CSIGNAL))
                 return -EINVAL;
-        if (ka.set_tid || ka.set_tid_size || ka.cgroup || (ka.flags & CLONE_PIDFD))
+        if (ka.set_tid || ka.set_tid_size || ka.cgroup)
                 return -ENOSYS;
+        if ((ka.flags & CLONE_PIDFD) && (ka.flags & CLONE_PARENT_SETTID) && ka.pidfd == ka.parent_tid)
+                return -EINVAL;
         if ((ka.stack == 0) != (ka.stack_size == 0))
                 return -EINVAL;
         ca = (struct clone_args_k){
@@ -86,6 +97,7 @@ long sys_clone3(struct task *t, const struct syscall_args *a)
                 .parent_tid = ka.parent_tid,
                 .child_tid = ka.child_tid,
                 .tls = ka.tls,
+                .pidfd = ka.pidfd,
         };
         return task_clone(t, &ca);
 }
@@ -132,6 +144,31 @@ long sys_wait4(struct task *t, const struct syscall_args *a)
         return wr.pid;
 }
 
+/* waitid(P_PIDFD, fd): the child the pidfd names, and WNOHANG if the pidfd
+ * is non-blocking. */
+static long pidfd_wait_target(struct task *t, int fd, int *which, int *id, int *options)
+{
+        struct pidfd_target pt;
+        struct file *f;
+        long r;
+
+        if (fd < 0)
+                return -EINVAL;
+        f = fdtable_get(t->fdt, fd);
+        if (!f)
+                return -EBADF;
+        r = pidfd_get_target(f, &pt);
+        if (r == 0) {
+                *which = P_PID;
+                *id = pt.pid;
+                if (f->flags & O_NONBLOCK)
+                        *options |= WNOHANG;
+                pidfd_target_release(&pt);
+        }
+        file_unref(f);
+        return r;
+}
+
 #define WAITID_OPTIONS (WNOHANG | WEXITED | WSTOPPED | WCONTINUED | WNOWAIT | __WNOTHREAD | \
                         __WCLONE | __WALL)
 
@@ -159,19 +196,27 @@ long sys_waitid(struct task *t, const struct syscall_args *a)
                         pthread_mutex_unlock(&t->kernel->lock);
                 }
                 break;
+        case P_PIDFD:
+                r = pidfd_wait_target(t, id, &which, &id, &options);
+                if (r < 0)
+                        return r;
+                break;
         default:
-                return -EINVAL;         /* P_PIDFD comes with pidfds */
+                return -EINVAL;
         }
         r = task_wait(t, which, id, options, &wr);
         if (r < 0)
                 return r;
+        /* Only the pidfd made it non-blocking: nothing yet is EAGAIN. */
+        if (r == 0 && (options & WNOHANG) && !((int)a->a[3] & WNOHANG))
+                return -EAGAIN;
         memset(&info, 0, sizeof(info));
         if (r == 1) {
                 info.si_signo = SIGCHLD;
                 info.si_code = wr.code;
                 info.si_pid = wr.pid;
                 info.si_uid = wr.uid;
-                info.si_status = WIFSIGNALED(wr.status) ? WTERMSIG(wr.status) : WEXITSTATUS(wr.status);
+                info.si_status = wr.child_status;
         }
         if (a->a[2] && mm_copy_out(t->mm, a->a[2], &info, sizeof(info)) < 0)
                 return -EFAULT;

@@ -1,7 +1,6 @@
 /* Thread and process identity, exit, TLS and per-thread bookkeeping. */
 #include <asm/prctl.h>
 #include <errno.h>
-#include <linux/prctl.h>
 #include <string.h>
 
 #include "sentry/mm/mm.h"
@@ -99,31 +98,6 @@ long sys_arch_prctl(struct task *t, const struct syscall_args *a)
         case ARCH_GET_GS:
                 value = a->a[0] == ARCH_GET_FS ? gp->fs_base : gp->gs_base;
                 return mm_copy_out(t->mm, a->a[1], &value, sizeof(value));
-        default:
-                return -EINVAL;
-        }
-}
-
-long sys_prctl(struct task *t, const struct syscall_args *a)
-{
-        char name[sizeof(t->comm)];
-        long r;
-
-        switch (a->a[0]) {
-        case PR_SET_NAME:
-                memset(name, 0, sizeof(name));
-                r = mm_strncpy_in(t->mm, name, a->a[1], sizeof(name));
-                if (r == -ENAMETOOLONG) {
-                        /* Linux silently truncates to TASK_COMM_LEN - 1. */
-                        r = mm_copy_in(t->mm, name, a->a[1], sizeof(name) - 1);
-                        name[sizeof(name) - 1] = '\0';
-                }
-                if (r < 0)
-                        return r;
-                memcpy(t->comm, name, sizeof(t->comm));
-                return 0;
-        case PR_GET_NAME:
-                return mm_copy_out(t->mm, a->a[1], t->comm, sizeof(t->comm));
         default:
                 return -EINVAL;
         }

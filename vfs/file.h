@@ -29,6 +29,7 @@
 struct file;
 struct epitem;
 struct mm_mappable;
+struct seqbuf;
 
 struct iov_iter {
         const struct iovec *iov;
@@ -80,6 +81,9 @@ struct file_ops {
          * metadata) durable. NULL slot: -EINVAL (pipes, devices, procfs,
          * as Linux's missing f_op->fsync). noop_fsync() for in-memory data. */
         int (*fsync)(struct file *f, bool datasync);
+        /* /proc/PID/fdinfo: lines after the generic ones (Linux's
+         * show_fdinfo). NULL slot: none. */
+        void (*show_fdinfo)(struct file *f, struct seqbuf *b);
         /* Last reference dropped; the generic layer then drops f->path.
          * NULL slot: free(f). */
         void (*release)(struct file *f);

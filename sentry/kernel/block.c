@@ -37,6 +37,9 @@ bool task_signal_pending(struct task *t)
                 return true;            /* as SIGKILL: every wait ends */
         pthread_mutex_lock(&t->tg->lock);
         pending = (t->pending.set | t->tg->pending.set) & (~t->sigmask | KSIG_UNBLOCKABLE);
+        /* A group stop wants the task to park: as a signal, the wait ends. */
+        if (t->stop_pending)
+                pending = 1;
         pthread_mutex_unlock(&t->tg->lock);
         return pending != 0;
 }
@@ -66,6 +69,15 @@ int task_block(struct task *t, const struct timespec *deadline)
         if (task_signal_pending(t))
                 return -EINTR;
         return r == ETIMEDOUT ? -ETIMEDOUT : 0;
+}
+
+void task_sleep(struct task *t)
+{
+        pthread_mutex_lock(&t->block_lock);
+        while (!t->woken)
+                pthread_cond_wait(&t->block_cond, &t->block_lock);
+        t->woken = false;
+        pthread_mutex_unlock(&t->block_lock);
 }
 
 void task_wake(struct task *t)

@@ -34,4 +34,32 @@ bool task_must_leave(struct task *t);
  * returns the table's reference for the caller to drop. kernel->lock held. */
 struct thread_group *tg_unlink_reaped_locked(struct kernel *k, struct thread_group *tg);
 
+/* Job control (job_control.c). */
+/* A signal is being sent to tg (tg->lock held): a stop signal discards
+ * pending SIGCONT; SIGCONT discards pending stop signals and continues a
+ * stopped group (Linux's prepare_signal()). */
+void jobctl_prepare_signal_locked(struct thread_group *tg, int signo);
+/* signal_deliver(): t takes part in a group stop, starting one for signo
+ * (a stop signal it just dequeued, t->stop_dequeued set) unless one is in
+ * progress; parks until continued or killed. Called with tg->lock held,
+ * returns with it released. */
+void jobctl_stop_locked(struct task *t, int signo);
+/* signal_deliver(): tell the parent about a stop or continue still to be
+ * reported (CLD_STOPPED/CLD_CONTINUED). */
+void jobctl_notify_pending(struct task *t);
+/* Whether t's process group is orphaned (SIGTSTP, SIGTTIN and SIGTTOU are
+ * then discarded). Takes kernel->lock. */
+bool jobctl_pgrp_orphaned(struct task *t);
+/* t is leaving: it no longer takes part in a group stop (which may
+ * complete without it). */
+void jobctl_task_exit(struct task *t);
+/* Linux's kill_orphaned_pgrp() test: tg's group is in parent's session but
+ * not parent's group, becomes orphaned (ignoring `ignored`) and has a
+ * stopped member. kernel->lock held. */
+bool jobctl_orphans_stopped_pgrp_locked(struct kernel *k, const struct thread_group *tg,
+                                        const struct thread_group *parent,
+                                        const struct thread_group *ignored);
+/* SIGHUP then SIGCONT to every process of a newly orphaned group. */
+void jobctl_hangup_pgrp(struct kernel *k, int pgid);
+
 #endif

@@ -174,6 +174,8 @@ static int ks_status(struct procfs_source *s, int tid, struct procfs_status *ret
                 ret->sig_pending = t->pending.set;
                 ret->sig_blocked = t->sigmask;
                 ret->sigq_queued = t->pending.count;
+                if (t->stopped)
+                        ret->state = 'T';       /* parked by a group stop */
         }
         ret->shared_pending = tg->pending.set;
         ret->sigq_queued += tg->pending.count;

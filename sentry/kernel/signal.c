@@ -7,6 +7,7 @@
 #include <sys/syscall.h>
 
 #include "lib/log.h"
+#include "sentry/kernel/internal.h"
 #include "sentry/kernel/kerrno.h"
 #include "sentry/kernel/kernel.h"
 #include "sentry/kernel/task.h"
@@ -44,7 +45,9 @@ static bool signal_ignored(struct task *t, int signo)
                 return false;
         if (act->handler == KSIG_IGN)
                 return true;
-        return act->handler == KSIG_DFL && signal_default_action(signo) == SIG_DEFAULT_IGNORE;
+        /* SIGCONT's default is to do nothing once it has continued the group. */
+        return act->handler == KSIG_DFL && (signal_default_action(signo) == SIG_DEFAULT_IGNORE ||
+                                            signal_default_action(signo) == SIG_DEFAULT_CONT);
 }
 
 /* The sandbox's init gets only the signals it has a handler for (Linux's
@@ -72,6 +75,7 @@ int signal_send(struct task *t, const siginfo_t *info, bool group)
                 return -EINVAL;
         pthread_mutex_lock(&tg->lock);
         limit = (unsigned)tg->rlimits[RLIMIT_SIGPENDING].rlim_cur;
+        jobctl_prepare_signal_locked(tg, signo);
         if (!signal_ignored(t, signo) && !signal_init_protected(t, signo)) {
                 r = sigpending_add(group ? &tg->pending : &t->pending, info, limit);
                 /* Who will take it: t, or for a group signal the first thread
@@ -179,7 +183,16 @@ void signal_deliver(struct task *t)
         int signo;
 
         for (;;) {
+                /* A stop or continue the parent has not heard of yet. */
+                jobctl_notify_pending(t);
+                if (atomic_load(&tg->group_exit))
+                        return;
                 pthread_mutex_lock(&tg->lock);
+                if (t->stop_pending) {
+                        /* Another thread stopped the group: park too. */
+                        jobctl_stop_locked(t, 0);
+                        continue;
+                }
                 if (signal_dequeue(t, &info) < 0) {
                         pthread_mutex_unlock(&tg->lock);
                         signal_deliver_none(t);
@@ -188,15 +201,29 @@ void signal_deliver(struct task *t)
                 signo = info.si_signo;
                 act = tg->sighand.action[signo - 1];
                 if (act.handler == KSIG_IGN || (act.handler == KSIG_DFL &&
-                                                signal_default_action(signo) != SIG_DEFAULT_TERM &&
-                                                signal_default_action(signo) != SIG_DEFAULT_CORE)) {
-                        /* Ignored; stop and continue wait for job control. */
+                                                (signal_default_action(signo) == SIG_DEFAULT_IGNORE ||
+                                                 signal_default_action(signo) == SIG_DEFAULT_CONT))) {
                         pthread_mutex_unlock(&tg->lock);
                         continue;
                 }
-                if (act.handler == KSIG_DFL && tg->tgid == 1 && !tg->init_killable) {
-                        /* Init: a fatal signal it had blocked is dropped now. */
+                if (act.handler == KSIG_DFL && tg->tgid == 1 &&
+                    (!tg->init_killable || signal_default_action(signo) == SIG_DEFAULT_STOP)) {
+                        /* Init: a fatal signal it had blocked is dropped
+                         * now; it never stops. */
                         pthread_mutex_unlock(&tg->lock);
+                        continue;
+                }
+                if (act.handler == KSIG_DFL && signal_default_action(signo) == SIG_DEFAULT_STOP) {
+                        /* A group stop; but SIGTSTP, SIGTTIN and SIGTTOU
+                         * do nothing in an orphaned process group. */
+                        t->stop_dequeued = true;
+                        if (signo != SIGSTOP) {
+                                pthread_mutex_unlock(&tg->lock);
+                                if (jobctl_pgrp_orphaned(t))
+                                        continue;
+                                pthread_mutex_lock(&tg->lock);
+                        }
+                        jobctl_stop_locked(t, signo);
                         continue;
                 }
                 if (act.handler == KSIG_DFL) {

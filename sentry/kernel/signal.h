@@ -6,9 +6,9 @@
  * (signal_deliver() from the task loop): ignored, a default action, or a
  * frame on the guest stack for the handler, undone by rt_sigreturn.
  *
- * Not built yet: job-control stops (stop signals are ignored), core dumps
- * (core signals terminate), interrupting a blocking call (only the task
- * itself sends signals so far), more than one thread per group.
+ * A stop signal with its default action stops the whole thread group and
+ * SIGCONT continues it (job control, job_control.c). Not built yet: core
+ * dumps (core signals terminate).
  *
  * Locking: tg->lock protects the sighand, both pending sets and the masks.
  */

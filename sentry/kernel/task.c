@@ -27,9 +27,11 @@ struct thread_group *thread_group_new(struct kernel *k)
         atomic_init(&tg->refcount, 1);
         tg->kernel = k;
         tg->exit_signal = SIGCHLD;
+        tg->dumpable = 1;               /* SUID_DUMP_USER */
         pthread_mutex_init(&tg->lock, NULL);
         sigpending_init(&tg->pending);
         waitqueue_init(&tg->signalfd_wq);
+        waitqueue_init(&tg->pidfd_wq);
         return tg;
 }
 
@@ -45,6 +47,7 @@ struct thread_group *thread_group_unref(struct thread_group *tg)
                 return NULL;
         sigpending_clear(&tg->pending);
         waitqueue_destroy(&tg->signalfd_wq);
+        waitqueue_destroy(&tg->pidfd_wq);
         pthread_mutex_destroy(&tg->lock);
         free(tg);
         return NULL;

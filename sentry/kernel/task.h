@@ -42,7 +42,14 @@ enum tg_state {
         TG_REAPED,                      /* reaped; only references keep it */
 };
 
-/* A guest process. For now each holds exactly one task. */
+/* Job control state of a thread group (tg->jobctl), Linux's SIGNAL_STOP_*
+ * and SIGNAL_CLD_* flags (job_control.c). */
+#define TG_JOBCTL_STOPPED       0x1u    /* a group stop completed (every thread parked) */
+#define TG_JOBCTL_CONTINUED     0x2u    /* continued by SIGCONT: wait(WCONTINUED) may report it */
+#define TG_JOBCTL_CLD_STOPPED   0x4u    /* the parent is still to be told: CLD_STOPPED */
+#define TG_JOBCTL_CLD_CONTINUED 0x8u    /* the parent is still to be told: CLD_CONTINUED */
+
+/* A guest process: one or more tasks (threads). */
 struct thread_group {
         atomic_int refcount;
         int tgid;                       /* immutable */
@@ -50,6 +57,7 @@ struct thread_group {
 
         /* protected by kernel->lock: */
         struct thread_group *parent;    /* NULL for init */
+        int parent_tid;                 /* the thread of parent that made it (PR_SET_PDEATHSIG) */
         struct thread_group *children;  /* first child */
         struct thread_group *sibling;   /* next child of parent */
         struct task *leader;            /* the first task, NULL once it is gone */
@@ -57,6 +65,7 @@ struct thread_group {
         int pgid, sid;
         int exit_signal;                /* sent to the parent at exit: SIGCHLD or from clone */
         bool exec_done;                 /* for setpgid's EACCES */
+        bool child_subreaper;           /* PR_SET_CHILD_SUBREAPER; not inherited */
         struct task *vfork_parent;      /* a vfork parent waiting for exec or exit (a reference) */
 
         pthread_mutex_t lock;
@@ -68,9 +77,17 @@ struct thread_group {
         struct sighand sighand;         /* protected by lock */
         struct sigpending pending;      /* protected by lock: kill() to the group */
         struct rlimit rlimits[RLIM_NLIMITS]; /* protected by lock */
+        int dumpable;                   /* protected by lock: PR_SET_DUMPABLE, inherited by fork */
         struct itimer_real itimer_real; /* has its own lock */
         bool init_killable;             /* protected by lock: a fault ended init's protection */
         struct waitqueue signalfd_wq;   /* signalfds: notified when a signal is queued */
+        struct waitqueue pidfd_wq;      /* pidfds: notified when a thread exits or the group is reaped */
+        /* Job control (job_control.c), protected by lock: TG_JOBCTL_* flags,
+         * the threads still to park for a group stop in progress, and the
+         * stop signal a wait(WUNTRACED) reports (0 once reported). */
+        unsigned jobctl;
+        int group_stop_count;
+        int stop_code;
         /* Set once when the group starts exiting: the wait status (as from wait4). */
         bool exited;                    /* protected by lock */
         int exit_status;                /* protected by lock */
@@ -112,6 +129,21 @@ struct task {
         guest_ptr_t robust_list;
         uint64_t robust_list_len;
         char comm[16];                  /* PR_SET_NAME, TASK_COMM_LEN */
+
+        /* Job control (job_control.c), protected by tg->lock: a group stop
+         * wants this thread to park (Linux's JOBCTL_STOP_PENDING); it is
+         * parked (JOBCTL_STOPPED); a stop signal was just dequeued and no
+         * SIGCONT came since (JOBCTL_STOP_DEQUEUED). */
+        bool stop_pending;
+        bool stopped;
+        bool stop_dequeued;
+        /* prctl: the signal to get when the parent thread exits
+         * (PR_SET_PDEATHSIG; protected by kernel->lock, not inherited);
+         * PR_SET_KEEPCAPS and PR_SET_NO_NEW_PRIVS (only this task
+         * changes them; inherited). */
+        int pdeath_signal;
+        bool keepcaps;
+        bool no_new_privs;              /* PR_SET_NO_NEW_PRIVS: set once, inherited */
 
         /* Set when the task must leave its loop: exit or fatal signal. */
         bool exiting;
@@ -171,16 +203,18 @@ struct clone_args_k {
         uint64_t flags;
         int exit_signal;
         guest_ptr_t stack, tls, parent_tid, child_tid;
+        guest_ptr_t pidfd;              /* CLONE_PIDFD: where the parent's new pidfd goes */
 };
 long task_clone(struct task *parent, const struct clone_args_k *ca);
 
 /* Waiting for children (wait.c): wait4/waitid's core. which: P_PID, P_PGID,
- * P_ALL (P_PIDFD later); options as waitid(2) (WEXITED, WSTOPPED,
+ * P_ALL; options as waitid(2) (WEXITED, WSTOPPED,
  * WCONTINUED, WNOHANG, WNOWAIT, __WALL...). Returns 1 with the child's pid,
  * wait status and siginfo-style code filled, 0 for WNOHANG with nothing
  * ready, or -errno (-ECHILD, -ERESTARTSYS). */
 struct wait_result {
         int pid, status, code, uid;
+        int child_status;               /* waitid's: exit code, signal, or stop signal */
 };
 int task_wait(struct task *t, int which, int id, int options, struct wait_result *ret);
 
@@ -200,6 +234,10 @@ struct thread_group *kernel_find_tg(struct kernel *k, int tgid);
  * signal the task does not block is pending. */
 void task_prepare_block(struct task *t);
 int task_block(struct task *t, const struct timespec *deadline);
+/* Sleep until task_wake(), whatever signals are pending (a stopped task,
+ * vfork's parent); the caller re-checks its condition after
+ * task_prepare_block(), as above. */
+void task_sleep(struct task *t);
 /* Wake a task blocked (or about to block) in the sentry. Any thread. */
 void task_wake(struct task *t);
 /* A signal was queued for t: wake it if blocked, or pull it out of guest

@@ -22,16 +22,18 @@
 #include "lib/log.h"
 #include "sentry/kernel/internal.h"
 #include "sentry/kernel/kernel.h"
+#include "sentry/kernel/pidfd.h"
 #include "sentry/kernel/task.h"
 #include "sentry/mm/mm.h"
 #include "vfs/fdtable.h"
+#include "vfs/file.h"
 #include "vfs/vfs.h"
 
 /* What clone() takes today; CSIGNAL (the exit signal) is separate. */
 #define CLONE_SUPPORTED (CLONE_VM | CLONE_FS | CLONE_FILES | CLONE_VFORK | CLONE_PARENT | \
                          CLONE_THREAD | CLONE_SIGHAND | \
                          CLONE_SETTLS | CLONE_PARENT_SETTID | CLONE_CHILD_SETTID | \
-                         CLONE_CHILD_CLEARTID | CLONE_DETACHED | CLONE_SYSVSEM)
+                         CLONE_CHILD_CLEARTID | CLONE_DETACHED | CLONE_SYSVSEM | CLONE_PIDFD)
 
 /* Handed from the parent to the child's thread. */
 struct clone_start {
@@ -51,6 +53,9 @@ static int clone_check_flags(uint64_t flags)
         if ((flags & CLONE_THREAD) && !(flags & CLONE_SIGHAND))
                 return -EINVAL;
         if ((flags & CLONE_SIGHAND) && !(flags & CLONE_VM))
+                return -EINVAL;
+        /* CLONE_DETACHED is kept free for a future use with pidfds. */
+        if ((flags & CLONE_PIDFD) && (flags & CLONE_DETACHED))
                 return -EINVAL;
         /* Shared memory or handlers without being a thread of the group
          * (old LinuxThreads style): not built. */
@@ -79,6 +84,33 @@ static int creds_copy(struct creds *dst, const struct creds *src)
                 memcpy(dst->groups, src->groups, sizeof(*dst->groups) * src->ngroups);
         }
         return 0;
+}
+
+/* CLONE_PIDFD: a pidfd for the child (a thread pidfd for a thread) in the
+ * parent's fd table, close-on-exec, its number written to ca->pidfd. */
+static int clone_install_pidfd(struct task *parent, struct task *t, const struct clone_args_k *ca)
+{
+        bool thread = ca->flags & CLONE_THREAD;
+        struct rlimit nofile;
+        struct file *f;
+        int32_t fd;
+        int r;
+
+        r = pidfd_create(t->tg, thread ? t : NULL, t->tid, thread ? KPIDFD_THREAD : 0, &f);
+        if (r < 0)
+                return r;
+        pthread_mutex_lock(&parent->tg->lock);
+        nofile = parent->tg->rlimits[RLIMIT_NOFILE];
+        pthread_mutex_unlock(&parent->tg->lock);
+        fd = fdtable_install(parent->fdt, f, 0, true,
+                             nofile.rlim_cur > INT32_MAX ? INT32_MAX : (int)nofile.rlim_cur);
+        file_unref(f);
+        if (fd < 0)
+                return fd;
+        r = mm_copy_out(parent->mm, ca->pidfd, &fd, sizeof(fd));
+        if (r < 0)
+                fdtable_close(parent->fdt, fd);
+        return r;
 }
 
 /* The child's thread: finish the child on its own thread, then run it. */
@@ -152,6 +184,7 @@ static int clone_new_process(struct task *parent, struct task *t, const struct c
         pthread_mutex_lock(&ptg->lock);
         tg->sighand = ptg->sighand;
         memcpy(tg->rlimits, ptg->rlimits, sizeof(tg->rlimits));
+        tg->dumpable = ptg->dumpable;
         pthread_mutex_unlock(&ptg->lock);
         itimer_real_init(&tg->itimer_real, parent->kernel, tg);
         return mm_fork(parent->mm, &t->mm);
@@ -174,6 +207,8 @@ static long clone_link(struct task *parent, struct task *t, const struct clone_a
                         tg->tgid = (int)r;
                         tg->leader = t;
                         tg->parent = (ca->flags & CLONE_PARENT) && ptg->parent ? ptg->parent : ptg;
+                        /* The thread it hangs from, for PR_SET_PDEATHSIG. */
+                        tg->parent_tid = tg->parent == ptg ? parent->tid : ptg->parent_tid;
                         tg->pgid = ptg->pgid;
                         tg->sid = ptg->sid;
                         tg->sibling = tg->parent->children;
@@ -203,6 +238,14 @@ long task_clone(struct task *parent, const struct clone_args_k *ca)
         r = clone_check_flags(ca->flags);
         if (r < 0)
                 return r;
+        if (ca->flags & CLONE_PIDFD) {
+                /* A bad pointer fails the call before there is a child. */
+                int32_t none = -1;
+
+                r = mm_copy_out(parent->mm, ca->pidfd, &none, sizeof(none));
+                if (r < 0)
+                        return r;
+        }
         t = task_new(k);
         cs.xstate = malloc(sizeof(*cs.xstate));
         if (!t || !cs.xstate) {
@@ -247,6 +290,8 @@ long task_clone(struct task *parent, const struct clone_args_k *ca)
         if (ca->flags & CLONE_CHILD_CLEARTID)
                 t->clear_child_tid = ca->child_tid;
         memcpy(t->comm, parent->comm, sizeof(t->comm));
+        t->keepcaps = parent->keepcaps;         /* part of the credentials; pdeath_signal is not inherited */
+        t->no_new_privs = parent->no_new_privs;
         pthread_mutex_lock(&parent->tg->lock);
         t->sigmask = parent->sigmask;
         pthread_mutex_unlock(&parent->tg->lock);
@@ -261,6 +306,20 @@ long task_clone(struct task *parent, const struct clone_args_k *ca)
         if (ca->flags & CLONE_PARENT_SETTID) {
                 uint32_t tid = (uint32_t)t->tid;
                 mm_copy_out(parent->mm, ca->parent_tid, &tid, sizeof(tid));
+        }
+        if (ca->flags & CLONE_PIDFD) {
+                r = clone_install_pidfd(parent, t, ca);
+                if (r < 0) {
+                        /* No fd left (EMFILE): the child never ran; it
+                         * exits on its behalf (the parent can reap it). */
+                        if (thread)
+                                task_exit_thread(t, SIGKILL);
+                        else
+                                task_exit_group(t, SIGKILL);
+                        task_exit(t);
+                        free(cs.xstate);
+                        return r;
+                }
         }
 
         cs.child = t;

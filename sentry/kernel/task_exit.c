@@ -1,11 +1,15 @@
 /*
  * The end of a task: release what it holds, make its thread group a zombie,
- * hand its children to init, and tell the parent (exit signal + wake). When
- * init ends, every other process in the sandbox is killed.
+ * hand its children to the nearest child subreaper or init (sending their
+ * parent-death signals and hanging up process groups this orphans), and
+ * tell the parent (exit signal + wake). When init ends, every other process
+ * in the sandbox is killed.
  */
 #include <errno.h>
 #include <signal.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/epoll.h>
 #include <sys/wait.h>
 
 #include "lib/log.h"
@@ -46,21 +50,141 @@ static bool parent_autoreaps(struct thread_group *parent)
         return r;
 }
 
-/* Move tg's children to init; returns whether one of them is already a
- * zombie (init must be told). kernel->lock held. */
-static bool reparent_children_locked(struct kernel *k, struct thread_group *tg)
+/* Signals to send once kernel->lock is dropped: parent-death signals and
+ * newly orphaned process groups to hang up. */
+struct exit_signals {
+        struct task **pdeath_task;      /* references */
+        int *pdeath_signo;
+        size_t npdeath;
+        int *hup_pgid;
+        size_t nhup;
+};
+
+static void exit_signals_add_pdeath(struct exit_signals *es, struct task *t, int signo)
 {
-        struct thread_group *init = k->init, *c;
+        struct task **tv = realloc(es->pdeath_task, (es->npdeath + 1) * sizeof(*tv));
+        int *sv;
+
+        if (!tv)
+                return;
+        es->pdeath_task = tv;
+        sv = realloc(es->pdeath_signo, (es->npdeath + 1) * sizeof(*sv));
+        if (!sv)
+                return;
+        es->pdeath_signo = sv;
+        es->pdeath_task[es->npdeath] = task_ref(t);
+        es->pdeath_signo[es->npdeath++] = signo;
+}
+
+static void exit_signals_add_hup(struct exit_signals *es, int pgid)
+{
+        int *v;
+
+        for (size_t i = 0; i < es->nhup; i++)
+                if (es->hup_pgid[i] == pgid)
+                        return;
+        v = realloc(es->hup_pgid, (es->nhup + 1) * sizeof(*v));
+        if (!v)
+                return;
+        es->hup_pgid = v;
+        es->hup_pgid[es->nhup++] = pgid;
+}
+
+/* Child c gets a new parent thread: each of its threads that asked for
+ * PR_SET_PDEATHSIG gets its signal (Linux's forget_original_parent()).
+ * kernel->lock held. */
+static void reparent_pdeath_locked(struct thread_group *c, struct exit_signals *es)
+{
+        pthread_mutex_lock(&c->lock);
+        for (struct task *ct = c->tasks; ct; ct = ct->tg_next)
+                if (ct->pdeath_signal)
+                        exit_signals_add_pdeath(es, ct, ct->pdeath_signal);
+        pthread_mutex_unlock(&c->lock);
+}
+
+/* The thread a reparented child hangs from: tg's first live one. */
+static int live_tid_locked(struct thread_group *tg)
+{
+        int tid = 0;
+
+        pthread_mutex_lock(&tg->lock);
+        if (tg->tasks)
+                tid = tg->tasks->tid;
+        pthread_mutex_unlock(&tg->lock);
+        return tid;
+}
+
+/* A thread leaves while its group lives on: the children it made hang from
+ * another thread of the group now. kernel->lock held. */
+static void reparent_thread_children_locked(struct task *t, struct exit_signals *es)
+{
+        int tid = live_tid_locked(t->tg);
+
+        for (struct thread_group *c = t->tg->children; c; c = c->sibling) {
+                if (c->parent_tid != t->tid)
+                        continue;
+                c->parent_tid = tid;
+                reparent_pdeath_locked(c, es);
+        }
+}
+
+/* Who adopts tg's children: the nearest live ancestor that is a child
+ * subreaper (PR_SET_CHILD_SUBREAPER), else init (Linux's
+ * find_new_reaper()). kernel->lock held. */
+static struct thread_group *find_reaper_locked(struct kernel *k, struct thread_group *tg)
+{
+        for (struct thread_group *a = tg->parent; a && a != k->init; a = a->parent)
+                if (a->child_subreaper && a->state == TG_LIVE && !atomic_load(&a->group_exit))
+                        return a;
+        return k->init;
+}
+
+/* Move tg's children to their reaper; returns whether one of them is
+ * already a zombie (the reaper must be told). Children whose process group
+ * this leaves orphaned with a stopped member are hung up (Linux's
+ * reparent_leader()). kernel->lock held. */
+static bool reparent_children_locked(struct kernel *k, struct thread_group *tg,
+                                     struct thread_group *reaper, struct exit_signals *es)
+{
+        struct thread_group *c;
         bool zombie = false;
+        int tid = live_tid_locked(reaper);
 
         while ((c = tg->children)) {
                 tg->children = c->sibling;
-                c->parent = init;
-                c->sibling = init->children;
-                init->children = c;
+                c->parent = reaper;
+                c->parent_tid = tid;
+                c->exit_signal = SIGCHLD;
+                c->sibling = reaper->children;
+                reaper->children = c;
                 zombie |= c->state == TG_ZOMBIE;
+                reparent_pdeath_locked(c, es);
+                if (c->state == TG_LIVE && jobctl_orphans_stopped_pgrp_locked(k, c, tg, NULL))
+                        exit_signals_add_hup(es, c->pgid);
         }
         return zombie;
+}
+
+/* Send what exit collected, then free it. */
+static void exit_signals_send(struct kernel *k, struct task *exiting, struct exit_signals *es)
+{
+        siginfo_t info;
+
+        for (size_t i = 0; i < es->npdeath; i++) {
+                /* As Linux's SEND_SIG_NOINFO from the dying parent. */
+                memset(&info, 0, sizeof(info));
+                info.si_signo = es->pdeath_signo[i];
+                info.si_code = SI_USER;
+                info.si_pid = exiting->tg->tgid;
+                info.si_uid = exiting->creds.ruid;
+                signal_send(es->pdeath_task[i], &info, true);
+                task_unref(es->pdeath_task[i]);
+        }
+        for (size_t i = 0; i < es->nhup; i++)
+                jobctl_hangup_pgrp(k, es->hup_pgid[i]);
+        free(es->pdeath_task);
+        free(es->pdeath_signo);
+        free(es->hup_pgid);
 }
 
 /* Remove a reaped group from the tables; the caller drops the returned
@@ -136,12 +260,14 @@ static void task_release_thread(struct task *t)
 void task_exit(struct task *t)
 {
         struct kernel *k = t->kernel;
-        struct thread_group *tg = t->tg, *parent, *reaped = NULL, *init = NULL;
+        struct thread_group *tg = t->tg, *parent, *reaped = NULL, *adopter = NULL;
+        struct exit_signals es = { 0 };
         struct task *vfork_parent, *notify = NULL;
-        bool init_has_zombie = false, last;
+        bool last;
         siginfo_t info;
         int status;
 
+        jobctl_task_exit(t);
         task_release_thread(t);
         last = thread_group_remove_task(tg, t);
 
@@ -157,11 +283,14 @@ void task_exit(struct task *t)
                  * in execve, waiting for this one to go. */
                 struct task *exec_task = NULL;
 
+                reparent_thread_children_locked(t, &es);
                 pthread_mutex_lock(&tg->lock);
                 if (tg->exec_task)
                         exec_task = task_ref(tg->exec_task);
                 pthread_mutex_unlock(&tg->lock);
                 pthread_mutex_unlock(&k->lock);
+                exit_signals_send(k, t, &es);
+                waitqueue_notify(&tg->pidfd_wq, EPOLLIN | EPOLLHUP);   /* thread pidfds */
                 if (exec_task) {
                         task_wake(exec_task);
                         task_unref(exec_task);
@@ -182,11 +311,15 @@ void task_exit(struct task *t)
         vfork_parent = tg->vfork_parent;
         tg->vfork_parent = NULL;
         if (tg != k->init && k->init) {
-                init_has_zombie = reparent_children_locked(k, tg);
-                if (init_has_zombie)
-                        init = thread_group_ref(k->init);
+                struct thread_group *reaper = find_reaper_locked(k, tg);
+
+                if (reparent_children_locked(k, tg, reaper, &es))
+                        adopter = thread_group_ref(reaper);
         }
         parent = tg->parent;
+        /* Our own group: orphaned now, with a stopped member? */
+        if (parent && jobctl_orphans_stopped_pgrp_locked(k, tg, parent, tg))
+                exit_signals_add_hup(&es, tg->pgid);
         if (parent) {
                 if (parent_autoreaps(parent))
                         reaped = tg_unlink_reaped_locked(k, tg);
@@ -211,10 +344,14 @@ void task_exit(struct task *t)
                 thread_group_wake_all(parent);
                 thread_group_unref(parent);
         }
-        if (init) {
-                thread_group_wake_all(init);
-                thread_group_unref(init);
+        if (adopter) {
+                /* Adopted zombies: the reaper may reap them now. */
+                thread_group_wake_all(adopter);
+                thread_group_unref(adopter);
         }
+        exit_signals_send(k, t, &es);
+        /* pidfds: the process exited (and maybe was reaped at once). */
+        waitqueue_notify(&tg->pidfd_wq, EPOLLIN | EPOLLHUP);
         thread_group_unref(reaped);
         if (tg == k->init) {
                 log_debug("init exited (status %#x): ending the sandbox", status);

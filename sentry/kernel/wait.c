@@ -1,6 +1,7 @@
 /* wait4 and waitid: finding and reaping a child that changed state. */
 #include <errno.h>
 #include <signal.h>
+#include <sys/epoll.h>
 #include <sys/wait.h>
 
 #include "sentry/kernel/internal.h"
@@ -25,6 +26,37 @@ static bool wait_matches(const struct thread_group *c, int which, int id, int op
         }
 }
 
+/* A live child that stopped (WSTOPPED) or was continued (WCONTINUED) and
+ * has not been reported yet: fill ret and, unless WNOWAIT, mark it
+ * reported (Linux's wait_task_stopped() and wait_task_continued()). */
+static bool wait_stopped_or_continued(struct thread_group *c, int options, struct wait_result *ret)
+{
+        bool found = false;
+
+        pthread_mutex_lock(&c->lock);
+        if ((options & WSTOPPED) && (c->jobctl & TG_JOBCTL_STOPPED) && c->stop_code) {
+                ret->status = (c->stop_code << 8) | 0x7f;
+                ret->code = CLD_STOPPED;
+                ret->child_status = c->stop_code;
+                if (!(options & WNOWAIT))
+                        c->stop_code = 0;
+                found = true;
+        } else if ((options & WCONTINUED) && (c->jobctl & TG_JOBCTL_CONTINUED)) {
+                ret->status = 0xffff;
+                ret->code = CLD_CONTINUED;
+                ret->child_status = SIGCONT;
+                if (!(options & WNOWAIT))
+                        c->jobctl &= ~TG_JOBCTL_CONTINUED;
+                found = true;
+        }
+        pthread_mutex_unlock(&c->lock);
+        if (found) {
+                ret->pid = c->tgid;
+                ret->uid = 0;
+        }
+        return found;
+}
+
 int task_wait(struct task *t, int which, int id, int options, struct wait_result *ret)
 {
         struct kernel *k = t->kernel;
@@ -41,9 +73,16 @@ int task_wait(struct task *t, int which, int id, int options, struct wait_result
                         if (!wait_matches(c, which, id, options))
                                 continue;
                         any = true;
-                        if (c->state == TG_ZOMBIE && (options & WEXITED)) {
-                                found = c;
-                                break;
+                        if (c->state == TG_ZOMBIE) {
+                                if (options & WEXITED) {
+                                        found = c;
+                                        break;
+                                }
+                                continue;
+                        }
+                        if (c->state == TG_LIVE && wait_stopped_or_continued(c, options, ret)) {
+                                pthread_mutex_unlock(&k->lock);
+                                return 1;
                         }
                 }
                 if (found) {
@@ -54,11 +93,15 @@ int task_wait(struct task *t, int which, int id, int options, struct wait_result
                         ret->uid = 0;
                         ret->code = WIFSIGNALED(ret->status) ?
                                     (WCOREDUMP(ret->status) ? CLD_DUMPED : CLD_KILLED) : CLD_EXITED;
+                        ret->child_status = WIFSIGNALED(ret->status) ? WTERMSIG(ret->status) :
+                                                                   WEXITSTATUS(ret->status);
                         if (!(options & WNOWAIT))
                                 reaped = tg_unlink_reaped_locked(k, found);
                 }
                 pthread_mutex_unlock(&k->lock);
                 if (found) {
+                        if (reaped)
+                                waitqueue_notify(&reaped->pidfd_wq, EPOLLIN | EPOLLHUP);
                         thread_group_unref(reaped);
                         return 1;
                 }

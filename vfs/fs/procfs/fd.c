@@ -158,6 +158,8 @@ static int show_fdinfo(const struct proc_ctx *c, struct seqbuf *b)
         seqbuf_printf(b, "pos:\t%lld\nflags:\t0%o\nmnt_id:\t%d\nino:\t%llu\n", (long long)pos,
                       flags, f->path.mnt ? f->path.mnt->id : 0,
                       inode ? (unsigned long long)inode->ino : 0ULL);
+        if (f->ops->show_fdinfo)
+                f->ops->show_fdinfo(f, b);
         file_unref(f);
         return 0;
 }
