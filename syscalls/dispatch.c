@@ -5,6 +5,7 @@
 #include <pthread.h>
 #include <seccomp.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -53,13 +54,21 @@ static void syscall_log_enosys(struct task *t, uint64_t nr)
                 log_warn("unknown system call %llu: ENOSYS", (unsigned long long)nr);
 }
 
-static void strace_emit(struct task *t, const struct syscall_args *a, long ret)
+#define PRE_SIZE 2048
+
+/* One strace line; pre: the call's part formatted before it ran, or NULL. */
+static void strace_emit(struct task *t, const struct syscall_args *a, long ret, const char *pre)
 {
         char line[2048];
         int n;
 
         n = snprintf(line, sizeof(line), "[pid %d] ", t->tid);
-        strace_format(t, a, ret, line + n, sizeof(line) - (size_t)n - 1);
+        if (pre) {
+                snprintf(line + n, sizeof(line) - (size_t)n - 1, "%s", pre);
+                strace_format_result(a, ret, line + n, sizeof(line) - (size_t)n - 1);
+        } else {
+                strace_format(t, a, ret, line + n, sizeof(line) - (size_t)n - 1);
+        }
         n = (int)strlen(line);
         line[n++] = '\n';
         (void)!write(t->kernel->strace_fd, line, (size_t)n);
@@ -75,13 +84,21 @@ void syscall_dispatch(struct task *t)
                 .nr = (uint32_t)gp->orig_rax,
                 .a = { gp->rdi, gp->rsi, gp->rdx, gp->r10, gp->r8, gp->r9 },
         };
+        char *pre = NULL;
         long ret;
+
         if (a.nr < KERNEL_SYSCALL_MAX)
                 def = &syscall_table[a.nr];
         if (def && def->fn) {
-                /* exit and exit_group never come back: show them first. */
+                /* exit and exit_group never come back: show them first;
+                 * execve's arguments are gone after it: format them first. */
                 if (t->kernel->strace && (a.nr == __NR_exit || a.nr == __NR_exit_group))
-                        strace_emit(t, &a, 0);
+                        strace_emit(t, &a, 0, NULL);
+                if (t->kernel->strace && (a.nr == __NR_execve || a.nr == __NR_execveat)) {
+                        pre = malloc(PRE_SIZE);
+                        if (pre)
+                                strace_format_call(t, &a, pre, PRE_SIZE);
+                }
                 ret = def->fn(t, &a);
         } else {
                 if (!def || def->status != SYSCALL_ENOSYS)
@@ -92,7 +109,8 @@ void syscall_dispatch(struct task *t)
         /* Resolved before the guest runs again (signal_deliver()). */
         t->syscall_restart = kerrno_is_restart(ret);
         if (t->kernel->strace && !t->exiting)
-                strace_emit(t, &a, ret);
+                strace_emit(t, &a, ret, pre);
+        free(pre);
 }
 
 int task_nofile_limit(struct task *t)

@@ -237,18 +237,18 @@ static void out_arg(struct out *o, struct task *t, enum syscall_arg kind, uint64
         }
 }
 
-void strace_format(struct task *t, const struct syscall_args *a, long ret, char *buf, size_t size)
+/* "name(args": the arguments as the guest's memory holds them now. ret is
+ * for arguments the result sizes (ARG_BUF_OUT). */
+static void format_call(struct out *o, struct task *t, const struct syscall_args *a, long ret)
 {
         const struct syscall_def *def = a->nr < KERNEL_SYSCALL_MAX ? &syscall_table[a->nr] : NULL;
         const char *name = syscall_name(a->nr);
-        struct out o = { .buf = buf, .size = size };
         unsigned nargs = 0;
 
-        buf[0] = '\0';
         if (name)
-                out_printf(&o, "%s(", name);
+                out_printf(o, "%s(", name);
         else
-                out_printf(&o, "syscall_%llu(", (unsigned long long)a->nr);
+                out_printf(o, "syscall_%llu(", (unsigned long long)a->nr);
         if (def && def->fn) {
                 while (nargs < 6 && def->args[nargs] != ARG_NONE)
                         nargs++;
@@ -257,24 +257,55 @@ void strace_format(struct task *t, const struct syscall_args *a, long ret, char 
         }
         for (unsigned i = 0; i < nargs; i++) {
                 if (i)
-                        out_printf(&o, ", ");
-                out_arg(&o, t, def && def->fn ? def->args[i] : ARG_HEX, a->a[i],
+                        out_printf(o, ", ");
+                out_arg(o, t, def && def->fn ? def->args[i] : ARG_HEX, a->a[i],
                         i < 5 ? a->a[i + 1] : 0, ret);
         }
+}
+
+/* ") = result". */
+static void format_result(struct out *o, const struct syscall_args *a, long ret)
+{
+        const struct syscall_def *def = a->nr < KERNEL_SYSCALL_MAX ? &syscall_table[a->nr] : NULL;
+
         if (def && def->fn && (a->nr == __NR_exit || a->nr == __NR_exit_group)) {
-                out_printf(&o, ") = ?");
+                out_printf(o, ") = ?");
                 return;
         }
         if (kerrno_is_restart(ret))
-                out_printf(&o, ") = ? %s (to be restarted or EINTR)",
+                out_printf(o, ") = ? %s (to be restarted or EINTR)",
                            ret == -ERESTARTSYS ? "ERESTARTSYS" :
                            ret == -ERESTARTNOINTR ? "ERESTARTNOINTR" :
                            ret == -ERESTARTNOHAND ? "ERESTARTNOHAND" : "ERESTART_RESTARTBLOCK");
         else if (ret < 0 && ret >= -4095)
-                out_printf(&o, ") = -1 %s (%s)", strerrorname_np((int)-ret) ?: "E?",
+                out_printf(o, ") = -1 %s (%s)", strerrorname_np((int)-ret) ?: "E?",
                            strerror((int)-ret));
         else if (def && def->ret == ARG_PTR)
-                out_printf(&o, ") = %#lx", (unsigned long)ret);
+                out_printf(o, ") = %#lx", (unsigned long)ret);
         else
-                out_printf(&o, ") = %ld", ret);
+                out_printf(o, ") = %ld", ret);
+}
+
+void strace_format(struct task *t, const struct syscall_args *a, long ret, char *buf, size_t size)
+{
+        struct out o = { .buf = buf, .size = size };
+
+        buf[0] = '\0';
+        format_call(&o, t, a, ret);
+        format_result(&o, a, ret);
+}
+
+void strace_format_call(struct task *t, const struct syscall_args *a, char *buf, size_t size)
+{
+        struct out o = { .buf = buf, .size = size };
+
+        buf[0] = '\0';
+        format_call(&o, t, a, 0);
+}
+
+void strace_format_result(const struct syscall_args *a, long ret, char *buf, size_t size)
+{
+        struct out o = { .buf = buf, .size = size, .len = strlen(buf) };
+
+        format_result(&o, a, ret);
 }

@@ -86,6 +86,11 @@ void syscall_dispatch(struct task *t);
  * strings and buffers (best effort; unreadable shows as the address). */
 void strace_format(struct task *t, const struct syscall_args *a, long ret,
                    char *buf, size_t size);
+/* The same in two steps, for a call whose arguments do not survive it
+ * (execve replaces the memory they are in): "name(args" before the call,
+ * then ") = result" appended to buf after. */
+void strace_format_call(struct task *t, const struct syscall_args *a, char *buf, size_t size);
+void strace_format_result(const struct syscall_args *a, long ret, char *buf, size_t size);
 
 /* Helpers for handlers. */
 int task_nofile_limit(struct task *t);
