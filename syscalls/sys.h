@@ -43,7 +43,9 @@ SYS(arch_prctl); SYS(prctl);
 SYS(fork); SYS(vfork); SYS(clone); SYS(clone3); SYS(wait4); SYS(waitid);
 SYS(getpgid); SYS(getpgrp); SYS(getsid); SYS(setpgid); SYS(setsid);
 /* sys_creds.c */
-SYS(getuid); SYS(geteuid); SYS(getgid); SYS(getegid); SYS(getgroups);
+SYS(getuid); SYS(geteuid); SYS(getgid); SYS(getegid); SYS(getgroups); SYS(setgroups);
+SYS(setuid); SYS(setgid); SYS(setreuid); SYS(setregid); SYS(setresuid); SYS(setresgid);
+SYS(getresuid); SYS(getresgid); SYS(setfsuid); SYS(setfsgid); SYS(capget); SYS(capset);
 /* sys_time.c */
 SYS(clock_gettime); SYS(clock_getres); SYS(gettimeofday); SYS(time);
 SYS(nanosleep); SYS(clock_nanosleep); SYS(restart_syscall);

@@ -159,14 +159,24 @@ static int ks_status(struct procfs_source *s, int tid, struct procfs_status *ret
                 ret->state = 'Z';
                 ret->threads = MAX(ret->threads, 1);
         } else {
+                struct creds c;
+
                 /* Only the caller is known to be running; the others are
                  * reported sleeping, as Linux mostly shows them. */
                 ret->state = t == task_current() ? 'R' : 'S';
                 memcpy(ret->comm, t->comm, sizeof(ret->comm) - 1);
-                ret->uid[0] = t->creds.ruid, ret->uid[1] = t->creds.euid;
-                ret->uid[2] = t->creds.suid, ret->uid[3] = t->creds.fsuid;
-                ret->gid[0] = t->creds.rgid, ret->gid[1] = t->creds.egid;
-                ret->gid[2] = t->creds.sgid, ret->gid[3] = t->creds.fsgid;
+                if (task_creds_get(t, &c) == 0) {
+                        ret->uid[0] = c.ruid, ret->uid[1] = c.euid;
+                        ret->uid[2] = c.suid, ret->uid[3] = c.fsuid;
+                        ret->gid[0] = c.rgid, ret->gid[1] = c.egid;
+                        ret->gid[2] = c.sgid, ret->gid[3] = c.fsgid;
+                        ret->cap_inh = c.cap_inheritable;
+                        ret->cap_prm = c.cap_permitted;
+                        ret->cap_eff = c.cap_effective;
+                        ret->cap_bnd = c.cap_bset;
+                        ret->cap_amb = c.cap_ambient;
+                        creds_release(&c);
+                }
         }
 
         pthread_mutex_lock(&tg->lock);
@@ -227,6 +237,28 @@ static int ks_limits(struct procfs_source *s, int tgid, struct rlimit ret[RLIM_N
         pthread_mutex_unlock(&tg->lock);
         task_unref(t);
         thread_group_unref(tg);
+        return 0;
+}
+
+static int ks_groups(struct procfs_source *s, int tid, struct seqbuf *b)
+{
+        struct thread_group *tg;
+        struct task *t;
+        struct creds c;
+        int r = lookup(K(s), tid, &t, &tg);
+
+        if (r < 0)
+                return r;
+        thread_group_unref(tg);
+        if (!t)
+                return 0;               /* a zombie: no credentials left to show */
+        r = task_creds_get(t, &c);
+        task_unref(t);
+        if (r < 0)
+                return r;
+        for (uint32_t i = 0; i < c.ngroups; i++)
+                seqbuf_printf(b, i ? " %u" : "%u", c.groups[i]);
+        creds_release(&c);
         return 0;
 }
 
@@ -409,6 +441,7 @@ static const struct procfs_source_ops kernel_source_ops = {
         .next_tid = ks_next_tid,
         .status = ks_status,
         .limits = ks_limits,
+        .groups = ks_groups,
         .maps = ks_maps,
         .cmdline = ks_cmdline,
         .environ = ks_environ,

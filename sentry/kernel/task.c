@@ -57,6 +57,7 @@ struct task *task_new(struct kernel *k)
         t->kernel = k;
         sigpending_init(&t->pending);
         task_block_init(t);
+        pthread_mutex_init(&t->creds_lock, NULL);
         return t;
 }
 
@@ -79,6 +80,7 @@ static void task_free(struct task *t)
         sigpending_clear(&t->pending);
         task_block_destroy(t);
         creds_release(&t->creds);
+        pthread_mutex_destroy(&t->creds_lock);
         thread_group_unref(t->tg);
         free(t);
 }

@@ -12,6 +12,7 @@
  *
  * Lock order: kernel->lock (pid table, the process tree, pgids and sids)
  *   → tg->lock (signal state, rlimits) → task->block_lock.
+ * task->creds_lock is a leaf.
  */
 #ifndef CONTERNEL_SENTRY_TASK_H
 #define CONTERNEL_SENTRY_TASK_H
@@ -87,7 +88,11 @@ struct task {
         struct platform_ctx *ctx;       /* owned; protected by block_lock (interrupts read it) */
         struct fdtable *fdt;            /* owned reference */
         struct fs_context *fs;          /* owned reference: root, cwd, umask */
-        struct creds creds;             /* only this task changes it */
+        /* Only this task changes creds (task_creds_commit()), under
+         * creds_lock (a leaf); it reads its own without the lock, other
+         * threads copy them with task_creds_get(). */
+        struct creds creds;
+        pthread_mutex_t creds_lock;
 
         /* Guest registers while the task is in the sentry (between stops). */
         struct cpu_regs regs;

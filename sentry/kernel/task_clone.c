@@ -68,19 +68,6 @@ static int clone_check_flags(uint64_t flags)
         return 0;
 }
 
-static int creds_copy(struct creds *dst, const struct creds *src)
-{
-        *dst = *src;
-        dst->groups = NULL;
-        if (src->ngroups) {
-                dst->groups = malloc(sizeof(*dst->groups) * src->ngroups);
-                if (!dst->groups)
-                        return -ENOMEM;
-                memcpy(dst->groups, src->groups, sizeof(*dst->groups) * src->ngroups);
-        }
-        return 0;
-}
-
 /* The child's thread: finish the child on its own thread, then run it. */
 static void *clone_child_main(void *arg)
 {
