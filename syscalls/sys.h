@@ -50,6 +50,11 @@ SYS(getresuid); SYS(getresgid); SYS(setfsuid); SYS(setfsgid); SYS(capget); SYS(c
 SYS(clock_gettime); SYS(clock_getres); SYS(gettimeofday); SYS(time);
 SYS(nanosleep); SYS(clock_nanosleep); SYS(restart_syscall);
 SYS(getitimer); SYS(setitimer); SYS(alarm);
+/* sys_rusage.c */
+SYS(getrusage); SYS(times);
+struct rusage;
+struct task_usage;
+void rusage_from_usage(struct rusage *ru, const struct task_usage *u);
 /* sys_info.c */
 SYS(uname); SYS(getrandom); SYS(sched_getaffinity);
 SYS(prlimit64); SYS(getrlimit); SYS(setrlimit);

@@ -17,6 +17,7 @@
 #include "lib/macro.h"
 #include "sentry/kernel/current.h"
 #include "sentry/kernel/kernel.h"
+#include "sentry/kernel/rusage.h"
 #include "sentry/kernel/task.h"
 #include "sentry/mm/mm.h"
 #include "sentry/mm/proc_info.h"
@@ -198,6 +199,13 @@ static int ks_status(struct procfs_source *s, int tid, struct procfs_status *ret
         }
         pthread_mutex_unlock(&tg->lock);
 
+        {
+                struct task_usage u;
+
+                thread_group_usage(tg, t, &u);
+                ret->utime_ns = u.utime_ns;
+                ret->stime_ns = u.stime_ns;
+        }
         if (t && (mm = task_get_mm(t))) {
                 struct mm_usage u;
 

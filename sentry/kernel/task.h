@@ -29,6 +29,7 @@
 #include "platform/platform.h"
 #include "sentry/kernel/creds.h"
 #include "sentry/kernel/itimer.h"
+#include "sentry/kernel/rusage.h"
 #include "sentry/kernel/signal.h"
 
 struct fdtable;
@@ -70,6 +71,10 @@ struct thread_group {
         struct itimer_real itimer_real; /* has its own lock */
         bool init_killable;             /* protected by lock: a fault ended init's protection */
         struct waitqueue signalfd_wq;   /* signalfds: notified when a signal is queued */
+        /* Resource usage (rusage.c): the group's own as recorded by its
+         * exiting threads, and its reaped children's. Protected by lock. */
+        struct task_usage exit_usage;
+        struct task_usage cusage;
         /* Set once when the group starts exiting: the wait status (as from wait4). */
         bool exited;                    /* protected by lock */
         int exit_status;                /* protected by lock */
@@ -182,6 +187,7 @@ long task_clone(struct task *parent, const struct clone_args_k *ca);
  * ready, or -errno (-ECHILD, -ERESTARTSYS). */
 struct wait_result {
         int pid, status, code, uid;
+        struct task_usage usage;        /* the child's own and children's (zero for WNOWAIT) */
 };
 int task_wait(struct task *t, int which, int id, int options, struct wait_result *ret);
 

@@ -1,0 +1,163 @@
+/* Resource usage: what the host accounted to the stubs, per thread and per
+ * process, and what reaped children leave to their parent. */
+#include "sentry/kernel/rusage.h"
+
+#include <errno.h>
+#include <pthread.h>
+#include <string.h>
+
+#include "lib/macro.h"
+#include "sentry/kernel/kernel.h"
+#include "sentry/kernel/task.h"
+#include "sentry/mm/mm.h"
+
+void task_usage_add(struct task_usage *acc, const struct task_usage *u)
+{
+        acc->utime_ns += u->utime_ns;
+        acc->stime_ns += u->stime_ns;
+        acc->minflt += u->minflt;
+        acc->majflt += u->majflt;
+        acc->maxrss_kb = MAX(acc->maxrss_kb, u->maxrss_kb);
+}
+
+static void from_platform(struct task_usage *u, const struct platform_usage *p)
+{
+        u->utime_ns = p->utime_ns;
+        u->stime_ns = p->stime_ns;
+        u->minflt = p->minflt;
+        u->majflt = p->majflt;
+        u->maxrss_kb = p->maxrss_kb;
+}
+
+/* Counters only grow: element-wise max keeps the latest of two readings. */
+static void usage_max(struct task_usage *acc, const struct task_usage *u)
+{
+        acc->utime_ns = MAX(acc->utime_ns, u->utime_ns);
+        acc->stime_ns = MAX(acc->stime_ns, u->stime_ns);
+        acc->minflt = MAX(acc->minflt, u->minflt);
+        acc->majflt = MAX(acc->majflt, u->majflt);
+        acc->maxrss_kb = MAX(acc->maxrss_kb, u->maxrss_kb);
+}
+
+/* The stub of mm, as the host accounts it. */
+static int mm_usage(struct kernel *k, struct mm *mm, struct task_usage *ret)
+{
+        struct platform_usage p;
+        int r = k->platform_ops->as_usage(mm_platform_as(mm), false, &p);
+
+        if (r < 0)
+                return r;
+        from_platform(ret, &p);
+        return 0;
+}
+
+void thread_group_usage(struct thread_group *tg, struct task *live, struct task_usage *ret)
+{
+        struct task_usage now = { 0 };
+        struct mm *mm = NULL;
+
+        if (live) {
+                pthread_mutex_lock(&live->block_lock);
+                mm = live->mm ? mm_ref(live->mm) : NULL;
+                pthread_mutex_unlock(&live->block_lock);
+        }
+        if (mm) {
+                if (mm_usage(tg->kernel, mm, &now) < 0)
+                        memset(&now, 0, sizeof(now));
+                mm_unref(mm);
+        }
+        pthread_mutex_lock(&tg->lock);
+        usage_max(&now, &tg->exit_usage);
+        pthread_mutex_unlock(&tg->lock);
+        *ret = now;
+}
+
+int task_usage_self(struct task *t, struct task_usage *ret)
+{
+        struct task_usage now;
+        int r = mm_usage(t->kernel, t->mm, &now);
+
+        if (r < 0)
+                return r;
+        pthread_mutex_lock(&t->tg->lock);
+        usage_max(&now, &t->tg->exit_usage);
+        pthread_mutex_unlock(&t->tg->lock);
+        *ret = now;
+        return 0;
+}
+
+int task_usage_thread(struct task *t, struct task_usage *ret)
+{
+        struct platform_usage p;
+        struct task_usage proc;
+        int r = t->kernel->platform_ops->ctx_usage(t->ctx, false, &p);
+
+        if (r < 0)
+                return r;
+        from_platform(ret, &p);
+        /* ru_maxrss is the process's peak, as Linux reports it. */
+        if (mm_usage(t->kernel, t->mm, &proc) == 0)
+                ret->maxrss_kb = proc.maxrss_kb;
+        return 0;
+}
+
+void task_usage_children(struct task *t, struct task_usage *ret)
+{
+        pthread_mutex_lock(&t->tg->lock);
+        *ret = t->tg->cusage;
+        pthread_mutex_unlock(&t->tg->lock);
+}
+
+int task_cpu_clock_process(struct task *t, uint64_t *ret_ns)
+{
+        struct platform_usage p;
+        int r = t->kernel->platform_ops->as_usage(mm_platform_as(t->mm), true, &p);
+
+        if (r < 0)
+                return r;
+        pthread_mutex_lock(&t->tg->lock);
+        *ret_ns = MAX(p.cpu_ns, t->tg->exit_usage.utime_ns + t->tg->exit_usage.stime_ns);
+        pthread_mutex_unlock(&t->tg->lock);
+        return 0;
+}
+
+int task_cpu_clock_thread(struct task *t, uint64_t *ret_ns)
+{
+        struct platform_usage p;
+        int r = t->kernel->platform_ops->ctx_usage(t->ctx, true, &p);
+
+        if (r < 0)
+                return r;
+        *ret_ns = p.cpu_ns;
+        return 0;
+}
+
+void task_usage_record_exit(struct task *t)
+{
+        struct task_usage now;
+
+        if (!t->mm || mm_usage(t->kernel, t->mm, &now) < 0)
+                return;
+        pthread_mutex_lock(&t->tg->lock);
+        usage_max(&t->tg->exit_usage, &now);
+        pthread_mutex_unlock(&t->tg->lock);
+}
+
+void thread_group_usage_reap(struct thread_group *parent, struct thread_group *child,
+                             struct task_usage *ret)
+{
+        struct task_usage total;
+
+        pthread_mutex_lock(&child->lock);
+        total = child->exit_usage;
+        task_usage_add(&total, &child->cusage);
+        /* Linux: the child's peak is the larger of its own and its children's. */
+        total.maxrss_kb = MAX(child->exit_usage.maxrss_kb, child->cusage.maxrss_kb);
+        pthread_mutex_unlock(&child->lock);
+        if (parent) {
+                pthread_mutex_lock(&parent->lock);
+                task_usage_add(&parent->cusage, &total);
+                pthread_mutex_unlock(&parent->lock);
+        }
+        *ret = total;
+}

@@ -1,0 +1,55 @@
+/*
+ * Resource usage (getrusage, times, wait4, the CPU-time clocks).
+ *
+ * Guest code runs in stub processes, so its CPU time and page faults are
+ * what the host accounts to the stub (platform ops as_usage/ctx_usage):
+ * user time is guest code (and the stub's own spinning while it waits for
+ * the sentry), system time the host kernel's work for the stub (traps,
+ * signal delivery, page faults). The sentry's own work on a system call is
+ * not counted: it runs on sentry threads the host does not attribute to the
+ * guest. An approximation, documented in docs/syscalls.md.
+ *
+ * A thread group's own usage is recorded as its threads exit (the stub goes
+ * with the last one) so that a zombie still has it; a parent adds a child's
+ * (own and children's) to its children's usage when it reaps it by wait,
+ * like Linux (an autoreaped child is not counted).
+ */
+#ifndef CONTERNEL_SENTRY_RUSAGE_H
+#define CONTERNEL_SENTRY_RUSAGE_H
+
+#include <stdint.h>
+
+struct task;
+struct thread_group;
+
+struct task_usage {
+        uint64_t utime_ns, stime_ns;
+        uint64_t minflt, majflt;
+        uint64_t maxrss_kb;             /* the peak: max, not sum, when accumulated */
+};
+
+/* Sum the counters, keep the larger peak. */
+void task_usage_add(struct task_usage *acc, const struct task_usage *u);
+
+/* t's own thread only. The whole process (RUSAGE_SELF), the calling thread
+ * (RUSAGE_THREAD; maxrss is the process's, as on Linux) and the reaped
+ * children (RUSAGE_CHILDREN). */
+int task_usage_self(struct task *t, struct task_usage *ret);
+int task_usage_thread(struct task *t, struct task_usage *ret);
+void task_usage_children(struct task *t, struct task_usage *ret);
+/* The CPU-time clocks, in ns: CLOCK_PROCESS_CPUTIME_ID, CLOCK_THREAD_CPUTIME_ID. */
+int task_cpu_clock_process(struct task *t, uint64_t *ret_ns);
+int task_cpu_clock_thread(struct task *t, uint64_t *ret_ns);
+
+/* A thread is exiting (its own thread, mm still held): record the group's
+ * usage so far. */
+void task_usage_record_exit(struct task *t);
+/* Reaping child by wait: its total (own and children's) into *ret, and
+ * added to parent's children's usage unless parent is NULL (WNOWAIT). No
+ * locks held. */
+void thread_group_usage_reap(struct thread_group *parent, struct thread_group *child,
+                             struct task_usage *ret);
+/* What /proc shows of a group: its own usage, live or recorded at exit. */
+void thread_group_usage(struct thread_group *tg, struct task *live, struct task_usage *ret);
+
+#endif
