@@ -56,7 +56,12 @@ struct rusage;
 struct task_usage;
 void rusage_from_usage(struct rusage *ru, const struct task_usage *u);
 /* sys_info.c */
-SYS(uname); SYS(getrandom); SYS(sched_getaffinity);
+SYS(uname); SYS(getrandom);
+/* sys_sched.c */
+SYS(sched_yield); SYS(getpriority); SYS(setpriority); SYS(sched_setscheduler);
+SYS(sched_setparam); SYS(sched_getscheduler); SYS(sched_getparam);
+SYS(sched_get_priority_max); SYS(sched_get_priority_min); SYS(sched_rr_get_interval);
+SYS(sched_getaffinity); SYS(sched_setaffinity); SYS(getcpu);
 SYS(prlimit64); SYS(getrlimit); SYS(setrlimit);
 /* sys_signal.c */
 SYS(rt_sigaction); SYS(rt_sigprocmask); SYS(sigaltstack);

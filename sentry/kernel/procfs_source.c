@@ -165,6 +165,7 @@ static int ks_status(struct procfs_source *s, int tid, struct procfs_status *ret
                 /* Only the caller is known to be running; the others are
                  * reported sleeping, as Linux mostly shows them. */
                 ret->state = t == task_current() ? 'R' : 'S';
+                ret->nice = task_sched_nice(t);
                 memcpy(ret->comm, t->comm, sizeof(ret->comm) - 1);
                 if (task_creds_get(t, &c) == 0) {
                         ret->uid[0] = c.ruid, ret->uid[1] = c.euid;

@@ -30,6 +30,7 @@
 #include "sentry/kernel/creds.h"
 #include "sentry/kernel/itimer.h"
 #include "sentry/kernel/rusage.h"
+#include "sentry/kernel/sched.h"
 #include "sentry/kernel/signal.h"
 
 struct fdtable;
@@ -98,6 +99,7 @@ struct task {
          * threads copy them with task_creds_get(). */
         struct creds creds;
         pthread_mutex_t creds_lock;
+        struct task_sched sched;        /* nice, policy, affinity: its own lock */
 
         /* Guest registers while the task is in the sentry (between stops). */
         struct cpu_regs regs;

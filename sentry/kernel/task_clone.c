@@ -202,6 +202,8 @@ long task_clone(struct task *parent, const struct clone_args_k *ca)
         r = k->platform_ops->xstate_get(parent->ctx, cs.xstate);
         if (r == 0)
                 r = creds_copy(&t->creds, &parent->creds);
+        if (r == 0)
+                task_sched_fork(&t->sched, &parent->sched);
         if (r == 0) {
                 if (thread) {
                         t->tg = thread_group_ref(parent->tg);
