@@ -118,8 +118,10 @@ struct platform_ops {
 
         /* Accounting, any thread: what the host charged to the whole
          * address space (every context it ever ran, exited ones included)
-         * or to one context. cpu_only: just cpu_ns, which is cheaper (the
-         * CPU-time clocks); the rest is zero. -ESRCH once the stub is gone. */
+         * or to one context. cpu_only is cheaper (the CPU-time clocks and
+         * timers): cpu_ns, and for the address space utime_ns/stime_ns as
+         * the host's tick-based user and system clocks count them; the rest
+         * is zero. -ESRCH once the stub is gone. */
         int (*as_usage)(struct platform_as *as, bool cpu_only, struct platform_usage *ret);
         int (*ctx_usage)(struct platform_ctx *ctx, bool cpu_only, struct platform_usage *ret);
 };

@@ -50,6 +50,9 @@ SYS(getresuid); SYS(getresgid); SYS(setfsuid); SYS(setfsgid); SYS(capget); SYS(c
 SYS(clock_gettime); SYS(clock_getres); SYS(gettimeofday); SYS(time);
 SYS(nanosleep); SYS(clock_nanosleep); SYS(restart_syscall);
 SYS(getitimer); SYS(setitimer); SYS(alarm);
+/* sys_timer.c */
+SYS(timer_create); SYS(timer_settime); SYS(timer_gettime); SYS(timer_getoverrun);
+SYS(timer_delete);
 /* sys_rusage.c */
 SYS(getrusage); SYS(times);
 struct rusage;

@@ -4,6 +4,7 @@
 #include <sys/time.h>
 
 #include "sentry/kernel/kerrno.h"
+#include "sentry/kernel/posix_timer.h"
 #include "sentry/kernel/rusage.h"
 #include "lib/ktimer.h"
 #include "sentry/mm/mm.h"
@@ -230,14 +231,56 @@ static struct timeval ts_to_tv(struct timespec ts)
                                  ts.tv_nsec > 999999000L ? 0 : (ts.tv_nsec + 999) / 1000 };
 }
 
+static struct timespec ns_ts(int64_t ns)
+{
+        return (struct timespec){ (time_t)(ns / 1000000000LL), (long)(ns % 1000000000LL) };
+}
+
+static int64_t ts_ns(struct timespec ts)
+{
+        return ts.tv_sec * 1000000000LL + ts.tv_nsec;
+}
+
+static bool itimer_which_valid(int which)
+{
+        return which == ITIMER_REAL || which == ITIMER_VIRTUAL || which == ITIMER_PROF;
+}
+
+/* Read (and set, when new is non-NULL) one of the three timers. */
+static int itimer_rw(struct task *t, int which, const struct timespec *nvalue,
+                     const struct timespec *ninterval, struct timespec *value,
+                     struct timespec *interval)
+{
+        struct ptimer_spec spec, old;
+        int r = 0;
+
+        if (which == ITIMER_REAL) {
+                if (!nvalue) {
+                        itimer_real_get(&t->tg->itimer_real, value, interval);
+                        return 0;
+                }
+                return itimer_real_set(&t->tg->itimer_real, nvalue, ninterval, value, interval);
+        }
+        if (nvalue) {
+                spec.value = ts_ns(*nvalue);
+                spec.interval = ts_ns(*ninterval);
+                r = itimer_cpu_set(t, which, &spec, &old);
+        } else {
+                itimer_cpu_get(t, which, &old);
+        }
+        *value = ns_ts(old.value);
+        *interval = ns_ts(old.interval);
+        return r;
+}
+
 long sys_getitimer(struct task *t, const struct syscall_args *a)
 {
         struct kitimerval v;
         struct timespec value, interval;
 
-        if ((int)a->a[0] != ITIMER_REAL)
-                return (int)a->a[0] == ITIMER_VIRTUAL || (int)a->a[0] == ITIMER_PROF ? -ENOSYS : -EINVAL;
-        itimer_real_get(&t->tg->itimer_real, &value, &interval);
+        if (!itimer_which_valid((int)a->a[0]))
+                return -EINVAL;
+        itimer_rw(t, (int)a->a[0], NULL, NULL, &value, &interval);
         v.value = ts_to_tv(value);
         v.interval = ts_to_tv(interval);
         return mm_copy_out(t->mm, a->a[1], &v, sizeof(v));
@@ -254,8 +297,8 @@ long sys_setitimer(struct task *t, const struct syscall_args *a)
         struct timespec value, interval, oval, oint;
         int r;
 
-        if ((int)a->a[0] != ITIMER_REAL)
-                return (int)a->a[0] == ITIMER_VIRTUAL || (int)a->a[0] == ITIMER_PROF ? -ENOSYS : -EINVAL;
+        if (!itimer_which_valid((int)a->a[0]))
+                return -EINVAL;
         /* A NULL new value disarms, as Linux still allows. */
         if (a->a[1]) {
                 r = mm_copy_in(t->mm, &nv, a->a[1], sizeof(nv));
@@ -266,7 +309,7 @@ long sys_setitimer(struct task *t, const struct syscall_args *a)
         }
         value = tv_to_ts(nv.value);
         interval = tv_to_ts(nv.interval);
-        r = itimer_real_set(&t->tg->itimer_real, &value, &interval, &oval, &oint);
+        r = itimer_rw(t, (int)a->a[0], &value, &interval, &oval, &oint);
         if (r < 0)
                 return r;
         if (!a->a[2])

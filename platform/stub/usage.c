@@ -18,8 +18,20 @@
 #include <time.h>
 #include <unistd.h>
 
+#define CPUCLOCK_PROF 0
+#define CPUCLOCK_VIRT 1
 #define CPUCLOCK_SCHED 2
-#define PROCESS_CPUCLOCK(pid) ((clockid_t)((~(unsigned)(pid) << 3) | CPUCLOCK_SCHED))
+#define PROCESS_CPUCLOCK(pid, which) ((clockid_t)((~(unsigned)(pid) << 3) | (which)))
+
+static int process_clock(pid_t pid, int which, uint64_t *ret)
+{
+        struct timespec ts;
+
+        if (clock_gettime(PROCESS_CPUCLOCK(pid, which), &ts) < 0)
+                return errno == EINVAL ? -ESRCH : -errno;
+        *ret = (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
+        return 0;
+}
 
 static int read_small(int procfd, const char *path, char *buf, size_t size)
 {
@@ -79,15 +91,24 @@ int stub_usage_process(int procfd, pid_t pid, bool cpu_only, struct platform_usa
 {
         char path[64], buf[4096], *hwm;
         uint64_t tu, ts;
-        struct timespec now;
         int r;
 
         memset(ret, 0, sizeof(*ret));
-        if (clock_gettime(PROCESS_CPUCLOCK(pid), &now) < 0)
-                return errno == EINVAL ? -ESRCH : -errno;
-        ret->cpu_ns = (uint64_t)now.tv_sec * 1000000000ULL + (uint64_t)now.tv_nsec;
-        if (cpu_only)
-                return 0;
+        r = process_clock(pid, CPUCLOCK_SCHED, &ret->cpu_ns);
+        if (r < 0)
+                return r;
+        if (cpu_only) {
+                /* The host's own user and user+system clocks, what its
+                 * ITIMER_VIRTUAL and ITIMER_PROF count. */
+                uint64_t virt = 0, prof = 0;
+
+                r = process_clock(pid, CPUCLOCK_VIRT, &virt);
+                if (r == 0)
+                        r = process_clock(pid, CPUCLOCK_PROF, &prof);
+                ret->utime_ns = virt;
+                ret->stime_ns = prof > virt ? prof - virt : 0;
+                return r;
+        }
         snprintf(path, sizeof(path), "%d/stat", (int)pid);
         r = read_small(procfd, path, buf, sizeof(buf));
         if (r == 0)

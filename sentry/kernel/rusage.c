@@ -161,3 +161,43 @@ void thread_group_usage_reap(struct thread_group *parent, struct thread_group *c
         }
         *ret = total;
 }
+
+int thread_group_cpu_sample(struct thread_group *tg, enum cpu_sample which, uint64_t *ret_ns)
+{
+        struct task *t = thread_group_any_task(tg);
+        struct platform_usage p;
+        struct mm *mm = NULL;
+        int r = -ESRCH;
+
+        if (t) {
+                pthread_mutex_lock(&t->block_lock);
+                mm = t->mm ? mm_ref(t->mm) : NULL;
+                pthread_mutex_unlock(&t->block_lock);
+        }
+        if (mm) {
+                r = tg->kernel->platform_ops->as_usage(mm_platform_as(mm), true, &p);
+                mm_unref(mm);
+        }
+        task_unref(t);
+        if (r < 0)
+                return r;
+        *ret_ns = which == CPU_SAMPLE_SCHED ? p.cpu_ns :
+                  which == CPU_SAMPLE_VIRT ? p.utime_ns : p.utime_ns + p.stime_ns;
+        return 0;
+}
+
+int task_cpu_sample(struct task *t, uint64_t *ret_ns)
+{
+        struct platform_usage p;
+        int r = -ESRCH;
+
+        /* The context leaves the task under block_lock (task_exit.c). */
+        pthread_mutex_lock(&t->block_lock);
+        if (t->ctx)
+                r = t->kernel->platform_ops->ctx_usage(t->ctx, true, &p);
+        pthread_mutex_unlock(&t->block_lock);
+        if (r < 0)
+                return r;
+        *ret_ns = p.cpu_ns;
+        return 0;
+}

@@ -41,6 +41,17 @@ void task_usage_children(struct task *t, struct task_usage *ret);
 int task_cpu_clock_process(struct task *t, uint64_t *ret_ns);
 int task_cpu_clock_thread(struct task *t, uint64_t *ret_ns);
 
+/* Samples for CPU-time timers, from any thread (the timer thread):
+ * the group's clock (CPU_SAMPLE_SCHED, _VIRT: user, _PROF: user+system)
+ * or one task's. -ESRCH once nothing is left to measure. */
+enum cpu_sample {
+        CPU_SAMPLE_SCHED,
+        CPU_SAMPLE_VIRT,
+        CPU_SAMPLE_PROF,
+};
+int thread_group_cpu_sample(struct thread_group *tg, enum cpu_sample which, uint64_t *ret_ns);
+int task_cpu_sample(struct task *t, uint64_t *ret_ns);
+
 /* A thread is exiting (its own thread, mm still held): record the group's
  * usage so far. */
 void task_usage_record_exit(struct task *t);

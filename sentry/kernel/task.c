@@ -173,6 +173,7 @@ int task_create_init(struct kernel *k, const struct task_spawn_args *a, struct t
                 return r;
         }
         itimer_real_init(&tg->itimer_real, k, tg);
+        posix_timers_init(&tg->timers, k, tg);
         thread_group_add_task(tg, t);
 
         r = mm_create(k->platform, k->memfile, &t->mm);

@@ -29,6 +29,7 @@
 #include "platform/platform.h"
 #include "sentry/kernel/creds.h"
 #include "sentry/kernel/itimer.h"
+#include "sentry/kernel/posix_timer.h"
 #include "sentry/kernel/rusage.h"
 #include "sentry/kernel/sched.h"
 #include "sentry/kernel/signal.h"
@@ -70,6 +71,7 @@ struct thread_group {
         struct sigpending pending;      /* protected by lock: kill() to the group */
         struct rlimit rlimits[RLIM_NLIMITS]; /* protected by lock */
         struct itimer_real itimer_real; /* has its own lock */
+        struct posix_timers timers;     /* timer_create's and ITIMER_VIRTUAL/PROF: own lock */
         bool init_killable;             /* protected by lock: a fault ended init's protection */
         struct waitqueue signalfd_wq;   /* signalfds: notified when a signal is queued */
         /* Resource usage (rusage.c): the group's own as recorded by its

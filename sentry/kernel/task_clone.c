@@ -141,6 +141,7 @@ static int clone_new_process(struct task *parent, struct task *t, const struct c
         memcpy(tg->rlimits, ptg->rlimits, sizeof(tg->rlimits));
         pthread_mutex_unlock(&ptg->lock);
         itimer_real_init(&tg->itimer_real, parent->kernel, tg);
+        posix_timers_init(&tg->timers, parent->kernel, tg);
         return mm_fork(parent->mm, &t->mm);
 }
 

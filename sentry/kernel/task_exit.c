@@ -164,6 +164,7 @@ void task_exit(struct task *t)
 
         /* The last thread: the group ends. Its timers first. */
         itimer_real_destroy(&tg->itimer_real);
+        posix_timers_destroy(&tg->timers);
         pthread_mutex_lock(&tg->lock);
         status = tg->exit_status;
         pthread_mutex_unlock(&tg->lock);
