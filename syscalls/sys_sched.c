@@ -44,15 +44,12 @@ long sys_sched_yield(struct task *t, const struct syscall_args *a)
 static int prio_targets(struct task *t, int which, int who, struct task ***ret, int *ret_n)
 {
         struct kernel *k = t->kernel;
-        struct task **v;
-        int n = 0, pgid = 0;
+        struct task **v = NULL;
+        int n = 0, cap = 0, pgid = 0, r = 0;
         uint32_t uid = 0;
 
         if (which < PRIO_PROCESS || which > PRIO_USER)
                 return -EINVAL;
-        v = calloc(KERNEL_PID_MAX, sizeof(*v));
-        if (!v)
-                return -ENOMEM;
         if (which == PRIO_USER)
                 uid = who ? (uint32_t)who : t->creds.ruid;
         pthread_mutex_lock(&k->lock);
@@ -73,10 +70,26 @@ static int prio_targets(struct task *t, int which, int who, struct task ***ret, 
                         match = p->creds.ruid == uid;
                         pthread_mutex_unlock(&p->creds_lock);
                 }
-                if (match)
-                        v[n++] = task_ref(p);
+                if (!match)
+                        continue;
+                if (n == cap) {
+                        struct task **nv = realloc(v, sizeof(*v) * (size_t)(cap = cap ? cap * 2 : 8));
+
+                        if (!nv) {
+                                r = -ENOMEM;
+                                break;
+                        }
+                        v = nv;
+                }
+                v[n++] = task_ref(p);
         }
         pthread_mutex_unlock(&k->lock);
+        if (r < 0) {
+                while (n)
+                        task_unref(v[--n]);
+                free(v);
+                return r;
+        }
         *ret = v;
         *ret_n = n;
         return 0;

@@ -60,7 +60,8 @@ void task_usage_record_exit(struct task *t);
  * locks held. */
 void thread_group_usage_reap(struct thread_group *parent, struct thread_group *child,
                              struct task_usage *ret);
-/* What /proc shows of a group: its own usage, live or recorded at exit. */
+/* What /proc shows of a group: its CPU time (the host's tick-based clocks)
+ * live, or as recorded at exit; faults and peak RSS only as recorded. */
 void thread_group_usage(struct thread_group *tg, struct task *live, struct task_usage *ret);
 
 #endif
