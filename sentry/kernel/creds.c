@@ -263,7 +263,8 @@ int creds_setgroups(struct creds *c, uint32_t *groups, uint32_t n)
                         free(groups);
                         return -EINVAL;
                 }
-        qsort(groups, n, sizeof(*groups), cmp_u32);     /* groups_sort() */
+        if (n)
+                qsort(groups, n, sizeof(*groups), cmp_u32);     /* groups_sort() */
         free(c->groups);
         c->groups = n ? groups : NULL;
         if (!n)

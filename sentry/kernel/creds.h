@@ -106,6 +106,16 @@ int creds_setgroups(struct creds *c, uint32_t *groups, uint32_t n);
  * only shrinks and effective is within the new permitted. */
 int creds_capset(struct creds *c, uint64_t effective, uint64_t permitted, uint64_t inheritable);
 
+/* kill_ok_by_cred(): whether a sender with creds s may signal a task with
+ * creds t (same real or effective uid as t's real or saved uid, or
+ * CAP_KILL). The callers add Linux's other rules (same thread group,
+ * SIGCONT within a session). */
+static inline bool creds_may_signal(const struct creds *s, const struct creds *t)
+{
+        return s->euid == t->suid || s->euid == t->ruid || s->ruid == t->suid ||
+               s->ruid == t->ruid || creds_has_cap(s, CREDS_CAP_KILL);
+}
+
 /* Per task. */
 struct task;
 /* A copy of another task's credentials (t may be any live task). */

@@ -2,7 +2,7 @@
 /*
  * A timer with SIGEV_THREAD_ID signals that thread and no other: with the
  * signal blocked everywhere, the target takes it with sigtimedwait while
- * the main thread never sees it pending. A thread of another process is
+ * the main thread never sees it pending. Another process's thread is
  * EINVAL. Also per thread: a CLOCK_THREAD_CPUTIME_ID timer follows the
  * creating thread's CPU time, not a computing sibling's, and RUSAGE_THREAD
  * is the caller's own.
@@ -11,6 +11,7 @@
 #include <signal.h>
 #include <stdatomic.h>
 #include <sys/resource.h>
+#include <sys/wait.h>
 #include <time.h>
 
 #include "test.h"
@@ -88,8 +89,20 @@ int main(void)
         CHECK(!sigismember(&pend, SIGUSR1), "SIGUSR1 pending in the main thread");
         EXPECT_ERRNO(syscall(SYS_rt_sigtimedwait, &set, NULL, &zero, 8), EAGAIN);
 
-        /* The thread is gone now: its tid names no thread of ours. */
+        /* A thread of another process is not ours to signal. */
+        int hold[2], status;
+        char c;
+        EXPECT_OK(pipe(hold));
+        pid_t pid = fork();
+        if (pid == 0) {
+                close(hold[1]);
+                _exit(read(hold[0], &c, 1) == 0 ? 0 : 1);
+        }
+        CHECK(pid > 0, "fork: %s", test_errname(errno));
+        ev._sigev_un._tid = pid;
         EXPECT_ERRNO(syscall(SYS_timer_create, CLOCK_MONOTONIC, &ev, &other), EINVAL);
+        close(hold[1]);
+        EXPECT_RET(waitpid(pid, &status, 0), pid);
         EXPECT_OK(syscall(SYS_timer_delete, id));
 
         /* Our thread CPU clock does not run with a sibling's computing. */
