@@ -1,5 +1,5 @@
 # A thin layer over meson: set up, build, run, test.
-#   make        install what is missing, build, run a program under conternel do
+#   make        install what is missing, build, run Debian's ls under conternel do
 #   make test   the same set-up, then every test, the sanitizer build's unit and
 #               sandboxed syscall tests, and a short run of each fuzz target
 
@@ -12,7 +12,7 @@ MESON_TEST ?= meson test --print-errorlogs --num-processes 2
 .PHONY: all deps test-deps build build-asan build-fuzz fuzz test bench clean
 
 all: build
-	$(BUILD)/conternel do -- /bin/busybox echo "hello from conternel"
+	$(BUILD)/conternel do -- /bin/ls -la /usr
 
 deps:
 	@tools/install-deps build

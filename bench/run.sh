@@ -81,6 +81,53 @@ for prog in "/bin/busybox seq 1 1000000" "$bench/write4k 100"; do
         printf '%-34s %10s %10s %10s %10s\n' "$label" "${row[@]}"
 done
 
+# File systems: the host's files through the gofer (the overlay's lower
+# layer) and the sandbox's own /tmp (the overlay's upper layer).
+fsb=$bench/fsbench
+deep=/usr/include/linux/netfilter/nf_tables.h
+big=$(mktemp /var/tmp/conternel-bench.XXXXXX)
+"$fsb" write "$big" 256 >/dev/null
+# fs_row LABEL UNIT ARGS...: fsbench ARGS natively, on each platform, under runsc.
+fs_row() {
+        local label=$1 unit=$2
+        shift 2
+        local row=("$(median "$fsb" "$@")")
+        for p in ptrace systrap; do
+                row+=("$(median "$conternel" do --platform=$p --log=/dev/null -- "$fsb" "$@")")
+        done
+        if command -v runsc >/dev/null; then
+                row+=("$(median sh -c "runsc --network=none do $fsb $* | cat")")
+        else
+                row+=("-")
+        fi
+        local ratio=-
+        [ "${row[3]}" != - ] && ratio=$(awk -v a="${row[3]}" -v b="${row[2]}" -v u="$unit" \
+                'BEGIN { printf "%.2f", u == "us" ? a / b : b / a }')
+        local native=$(awk -v a="${row[0]}" -v b="${row[2]}" -v u="$unit" \
+                'BEGIN { printf "%.2f", u == "us" ? a / b : b / a }')
+        printf '%-40s %9s %9s %9s %9s %9s %9s\n' "$label ($unit)" "${row[@]}" "$native" "$ratio"
+}
+echo
+echo "file systems, median of $runs runs (systrap vs native: x native speed; vs runsc: x faster)"
+printf '%-40s %9s %9s %9s %9s %9s %9s\n' "" native ptrace systrap runsc "x native" "x runsc"
+fs_row "open+fstat+read 4K+close, host file" us open-read /usr/include/stdio.h 5000
+fs_row "stat, 4 levels deep, host file" us stat "$deep" 20000
+fs_row "create+write 4K+close+unlink, /tmp" us create /tmp 2000
+fs_row "sequential write 256 MiB, /tmp" MiB/s write /tmp/fsbench.big 256
+fs_row "sequential read 256 MiB, host file" MiB/s read "$big"
+rm -f "$big" /tmp/fsbench.big
+tarcmd="tar c /usr/include 2>/dev/null | wc -c"
+row=("$(median_wall "$tarcmd")")
+for p in ptrace systrap; do
+        row+=("$(median_wall "$conternel do --platform=$p --log=/dev/null -- /bin/sh -c '$tarcmd'")")
+done
+if command -v runsc >/dev/null; then
+        row+=("$(median_wall "runsc --network=none do /bin/sh -c '$tarcmd' | cat")")
+else
+        row+=("-")
+fi
+printf '%-40s %9s %9s %9s %9s\n' "tar c /usr/include | wc -c (s)" "${row[@]}"
+
 # An idle guest must cost (almost) nothing: CPU time of the whole sandbox,
 # launcher, sentry threads and stub, over a 5 s sleep.
 echo

@@ -1,61 +1,63 @@
-/* Finding the program to run on the host, before the sandbox starts. */
+/* Finding the program to run inside the sandbox, as execvp(3) would: through
+ * the launcher's PATH unless the name has a '/', resolved in the sandbox's
+ * own file system. */
 #include <errno.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include "lib/macro.h"
 #include "runtime.h"
+#include "vfs/namei.h"
+#include "vfs/vfs.h"
 
-static int program_try(const char *path, char **ret_path)
+static int program_try(struct fs_context *fs, const char *path)
 {
-        struct stat st;
-        int fd;
+        const struct vfs_cred root = { 0 };
+        struct vfs_at at = { .fs = fs, .cred = &root };
+        struct path p;
+        int r;
 
-        if (access(path, X_OK) < 0)
-                return -errno;
-        fd = open(path, O_RDONLY | O_CLOEXEC);
-        if (fd < 0)
-                return -errno;
-        if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
-                close(fd);
-                return -EACCES;
-        }
-        *ret_path = strdup(path);
-        if (!*ret_path) {
-                close(fd);
-                return -ENOMEM;
-        }
-        return fd;
+        r = vfs_lookup(&at, path, LOOKUP_FOLLOW, &p);
+        if (r < 0)
+                return r;
+        r = S_ISREG(p.dentry->inode->mode) ? vfs_access(&p, &root, X_OK) : -EACCES;
+        path_put(&p);
+        return r;
 }
 
-int program_open(const char *name, char **ret_path)
+int program_find(struct fs_context *fs, const char *name, char **ret_path)
 {
         const char *path = getenv("PATH");
         _cleanup_free_ char *dirs = NULL;
         bool denied = false;
         char *dir, *save = NULL;
+        int r;
 
         if (!*name)
                 return -ENOENT;
-        if (strchr(name, '/'))
-                return program_try(name, ret_path);
+        if (strchr(name, '/')) {
+                r = program_try(fs, name);
+                if (r == 0 && !(*ret_path = strdup(name)))
+                        return -ENOMEM;
+                return r;
+        }
         dirs = strdup(path && *path ? path : "/usr/local/bin:/usr/bin:/bin");
         if (!dirs)
                 return -ENOMEM;
         for (dir = strtok_r(dirs, ":", &save); dir; dir = strtok_r(NULL, ":", &save)) {
-                _cleanup_free_ char *full = NULL;
-                int fd;
+                char *full = NULL;
 
                 if (asprintf(&full, "%s/%s", *dir ? dir : ".", name) < 0)
                         return -ENOMEM;
-                fd = program_try(full, ret_path);
-                if (fd >= 0)
-                        return fd;
-                if (fd == -EACCES)
+                r = program_try(fs, full);
+                if (r == 0) {
+                        *ret_path = full;
+                        return 0;
+                }
+                free(full);
+                if (r == -EACCES)
                         denied = true;
         }
         return denied ? -EACCES : -ENOENT;

@@ -82,8 +82,8 @@ static void cpu_list(char *buf, size_t size, unsigned *ret_n)
         *ret_n = n ? n : 1;
 }
 
-static int mount_at(struct fs_context *fs, const char *where, const char *type,
-                    const char *options, const void *data)
+int sandbox_mount(struct fs_context *fs, const char *where, const char *type,
+                  const char *options, const void *data)
 {
         const struct vfs_cred root = { 0 };
         struct vfs_at at = { .fs = fs, .cred = &root };
@@ -107,9 +107,9 @@ int sandbox_mount_pseudofs(struct kernel *k, struct fs_context *fs)
         int r;
 
         cpu_list(cpus, sizeof(cpus), &ncpus);
-        r = mount_at(fs, "/dev", "devtmpfs", NULL, NULL);
+        r = sandbox_mount(fs, "/dev", "devtmpfs", NULL, NULL);
         if (r == 0)
-                r = mount_at(fs, "/dev/shm", "tmpfs", "mode=1777", NULL);
+                r = sandbox_mount(fs, "/dev/shm", "tmpfs", "mode=1777", NULL);
         if (r < 0)
                 return r;
         r = kernel_procfs_source_create(k, &pd.source);
@@ -117,10 +117,10 @@ int sandbox_mount_pseudofs(struct kernel *k, struct fs_context *fs)
                 return r;
         pd.cpuinfo = cpuinfo;
         pd.ncpus = ncpus;
-        r = mount_at(fs, "/proc", "proc", NULL, &pd);
+        r = sandbox_mount(fs, "/proc", "proc", NULL, &pd);
         procfs_source_unref(pd.source);
         if (r < 0)
                 return r;
         snprintf(opts, sizeof(opts), "cpus=%s", cpus);
-        return mount_at(fs, "/sys", "sysfs", opts, NULL);
+        return sandbox_mount(fs, "/sys", "sysfs", opts, NULL);
 }

@@ -55,52 +55,24 @@ fail:
         return r;
 }
 
-/* The sandbox's root for now: a fresh tmpfs with /tmp, and /dev, /proc and
- * /sys mounted (the host root through the gofer comes later). */
-static int root_fs_context(struct kernel *k, struct fs_context **ret)
+/* The init task starts in the launcher's working directory when the
+ * sandbox has it (as `runsc do`), else at the root. */
+static void sandbox_enter_cwd(struct fs_context *fs)
 {
-        static const struct { const char *path; mode_t mode; } dirs[] = {
-                { "/tmp", 01777 },
-                { "/dev", 0755 },
-                { "/proc", 0555 },
-                { "/sys", 0555 },
-        };
         const struct vfs_cred root = { 0 };
-        struct mnt_namespace *ns;
-        struct fs_context *fs;
-        struct vfs_at at;
-        int r;
+        struct vfs_at at = { .fs = fs, .cred = &root };
+        _cleanup_free_ char *cwd = getcwd(NULL, 0);
+        struct path p;
 
-        r = mnt_ns_create_memfile("tmpfs", "mode=0755", k->memfile, &ns);
-        if (r < 0)
-                return r;
-        r = fs_context_create(ns, &fs);
-        mnt_ns_unref(ns);
-        if (r < 0)
-                return r;
-        at = (struct vfs_at){ .fs = fs, .cred = &root };
-        fs_umask(fs, 0, true);
-        for (size_t i = 0; i < ARRAY_SIZE(dirs); i++) {
-                r = vfs_mkdir(&at, dirs[i].path, dirs[i].mode);
-                if (r < 0) {
-                        fs_context_unref(fs);
-                        return r;
-                }
-        }
-        fs_umask(fs, 022, true);
-        r = sandbox_mount_pseudofs(k, fs);
-        if (r < 0) {
-                fs_context_unref(fs);
-                return r;
-        }
-        *ret = fs;
-        return 0;
+        if (!cwd || vfs_lookup(&at, cwd, LOOKUP_FOLLOW | LOOKUP_DIRECTORY, &p) < 0)
+                return;
+        fs_set_cwd(fs, &p);
+        path_put(&p);
 }
 
 struct init_thread {
         struct kernel *kernel;
         struct task_spawn_args spawn;
-        const char *exe_path;   /* the program's canonical path, for /proc */
         int error;              /* -errno from creating the task */
 };
 
@@ -115,8 +87,6 @@ static void *init_thread_main(void *arg)
         it->error = task_create_init(it->kernel, &it->spawn, &t);
         if (it->error < 0)
                 return NULL;
-        /* For /proc/1/exe, cmdline and environ (exec will do this too). */
-        mm_proc_info_init(t->mm, it->exe_path, t->regs.gp.rsp);
         task_run(t);
         return NULL;
 }
@@ -142,44 +112,49 @@ int sandbox_run(const struct sandbox_options *o, char **argv)
                 .strace_fd = log_get_fd(),
                 .pids_limit = o->pids_limit,
         };
+        struct rootfs_options ro = { .root = o->root, .writable = o->overlay_none,
+                                     .nbinds = o->nbinds };
+        struct rootfs rfs = { 0 };
         struct init_thread it = { 0 };
-        _cleanup_free_ char *path = NULL, *real = NULL;
-        _cleanup_close_ int exe = -1;
+        _cleanup_free_ char *path = NULL;
         struct kernel *k = NULL;
         pthread_t thread;
         int r, status;
 
-        exe = program_open(argv[0], &path);
-        if (exe < 0) {
-                fprintf(stderr, "conternel: %s: %s\n", argv[0],
-                        exe == -ENOENT ? "command not found" : strerror(-exe));
-                return exe == -ENOENT ? 127 : 126;
-        }
+        memcpy(ro.binds, o->binds, sizeof(ro.binds));
         r = kernel_create(&cfg, &k);
         if (r < 0) {
                 fprintf(stderr, "conternel: cannot start the sandbox (platform %s): %s\n",
                         o->platform ? o->platform : PLATFORM_DEFAULT, strerror(-r));
                 return 125;
         }
-        real = realpath(path, NULL);
-        it.kernel = k;
-        it.exe_path = real ? real : path;
-        it.spawn = (struct task_spawn_args){
-                .exe_fd = exe,
-                .filename = path,
-                .argv = argv,
-                .envp = environ,
-        };
-        r = root_fs_context(k, &it.spawn.fs);
+        r = rootfs_start(k, &ro, &rfs);
         if (r < 0) {
                 fprintf(stderr, "conternel: root file system: %s\n", strerror(-r));
                 kernel_destroy(k);
                 return 125;
         }
+        sandbox_enter_cwd(rfs.fs);
+        r = program_find(rfs.fs, argv[0], &path);
+        if (r < 0) {
+                fprintf(stderr, "conternel: %s: %s\n", argv[0],
+                        r == -ENOENT ? "command not found" : strerror(-r));
+                rootfs_stop(&rfs);
+                kernel_destroy(k);
+                return r == -ENOENT ? 127 : 126;
+        }
+        it.kernel = k;
+        it.spawn = (struct task_spawn_args){
+                .filename = path,
+                .argv = argv,
+                .envp = environ,
+        };
+        it.spawn.fs = fs_context_ref(rfs.fs);
         r = stdio_fdtable(&it.spawn.fdt);
         if (r < 0) {
                 fprintf(stderr, "conternel: stdio: %s\n", strerror(-r));
                 fs_context_unref(it.spawn.fs);
+                rootfs_stop(&rfs);
                 kernel_destroy(k);
                 return 125;
         }
@@ -187,16 +162,18 @@ int sandbox_run(const struct sandbox_options *o, char **argv)
         if (r != 0) {
                 fdtable_unref(it.spawn.fdt);
                 fs_context_unref(it.spawn.fs);
+                rootfs_stop(&rfs);
                 kernel_destroy(k);
                 return 125;
         }
         pthread_join(thread, NULL);
         status = it.error < 0 || !k->init ? 0 : sandbox_wait(k);
+        rootfs_stop(&rfs);
         kernel_destroy(k);
 
         if (it.error < 0) {
                 fprintf(stderr, "conternel: %s: %s\n", argv[0], strerror(-it.error));
-                return it.error == -ENOEXEC || it.error == -EACCES ? 126 : 125;
+                return it.error == -ENOENT ? 127 : 126;
         }
         if (WIFSIGNALED(status))
                 return 128 + WTERMSIG(status);

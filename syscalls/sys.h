@@ -27,12 +27,27 @@ SYS(stat); SYS(lstat); SYS(fstat); SYS(newfstatat); SYS(statx);
 SYS(access); SYS(faccessat); SYS(faccessat2); SYS(readlink); SYS(readlinkat);
 /* sys_dir.c */
 SYS(mkdir); SYS(mkdirat); SYS(rmdir); SYS(getdents64); SYS(chdir); SYS(fchdir); SYS(getcwd);
+SYS(chroot);
 /* sys_link.c */
 SYS(unlink); SYS(unlinkat); SYS(rename); SYS(renameat); SYS(renameat2);
 SYS(link); SYS(linkat); SYS(symlink); SYS(symlinkat);
 /* sys_attr.c */
 SYS(chmod); SYS(fchmod); SYS(fchmodat); SYS(chown); SYS(fchown); SYS(lchown); SYS(fchownat);
 SYS(truncate); SYS(ftruncate); SYS(umask);
+/* sys_fallocate.c */
+SYS(fallocate);
+/* sys_mknod.c */
+SYS(mknod); SYS(mknodat);
+/* sys_statfs.c */
+SYS(statfs); SYS(fstatfs);
+/* sys_sync.c */
+SYS(fsync); SYS(fdatasync); SYS(sync); SYS(syncfs); SYS(sync_file_range);
+/* sys_xattr.c */
+SYS(setxattr); SYS(lsetxattr); SYS(fsetxattr); SYS(getxattr); SYS(lgetxattr); SYS(fgetxattr);
+SYS(listxattr); SYS(llistxattr); SYS(flistxattr); SYS(removexattr); SYS(lremovexattr);
+SYS(fremovexattr);
+/* sys_time_attr.c */
+SYS(utimensat); SYS(futimesat); SYS(utimes); SYS(utime);
 /* sys_mm.c */
 SYS(brk); SYS(mmap); SYS(munmap); SYS(mprotect); SYS(mremap); SYS(madvise); SYS(msync);
 /* sys_thread.c */
@@ -40,6 +55,8 @@ SYS(exit); SYS(exit_group); SYS(getpid); SYS(gettid); SYS(getppid);
 SYS(set_tid_address); SYS(set_robust_list); SYS(get_robust_list);
 SYS(arch_prctl); SYS(prctl);
 /* sys_process.c */
+/* sys_exec.c */
+SYS(execve); SYS(execveat);
 SYS(fork); SYS(vfork); SYS(clone); SYS(clone3); SYS(wait4); SYS(waitid);
 SYS(getpgid); SYS(getpgrp); SYS(getsid); SYS(setpgid); SYS(setsid);
 /* sys_creds.c */
@@ -59,7 +76,7 @@ struct rusage;
 struct task_usage;
 void rusage_from_usage(struct rusage *ru, const struct task_usage *u);
 /* sys_info.c */
-SYS(uname); SYS(getrandom);
+SYS(uname); SYS(sysinfo); SYS(getrandom);
 /* sys_sched.c */
 SYS(sched_yield); SYS(getpriority); SYS(setpriority); SYS(sched_setscheduler);
 SYS(sched_setparam); SYS(sched_getscheduler); SYS(sched_getparam);
@@ -71,6 +88,10 @@ SYS(rt_sigaction); SYS(rt_sigprocmask); SYS(sigaltstack);
 SYS(kill); SYS(tkill); SYS(tgkill); SYS(rt_sigqueueinfo); SYS(rt_tgsigqueueinfo);
 SYS(rt_sigpending); SYS(rt_sigreturn); SYS(pause); SYS(rt_sigsuspend); SYS(rt_sigtimedwait);
 SYS(signalfd); SYS(signalfd4);
+/* sys_socket.c, sys_sockmsg.c */
+SYS(socket); SYS(socketpair); SYS(bind); SYS(listen); SYS(connect); SYS(accept); SYS(accept4);
+SYS(shutdown); SYS(getsockname); SYS(getpeername); SYS(setsockopt); SYS(getsockopt);
+SYS(sendto); SYS(recvfrom); SYS(sendmsg); SYS(recvmsg); SYS(sendmmsg); SYS(recvmmsg);
 
 #undef SYS
 

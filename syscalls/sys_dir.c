@@ -145,6 +145,28 @@ long sys_fchdir(struct task *t, const struct syscall_args *a)
         return r;
 }
 
+/* chroot(2): a directory the caller may search (EACCES), and then
+ * CAP_SYS_CHROOT (EPERM), which the guest's root holds. */
+long sys_chroot(struct task *t, const struct syscall_args *a)
+{
+        struct at_call c;
+        struct path p;
+        long r = at_begin(t, AT_FDCWD, a->a[0], false, &c);
+
+        if (r == 0)
+                r = vfs_lookup(&c.at, c.name, LOOKUP_FOLLOW | LOOKUP_DIRECTORY, &p);
+        if (r == 0) {
+                r = vfs_permission(p.dentry->inode, &c.cred, MAY_EXEC);
+                if (r == 0 && !task_has_cap(t, CREDS_CAP_SYS_CHROOT))
+                        r = -EPERM;
+                if (r == 0)
+                        fs_set_root(t->fs, &p);
+                path_put(&p);
+        }
+        at_end(&c);
+        return r;
+}
+
 long sys_getcwd(struct task *t, const struct syscall_args *a)
 {
         struct path cwd;
@@ -154,7 +176,7 @@ long sys_getcwd(struct task *t, const struct syscall_args *a)
         if (!buf)
                 return -ENOMEM;
         fs_get_cwd(t->fs, &cwd);
-        r = vfs_d_path(t->fs, &cwd, buf, VFS_PATH_MAX);
+        r = vfs_getcwd(t->fs, &cwd, buf, VFS_PATH_MAX);
         path_put(&cwd);
         if (r > 0 && (size_t)r > a->a[1])
                 r = -ERANGE;

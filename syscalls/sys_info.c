@@ -4,12 +4,14 @@
 #include <string.h>
 #include <sys/random.h>
 #include <sys/resource.h>
+#include <sys/sysinfo.h>
 #include <sys/utsname.h>
 #include <stdio.h>
 #include <unistd.h>
 
 #include "lib/macro.h"
 
+#include "sentry/kernel/kernel.h"
 #include "sentry/mm/mm.h"
 #include "syscall.h"
 #include "syscalls/sys.h"
@@ -32,6 +34,26 @@ long sys_uname(struct task *t, const struct syscall_args *a)
         snprintf(u.domainname, sizeof(u.domainname), "%s", k->domainname);
         pthread_mutex_unlock(&k->lock);
         return mm_copy_out(t->mm, a->a[0], &u, sizeof(u));
+}
+
+/* sysinfo(2): the sandbox's own view: uptime since it booted, the memory
+ * file as its RAM (as /proc/meminfo), its thread count; no swap, loads 0. */
+long sys_sysinfo(struct task *t, const struct syscall_args *a)
+{
+        struct kernel *k = t->kernel;
+        uint64_t used = memfile_allocated(k->memfile);
+        struct sysinfo si = { .mem_unit = 1 };
+        struct timespec now;
+
+        clock_gettime(CLOCK_MONOTONIC, &now);
+        si.uptime = now.tv_sec - k->boot_monotonic.tv_sec +
+                    (now.tv_nsec > k->boot_monotonic.tv_nsec);  /* rounded up, as Linux */
+        si.totalram = memfile_size(k->memfile);
+        si.freeram = si.totalram > used ? si.totalram - used : 0;
+        pthread_mutex_lock(&k->lock);
+        si.procs = (unsigned short)MIN(k->nthreads, 65535);
+        pthread_mutex_unlock(&k->lock);
+        return mm_copy_out(t->mm, a->a[0], &si, sizeof(si));
 }
 
 long sys_getrandom(struct task *t, const struct syscall_args *a)

@@ -15,13 +15,16 @@ static int prepend(char *buf, char **end, const char *name, size_t len)
         return 0;
 }
 
-int vfs_d_path(struct fs_context *fs, const struct path *p, char *buf, size_t size)
+/* unreachable: p is not below the root, and getcwd wants that said. */
+static int d_path(struct fs_context *fs, const struct path *p, char *buf, size_t size,
+                  bool mark_unreachable)
 {
         char tmp[VFS_PATH_MAX];
         char *end = tmp + sizeof(tmp) - 1;
         struct mount *mnt = p->mnt;
         struct dentry *d = p->dentry;
         struct path root;
+        bool unreachable = false;
         size_t len;
         int r = 0;
 
@@ -35,8 +38,10 @@ int vfs_d_path(struct fs_context *fs, const struct path *p, char *buf, size_t si
         pthread_mutex_unlock(&d->sb->lock);
         while (r == 0 && !(mnt == root.mnt && d == root.dentry)) {
                 if (d == mnt->root) {
-                        if (!mnt->parent)
-                                break;          /* outside the root: print from the top */
+                        if (!mnt->parent) {
+                                unreachable = true;     /* outside the root: from the top */
+                                break;
+                        }
                         d = mnt->mountpoint;
                         mnt = mnt->parent;
                         continue;
@@ -52,9 +57,27 @@ int vfs_d_path(struct fs_context *fs, const struct path *p, char *buf, size_t si
                 return r;
         if (!*end)
                 *--end = '/';
+        if (unreachable && mark_unreachable) {
+                static const char mark[] = "(unreachable)";
+
+                if ((size_t)(end - tmp) < sizeof(mark) - 1)
+                        return -ENAMETOOLONG;
+                end -= sizeof(mark) - 1;
+                memcpy(end, mark, sizeof(mark) - 1);
+        }
         len = strlen(end) + 1;
         if (len > size)
                 return -ERANGE;
         memcpy(buf, end, len);
         return (int)len;
+}
+
+int vfs_d_path(struct fs_context *fs, const struct path *p, char *buf, size_t size)
+{
+        return d_path(fs, p, buf, size, false);
+}
+
+int vfs_getcwd(struct fs_context *fs, const struct path *p, char *buf, size_t size)
+{
+        return d_path(fs, p, buf, size, true);
 }

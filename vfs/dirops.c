@@ -50,7 +50,7 @@ typedef int (*make_fn)(struct inode *dir, struct dentry *d, const void *arg,
                        const struct vfs_cred *c);
 
 static int do_make(const struct vfs_at *at, const char *name, bool is_dir, make_fn make,
-                   const void *arg)
+                   const void *arg, struct path *ret)
 {
         struct nameidata nd;
         struct dentry *dir, *d = NULL;
@@ -67,8 +67,11 @@ static int do_make(const struct vfs_at *at, const char *name, bool is_dir, make_
         dir = nd.path.dentry;
         sb = dir->sb;
         pthread_mutex_lock(&sb->lock);
-        if (d_lookup(dir, nd.last))
+        r = d_lookup_fetch(dir, nd.last, &d);
+        if (r == 0)
                 r = -EEXIST;
+        else if (r != -ENOENT)
+                ;
         else if (nd.trailing && !is_dir)
                 r = -ENOENT;
         else
@@ -81,6 +84,8 @@ static int do_make(const struct vfs_at *at, const char *name, bool is_dir, make_
                         d_delete(d);
         }
         pthread_mutex_unlock(&sb->lock);
+        if (r == 0 && ret)
+                *ret = (struct path){ mount_ref(nd.path.mnt), dentry_ref(d) };
         dentry_unref(d);
 out:
         nd_release(&nd);
@@ -98,7 +103,7 @@ static int make_dir(struct inode *dir, struct dentry *d, const void *arg,
 int vfs_mkdir(const struct vfs_at *at, const char *name, mode_t mode)
 {
         mode = mode & (07777 & ~(mode_t)(S_ISUID | S_ISGID)) & ~fs_umask(at->fs, 0, false);
-        return do_make(at, name, true, make_dir, &mode);
+        return do_make(at, name, true, make_dir, &mode, NULL);
 }
 
 static int make_symlink(struct inode *dir, struct dentry *d, const void *arg,
@@ -113,7 +118,56 @@ int vfs_symlink(const char *target, const struct vfs_at *at, const char *name)
 {
         if (!*target)
                 return -ENOENT;
-        return do_make(at, name, false, make_symlink, target);
+        return do_make(at, name, false, make_symlink, target, NULL);
+}
+
+struct mknod_args {
+        mode_t mode;
+        dev_t dev;
+};
+
+/* Linux's vfs_mknod() after may_create(), or vfs_create() for a regular
+ * file. Device nodes need CAP_MKNOD in the initial user namespace, which no
+ * guest holds: only a whiteout (a character device 0:0) may be made. */
+static int make_node(struct inode *dir, struct dentry *d, const void *arg,
+                     const struct vfs_cred *c)
+{
+        const struct mknod_args *m = arg;
+
+        if (S_ISREG(m->mode))
+                return dir->ops->create ? dir->ops->create(dir, d, m->mode, c) : -EACCES;
+        if ((S_ISCHR(m->mode) || S_ISBLK(m->mode)) && !(S_ISCHR(m->mode) && m->dev == 0))
+                return -EPERM;
+        if (!dir->ops->mknod)
+                return -EPERM;
+        return dir->ops->mknod(dir, d, m->mode, m->dev, c);
+}
+
+int vfs_mknodat(const struct vfs_at *at, const char *name, mode_t mode, dev_t dev,
+                struct path *ret)
+{
+        struct mknod_args m = { .dev = dev };
+
+        /* may_mknod(). */
+        switch (mode & S_IFMT) {
+        case 0:
+                mode |= S_IFREG;
+                break;
+        case S_IFREG:
+        case S_IFCHR:
+        case S_IFBLK:
+        case S_IFIFO:
+        case S_IFSOCK:
+                break;
+        case S_IFDIR:
+                return -EPERM;
+        default:
+                return -EINVAL;
+        }
+        if (!S_ISCHR(mode) && !S_ISBLK(mode))
+                m.dev = 0;
+        m.mode = (mode & S_IFMT) | ((mode & 07777) & ~fs_umask(at->fs, 0, false));
+        return do_make(at, name, false, make_node, &m, ret);
 }
 
 static int do_remove(const struct vfs_at *at, const char *name, bool is_dir)
@@ -142,11 +196,8 @@ static int do_remove(const struct vfs_at *at, const char *name, bool is_dir)
         dir = nd.path.dentry;
         sb = dir->sb;
         pthread_mutex_lock(&sb->lock);
-        d = d_lookup(dir, nd.last);
-        if (!d) {
-                r = -ENOENT;
-        } else {
-                dentry_ref(d);
+        r = d_lookup_fetch(dir, nd.last, &d);
+        if (r == 0) {
                 if (!is_dir && nd.trailing)
                         r = inode_is_dir(d->inode) ? -EISDIR : -ENOTDIR;
                 else
@@ -217,8 +268,11 @@ int vfs_link(const struct vfs_at *oat, const char *oname, unsigned oflags,
         sb = dir->sb;
         inode = old.dentry->inode;
         pthread_mutex_lock(&sb->lock);
-        if (d_lookup(dir, nd.last))
+        r = d_lookup_fetch(dir, nd.last, &d);
+        if (r == 0)
                 r = -EEXIST;
+        else if (r != -ENOENT)
+                ;
         else if (nd.trailing)
                 r = -ENOENT;
         else if (old.mnt != nd.path.mnt)
@@ -257,13 +311,17 @@ static int rename_locked(struct nameidata *on, struct nameidata *nn, unsigned fl
         bool isdir;
         int r;
 
-        od = d_lookup(odir, on->last);
-        if (!od)
-                return -ENOENT;
-        *ret_od = dentry_ref(od);
-        nd = d_lookup(ndir, nn->last);
-        if (nd)
-                *ret_nd = dentry_ref(nd);
+        r = d_lookup_fetch(odir, on->last, &od);
+        if (r < 0)
+                return r;
+        *ret_od = od;
+        r = d_lookup_fetch(ndir, nn->last, &nd);
+        if (r == 0)
+                *ret_nd = nd;
+        else if (r == -ENOENT)
+                nd = NULL;
+        else
+                return r;
         if ((flags & RENAME_NOREPLACE) && nd)
                 return -EEXIST;
         if ((flags & RENAME_EXCHANGE) && !nd)
@@ -302,7 +360,7 @@ static int rename_locked(struct nameidata *on, struct nameidata *nn, unsigned fl
                 return -EBUSY;
         if (!odir->inode->ops->rename)
                 return -EPERM;
-        r = odir->inode->ops->rename(odir->inode, od, ndir->inode, nd, flags);
+        r = odir->inode->ops->rename(odir->inode, od, ndir->inode, nd, nn->last, flags);
         if (r < 0)
                 return r;
         if (flags & RENAME_EXCHANGE)

@@ -165,6 +165,26 @@ int fdtable_close(struct fdtable *fdt, int fd)
         return 0;
 }
 
+void fdtable_close_on_exec(struct fdtable *fdt)
+{
+        for (int fd = 0;; fd++) {
+                struct file *f = NULL;
+
+                pthread_mutex_lock(&fdt->lock);
+                while (fd < fdt->size && !(fdt->files[fd] && fdt->cloexec[fd]))
+                        fd++;
+                if (fd < fdt->size) {
+                        f = fdt->files[fd];
+                        fdt->files[fd] = NULL;
+                        fdt->cloexec[fd] = false;
+                }
+                pthread_mutex_unlock(&fdt->lock);
+                if (!f)
+                        return;
+                file_unref(f);          /* outside the lock: it may call into the file */
+        }
+}
+
 int fdtable_get_cloexec(struct fdtable *fdt, int fd, bool *ret)
 {
         int r = -EBADF;

@@ -42,6 +42,8 @@ int fdtable_close(struct fdtable *fdt, int fd);
 /* The lowest open fd >= from, with a new reference to its file and its
  * close-on-exec flag (ret_file, ret_cloexec may be NULL); -ENOENT if none. */
 int fdtable_next(struct fdtable *fdt, int from, struct file **ret_file, bool *ret_cloexec);
+/* execve: close every fd marked close-on-exec. */
+void fdtable_close_on_exec(struct fdtable *fdt);
 int fdtable_get_cloexec(struct fdtable *fdt, int fd, bool *ret);
 int fdtable_set_cloexec(struct fdtable *fdt, int fd, bool cloexec);
 

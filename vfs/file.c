@@ -4,6 +4,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/falloc.h>
 #include <sys/epoll.h>
 #include <stdlib.h>
 #include <string.h>
@@ -211,6 +212,59 @@ unsigned vfs_poll(struct file *f)
         if (!f->ops->poll)
                 return EPOLLIN | EPOLLOUT | EPOLLRDNORM | EPOLLWRNORM;
         return f->ops->poll(f);
+}
+
+#ifndef FALLOC_FL_WRITE_ZEROES
+#define FALLOC_FL_WRITE_ZEROES 0x80        /* Linux 6.17 */
+#endif
+#define FALLOC_MODES (FALLOC_FL_PUNCH_HOLE | FALLOC_FL_COLLAPSE_RANGE | FALLOC_FL_ZERO_RANGE | \
+                      FALLOC_FL_INSERT_RANGE | FALLOC_FL_UNSHARE_RANGE | FALLOC_FL_WRITE_ZEROES)
+
+int vfs_fallocate(struct file *f, int mode, int64_t offset, int64_t len)
+{
+        struct stat st;
+        int64_t end;
+        int r;
+
+        if (offset < 0 || len <= 0)
+                return -EINVAL;
+        if (mode & ~(FALLOC_MODES | FALLOC_FL_KEEP_SIZE))
+                return -EOPNOTSUPP;
+        /* The modes exclude each other; KEEP_SIZE goes with some only. */
+        switch (mode & FALLOC_MODES) {
+        case 0:                                 /* FALLOC_FL_ALLOCATE_RANGE */
+        case FALLOC_FL_UNSHARE_RANGE:
+        case FALLOC_FL_ZERO_RANGE:
+                break;
+        case FALLOC_FL_PUNCH_HOLE:
+                if (!(mode & FALLOC_FL_KEEP_SIZE))
+                        return -EOPNOTSUPP;
+                break;
+        case FALLOC_FL_COLLAPSE_RANGE:
+        case FALLOC_FL_INSERT_RANGE:
+        case FALLOC_FL_WRITE_ZEROES:
+                if (mode & FALLOC_FL_KEEP_SIZE)
+                        return -EOPNOTSUPP;
+                break;
+        default:
+                return -EOPNOTSUPP;
+        }
+        if (!file_writable(f))
+                return -EBADF;
+        r = vfs_stat(f, &st);
+        if (r < 0)
+                return r;
+        if (S_ISFIFO(st.st_mode))
+                return -ESPIPE;
+        if (S_ISDIR(st.st_mode))
+                return -EISDIR;
+        if (!S_ISREG(st.st_mode) && !S_ISBLK(st.st_mode))
+                return -ENODEV;
+        if (__builtin_add_overflow(offset, len, &end) || end > VFS_MAX_FILESIZE)
+                return -EFBIG;
+        if (!f->ops->fallocate)
+                return -EOPNOTSUPP;
+        return f->ops->fallocate(f, mode, offset, len);
 }
 
 void iov_iter_advance(struct iov_iter *it, struct iovec *storage, size_t n)

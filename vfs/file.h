@@ -63,6 +63,16 @@ struct file_ops {
          * checked the access mode. NULL slot: -ENODEV (pipes, sockets,
          * host passthrough files), as Linux's missing f_op->mmap. */
         int (*mmap)(struct file *f, struct mm_mappable **ret);
+        /* fallocate(2) on a regular file open for writing: mode is 0,
+         * FALLOC_FL_KEEP_SIZE or FALLOC_FL_PUNCH_HOLE|FALLOC_FL_KEEP_SIZE
+         * (vfs_fallocate() refused the rest); offset >= 0, len > 0, no
+         * overflow. The fs refuses modes it lacks (-EOPNOTSUPP). NULL slot:
+         * -EOPNOTSUPP. */
+        int (*fallocate)(struct file *f, int mode, int64_t offset, int64_t len);
+        /* fsync(2)/fdatasync(2): make the data (and with !datasync the
+         * metadata) durable. NULL slot: -EINVAL (pipes, devices, procfs,
+         * as Linux's missing f_op->fsync). noop_fsync() for in-memory data. */
+        int (*fsync)(struct file *f, bool datasync);
         /* Last reference dropped; the generic layer then drops f->path.
          * NULL slot: free(f). */
         void (*release)(struct file *f);
@@ -118,6 +128,18 @@ bool file_writable(const struct file *f);
 int vfs_ioctl(struct file *f, unsigned cmd, void *arg);
 int64_t vfs_llseek(struct file *f, int64_t offset, int whence);
 unsigned vfs_poll(struct file *f);
+/* fallocate(2) with Linux's vfs_fallocate() checks in order: -EINVAL
+ * (offset < 0, len <= 0), -EOPNOTSUPP (unknown or ill-combined mode), -EBADF
+ * (not open for writing), -ESPIPE (pipes and FIFOs), -EISDIR, -ENODEV (not a
+ * regular file), -EFBIG (offset + len overflows), then the ops. */
+int vfs_fallocate(struct file *f, int mode, int64_t offset, int64_t len);
+/* sync.c: fsync through the ops (-EINVAL without the slot); a file_ops.fsync
+ * for data that lives in memory; sync_file_range(2): -EINVAL for unknown
+ * flags or a bad range, -ESPIPE unless a regular file, block device,
+ * directory or symlink, else 0 (nothing here waits for writeback). */
+int vfs_fsync(struct file *f, bool datasync);
+int noop_fsync(struct file *f, bool datasync);
+int vfs_sync_file_range(struct file *f, int64_t offset, int64_t nbytes, unsigned flags);
 /* The stat of a file with no inode of its own (epoll, eventfd, timerfd,
  * signalfd: Linux's anonymous inode): mode 0600, one link, an inode number
  * unique while the file lives. Usable as a file_ops.stat. */
@@ -162,6 +184,16 @@ int pipe_create(unsigned flags, struct file **ret_read, struct file **ret_write)
 /* F_GETPIPE_SZ / F_SETPIPE_SZ: -EBADF if f is not a pipe, as Linux. */
 long pipe_get_size(struct file *f);
 long pipe_set_size(struct file *f, unsigned long size);
+/* FIFOs: open an end of the pipe the inode shares while any end is open
+ * (the fs's inode_ops.open for S_IFIFO). flags: O_ACCMODE (O_RDWR never
+ * waits; 3 is -EINVAL), O_NONBLOCK (-ENXIO for a writer with no reader).
+ * Linux's open blocks an end opened for reading or writing alone until its
+ * partner comes: call fifo_open_ready() before handing the file out. */
+int fifo_open(struct inode *inode, unsigned flags, struct file **ret);
+/* 0 once f may be handed out (its partner has come, or f needs none, or f
+ * is no FIFO); -EAGAIN: wait on f->wq (EPOLLIN|EPOLLOUT) and ask again.
+ * Giving up (a signal) is dropping f, as Linux's wait_for_partner(). */
+int fifo_open_ready(struct file *f);
 
 
 /* Cursor over an iov_iter for sequential copies. */

@@ -81,6 +81,17 @@ void fs_set_cwd(struct fs_context *fs, const struct path *p)
         path_put(&old);
 }
 
+void fs_set_root(struct fs_context *fs, const struct path *p)
+{
+        struct path old;
+
+        pthread_mutex_lock(&fs->lock);
+        old = fs->root;
+        path_copy(&fs->root, p);
+        pthread_mutex_unlock(&fs->lock);
+        path_put(&old);
+}
+
 mode_t fs_umask(struct fs_context *fs, mode_t mask, bool set)
 {
         mode_t old;

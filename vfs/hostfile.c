@@ -110,6 +110,13 @@ static unsigned hostfile_poll(struct file *f)
         return fdnotify_poll(hf->fd, EPOLLIN | EPOLLOUT | EPOLLPRI | EPOLLRDHUP);
 }
 
+static int hostfile_fsync(struct file *f, bool datasync)
+{
+        int fd = to_hostfile(f)->fd;
+
+        return (datasync ? fdatasync(fd) : fsync(fd)) < 0 ? -errno : 0;
+}
+
 static void hostfile_release(struct file *f)
 {
         struct hostfile *hf = to_hostfile(f);
@@ -129,6 +136,7 @@ static const struct file_ops hostfile_ops = {
         .ioctl = hostfile_ioctl,
         .llseek = hostfile_llseek,
         .poll = hostfile_poll,
+        .fsync = hostfile_fsync,
         .release = hostfile_release,
 };
 

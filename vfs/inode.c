@@ -35,6 +35,7 @@ void inode_init(struct inode *inode, struct super_block *sb, const struct inode_
         inode->nlink = 1;
         inode->size = 0;
         inode->blocks = 0;
+        inode->pipe = NULL;
         vfs_now(&inode->atime);
         inode->mtime = inode->ctime = inode->btime = inode->atime;
         inode->destroy = destroy;

@@ -32,8 +32,12 @@ int nd_walk_parent(struct nameidata *nd);
 int nd_follow_last(struct nameidata *nd, struct inode *link);
 /* Resolve the final component after nd_walk_parent(); with follow loops. */
 int nd_lookup_last(struct nameidata *nd, unsigned flags, struct path *ret);
-/* A new reference to the cached child of dir named name, or -ENOENT. */
+/* A new reference to the child of dir named name: from the dentry cache,
+ * or on a miss from the fs's ->lookup (then cached: hashed, and pinned when
+ * sb->cache_lookup says so). -ENOENT, or the fs's error. d_lookup_fetch()
+ * is the same with sb->lock held (the fs may do a round trip under it). */
 int lookup_child(struct dentry *dir, const char *name, struct dentry **ret);
+int d_lookup_fetch(struct dentry *dir, const char *name, struct dentry **ret);
 /* Replace *p by what is mounted on it, repeatedly. */
 void follow_mounts(struct mnt_namespace *ns, struct path *p);
 

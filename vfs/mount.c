@@ -66,6 +66,12 @@ int mnt_ns_create(const char *type, const char *options, struct mnt_namespace **
 int mnt_ns_create_memfile(const char *type, const char *options, struct memfile *mf,
                           struct mnt_namespace **ret)
 {
+        return mnt_ns_create_data(type, options, NULL, mf, ret);
+}
+
+int mnt_ns_create_data(const char *type, const char *options, const void *data,
+                       struct memfile *mf, struct mnt_namespace **ret)
+{
         struct mnt_namespace *ns = calloc(1, sizeof(*ns));
         int r;
 
@@ -76,7 +82,7 @@ int mnt_ns_create_memfile(const char *type, const char *options, struct memfile 
         atomic_init(&ns->next_mnt_id, 0);
         ns->mf = mf;
         pthread_rwlock_init(&ns->lock, NULL);
-        r = mount_new(ns, type, options, NULL, &ns->root);
+        r = mount_new(ns, type, options, data, &ns->root);
         if (r < 0) {
                 pthread_rwlock_destroy(&ns->lock);
                 free(ns);

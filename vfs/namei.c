@@ -93,34 +93,42 @@ static void nd_dotdot(struct nameidata *nd)
         follow_mounts(nd->ns, &nd->path);
 }
 
-int lookup_child(struct dentry *dir, const char *name, struct dentry **ret)
+int d_lookup_fetch(struct dentry *dir, const char *name, struct dentry **ret)
 {
         struct super_block *sb = dir->sb;
         struct inode *inode;
         struct dentry *d;
-        int r = 0;
+        int r;
 
-        pthread_mutex_lock(&sb->lock);
         d = d_lookup(dir, name);
         if (d) {
                 *ret = dentry_ref(d);
-                goto out;
+                return 0;
         }
-        if (!dir->inode->ops->lookup) {
-                r = -ENOENT;
-                goto out;
-        }
+        if (!dir->inode->ops->lookup)
+                return -ENOENT;
         r = dir->inode->ops->lookup(dir->inode, name, &inode);
         if (r < 0)
-                goto out;
+                return r;
         r = d_alloc(dir, name, &d);
         if (r < 0) {
                 inode_unref(inode);
-                goto out;
+                return r;
         }
         d_instantiate(d, inode);
+        if (sb->cache_lookup && sb->cache_lookup(sb, d->inode))
+                d_pin(d);
         *ret = d;
-out:
+        return 0;
+}
+
+int lookup_child(struct dentry *dir, const char *name, struct dentry **ret)
+{
+        struct super_block *sb = dir->sb;
+        int r;
+
+        pthread_mutex_lock(&sb->lock);
+        r = d_lookup_fetch(dir, name, ret);
         pthread_mutex_unlock(&sb->lock);
         return r;
 }

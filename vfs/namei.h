@@ -38,10 +38,25 @@ int vfs_open(const struct vfs_at *at, const char *name, unsigned flags, mode_t m
 int vfs_open_path(const struct path *p, const struct vfs_cred *c, unsigned flags,
                   struct file **ret);
 
+/* execve's open (Linux's do_open_execat): a regular file (else -EACCES)
+ * that c may execute (MAY_EXEC), opened for reading whatever its read bits
+ * say. */
+int vfs_open_exec(const struct path *p, const struct vfs_cred *c, struct file **ret);
+
 int vfs_mkdir(const struct vfs_at *at, const char *name, mode_t mode);
 int vfs_rmdir(const struct vfs_at *at, const char *name);
 int vfs_unlink(const struct vfs_at *at, const char *name);
 int vfs_symlink(const char *target, const struct vfs_at *at, const char *name);
+/* mknod(2): mode's type S_IFREG (or 0), S_IFIFO, S_IFSOCK, S_IFCHR or
+ * S_IFBLK (-EPERM for S_IFDIR, -EINVAL for others), permission bits less
+ * the umask; dev is the node's rdev (ignored but for devices). Device nodes
+ * are -EPERM (the guest has no CAP_MKNOD over the host's devices) but for a
+ * whiteout (character device 0:0). -EEXIST, -ENOENT, -EACCES as mkdir.
+ * With ret non-NULL, a new reference to the new name (unix sockets bind
+ * with S_IFSOCK and keep it: an existing name is -EEXIST, which bind(2)
+ * answers as EADDRINUSE). */
+int vfs_mknodat(const struct vfs_at *at, const char *name, mode_t mode, dev_t dev,
+                struct path *ret);
 /* link(2): old resolved with oflags (LOOKUP_FOLLOW, LOOKUP_EMPTY). */
 int vfs_link(const struct vfs_at *oat, const char *oname, unsigned oflags,
              const struct vfs_at *nat, const char *nname);
@@ -57,12 +72,27 @@ int vfs_chown(const struct path *p, const struct vfs_cred *c, uint32_t uid, uint
 int vfs_truncate(const struct path *p, const struct vfs_cred *c, int64_t len);
 /* access(2) with mode R_OK|W_OK|X_OK or F_OK, c being the ids to check. */
 int vfs_access(const struct path *p, const struct vfs_cred *c, int mode);
+/* utimensat(2): times[0] atime, times[1] mtime, each a time or UTIME_NOW /
+ * UTIME_OMIT in tv_nsec; NULL: both now. Explicit times need the owner or
+ * CAP_FOWNER (-EPERM); "both now" also write access (-EACCES). -EINVAL for
+ * a bad tv_nsec. (The caller returns early when both are UTIME_OMIT.) */
+int vfs_utimes(const struct path *p, const struct vfs_cred *c, const struct timespec *times);
 /* Set the size through setattr, no permission check (ftruncate, O_TRUNC). */
 int vfs_do_truncate(struct inode *inode, int64_t len);
+
+/* statfs(2) of the file system p is on (statfs.c). -ENOSYS if the fs has
+ * none. */
+int vfs_statfs(const struct path *p, struct statfs *ret);
+/* fstatfs(2): the same, or for a file with no inode here what its kind
+ * says (pipefs, sockfs, anon_inodefs). */
+int vfs_fstatfs(struct file *f, struct statfs *ret);
 
 /* getcwd(2): the path of p from the root of fs into buf (with its NUL);
  * returns the length with the NUL, -ERANGE if size is too small, -ENOENT if
  * p was removed. */
 int vfs_d_path(struct fs_context *fs, const struct path *p, char *buf, size_t size);
+/* The same for getcwd(2): a p outside the root (chroot) is named from the
+ * namespace's top with "(unreachable)" before it, as Linux does. */
+int vfs_getcwd(struct fs_context *fs, const struct path *p, char *buf, size_t size);
 
 #endif

@@ -5,6 +5,7 @@
 
 #include "file.h"
 #include "internal.h"
+#include "lib/macro.h"
 
 #ifndef O_LARGEFILE_KERNEL
 #define O_LARGEFILE_KERNEL 0100000      /* x86_64 open forces O_LARGEFILE */
@@ -92,6 +93,27 @@ int vfs_open_path(const struct path *p, const struct vfs_cred *c, unsigned flags
         return do_open(p, c, flags & ~(unsigned)O_CREAT, false, ret);
 }
 
+int vfs_open_exec(const struct path *p, const struct vfs_cred *c, struct file **ret)
+{
+        struct inode *inode = p->dentry->inode;
+        struct file *f;
+        int r;
+
+        if (!S_ISREG(inode->mode))
+                return -EACCES;
+        r = vfs_permission(inode, c, MAY_EXEC);
+        if (r < 0)
+                return r;
+        if (!inode->ops->open)
+                return -EACCES;
+        r = inode->ops->open(inode, O_RDONLY | O_LARGEFILE_KERNEL, &f);
+        if (r < 0)
+                return r;
+        path_copy(&f->path, p);
+        *ret = f;
+        return 0;
+}
+
 /* The final component under O_CREAT: find it or make it. Returns 1 when the
  * walk must go on through a symlink. */
 static int open_create(struct nameidata *nd, unsigned flags, mode_t mode, struct path *ret,
@@ -105,8 +127,8 @@ static int open_create(struct nameidata *nd, unsigned flags, mode_t mode, struct
         if (nd->last_type != LAST_NORM || nd->trailing)
                 return -EISDIR;
         pthread_mutex_lock(&sb->lock);
-        d = d_lookup(dir, nd->last);
-        if (d) {
+        r = d_lookup_fetch(dir, nd->last, &d);
+        if (r == 0) {
                 if (flags & O_EXCL) {
                         r = -EEXIST;
                 } else if (inode_is_lnk(d->inode)) {
@@ -115,9 +137,10 @@ static int open_create(struct nameidata *nd, unsigned flags, mode_t mode, struct
                         else
                                 link = inode_ref(d->inode);
                 } else {
-                        *ret = (struct path){ mount_ref(nd->path.mnt), dentry_ref(d) };
+                        *ret = (struct path){ mount_ref(nd->path.mnt), TAKE_PTR(d) };
                 }
                 pthread_mutex_unlock(&sb->lock);
+                dentry_unref(d);
                 if (link) {
                         r = nd_follow_last(nd, link);
                         inode_unref(link);
@@ -125,6 +148,11 @@ static int open_create(struct nameidata *nd, unsigned flags, mode_t mode, struct
                 }
                 if (r == 0)
                         follow_mounts(nd->ns, ret);
+                return r;
+        }
+        d = NULL;
+        if (r != -ENOENT) {
+                pthread_mutex_unlock(&sb->lock);
                 return r;
         }
         if (dir->inode->nlink == 0) {

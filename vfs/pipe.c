@@ -9,6 +9,13 @@
  *
  * Neither end ever blocks here: when it would, it returns -EAGAIN, and the
  * syscall layer waits on the pipe's wait queue (see file_ops.poll).
+ *
+ * A FIFO is the same pipe, one per inode while any end is open
+ * (inode->pipe), with Linux's fifo_open(): an end opened for reading or
+ * for writing alone waits for its partner (fifo_open_ready()), O_RDWR never
+ * does, and O_WRONLY|O_NONBLOCK with no reader is ENXIO.
+ *
+ * Lock order: inode->lock (FIFOs: inode->pipe) → pipe->lock.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -40,19 +47,35 @@ struct pipe {
         unsigned nslots;                /* capacity: a power of two */
         unsigned tail, head;            /* slots in use: [tail, head), mod nslots */
         unsigned readers, writers;      /* open ends */
-        int refs;                       /* the two ends' files */
+        unsigned r_counter, w_counter;  /* ends ever opened for reading / writing */
+        int refs;                       /* the files on it */
         bool packet;                    /* O_DIRECT */
 };
 
 struct pipe_file {
         struct file base;
         struct pipe *pipe;
-        bool write_end;
+        bool reads, writes;             /* immutable: which ends this file counts as */
+        /* Linux's filp->f_pipe: a reader sees no EPOLLHUP until w_counter
+         * moves past it (a FIFO reader that never had a writer). */
+        unsigned f_pipe;                /* protected by pipe->lock */
+        /* FIFOs that must wait for their partner: until this counter of
+         * the other side moves past wait_seen. */
+        const unsigned *wait_counter;   /* protected by pipe->lock; NULL: no wait */
+        unsigned wait_seen;
+        struct inode *inode;            /* FIFOs: a reference; NULL for pipe(2) */
 };
 
 static struct pipe_file *to_pf(struct file *f)
 {
         return container_of(f, struct pipe_file, base);
+}
+
+static const struct file_ops pipe_ops, fifo_ops;
+
+static bool file_is_pipe(const struct file *f)
+{
+        return f->ops == &pipe_ops || f->ops == &fifo_ops;
 }
 
 static unsigned pipe_used(const struct pipe *p)
@@ -183,16 +206,17 @@ static unsigned pipe_poll(struct file *f)
         unsigned r = 0;
 
         pthread_mutex_lock(&p->lock);
-        if (pf->write_end) {
+        if (pf->reads) {
+                if (pipe_used(p))
+                        r |= EPOLLIN | EPOLLRDNORM;
+                if (!p->writers && pf->f_pipe != p->w_counter)
+                        r |= EPOLLHUP;
+        }
+        if (pf->writes) {
                 if (pipe_used(p) < p->nslots)
                         r |= EPOLLOUT | EPOLLWRNORM;
                 if (!p->readers)
                         r |= EPOLLERR;
-        } else {
-                if (pipe_used(p))
-                        r |= EPOLLIN | EPOLLRDNORM;
-                if (!p->writers)
-                        r |= EPOLLHUP;
         }
         pthread_mutex_unlock(&p->lock);
         return r;
@@ -220,40 +244,44 @@ static int pipe_ioctl(struct file *f, unsigned cmd, void *arg)
         return 0;
 }
 
-static void pipe_put(struct pipe *p)
+static void pipe_free(struct pipe *p)
 {
-        if (--p->refs == 0) {
-                pthread_mutex_unlock(&p->lock);
-                pthread_mutex_destroy(&p->lock);
-                waitqueue_destroy(&p->wq);
-                free(p->pages);
-                free(p->slots);
-                free(p);
-                return;
-        }
-        pthread_mutex_unlock(&p->lock);
+        pthread_mutex_destroy(&p->lock);
+        waitqueue_destroy(&p->wq);
+        free(p->pages);
+        free(p->slots);
+        free(p);
 }
 
 static void pipe_release(struct file *f)
 {
         struct pipe_file *pf = to_pf(f);
         struct pipe *p = pf->pipe;
+        struct inode *inode = pf->inode;
         bool last;
 
+        /* A FIFO's last end takes the pipe off its inode. */
+        if (inode)
+                pthread_mutex_lock(&inode->lock);
         pthread_mutex_lock(&p->lock);
-        if (pf->write_end)
-                p->writers--;
-        else
+        if (pf->reads)
                 p->readers--;
-        last = p->refs == 1;
-        if (!last) {
-                pthread_mutex_unlock(&p->lock);
+        if (pf->writes)
+                p->writers--;
+        last = --p->refs == 0;
+        if (last && inode)
+                inode->pipe = NULL;
+        pthread_mutex_unlock(&p->lock);
+        if (inode)
+                pthread_mutex_unlock(&inode->lock);
+        if (last) {
+                pipe_free(p);
+        } else {
                 /* The other end sees EOF (HUP) or EPIPE (ERR). */
                 waitqueue_notify(&p->wq, EPOLLIN | EPOLLOUT | EPOLLHUP | EPOLLERR | EPOLLRDNORM |
                                          EPOLLWRNORM);
-                pthread_mutex_lock(&p->lock);
         }
-        pipe_put(p);
+        inode_unref(inode);
         free(pf);
 }
 
@@ -266,34 +294,57 @@ static const struct file_ops pipe_ops = {
         .release = pipe_release,
 };
 
+/* A FIFO's ends: the inode's attributes (vfs_stat() falls back to them). */
+static const struct file_ops fifo_ops = {
+        .read = pipe_read,
+        .write = pipe_write,
+        .ioctl = pipe_ioctl,
+        .poll = pipe_poll,
+        .release = pipe_release,
+};
+
+static struct pipe *pipe_alloc(void)
+{
+        struct pipe *p = calloc(1, sizeof(*p));
+
+        if (!p)
+                return NULL;
+        p->pages = malloc(sizeof(*p->pages) * PIPE_DEF_SLOTS);
+        p->slots = calloc(PIPE_DEF_SLOTS, sizeof(*p->slots));
+        if (!p->pages || !p->slots) {
+                free(p->pages);
+                free(p->slots);
+                free(p);
+                return NULL;
+        }
+        pthread_mutex_init(&p->lock, NULL);
+        waitqueue_init(&p->wq);
+        p->nslots = PIPE_DEF_SLOTS;
+        return p;
+}
+
 int pipe_create(unsigned flags, struct file **ret_read, struct file **ret_write)
 {
         struct pipe_file *rf = NULL, *wf = NULL;
         struct pipe *p;
 
-        p = calloc(1, sizeof(*p));
-        if (!p)
-                return -ENOMEM;
-        p->pages = malloc(sizeof(*p->pages) * PIPE_DEF_SLOTS);
-        p->slots = calloc(PIPE_DEF_SLOTS, sizeof(*p->slots));
+        p = pipe_alloc();
         rf = calloc(1, sizeof(*rf));
         wf = calloc(1, sizeof(*wf));
-        if (!p->pages || !p->slots || !rf || !wf) {
-                free(p->pages);
-                free(p->slots);
-                free(p);
+        if (!p || !rf || !wf) {
+                if (p)
+                        pipe_free(p);
                 free(rf);
                 free(wf);
                 return -ENOMEM;
         }
-        pthread_mutex_init(&p->lock, NULL);
-        waitqueue_init(&p->wq);
-        p->nslots = PIPE_DEF_SLOTS;
         p->readers = p->writers = 1;
+        p->r_counter = p->w_counter = 1;
         p->refs = 2;
         p->packet = flags & O_DIRECT;
         rf->pipe = wf->pipe = p;
-        wf->write_end = true;
+        rf->reads = true;
+        wf->writes = true;
         flags &= O_NONBLOCK | O_DIRECT;
         file_init(&rf->base, &pipe_ops, O_RDONLY | flags, true);
         file_init(&wf->base, &pipe_ops, O_WRONLY | flags, true);
@@ -308,7 +359,7 @@ long pipe_get_size(struct file *f)
         struct pipe *p;
         long r;
 
-        if (f->ops != &pipe_ops)
+        if (!file_is_pipe(f))
                 return -EBADF;
         p = to_pf(f)->pipe;
         pthread_mutex_lock(&p->lock);
@@ -324,7 +375,7 @@ long pipe_set_size(struct file *f, unsigned long size)
         unsigned nslots = 1, used;
         struct pipe *p;
 
-        if (f->ops != &pipe_ops)
+        if (!file_is_pipe(f))
                 return -EBADF;
         if (size > PIPE_MAX_SIZE)
                 return -EPERM;
@@ -363,4 +414,116 @@ long pipe_set_size(struct file *f, unsigned long size)
         pthread_mutex_unlock(&p->lock);
         waitqueue_notify(&p->wq, EPOLLOUT | EPOLLWRNORM);
         return (long)nslots * PIPE_PAGE;
+}
+
+/* Linux's fifo_open(), without the wait: the syscall layer waits through
+ * fifo_open_ready(). */
+int fifo_open(struct inode *inode, unsigned flags, struct file **ret)
+{
+        struct pipe_file *pf = calloc(1, sizeof(*pf));
+        bool wake = false, created = false;
+        struct pipe *p;
+        int r = 0;
+
+        if (!pf)
+                return -ENOMEM;
+        pthread_mutex_lock(&inode->lock);
+        p = inode->pipe;
+        if (!p) {
+                p = pipe_alloc();
+                if (!p) {
+                        pthread_mutex_unlock(&inode->lock);
+                        free(pf);
+                        return -ENOMEM;
+                }
+                inode->pipe = p;
+                created = true;
+        }
+        pthread_mutex_lock(&p->lock);
+        switch (flags & O_ACCMODE) {
+        case O_RDONLY:
+                pf->reads = true;
+                p->r_counter++;
+                if (p->readers++ == 0)
+                        wake = true;
+                if (!p->writers) {
+                        if (flags & O_NONBLOCK) {
+                                /* No EPOLLHUP until a writer has come. */
+                                pf->f_pipe = p->w_counter;
+                        } else {
+                                pf->wait_counter = &p->w_counter;
+                                pf->wait_seen = p->w_counter;
+                        }
+                }
+                break;
+        case O_WRONLY:
+                if ((flags & O_NONBLOCK) && !p->readers) {
+                        r = -ENXIO;
+                        break;
+                }
+                pf->writes = true;
+                p->w_counter++;
+                if (p->writers++ == 0)
+                        wake = true;
+                if (!p->readers) {
+                        pf->wait_counter = &p->r_counter;
+                        pf->wait_seen = p->r_counter;
+                }
+                break;
+        case O_RDWR:
+                /* Never blocks: it is its own partner (POSIX leaves it open). */
+                pf->reads = pf->writes = true;
+                p->readers++;
+                p->writers++;
+                p->r_counter++;
+                p->w_counter++;
+                if (p->readers == 1 || p->writers == 1)
+                        wake = true;
+                break;
+        default:
+                r = -EINVAL;
+                break;
+        }
+        if (r == 0)
+                p->refs++;
+        pthread_mutex_unlock(&p->lock);
+        if (r < 0 && created) {
+                inode->pipe = NULL;
+                pthread_mutex_unlock(&inode->lock);
+                pipe_free(p);
+                free(pf);
+                return r;
+        }
+        pthread_mutex_unlock(&inode->lock);
+        if (r < 0) {
+                free(pf);
+                return r;
+        }
+        pf->pipe = p;
+        pf->inode = inode_ref(inode);
+        file_init(&pf->base, &fifo_ops, flags, true);
+        pf->base.wq = &p->wq;
+        if (wake)
+                waitqueue_notify(&p->wq, EPOLLIN | EPOLLOUT | EPOLLRDNORM | EPOLLWRNORM);
+        *ret = &pf->base;
+        return 0;
+}
+
+int fifo_open_ready(struct file *f)
+{
+        struct pipe_file *pf;
+        int r = 0;
+
+        if (f->ops != &fifo_ops)
+                return 0;
+        pf = to_pf(f);
+        pthread_mutex_lock(&pf->pipe->lock);
+        if (pf->wait_counter) {
+                if (*pf->wait_counter == pf->wait_seen)
+                        r = -EAGAIN;
+                else
+                        pf->wait_counter = NULL;
+        }
+        pthread_mutex_unlock(&pf->pipe->lock);
+        return r;
 }

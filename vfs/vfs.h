@@ -38,6 +38,7 @@ struct file;
 struct memfile;
 struct inode;
 struct mount;
+struct pipe;
 struct super_block;
 
 #define VFS_PATH_MAX 4096       /* with its NUL, like Linux's PATH_MAX */
@@ -107,6 +108,12 @@ struct inode_ops {
         int (*mkdir)(struct inode *dir, struct dentry *d, mode_t mode, const struct vfs_cred *c);
         int (*symlink)(struct inode *dir, struct dentry *d, const char *target,
                        const struct vfs_cred *c);
+        /* A FIFO, socket or device node (mode has its type; dev is rdev,
+         * 0 but for devices). The caller checked CAP_MKNOD for devices.
+         * NULL slot: -EPERM. The entry point is vfs_mknodat() (namei.h),
+         * which unix sockets bind through with S_IFSOCK. */
+        int (*mknod)(struct inode *dir, struct dentry *d, mode_t mode, dev_t dev,
+                     const struct vfs_cred *c);
         /* old is positive and not a directory. */
         int (*link)(struct dentry *old, struct inode *dir, struct dentry *d);
         int (*unlink)(struct inode *dir, struct dentry *d);
@@ -115,9 +122,10 @@ struct inode_ops {
         /* The caller checked types (EISDIR/ENOTDIR), loops (EINVAL) and
          * RENAME_NOREPLACE; nd may be positive (replaced) unless
          * RENAME_EXCHANGE, when both are positive. The fs checks a replaced
-         * directory is empty. The caller moves the dentries (d_move()). */
+         * directory is empty. The caller moves the dentries (d_move()).
+         * nd is NULL when newname does not exist (yet). */
         int (*rename)(struct inode *odir, struct dentry *od, struct inode *ndir,
-                      struct dentry *nd, unsigned flags);
+                      struct dentry *nd, const char *newname, unsigned flags);
         /* Symlinks: copy the target (no NUL) into buf; returns its length. */
         int (*readlink)(struct inode *inode, char *buf, size_t size);
         /* Any inode, called without sb->lock. The caller checked permission. */
@@ -128,6 +136,21 @@ struct inode_ops {
          * O_NOCTTY and O_TRUNC already handled. The caller sets the file's
          * path. */
         int (*open)(struct inode *inode, unsigned flags, struct file **ret);
+        /* Extended attributes, by full name ("user.x"). Called without
+         * sb->lock; the caller checked permission and the namespace
+         * (vfs_setxattr() and friends). NULL slots: -EOPNOTSUPP, and an
+         * empty list for listxattr (Linux with no xattr handler). */
+        /* flags XATTR_CREATE (-EEXIST) / XATTR_REPLACE (-ENODATA); size may
+         * be 0 (an empty value). -ENOSPC past the fs's limit. */
+        int (*setxattr)(struct inode *inode, const char *name, const void *value, size_t size,
+                        int flags);
+        /* The value's length; with size > 0 also the value (-ERANGE if it
+         * does not fit). -ENODATA. */
+        ssize_t (*getxattr)(struct inode *inode, const char *name, void *buf, size_t size);
+        /* The names, each with its NUL; size 0: the length needed. -ERANGE. */
+        ssize_t (*listxattr)(struct inode *inode, char *buf, size_t size);
+        /* -ENODATA. */
+        int (*removexattr)(struct inode *inode, const char *name);
 };
 
 struct inode {
@@ -144,6 +167,8 @@ struct inode {
         int64_t size;
         int64_t blocks;                 /* 512-byte units */
         struct timespec atime, mtime, ctime, btime;
+        /* FIFOs: the pipe while an end is open (vfs/pipe.c); protected by lock. */
+        struct pipe *pipe;
         /* Called when the last reference goes: free the fs part. */
         void (*destroy)(struct inode *inode);
 };
@@ -237,6 +262,11 @@ struct super_block {
          * has none (the fs then makes its own). Borrowed. */
         struct memfile *mf;
         void (*put_super)(struct super_block *sb);
+        /* Whether a dentry ->lookup() just made stays cached after its last
+         * reference (pinned, like a tmpfs link) so the next walk needs no
+         * ->lookup. NULL: never (procfs: its entries come and go); goferfs
+         * keeps what the gofer answered. Immutable after mount. */
+        bool (*cache_lookup)(struct super_block *sb, struct inode *inode);
 };
 
 int sb_create(const struct fs_type *type, dev_t dev, struct super_block **ret);
@@ -244,8 +274,18 @@ struct super_block *sb_ref(struct super_block *sb);
 struct super_block *sb_unref(struct super_block *sb);  /* accepts NULL, returns NULL */
 uint64_t sb_next_ino(struct super_block *sb);
 
+struct statfs;
+
 struct fs_type {
         const char *name;
+        /* statfs(2): f_type (Linux's s_magic); 0: the fs has no statfs
+         * (-ENOSYS, as a NULL s_op->statfs). */
+        long magic;
+        /* Fill in the counts (f_blocks, f_bfree, f_bavail, f_files,
+         * f_ffree) over what vfs_statfs() set: f_type, f_bsize 4096,
+         * f_namelen 255, f_fsid from the device, f_flags. NULL slot: no
+         * counts (Linux's simple_statfs()). */
+        void (*statfs)(struct super_block *sb, struct statfs *ret);
         /* A new superblock with its root dentry set. */
         int (*mount)(const struct fs_type *type, dev_t dev, const char *options,
                      struct super_block **ret);
@@ -311,6 +351,9 @@ int mnt_ns_create(const char *type, const char *options, struct mnt_namespace **
  * (super_block.mf), so guest mappings can share those pages. */
 int mnt_ns_create_memfile(const char *type, const char *options, struct memfile *mf,
                           struct mnt_namespace **ret);
+/* The same, with data for the root fs's mount_data() (goferfs: its gofer). */
+int mnt_ns_create_data(const char *type, const char *options, const void *data,
+                       struct memfile *mf, struct mnt_namespace **ret);
 struct mnt_namespace *mnt_ns_ref(struct mnt_namespace *ns);
 struct mnt_namespace *mnt_ns_unref(struct mnt_namespace *ns);
 /* Mount a new instance of type on the directory at *at. -ENODEV, -ENOTDIR. */
@@ -342,6 +385,9 @@ struct fs_context *fs_context_unref(struct fs_context *fs);
 void fs_get_root(struct fs_context *fs, struct path *ret);
 void fs_get_cwd(struct fs_context *fs, struct path *ret);
 void fs_set_cwd(struct fs_context *fs, const struct path *p);
+/* chroot(2): the walk's "/" and the top that ".." never leaves (the cwd
+ * stays where it is, as on Linux). */
+void fs_set_root(struct fs_context *fs, const struct path *p);
 mode_t fs_umask(struct fs_context *fs, mode_t mask, bool set);
 
 #endif

@@ -33,7 +33,7 @@ bool task_signal_pending(struct task *t)
 {
         uint64_t pending;
 
-        if (atomic_load(&t->tg->group_exit))
+        if (atomic_load(&t->tg->group_exit) || atomic_load(&t->zapped))
                 return true;            /* as SIGKILL: every wait ends */
         pthread_mutex_lock(&t->tg->lock);
         pending = (t->pending.set | t->tg->pending.set) & (~t->sigmask | KSIG_UNBLOCKABLE);

@@ -295,6 +295,23 @@ int creds_capset(struct creds *c, uint64_t effective, uint64_t permitted, uint64
         return 0;
 }
 
+void creds_exec(struct creds *c)
+{
+        bool root = !issecure(c, CREDS_SECURE_NOROOT);
+
+        c->suid = c->fsuid = c->euid;
+        c->sgid = c->fsgid = c->egid;
+        c->cap_permitted = 0;                   /* no file capabilities */
+        if (root && (c->euid == 0 || c->ruid == 0))
+                c->cap_permitted = c->cap_bset | c->cap_inheritable;
+        c->cap_permitted |= c->cap_ambient;
+        if (root && c->euid == 0)
+                c->cap_effective = c->cap_permitted;
+        else
+                c->cap_effective = c->cap_ambient;
+        c->securebits &= ~CREDS_SECBIT(CREDS_SECURE_KEEP_CAPS);
+}
+
 int task_creds_get(struct task *t, struct creds *ret)
 {
         int r;

@@ -34,6 +34,8 @@
 #define CREDS_CAP_SETUID           7
 #define CREDS_CAP_SETPCAP          8
 #define CREDS_CAP_LINUX_IMMUTABLE  9
+#define CREDS_CAP_SYS_CHROOT       18
+#define CREDS_CAP_SYS_ADMIN        21
 #define CREDS_CAP_SYS_NICE         23
 #define CREDS_CAP_SYS_RESOURCE     24
 #define CREDS_CAP_MKNOD            27
@@ -105,6 +107,12 @@ int creds_setgroups(struct creds *c, uint32_t *groups, uint32_t n);
  * inheritable|permitted (without CAP_SETPCAP) and inheritable|bset, permitted
  * only shrinks and effective is within the new permitted. */
 int creds_capset(struct creds *c, uint64_t effective, uint64_t permitted, uint64_t inheritable);
+
+/* execve without file capabilities or set-id bits (cap_bprm_creds_from_file):
+ * saved and fs ids follow the effective ones; root (euid or ruid 0) gets
+ * bounding | inheritable as permitted, and as effective too when its euid is
+ * 0; anyone else keeps only the ambient set; SECURE_KEEP_CAPS is cleared. */
+void creds_exec(struct creds *c);
 
 /* kill_ok_by_cred(): whether a sender with creds s may signal a task with
  * creds t (same real or effective uid as t's real or saved uid, or

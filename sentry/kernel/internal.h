@@ -26,6 +26,10 @@ bool thread_group_remove_task(struct thread_group *tg, struct task *t);
  * thread's reference. */
 void task_exit(struct task *t);
 
+/* Whether t must leave its loop: it exits, its group exits, or another
+ * thread's execve zapped it. */
+bool task_must_leave(struct task *t);
+
 /* Take a reaped group out of its parent's children and the pid table;
  * returns the table's reference for the caller to drop. kernel->lock held. */
 struct thread_group *tg_unlink_reaped_locked(struct kernel *k, struct thread_group *tg);

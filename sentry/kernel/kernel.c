@@ -10,12 +10,26 @@
 
 #include "lib/log.h"
 #include "lib/macro.h"
+#include "net/socket.h"
+#include "sentry/kernel/current.h"
 #include "sentry/kernel/task.h"
 #include "sentry/mm/mm.h"
 
 /* The memory file is sparse: its size only bounds how much guest memory the
  * sandbox may ever hold at once. */
 #define MEMFILE_DEFAULT_SIZE (64ULL << 30)
+
+/* For net/: who is calling, when a socket is read or written with no
+ * system call of its own (write(2) to a unix socket). */
+static void current_sock_cred(struct sock_cred *ret)
+{
+        struct task *t = task_current();
+
+        *ret = (struct sock_cred){ 0 };
+        if (t)
+                *ret = (struct sock_cred){ .pid = t->tg->tgid, .uid = t->creds.ruid,
+                                           .gid = t->creds.rgid };
+}
 
 int kernel_create(const struct kernel_config *cfg, struct kernel **ret)
 {
@@ -36,6 +50,9 @@ int kernel_create(const struct kernel_config *cfg, struct kernel **ret)
                 r = -ENOMEM;
                 goto fail;
         }
+        r = net_create(current_sock_cred, &k->net);
+        if (r < 0)
+                goto fail;
         k->next_tid = 1;
         k->strace = cfg->strace;
         k->strace_fd = cfg->strace_fd;
@@ -85,6 +102,7 @@ void kernel_destroy(struct kernel *k)
                 memfile_destroy(k->memfile);
         ktimer_service_destroy(&k->timers);
         futex_table_destroy(&k->futexes);
+        net_destroy(k->net);
         free(k->tasks);
         free(k->tgs);
         pthread_cond_destroy(&k->threads_done);

@@ -20,6 +20,7 @@
 #include "lib/ktimer.h"
 
 struct memfile;
+struct net;
 struct task;
 
 #define KERNEL_NAME_MAX 64      /* Linux's __NEW_UTS_LEN */
@@ -65,6 +66,7 @@ struct kernel {
 
         struct ktimer_service timers;   /* has its own lock */
         struct futex_table futexes;     /* has its own locks */
+        struct net *net;                /* sockets (net/): has its own locks */
 
         /* system calls already reported as unimplemented, one bit each */
         atomic_uchar enosys_logged[KERNEL_SYSCALL_MAX / 8];

@@ -83,6 +83,24 @@ void posix_timers_destroy(struct posix_timers *pts)
         pthread_mutex_destroy(&pts->lock);
 }
 
+void posix_timers_exec(struct posix_timers *pts)
+{
+        struct posix_timer *list, *pt;
+
+        pthread_mutex_lock(&pts->lock);
+        list = pts->list;
+        pts->list = NULL;
+        pts->count = 0;
+        for (pt = list; pt; pt = pt->next)
+                pt->armed = false;
+        pthread_mutex_unlock(&pts->lock);
+        while ((pt = list)) {
+                list = pt->next;
+                ktimer_cancel(&pts->kernel->timers, &pt->kt);
+                free(pt);
+        }
+}
+
 /* The timer's clock now, in ns: CLOCK_MONOTONIC for wall-clock timers. */
 static int ptimer_sample(struct posix_timer *pt, int64_t *ret)
 {

@@ -14,7 +14,8 @@
  * Expiry queues the timer's signal (si_code SI_TIMER, si_timerid,
  * si_overrun, si_value); while it is still queued, further expiries only
  * count overruns in the queued siginfo, as Linux does. Timers are not
- * inherited by fork and die with the group.
+ * inherited by fork and die with the group; execve deletes the
+ * timer_create ones and keeps the itimers.
  *
  * Lock order: timers->lock → tg->lock (signals) → task->block_lock.
  * Callbacks take timers->lock, so ktimer_cancel() is never called under it.
@@ -78,6 +79,9 @@ struct posix_timers {
 void posix_timers_init(struct posix_timers *pt, struct kernel *k, struct thread_group *tg);
 /* The group is gone: stop and free every timer. */
 void posix_timers_destroy(struct posix_timers *pt);
+
+/* execve: the timer_create timers go, the itimers stay (exit_itimers()). */
+void posix_timers_exec(struct posix_timers *pts);
 
 /* timer_create: clockid and a sigevent already copied in (NULL: SIGALRM to
  * the process with the id as value). -EINVAL, -EOPNOTSUPP (clocks without

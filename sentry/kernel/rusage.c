@@ -73,6 +73,7 @@ void thread_group_usage(struct thread_group *tg, struct task *live, struct task_
         }
         pthread_mutex_lock(&tg->lock);
         usage_max(&now, &tg->exit_usage);
+        task_usage_add(&now, &tg->exec_usage);
         pthread_mutex_unlock(&tg->lock);
         *ret = now;
 }
@@ -86,6 +87,7 @@ int task_usage_self(struct task *t, struct task_usage *ret)
                 return r;
         pthread_mutex_lock(&t->tg->lock);
         usage_max(&now, &t->tg->exit_usage);
+        task_usage_add(&now, &t->tg->exec_usage);
         pthread_mutex_unlock(&t->tg->lock);
         *ret = now;
         return 0;
@@ -100,8 +102,9 @@ int task_usage_thread(struct task *t, struct task_usage *ret)
         if (r < 0)
                 return r;
         from_platform(ret, &p);
+        task_usage_add(ret, &t->thread_base);   /* own thread: no lock needed */
         /* ru_maxrss is the process's peak, as Linux reports it. */
-        if (mm_usage(t->kernel, t->mm, &proc) == 0)
+        if (task_usage_self(t, &proc) == 0)
                 ret->maxrss_kb = proc.maxrss_kb;
         return 0;
 }
@@ -121,7 +124,8 @@ int task_cpu_clock_process(struct task *t, uint64_t *ret_ns)
         if (r < 0)
                 return r;
         pthread_mutex_lock(&t->tg->lock);
-        *ret_ns = MAX(p.cpu_ns, t->tg->exit_usage.utime_ns + t->tg->exit_usage.stime_ns);
+        *ret_ns = MAX(p.cpu_ns, t->tg->exit_usage.utime_ns + t->tg->exit_usage.stime_ns) +
+                  t->tg->exec_usage.utime_ns + t->tg->exec_usage.stime_ns;
         pthread_mutex_unlock(&t->tg->lock);
         return 0;
 }
@@ -133,7 +137,7 @@ int task_cpu_clock_thread(struct task *t, uint64_t *ret_ns)
 
         if (r < 0)
                 return r;
-        *ret_ns = p.cpu_ns;
+        *ret_ns = p.cpu_ns + t->thread_base.utime_ns + t->thread_base.stime_ns;
         return 0;
 }
 
@@ -155,9 +159,11 @@ void thread_group_usage_reap(struct thread_group *parent, struct thread_group *c
 
         pthread_mutex_lock(&child->lock);
         total = child->exit_usage;
+        task_usage_add(&total, &child->exec_usage);
         task_usage_add(&total, &child->cusage);
         /* Linux: the child's peak is the larger of its own and its children's. */
-        total.maxrss_kb = MAX(child->exit_usage.maxrss_kb, child->cusage.maxrss_kb);
+        total.maxrss_kb = MAX(MAX(child->exit_usage.maxrss_kb, child->exec_usage.maxrss_kb),
+                              child->cusage.maxrss_kb);
         pthread_mutex_unlock(&child->lock);
         if (parent) {
                 pthread_mutex_lock(&parent->lock);
@@ -186,6 +192,11 @@ int thread_group_cpu_sample(struct thread_group *tg, enum cpu_sample which, uint
         task_unref(t);
         if (r < 0)
                 return r;
+        pthread_mutex_lock(&tg->lock);
+        p.cpu_ns += tg->exec_usage.utime_ns + tg->exec_usage.stime_ns;
+        p.utime_ns += tg->exec_usage.utime_ns;
+        p.stime_ns += tg->exec_usage.stime_ns;
+        pthread_mutex_unlock(&tg->lock);
         *ret_ns = which == CPU_SAMPLE_SCHED ? p.cpu_ns :
                   which == CPU_SAMPLE_VIRT ? p.utime_ns : p.utime_ns + p.stime_ns;
         return 0;
@@ -200,9 +211,30 @@ int task_cpu_sample(struct task *t, uint64_t *ret_ns)
         pthread_mutex_lock(&t->block_lock);
         if (t->ctx)
                 r = t->kernel->platform_ops->ctx_usage(t->ctx, true, &p);
+        p.cpu_ns += t->thread_base.utime_ns + t->thread_base.stime_ns;
         pthread_mutex_unlock(&t->block_lock);
         if (r < 0)
                 return r;
         *ret_ns = p.cpu_ns;
         return 0;
+}
+
+void task_usage_exec(struct task *t)
+{
+        struct task_usage old = { 0 }, thread = { 0 };
+        struct platform_usage p;
+
+        if (mm_usage(t->kernel, t->mm, &old) < 0)
+                memset(&old, 0, sizeof(old));
+        if (t->kernel->platform_ops->ctx_usage(t->ctx, false, &p) == 0)
+                from_platform(&thread, &p);
+        thread.maxrss_kb = 0;
+        pthread_mutex_lock(&t->tg->lock);
+        usage_max(&old, &t->tg->exit_usage);
+        task_usage_add(&t->tg->exec_usage, &old);
+        memset(&t->tg->exit_usage, 0, sizeof(t->tg->exit_usage));
+        pthread_mutex_unlock(&t->tg->lock);
+        pthread_mutex_lock(&t->block_lock);
+        task_usage_add(&t->thread_base, &thread);
+        pthread_mutex_unlock(&t->block_lock);
 }

@@ -52,6 +52,11 @@ enum cpu_sample {
 int thread_group_cpu_sample(struct thread_group *tg, enum cpu_sample which, uint64_t *ret_ns);
 int task_cpu_sample(struct task *t, uint64_t *ret_ns);
 
+/* execve, on the task's own thread with its old mm and context still in
+ * place and no other thread left: carry the old stub's usage over (the new
+ * program gets a new stub; Linux's counters go on across exec). */
+void task_usage_exec(struct task *t);
+
 /* A thread is exiting (its own thread, mm still held): record the group's
  * usage so far. */
 void task_usage_record_exit(struct task *t);

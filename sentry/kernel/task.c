@@ -8,11 +8,14 @@
 
 #include "lib/log.h"
 #include "lib/macro.h"
+#include "sentry/kernel/exec.h"
 #include "sentry/kernel/internal.h"
 #include "sentry/kernel/kernel.h"
 #include "sentry/loader/loader.h"
 #include "sentry/mm/mm.h"
+#include "sentry/mm/proc_info.h"
 #include "vfs/fdtable.h"
+#include "vfs/namei.h"
 #include "vfs/vfs.h"
 
 struct thread_group *thread_group_new(struct kernel *k)
@@ -129,7 +132,6 @@ void task_set_comm(struct task *t, const char *path)
 
 int task_create_init(struct kernel *k, const struct task_spawn_args *a, struct task **ret)
 {
-        struct loader_args la;
         struct thread_group *tg;
         struct task *t;
         int r;
@@ -176,22 +178,18 @@ int task_create_init(struct kernel *k, const struct task_spawn_args *a, struct t
         posix_timers_init(&tg->timers, k, tg);
         thread_group_add_task(tg, t);
 
-        r = mm_create(k->platform, k->memfile, &t->mm);
+        struct vfs_cred cred = { .uid = t->creds.fsuid, .gid = t->creds.fsgid };
+        struct vfs_at at = { .fs = t->fs, .cred = &cred };
+        struct exec_image img;
+
+        r = exec_prepare(t, &at, a->filename, LOOKUP_FOLLOW, a->filename, a->argv, a->envp,
+                         &img);
         if (r < 0)
                 goto fail;
-        la = (struct loader_args){
-                .fd = a->exe_fd,
-                .filename = a->filename,
-                .argv = a->argv,
-                .envp = a->envp,
-                .uid = t->creds.ruid, .euid = t->creds.euid,
-                .gid = t->creds.rgid, .egid = t->creds.egid,
-                .secure = false,
-                .stack_limit = tg->rlimits[RLIMIT_STACK].rlim_cur,
-        };
-        r = loader_load(t->mm, &la, &t->regs);
-        if (r < 0)
-                goto fail;
+        t->mm = TAKE_PTR(img.mm);
+        t->regs = img.regs;
+        mm_proc_info_init(t->mm, img.exe_path, t->regs.gp.rsp);
+        exec_image_release(&img);
         r = k->platform_ops->ctx_create(mm_platform_as(t->mm), &t->ctx);
         if (r < 0)
                 goto fail;
@@ -241,6 +239,11 @@ void task_exit_group(struct task *t, int wait_status)
                         task_unref(others[i]);
                 }
         } while (more);
+}
+
+bool task_must_leave(struct task *t)
+{
+        return t->exiting || atomic_load(&t->tg->group_exit) || atomic_load(&t->zapped);
 }
 
 void task_exit_thread(struct task *t, int wait_status)

@@ -67,6 +67,8 @@ struct thread_group {
         struct task *tasks;             /* protected by lock: live threads, via task->tg_next */
         int nlive;                      /* protected by lock */
         atomic_bool group_exit;         /* set once: every thread must leave */
+        struct task *exec_task;         /* protected by lock: a thread in execve waiting
+                                         * for the others to leave (exec.c), borrowed */
         struct sighand sighand;         /* protected by lock */
         struct sigpending pending;      /* protected by lock: kill() to the group */
         struct rlimit rlimits[RLIM_NLIMITS]; /* protected by lock */
@@ -78,6 +80,7 @@ struct thread_group {
          * exiting threads, and its reaped children's. Protected by lock. */
         struct task_usage exit_usage;
         struct task_usage cusage;
+        struct task_usage exec_usage;   /* of the stubs before the last execve */
         /* Set once when the group starts exiting: the wait status (as from wait4). */
         bool exited;                    /* protected by lock */
         int exit_status;                /* protected by lock */
@@ -91,7 +94,8 @@ struct task {
         struct kernel *kernel;          /* borrowed, outlives the task */
         struct thread_group *tg;        /* a reference */
         struct task *tg_next;           /* protected by tg->lock: next live thread */
-        int tid;                        /* immutable */
+        int tid;                        /* immutable, but for an exec from a non-leader
+                                         * thread, which takes the leader's (exec.c) */
         struct mm *mm;                  /* owned reference; NULL once exited */
         struct platform_ctx *ctx;       /* owned; protected by block_lock (interrupts read it) */
         struct fdtable *fdt;            /* owned reference */
@@ -102,6 +106,9 @@ struct task {
         struct creds creds;
         pthread_mutex_t creds_lock;
         struct task_sched sched;        /* nice, policy, affinity: its own lock */
+        /* This thread's CPU time in stubs before an execve: protected by
+         * block_lock (with the context it adds to). */
+        struct task_usage thread_base;
 
         /* Guest registers while the task is in the sentry (between stops). */
         struct cpu_regs regs;
@@ -126,6 +133,7 @@ struct task {
 
         /* Set when the task must leave its loop: exit or fatal signal. */
         bool exiting;
+        atomic_bool zapped;             /* another thread's execve: leave as if killed */
         bool exit_kicked;               /* protected by tg->lock: told to leave by exit_group */
 
         /* Blocking in the sentry (block.c): the task waits on its own
@@ -145,8 +153,7 @@ struct task {
 };
 
 struct task_spawn_args {
-        int exe_fd;                     /* the executable, borrowed */
-        const char *filename;
+        const char *filename;           /* the program, resolved in fs from its root */
         char *const *argv;
         char *const *envp;
         struct fdtable *fdt;            /* consumed */
@@ -156,8 +163,9 @@ struct task_spawn_args {
 struct task *task_ref(struct task *t);
 struct task *task_unref(struct task *t);        /* accepts NULL, returns NULL */
 
-/* Create the init task (pid 1): a new mm, the program loaded, a context.
- * Call on the thread that will run it. */
+/* Create the init task (pid 1): the program exec'd (exec.h) as root in
+ * a->fs, a context. Call on the thread that will run it. Returns execve's
+ * errnos for the program. */
 int task_create_init(struct kernel *k, const struct task_spawn_args *a, struct task **ret);
 /* Run the task's loop on the calling thread until it exits, then tear it
  * down (task_exit.c). Consumes the caller's reference. */

@@ -272,6 +272,9 @@ long task_clone(struct task *parent, const struct clone_args_k *ca)
                 while (sem_wait(&cs.ready) < 0)
                         ;
                 r = cs.error;
+                if (r < 0)
+                        log_debug("tid %d: clone: the child's address space or context: %s",
+                                  parent->tid, strerror((int)-r));
         }
         sem_destroy(&cs.ready);
         free(cs.xstate);
@@ -284,6 +287,7 @@ long task_clone(struct task *parent, const struct clone_args_k *ca)
         return r;
 
 fail:
+        log_debug("tid %d: clone: %s", parent->tid, strerror((int)-r));
         free(cs.xstate);
         task_unref(t);
         return r;

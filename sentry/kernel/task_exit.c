@@ -155,8 +155,19 @@ void task_exit(struct task *t)
         k->nthreads--;
         pthread_cond_broadcast(&k->threads_done);
         if (!last) {
-                /* Other threads go on; the group lives. */
+                /* Other threads go on; the group lives. One of them may be
+                 * in execve, waiting for this one to go. */
+                struct task *exec_task = NULL;
+
+                pthread_mutex_lock(&tg->lock);
+                if (tg->exec_task)
+                        exec_task = task_ref(tg->exec_task);
+                pthread_mutex_unlock(&tg->lock);
                 pthread_mutex_unlock(&k->lock);
+                if (exec_task) {
+                        task_wake(exec_task);
+                        task_unref(exec_task);
+                }
                 task_unref(t);
                 return;
         }

@@ -25,9 +25,9 @@ void task_run(struct task *t)
 
         t->host_thread = pthread_self();
         task_set_current(t);            /* for /proc/self and signalfd */
-        while (!t->exiting && !atomic_load(&t->tg->group_exit)) {
+        while (!task_must_leave(t)) {
                 signal_deliver(t);
-                if (t->exiting || atomic_load(&t->tg->group_exit))
+                if (task_must_leave(t))
                         break;
                 r = ops->switch_to(t->ctx, &t->regs, &ev);
                 if (r < 0) {

@@ -14,26 +14,63 @@
 /* Linux refuses program header tables above 64 KiB (load_elf_phdrs). */
 #define ELF_MAX_PHDRS_SIZE 65536U
 
-int loader_pread_full(int fd, void *buf, size_t len, uint64_t off)
+int loader_pread_full(struct loader_file *f, void *buf, size_t len, uint64_t off)
 {
         uint8_t *p = buf;
 
         while (len > 0) {
                 if (off > (uint64_t)INT64_MAX)
                         return -EIO;
-                ssize_t n = pread(fd, p, len, (off_t)off);
-                if (n < 0) {
-                        if (errno == EINTR)
-                                continue;
-                        return -EIO;
-                }
-                if (n == 0)
-                        return -EIO;    /* the file shrank under us */
+                ssize_t n = f->ops->pread(f, p, len, off);
+                if (n == -EINTR)
+                        continue;
+                if (n <= 0)
+                        return -EIO;    /* an error, or the file shrank under us */
                 p += n;
                 len -= (size_t)n;
                 off += (uint64_t)n;
         }
         return 0;
+}
+
+static ssize_t fd_file_pread(struct loader_file *f, void *buf, size_t len, uint64_t off)
+{
+        ssize_t n = pread(container_of(f, struct loader_fd_file, base)->fd, buf, len, (off_t)off);
+
+        return n < 0 ? -errno : n;
+}
+
+static int64_t fd_file_size(struct loader_file *f)
+{
+        struct stat st;
+
+        if (fstat(container_of(f, struct loader_fd_file, base)->fd, &st) < 0)
+                return -errno;
+        return st.st_size;
+}
+
+static void fd_file_close(struct loader_file *f)
+{
+        (void)f;
+}
+
+static const struct loader_file_ops fd_file_ops = {
+        .pread = fd_file_pread,
+        .size = fd_file_size,
+        .close = fd_file_close,
+};
+
+void loader_fd_file_init(struct loader_fd_file *f, int fd)
+{
+        *f = (struct loader_fd_file){ .base.ops = &fd_file_ops, .fd = fd };
+}
+
+int elf_read_info_fd(int fd, struct elf_info *ret)
+{
+        struct loader_fd_file f;
+
+        loader_fd_file_init(&f, fd);
+        return elf_read_info(&f.base, ret);
 }
 
 /* a + b <= limit, without overflow. */
@@ -112,23 +149,24 @@ static int add_load(struct elf_info *info, const Elf64_Phdr *ph, uint64_t file_s
         return 0;
 }
 
-int elf_read_info(int fd, struct elf_info *ret)
+int elf_read_info(struct loader_file *f, struct elf_info *ret)
 {
         _cleanup_free_ Elf64_Phdr *phdrs = NULL;
         struct elf_info info = {};
         uint64_t phdr_from_load = 0, phdr_from_pt_phdr = 0;
         bool phdr_in_load = false;
         Elf64_Ehdr eh;
-        struct stat st;
+        int64_t size;
         int r;
 
-        if (fstat(fd, &st) < 0)
+        size = f->ops->size(f);
+        if (size < 0)
                 return -EIO;
-        if (st.st_size < (off_t)sizeof(eh))
+        if (size < (int64_t)sizeof(eh))
                 return -ENOEXEC;
-        uint64_t file_size = (uint64_t)st.st_size;
+        uint64_t file_size = (uint64_t)size;
 
-        r = loader_pread_full(fd, &eh, sizeof(eh), 0);
+        r = loader_pread_full(f, &eh, sizeof(eh), 0);
         if (r < 0)
                 return r;
         r = check_ehdr(&eh, file_size);
@@ -139,7 +177,7 @@ int elf_read_info(int fd, struct elf_info *ret)
         phdrs = malloc(phsize);
         if (!phdrs)
                 return -ENOMEM;
-        r = loader_pread_full(fd, phdrs, phsize, eh.e_phoff);
+        r = loader_pread_full(f, phdrs, phsize, eh.e_phoff);
         if (r < 0)
                 return r;
 

@@ -24,7 +24,7 @@ struct mm;
 
 /* pread exactly len bytes at off. 0, or -EIO on an I/O error or a short read
  * (the caller has checked the file is long enough, so short means it changed). */
-int loader_pread_full(int fd, void *buf, size_t len, uint64_t off);
+int loader_pread_full(struct loader_file *f, void *buf, size_t len, uint64_t off);
 
 /* ---- The initial stack ---------------------------------------------------- */
 

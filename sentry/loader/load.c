@@ -23,7 +23,7 @@
 /* Copy file bytes [off, off + len) to guest addr through a bounce buffer.
  * With must_fill false, stops quietly at end of file (the tail of a page
  * that a file mapping would show). */
-static int copy_file_to_guest(struct mm *mm, int fd, uint64_t off, guest_ptr_t addr,
+static int copy_file_to_guest(struct mm *mm, struct loader_file *f, uint64_t off, guest_ptr_t addr,
                               uint64_t len, bool must_fill, uint8_t *bounce)
 {
         while (len > 0) {
@@ -32,12 +32,11 @@ static int copy_file_to_guest(struct mm *mm, int fd, uint64_t off, guest_ptr_t a
 
                 if (off > (uint64_t)INT64_MAX - chunk)
                         return -EIO;
-                n = pread(fd, bounce, chunk, (off_t)off);
-                if (n < 0) {
-                        if (errno == EINTR)
-                                continue;
+                n = f->ops->pread(f, bounce, chunk, off);
+                if (n == -EINTR)
+                        continue;
+                if (n < 0)
                         return -EIO;
-                }
                 if (n == 0)
                         return must_fill ? -EIO : 0;    /* the file shrank? */
                 int r = mm_copy_out_force(mm, addr, bounce, (size_t)n);
@@ -55,7 +54,7 @@ static int copy_file_to_guest(struct mm *mm, int fd, uint64_t off, guest_ptr_t a
  * start also gets the file bytes before it, and if there is no bss the last
  * page gets the file bytes after it; bss is zero. A later segment sharing a
  * page replaces it (Linux's MAP_FIXED does the same). */
-static int load_segment(struct mm *mm, int fd, const struct elf_segment *seg,
+static int load_segment(struct mm *mm, struct loader_file *f, const struct elf_segment *seg,
                         uint64_t bias, uint8_t *bounce)
 {
         if (seg->memsz == 0)
@@ -77,12 +76,12 @@ static int load_segment(struct mm *mm, int fd, const struct elf_segment *seg,
                 uint64_t file_start = seg->offset - lead;
                 uint64_t need = lead + seg->filesz;
 
-                r = copy_file_to_guest(mm, fd, file_start, start, need, true, bounce);
+                r = copy_file_to_guest(mm, f, file_start, start, need, true, bounce);
                 if (r < 0)
                         return r;
                 if (seg->memsz == seg->filesz) {
                         uint64_t tail = PAGE_ROUND_UP(vaddr + seg->filesz) - (start + need);
-                        r = copy_file_to_guest(mm, fd, file_start + need, start + need,
+                        r = copy_file_to_guest(mm, f, file_start + need, start + need,
                                                tail, false, bounce);
                         if (r < 0)
                                 return r;
@@ -98,11 +97,11 @@ static uint64_t host_auxval(unsigned long type, uint64_t fallback)
         return v ? v : fallback;
 }
 
-static int load_segments(struct mm *mm, int fd, const struct elf_info *info, uint64_t bias,
+static int load_segments(struct mm *mm, struct loader_file *f, const struct elf_info *info, uint64_t bias,
                          uint8_t *bounce)
 {
         for (unsigned i = 0; i < info->nsegments; i++) {
-                int r = load_segment(mm, fd, &info->segments[i], bias, bounce);
+                int r = load_segment(mm, f, &info->segments[i], bias, bounce);
                 if (r < 0)
                         return r;
         }
@@ -110,14 +109,14 @@ static int load_segments(struct mm *mm, int fd, const struct elf_info *info, uin
 }
 
 /* The PT_INTERP path: NUL-terminated exactly at its end, as Linux wants. */
-static int read_interp_path(int fd, const struct elf_info *info, char **ret)
+static int read_interp_path(struct loader_file *f, const struct elf_info *info, char **ret)
 {
         char *path = malloc(info->interp_size);
         int r;
 
         if (!path)
                 return -ENOMEM;
-        r = loader_pread_full(fd, path, info->interp_size, info->interp_offset);
+        r = loader_pread_full(f, path, info->interp_size, info->interp_offset);
         if (r == 0 && path[info->interp_size - 1] != '\0')
                 r = -ENOEXEC;
         if (r < 0) {
@@ -135,14 +134,15 @@ static int load_interp(struct mm *mm, const struct loader_args *a, const char *p
                        uint8_t *bounce, uint64_t *ret_bias, uint64_t *ret_entry)
 {
         _cleanup_free_ struct elf_info *info = NULL;
+        struct loader_file *f;
         uint64_t bias = 0;
-        int fd = -1, r;
+        int r;
 
-        r = a->interp->open(a->interp_ctx, path, &fd);
+        r = a->interp->open(a->interp_ctx, path, &f);
         if (r < 0)
                 return r;
         info = malloc(sizeof(*info));
-        r = info ? elf_read_info(fd, info) : -ENOMEM;
+        r = info ? elf_read_info(f, info) : -ENOMEM;
         if (r < 0)
                 goto out;
         if (info->type == ET_DYN) {
@@ -168,10 +168,10 @@ static int load_interp(struct mm *mm, const struct loader_args *a, const char *p
                 r = -ENOEXEC;
                 goto out;
         }
-        r = load_segments(mm, fd, info, bias, bounce);
+        r = load_segments(mm, f, info, bias, bounce);
         *ret_bias = bias;
 out:
-        close(fd);
+        f->ops->close(f);
         return r;
 }
 
@@ -189,7 +189,7 @@ int loader_load(struct mm *mm, const struct loader_args *a, struct cpu_regs *ret
         info = malloc(sizeof(*info));
         if (!info)
                 return -ENOMEM;
-        r = elf_read_info(a->fd, info);
+        r = elf_read_info(a->file, info);
         if (r < 0)
                 return r;
 
@@ -197,7 +197,7 @@ int loader_load(struct mm *mm, const struct loader_args *a, struct cpu_regs *ret
         if (info->has_interp && !a->interp)
                 return -ENOEXEC;
         if (info->has_interp) {
-                r = read_interp_path(a->fd, info, &interp_path);
+                r = read_interp_path(a->file, info, &interp_path);
                 if (r < 0)
                         return r;
         }
@@ -218,7 +218,7 @@ int loader_load(struct mm *mm, const struct loader_args *a, struct cpu_regs *ret
         bounce = malloc(LOAD_BOUNCE_SIZE);
         if (!bounce)
                 return -ENOMEM;
-        r = load_segments(mm, a->fd, info, bias, bounce);
+        r = load_segments(mm, a->file, info, bias, bounce);
         if (r < 0)
                 return r;
 

@@ -3,9 +3,9 @@
  * and dynamic programs with their PT_INTERP interpreter) and the initial
  * stack (argv, envp, auxv).
  *
- * The executable is read through a host fd with pread (today opened by the
- * launcher; later a gofer-donated fd); so is the interpreter, which the caller
- * opens by path (struct loader_interp_ops). Every header field is hostile: a
+ * The executable is read through a struct loader_file (the sentry wraps
+ * its open VFS file); so is the interpreter, which the caller opens by path
+ * (struct loader_interp_ops). Every header field is hostile: a
  * malformed or truncated image is -ENOEXEC, never a crash.
  */
 #ifndef CONTERNEL_SENTRY_LOADER_H
@@ -45,22 +45,45 @@ struct elf_info {
         uint64_t min_vaddr, max_vaddr;  /* page-aligned span of the PT_LOAD segments */
 };
 
-/* Read and validate the ELF headers of fd (its size from fstat). -ENOEXEC for
- * anything that isn't a loadable x86_64 ELF (truncated files included), -EIO
- * on a read error or a file that shrinks while read, -ENOMEM. */
-int elf_read_info(int fd, struct elf_info *ret);
+/* What the loader reads an image through: the executable or its
+ * interpreter (an open file of the sentry's VFS; a host fd in tests). */
+struct loader_file;
+struct loader_file_ops {
+        /* Up to len bytes at off: the count (0 at end of file) or -errno. */
+        ssize_t (*pread)(struct loader_file *f, void *buf, size_t len, uint64_t off);
+        /* The file's size in bytes, or -errno. */
+        int64_t (*size)(struct loader_file *f);
+        /* Release a file the interpreter opener returned. */
+        void (*close)(struct loader_file *f);
+};
+struct loader_file {
+        const struct loader_file_ops *ops;
+};
+
+/* A loader_file over a host fd (borrowed: close() leaves it open). */
+struct loader_fd_file {
+        struct loader_file base;
+        int fd;
+};
+void loader_fd_file_init(struct loader_fd_file *f, int fd);
+
+/* Read and validate the ELF headers of f. -ENOEXEC for anything that isn't
+ * a loadable x86_64 ELF (truncated files included), -EIO on a read error or
+ * a file that shrinks while read, -ENOMEM. elf_read_info_fd() reads a host fd. */
+int elf_read_info(struct loader_file *f, struct elf_info *ret);
+int elf_read_info_fd(int fd, struct elf_info *ret);
 
 /* How the loader reaches a dynamic program's interpreter: open path (the
  * PT_INTERP string, as the program gave it; Linux's open_exec() in the
- * caller's file system) and hand back a host fd the loader may pread and then
- * closes. Returns 0 or -errno, which loader_load returns as is (-ENOENT,
- * -EACCES, ...). */
+ * caller's file system) and hand back a file the loader reads and then
+ * closes through its ops. Returns 0 or -errno, which loader_load returns as
+ * is (-ENOENT, -EACCES, ...). */
 struct loader_interp_ops {
-        int (*open)(void *ctx, const char *path, int *ret_fd);
+        int (*open)(void *ctx, const char *path, struct loader_file **ret);
 };
 
 struct loader_args {
-        int fd;                         /* the executable, borrowed */
+        struct loader_file *file;       /* the executable, borrowed */
         /* NULL: PT_INTERP images are -ENOEXEC (nowhere to find ld.so). */
         const struct loader_interp_ops *interp;
         void *interp_ctx;               /* passed to interp->open */

@@ -30,7 +30,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                 done += (size_t)n;
         }
 
-        int r = elf_read_info(fd, &info);
+        int r = elf_read_info_fd(fd, &info);
         assert(r == 0 || r == -ENOEXEC || r == -ENOMEM);
         if (r == 0) {
                 /* What the loader relies on. */

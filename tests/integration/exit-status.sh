@@ -19,7 +19,9 @@ SEGV=${2:?usage: exit-status.sh CONTERNEL SEGV_HELPER [--platform=NAME]}
 PLATFORM=${3:---platform=ptrace}
 BUSYBOX=/bin/busybox
 
-TMP=$(mktemp -d) || exit 2
+# Not under /tmp: the sandbox has a /tmp of its own. The files must be
+# where the sandbox sees the host's.
+TMP=$(mktemp -d /var/tmp/conternel-exit-status.XXXXXX) || exit 2
 trap 'rm -rf "$TMP"' EXIT INT TERM
 
 passed=0

@@ -5,6 +5,8 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
+#include "lib/macro.h"
+
 #include <elf.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -78,7 +80,7 @@ static int img_read(const void *bytes, size_t len, struct elf_info *info)
         assert_true(fd >= 0);
         if (len > 0)
                 assert_int_equal(write(fd, bytes, len), (ssize_t)len);
-        r = elf_read_info(fd, info);
+        r = elf_read_info_fd(fd, info);
         close(fd);
         return r;
 }
@@ -227,7 +229,7 @@ static void check_real_binary(const char *path, uint16_t type, bool interp)
         int fd = open(path, O_RDONLY | O_CLOEXEC);
 
         assert_true(fd >= 0);
-        assert_int_equal(elf_read_info(fd, &info), 0);
+        assert_int_equal(elf_read_info_fd(fd, &info), 0);
         close(fd);
         assert_int_equal(info.type, type);
         assert_int_equal(info.has_interp, interp);
@@ -459,7 +461,7 @@ static void test_read_error_is_eio(void **state)
         int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
         assert_true(fd >= 0);
         assert_int_equal(fstat(fd, &st), 0);
-        int r = elf_read_info(fd, &info);
+        int r = elf_read_info_fd(fd, &info);
         close(fd);
         rmdir(dir);
         if (st.st_size < (off_t)sizeof(Elf64_Ehdr))
@@ -914,10 +916,12 @@ static uint64_t fake_auxval(struct mm *mm, guest_ptr_t rsp, uint64_t type)
 static int load_fd(struct mm *mm, int fd, char *const *argv, struct cpu_regs *regs)
 {
         char *envp[] = { "A=b", NULL };
+        struct loader_fd_file file;
         struct loader_args a = {
-                .fd = fd, .filename = "/the/prog", .argv = argv, .envp = envp,
+                .file = &file.base, .filename = "/the/prog", .argv = argv, .envp = envp,
                 .uid = 1, .euid = 2, .gid = 3, .egid = 4, .stack_limit = 8 << 20,
         };
+        loader_fd_file_init(&file, fd);
         memset(mm, 0, sizeof(*mm));
         return loader_load(mm, &a, regs);
 }
@@ -929,7 +933,7 @@ static uint64_t check_loaded(struct mm *mm, int fd, const struct cpu_regs *regs)
         Elf64_Ehdr eh;
         uint64_t bias;
 
-        assert_int_equal(elf_read_info(fd, &info), 0);
+        assert_int_equal(elf_read_info_fd(fd, &info), 0);
         assert_int_equal(pread(fd, &eh, sizeof(eh), 0), sizeof(eh));
         bias = info.type == ET_DYN ? LOADER_ET_DYN_BASE - info.min_vaddr : 0;
 
@@ -1081,9 +1085,20 @@ struct opener {
         int err;                /* -errno to fail with, 0 to open on the host */
 };
 
-static int host_open(void *ctx, const char *path, int *ret_fd)
+/* The interpreter: a host fd, closed with the file. */
+static void host_file_close(struct loader_file *f)
 {
+        struct loader_fd_file *hf = container_of(f, struct loader_fd_file, base);
+
+        close(hf->fd);
+        free(hf);
+}
+
+static int host_open(void *ctx, const char *path, struct loader_file **ret)
+{
+        static struct loader_file_ops ops;
         struct opener *o = ctx;
+        struct loader_fd_file *hf;
         int fd;
 
         o->calls++;
@@ -1093,7 +1108,13 @@ static int host_open(void *ctx, const char *path, int *ret_fd)
         fd = open(path, O_RDONLY | O_CLOEXEC);
         if (fd < 0)
                 return -errno;
-        *ret_fd = fd;
+        hf = malloc(sizeof(*hf));
+        assert_non_null(hf);
+        loader_fd_file_init(hf, fd);
+        ops = *hf->base.ops;
+        ops.close = host_file_close;
+        hf->base.ops = &ops;
+        *ret = &hf->base;
         return 0;
 }
 
@@ -1103,11 +1124,13 @@ static int load_dynamic(struct mm *mm, int fd, struct opener *o, struct cpu_regs
 {
         char *argv[] = { "prog", NULL };
         char *envp[] = { NULL };
+        struct loader_fd_file file;
         struct loader_args a = {
-                .fd = fd, .interp = &host_interp_ops, .interp_ctx = o,
+                .file = &file.base, .interp = &host_interp_ops, .interp_ctx = o,
                 .filename = "/the/prog", .argv = argv, .envp = envp, .stack_limit = 8 << 20,
         };
 
+        loader_fd_file_init(&file, fd);
         memset(mm, 0, sizeof(*mm));
         return loader_load(mm, &a, regs);
 }
@@ -1141,7 +1164,7 @@ static void test_load_dynamic_with_interp(void **state)
         (void)state;
         fd = open("/proc/self/exe", O_RDONLY | O_CLOEXEC);
         assert_true(fd >= 0);
-        assert_int_equal(elf_read_info(fd, &prog), 0);
+        assert_int_equal(elf_read_info_fd(fd, &prog), 0);
         assert_true(prog.has_interp);
         char want[4096] = "";
         assert_true(prog.interp_size <= sizeof(want));
@@ -1158,7 +1181,7 @@ static void test_load_dynamic_with_interp(void **state)
 
         ifd = open(o.path, O_RDONLY | O_CLOEXEC);
         assert_true(ifd >= 0);
-        assert_int_equal(elf_read_info(ifd, &interp), 0);
+        assert_int_equal(elf_read_info_fd(ifd, &interp), 0);
         assert_int_equal(interp.type, ET_DYN);
         /* The fake's mmap is top-down from FAKE_MMAP_TOP. */
         ibias = FAKE_MMAP_TOP - (interp.max_vaddr - interp.min_vaddr) - interp.min_vaddr;

@@ -6,6 +6,9 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <cmocka.h>
+#include <linux/falloc.h>
+#include <linux/magic.h>
+#include <sys/statfs.h>
 
 #include "sentry/mm/mm.h"
 #include "vfs-helpers.h"
@@ -174,6 +177,72 @@ static void test_size_limit_enospc(void **state)
         memfile_destroy(mf);
 }
 
+/* fallocate within the size= budget: all or nothing. */
+static void test_fallocate_budget(void **state)
+{
+        static char buf[4096];
+        struct memfile *mf;
+        struct vfs_env e;
+        struct file *f, *g;
+        struct stat st;
+
+        (void)state;
+        assert_int_equal(memfile_create(1 << 24, &mf), 0);
+        env_setup_opts(&e, "mode=0755,size=16k", mf);
+        f = open_rw(&e, "/f");
+        g = open_rw(&e, "/g");
+        memset(buf, 'a', sizeof(buf));
+        assert_int_equal(file_pwrite(f, buf, sizeof(buf), 4096), 4096);
+        /* More than the whole budget: refused at once. */
+        assert_int_equal(vfs_fallocate(g, 0, 0, 5 * 4096), -ENOSPC);
+        /* Fits the budget but not what is left: the pages it got go back. */
+        assert_int_equal(vfs_fallocate(g, 0, 0, 4 * 4096), -ENOSPC);
+        assert_int_equal(vfs_stat(g, &st), 0);
+        assert_int_equal(st.st_size, 0);
+        assert_int_equal(st.st_blocks, 0);
+        assert_int_equal(memfile_allocated(mf), 4096);
+        /* Allocating around a page already there charges only the new ones. */
+        assert_int_equal(vfs_fallocate(f, 0, 0, 4 * 4096), 0);
+        assert_int_equal(vfs_stat(f, &st), 0);
+        assert_int_equal(st.st_size, 4 * 4096);
+        assert_int_equal(st.st_blocks, 32);
+        assert_int_equal(file_pread(f, buf, 1, 4096), 1);
+        assert_int_equal(buf[0], 'a');
+        /* A punched hole gives its pages back to the budget. */
+        assert_int_equal(vfs_fallocate(f, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE, 0, 2 * 4096), 0);
+        assert_int_equal(vfs_fallocate(g, FALLOC_FL_KEEP_SIZE, 0, 2 * 4096), 0);
+        assert_int_equal(memfile_allocated(mf), 4 * 4096);
+        file_unref(f);
+        file_unref(g);
+        env_teardown(&e);
+        assert_int_equal(memfile_allocated(mf), 0);
+        memfile_destroy(mf);
+}
+
+/* statfs: the size= budget in pages, used pages subtracted. */
+static void test_statfs_counts(void **state)
+{
+        struct memfile *mf;
+        struct vfs_env e;
+        struct statfs st;
+        struct file *f;
+
+        (void)state;
+        assert_int_equal(memfile_create(1 << 24, &mf), 0);
+        env_setup_opts(&e, "mode=0755,size=16k", mf);
+        f = open_rw(&e, "/f");
+        assert_int_equal(file_pwrite(f, "x", 1, 4096), 1);
+        assert_int_equal(vfs_fstatfs(f, &st), 0);
+        assert_int_equal(st.f_type, TMPFS_MAGIC);
+        assert_int_equal(st.f_blocks, 4);
+        assert_int_equal(st.f_bfree, 3);
+        assert_int_equal(st.f_bavail, 3);
+        assert_int_equal(st.f_namelen, 255);
+        file_unref(f);
+        env_teardown(&e);
+        memfile_destroy(mf);
+}
+
 static void test_mount_options(void **state)
 {
         struct mnt_namespace *ns;
@@ -220,6 +289,8 @@ int main(void)
                 cmocka_unit_test(test_large_offsets),
                 cmocka_unit_test(test_links_and_unlinked_open_file),
                 cmocka_unit_test(test_size_limit_enospc),
+                cmocka_unit_test(test_fallocate_budget),
+                cmocka_unit_test(test_statfs_counts),
                 cmocka_unit_test(test_mount_options),
                 cmocka_unit_test(test_data_in_memfile),
         };

@@ -62,7 +62,7 @@ static inline ssize_t file_pread(struct file *f, void *buf, size_t len, int64_t 
 
 static inline int touch(struct vfs_env *e, const char *name)
 {
-        struct file *f;
+        struct file *f = NULL;
         int r = vfs_open(&e->at, name, O_CREAT | O_RDWR, 0644, &f);
 
         file_unref(f);

@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <sys/sysmacros.h>
+#include <linux/magic.h>
 
 #include "devfs.h"
 #include "lib/macro.h"
@@ -98,6 +99,7 @@ static int devfs_mount(const struct fs_type *type, dev_t dev, const char *option
 
 static const struct fs_type devfs_type = {
         .name = "devtmpfs",
+        .magic = TMPFS_MAGIC,          /* devtmpfs is a tmpfs */
         .mount = devfs_mount,
 };
 

@@ -214,10 +214,13 @@ static int link_exe(const struct proc_ctx *c, struct seqbuf *b)
         return proc_src(c)->ops->exe(proc_src(c), c->tgid, b);
 }
 
-/* cwd and root: the process's own, named from its root. */
+/* cwd and root: the process's own, named from the reader's root (Linux's
+ * proc_cwd_link()/proc_root_link() read through d_path()), so a chrooted
+ * process's root is "/" to itself and its real place to others. */
 static int link_fs_path(const struct proc_ctx *c, struct seqbuf *b, bool cwd)
 {
-        struct fs_context *fs;
+        struct fs_context *fs, *reader = NULL;
+        int tgid, tid;
         char *buf;
         struct path p;
         int r;
@@ -225,8 +228,12 @@ static int link_fs_path(const struct proc_ctx *c, struct seqbuf *b, bool cwd)
         r = proc_src(c)->ops->fs(proc_src(c), c->tgid, &fs);
         if (r < 0)
                 return r;
+        if (proc_src(c)->ops->current(proc_src(c), &tgid, &tid) < 0 ||
+            proc_src(c)->ops->fs(proc_src(c), tgid, &reader) < 0)
+                reader = fs_context_ref(fs);
         buf = malloc(VFS_PATH_MAX);
         if (!buf) {
+                fs_context_unref(reader);
                 fs_context_unref(fs);
                 return -ENOMEM;
         }
@@ -234,7 +241,8 @@ static int link_fs_path(const struct proc_ctx *c, struct seqbuf *b, bool cwd)
                 fs_get_cwd(fs, &p);
         else
                 fs_get_root(fs, &p);
-        r = vfs_d_path(fs, &p, buf, VFS_PATH_MAX);
+        r = vfs_d_path(reader, &p, buf, VFS_PATH_MAX);
+        fs_context_unref(reader);
         if (r > 0) {
                 seqbuf_puts(b, buf);
                 r = 0;

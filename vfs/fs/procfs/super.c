@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <linux/magic.h>
 
 #include "internal.h"
 
@@ -65,6 +66,7 @@ fail:
 
 static const struct fs_type procfs_type = {
         .name = "proc",
+        .magic = PROC_SUPER_MAGIC,
         .mount_data = procfs_mount,
 };
 

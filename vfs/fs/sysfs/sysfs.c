@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <linux/magic.h>
 
 #include "lib/macro.h"
 #include "vfs/libfs.h"
@@ -93,6 +94,7 @@ static int sysfs_mount(const struct fs_type *type, dev_t dev, const char *option
 
 static const struct fs_type sysfs_type = {
         .name = "sysfs",
+        .magic = SYSFS_MAGIC,
         .mount = sysfs_mount,
 };
 

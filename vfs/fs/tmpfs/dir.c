@@ -93,6 +93,21 @@ static int tmpfs_symlink(struct inode *dir, struct dentry *d, const char *target
         return 0;
 }
 
+static int tmpfs_mknod(struct inode *dir, struct dentry *d, mode_t mode, dev_t dev,
+                       const struct vfs_cred *c)
+{
+        struct inode *inode;
+        int r = make_inode(dir, mode, c, &inode);
+
+        if (r < 0)
+                return r;
+        inode->rdev = dev;
+        d_instantiate(d, inode);
+        d_pin(d);
+        dir_adjust(dir, 0, 1);
+        return 0;
+}
+
 static int tmpfs_link(struct dentry *old, struct inode *dir, struct dentry *d)
 {
         struct inode *inode = old->inode;
@@ -132,8 +147,9 @@ static int tmpfs_rmdir(struct inode *dir, struct dentry *d)
 }
 
 static int tmpfs_rename(struct inode *odir, struct dentry *od, struct inode *ndir,
-                        struct dentry *nd, unsigned flags)
+                        struct dentry *nd, const char *newname, unsigned flags)
 {
+        (void)newname;          /* the caller moves the dentry: the cache is the directory */
         bool odirent = S_ISDIR(od->inode->mode);
 
         if (flags & RENAME_EXCHANGE) {
@@ -180,12 +196,17 @@ const struct inode_ops tmpfs_dir_inode_ops = {
         .create = tmpfs_create,
         .mkdir = tmpfs_mkdir,
         .symlink = tmpfs_symlink,
+        .mknod = tmpfs_mknod,
         .link = tmpfs_link,
         .unlink = tmpfs_unlink,
         .rmdir = tmpfs_rmdir,
         .rename = tmpfs_rename,
         .setattr = tmpfs_setattr,
         .open = tmpfs_dir_open,
+        .setxattr = tmpfs_setxattr,
+        .getxattr = tmpfs_getxattr,
+        .listxattr = tmpfs_listxattr,
+        .removexattr = tmpfs_removexattr,
 };
 
 static ssize_t tmpfs_dir_read(struct file *f, const struct iov_iter *dst, int64_t *pos)
@@ -228,4 +249,5 @@ const struct file_ops tmpfs_dir_file_ops = {
         .read = tmpfs_dir_read,
         .iterate = tmpfs_dir_iterate,
         .llseek = tmpfs_dir_llseek,
+        .fsync = noop_fsync,
 };

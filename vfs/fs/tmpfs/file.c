@@ -10,7 +10,7 @@
 
 #include "tmpfs.h"
 
-static struct tmpfs_page *page_find(struct tmpfs_inode *ti, uint64_t index)
+struct tmpfs_page *tmpfs_page_find(struct tmpfs_inode *ti, uint64_t index)
 {
         struct rb_node *n = ti->pages.rb_node;
 
@@ -24,8 +24,7 @@ static struct tmpfs_page *page_find(struct tmpfs_inode *ti, uint64_t index)
         return NULL;
 }
 
-/* The first page at or after index, or NULL. */
-static struct tmpfs_page *page_find_ge(struct tmpfs_inode *ti, uint64_t index)
+struct tmpfs_page *tmpfs_page_find_ge(struct tmpfs_inode *ti, uint64_t index)
 {
         struct rb_node *n = ti->pages.rb_node;
         struct tmpfs_page *best = NULL;
@@ -43,7 +42,7 @@ static struct tmpfs_page *page_find_ge(struct tmpfs_inode *ti, uint64_t index)
         return best;
 }
 
-static void *page_data(struct tmpfs_inode *ti, const struct tmpfs_page *pg)
+void *tmpfs_page_data(struct tmpfs_inode *ti, const struct tmpfs_page *pg)
 {
         return memfile_addr(ti->mf, pg->off);
 }
@@ -117,6 +116,16 @@ free_pg:
         return r;
 }
 
+void tmpfs_page_drop(struct tmpfs_inode *ti, struct tmpfs_page *pg)
+{
+        rb_erase(&pg->node, &ti->pages);
+        memfile_unref(ti->mf, pg->off, PAGE_SIZE);
+        free(pg);
+        ti->nr_pages--;
+        ti->base.blocks = (int64_t)ti->nr_pages * (PAGE_SIZE / 512);
+        tmpfs_uncharge(ti->base.sb, 1);
+}
+
 void tmpfs_truncate_locked(struct tmpfs_inode *ti, int64_t size)
 {
         uint64_t first = ((uint64_t)size + PAGE_SIZE - 1) / PAGE_SIZE, dropped = 0;
@@ -124,10 +133,10 @@ void tmpfs_truncate_locked(struct tmpfs_inode *ti, int64_t size)
 
         /* Zero the tail of the last partial page: growing again reads zeroes
          * (and so does a mapping of it, past the end, as on Linux). */
-        if (size % PAGE_SIZE && (pg = page_find(ti, (uint64_t)size / PAGE_SIZE)))
-                memset((char *)page_data(ti, pg) + size % PAGE_SIZE, 0,
+        if (size % PAGE_SIZE && (pg = tmpfs_page_find(ti, (uint64_t)size / PAGE_SIZE)))
+                memset((char *)tmpfs_page_data(ti, pg) + size % PAGE_SIZE, 0,
                        PAGE_SIZE - size % PAGE_SIZE);
-        while ((pg = page_find_ge(ti, first))) {
+        while ((pg = tmpfs_page_find_ge(ti, first))) {
                 rb_erase(&pg->node, &ti->pages);
                 /* Mappings may hold the page a while longer (their own
                  * references); the last one frees it. */
@@ -160,9 +169,9 @@ static ssize_t tmpfs_read(struct file *f, const struct iov_iter *dst, int64_t *p
         while (done < want) {
                 uint64_t in = (off + done) % PAGE_SIZE;
                 size_t n = MIN(want - done, PAGE_SIZE - in), moved;
-                struct tmpfs_page *pg = page_find(ti, (off + done) / PAGE_SIZE);
+                struct tmpfs_page *pg = tmpfs_page_find(ti, (off + done) / PAGE_SIZE);
 
-                moved = pg ? iov_cursor_copy_to(&c, (char *)page_data(ti, pg) + in, n)
+                moved = pg ? iov_cursor_copy_to(&c, (char *)tmpfs_page_data(ti, pg) + in, n)
                            : iov_cursor_zero(&c, n);
                 done += moved;
                 if (moved < n)
@@ -207,7 +216,7 @@ static ssize_t tmpfs_write(struct file *f, const struct iov_iter *src, int64_t *
                 r = tmpfs_page_get(ti, (off + done) / PAGE_SIZE, &pg);
                 if (r < 0)
                         break;
-                moved = iov_cursor_copy_from(&c, (char *)page_data(ti, pg) + in, n);
+                moved = iov_cursor_copy_from(&c, (char *)tmpfs_page_data(ti, pg) + in, n);
                 done += moved;
                 if (moved < n)
                         break;
@@ -234,7 +243,7 @@ static int64_t seek_data_hole(struct tmpfs_inode *ti, int64_t offset, bool data)
         if (offset >= size)
                 return -ENXIO;
         if (data) {
-                struct tmpfs_page *pg = page_find_ge(ti, index);
+                struct tmpfs_page *pg = tmpfs_page_find_ge(ti, index);
                 int64_t start;
 
                 if (!pg)
@@ -243,7 +252,7 @@ static int64_t seek_data_hole(struct tmpfs_inode *ti, int64_t offset, bool data)
                 start = MAX(start, offset);
                 return start < size ? start : -ENXIO;
         }
-        while (page_find(ti, index))
+        while (tmpfs_page_find(ti, index))
                 index++;
         return MIN(MAX((int64_t)(index * PAGE_SIZE), offset), size);
 }
@@ -323,7 +332,7 @@ static int tmpfs_map_get_page(struct mm_mappable *m, struct memfile *mf, uint64_
         r = -ENODEV;
         if (own != mf)
                 goto out;
-        pg = page_find(ti, pgoff / PAGE_SIZE);
+        pg = tmpfs_page_find(ti, pgoff / PAGE_SIZE);
         r = -ENOENT;
         if (!pg && !alloc)
                 goto out;
@@ -348,9 +357,9 @@ static int tmpfs_map_read(struct mm_mappable *m, uint64_t pgoff, void *dst)
 
         pthread_mutex_lock(&ti->base.lock);
         if (pgoff < (uint64_t)ti->base.size) {
-                pg = page_find(ti, pgoff / PAGE_SIZE);
+                pg = tmpfs_page_find(ti, pgoff / PAGE_SIZE);
                 if (pg)
-                        memcpy(dst, page_data(ti, pg), PAGE_SIZE);
+                        memcpy(dst, tmpfs_page_data(ti, pg), PAGE_SIZE);
                 else
                         memset(dst, 0, PAGE_SIZE);
                 r = 0;
@@ -377,6 +386,8 @@ const struct file_ops tmpfs_file_ops = {
         .write = tmpfs_write,
         .llseek = tmpfs_llseek,
         .mmap = tmpfs_mmap,
+        .fallocate = tmpfs_fallocate,
+        .fsync = noop_fsync,
 };
 
 int tmpfs_setattr(struct inode *inode, const struct iattr *ia)
@@ -411,6 +422,10 @@ static int tmpfs_file_open(struct inode *inode, unsigned flags, struct file **re
 const struct inode_ops tmpfs_file_inode_ops = {
         .setattr = tmpfs_setattr,
         .open = tmpfs_file_open,
+        .setxattr = tmpfs_setxattr,
+        .getxattr = tmpfs_getxattr,
+        .listxattr = tmpfs_listxattr,
+        .removexattr = tmpfs_removexattr,
 };
 
 static int tmpfs_readlink(struct inode *inode, char *buf, size_t size)
@@ -425,10 +440,27 @@ static int tmpfs_readlink(struct inode *inode, char *buf, size_t size)
 const struct inode_ops tmpfs_symlink_inode_ops = {
         .readlink = tmpfs_readlink,
         .setattr = tmpfs_setattr,
+        .setxattr = tmpfs_setxattr,
+        .getxattr = tmpfs_getxattr,
+        .listxattr = tmpfs_listxattr,
+        .removexattr = tmpfs_removexattr,
 };
 
-/* Device nodes, fifos and sockets: attributes only; opening a device goes
- * through the device registry (vfs/devices.c). */
+/* FIFOs open an end of their pipe; sockets and device nodes (whiteouts:
+ * the guest makes no other) cannot be opened. */
+static int tmpfs_special_open(struct inode *inode, unsigned flags, struct file **ret)
+{
+        if (S_ISFIFO(inode->mode))
+                return fifo_open(inode, flags, ret);
+        return -ENXIO;
+}
+
+/* Device nodes, FIFOs and sockets. */
 const struct inode_ops tmpfs_special_inode_ops = {
         .setattr = tmpfs_setattr,
+        .open = tmpfs_special_open,
+        .setxattr = tmpfs_setxattr,
+        .getxattr = tmpfs_getxattr,
+        .listxattr = tmpfs_listxattr,
+        .removexattr = tmpfs_removexattr,
 };

@@ -4,6 +4,8 @@
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
+#include <linux/magic.h>
+#include <sys/statfs.h>
 
 #include "tmpfs.h"
 
@@ -15,6 +17,7 @@ static void tmpfs_destroy_inode(struct inode *inode)
                 tmpfs_truncate_locked(ti, 0);
                 mm_mappable_destroy(&ti->map);
         }
+        tmpfs_xattrs_destroy(ti);
         free(ti->target);
         free(ti);
 }
@@ -266,8 +269,23 @@ fail:
         return r;
 }
 
+/* shmem_statfs(): the size= budget in pages; no inode limit here, so the
+ * inode counts stay 0. */
+static void tmpfs_statfs(struct super_block *sb, struct statfs *ret)
+{
+        struct tmpfs_sb *info = TMPFS_SB(sb);
+        uint64_t max = tmpfs_max_pages(sb);
+
+        pthread_mutex_lock(&info->lock);
+        ret->f_blocks = max;
+        ret->f_bfree = ret->f_bavail = max - info->used_pages;
+        pthread_mutex_unlock(&info->lock);
+}
+
 static const struct fs_type tmpfs_type = {
         .name = "tmpfs",
+        .magic = TMPFS_MAGIC,
+        .statfs = tmpfs_statfs,
         .mount = tmpfs_mount,
 };
 

@@ -45,6 +45,8 @@ void tmpfs_uncharge(struct super_block *sb, uint64_t n);
 /* The page limit in force (size= resolved against the memory file). */
 uint64_t tmpfs_max_pages(struct super_block *sb);
 
+struct tmpfs_xattr;
+
 struct tmpfs_inode {
         struct inode base;
         char *target;                   /* symlinks: immutable */
@@ -52,6 +54,8 @@ struct tmpfs_inode {
         struct memfile *mf;             /* set with the first page (base.lock), then immutable */
         struct mm_mappable map;         /* regular files: what mmap maps */
         uint64_t nr_pages;              /* protected by base.lock */
+        struct tmpfs_xattr *xattrs;     /* protected by base.lock, creation order */
+        size_t xattr_bytes;             /* protected by base.lock: names and values */
 };
 
 static inline struct tmpfs_inode *TMPFS_I(struct inode *inode)
@@ -70,11 +74,29 @@ extern const struct mm_mappable_ops tmpfs_mappable_ops;
 /* A new inode of mode (type included) owned by c (root when NULL). */
 int tmpfs_new_inode(struct super_block *sb, mode_t mode, const struct vfs_cred *c,
                     struct inode **ret);
+/* The page at index, or the first at or after it; NULL if none.
+ * inode->lock held. */
+struct tmpfs_page *tmpfs_page_find(struct tmpfs_inode *ti, uint64_t index);
+struct tmpfs_page *tmpfs_page_find_ge(struct tmpfs_inode *ti, uint64_t index);
+/* Where the sentry sees a page's bytes. */
+void *tmpfs_page_data(struct tmpfs_inode *ti, const struct tmpfs_page *pg);
 /* The page at index, allocated (zeroed) if missing. inode->lock held.
  * -ENOSPC past the size= budget or when the memory file is full, -ENOMEM. */
 int tmpfs_page_get(struct tmpfs_inode *ti, uint64_t index, struct tmpfs_page **ret);
+/* Take a page out of the file and give it back to the budget (mappings
+ * keep their own references). inode->lock held. */
+void tmpfs_page_drop(struct tmpfs_inode *ti, struct tmpfs_page *pg);
 /* Regular files: change the size, dropping pages past it. inode->lock held. */
 void tmpfs_truncate_locked(struct tmpfs_inode *ti, int64_t size);
 int tmpfs_setattr(struct inode *inode, const struct iattr *ia);
+/* Extended attributes (xattr.c): the inode ops of every tmpfs inode. */
+int tmpfs_setxattr(struct inode *inode, const char *name, const void *value, size_t size,
+                   int flags);
+ssize_t tmpfs_getxattr(struct inode *inode, const char *name, void *buf, size_t size);
+ssize_t tmpfs_listxattr(struct inode *inode, char *buf, size_t size);
+int tmpfs_removexattr(struct inode *inode, const char *name);
+void tmpfs_xattrs_destroy(struct tmpfs_inode *ti);
+/* file_ops.fallocate (fallocate.c). */
+int tmpfs_fallocate(struct file *f, int mode, int64_t offset, int64_t len);
 
 #endif

@@ -1,0 +1,369 @@
+/* goferfs regular files and symlinks: data through the host fds the gofer
+ * donates (shared per inode), attributes through SETATTR, symlink targets
+ * through READLINK. */
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/falloc.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/uio.h>
+#include <unistd.h>
+
+#include "internal.h"
+
+/* The host fd for reading (any) or writing (wfd, O_RDWR), opened through
+ * the gofer on first use. */
+static int inode_fd(struct inode *inode, bool write, int *ret)
+{
+        struct goferfs_inode *gi = GOFERFS_I(inode);
+        int r = 0, fd;
+
+        pthread_mutex_lock(&inode->lock);
+        if (gi->wfd >= 0) {
+                *ret = gi->wfd;
+        } else if (!write && gi->rfd >= 0) {
+                *ret = gi->rfd;
+        } else {
+                r = gofer_open(goferfs_client(inode), gi->node, write ? O_RDWR : O_RDONLY, &fd);
+                if (r == 0) {
+                        if (write)
+                                gi->wfd = fd;
+                        else
+                                gi->rfd = fd;
+                        *ret = fd;
+                }
+        }
+        pthread_mutex_unlock(&inode->lock);
+        return r;
+}
+
+static int goferfs_file_open(struct inode *inode, unsigned flags, struct file **ret)
+{
+        unsigned acc = flags & O_ACCMODE;
+        bool write = acc == O_WRONLY || acc == O_RDWR;
+        int fd, r;
+
+        if (write && (r = goferfs_may_change(inode)) < 0)
+                return r;
+        r = inode_fd(inode, write, &fd);
+        if (r == 0)
+                r = file_new(&goferfs_file_ops, flags, ret);
+        if (r == 0) {
+                pthread_mutex_lock(&inode->lock);
+                GOFERFS_I(inode)->nopen++;
+                pthread_mutex_unlock(&inode->lock);
+        }
+        return r;
+}
+
+/* The last open file of the inode closes its host fds (a later open asks
+ * the gofer again), but for a read-only one kept while the budget lasts. */
+static void goferfs_file_release(struct file *f)
+{
+        struct inode *inode = file_inode(f);
+        struct goferfs_inode *gi = GOFERFS_I(inode);
+        int rfd = -1, wfd = -1;
+
+        pthread_mutex_lock(&inode->lock);
+        if (--gi->nopen == 0) {
+                wfd = gi->wfd;
+                gi->wfd = -1;
+                /* Keep the read-only fd for the next open, up to a budget. */
+                if (!gi->rfd_kept && gi->rfd >= 0 &&
+                    atomic_fetch_add(&GOFERFS_SB(inode->sb)->kept_fds, 1) < GOFERFS_KEPT_FDS_MAX)
+                        gi->rfd_kept = true;
+                else if (!gi->rfd_kept && gi->rfd >= 0)
+                        atomic_fetch_sub(&GOFERFS_SB(inode->sb)->kept_fds, 1);
+                if (!gi->rfd_kept) {
+                        rfd = gi->rfd;
+                        gi->rfd = -1;
+                }
+        }
+        pthread_mutex_unlock(&inode->lock);
+        if (rfd >= 0)
+                close(rfd);
+        if (wfd >= 0)
+                close(wfd);
+        free(f);
+}
+
+static ssize_t goferfs_read(struct file *f, const struct iov_iter *dst, int64_t *pos)
+{
+        struct inode *inode = file_inode(f);
+        ssize_t n;
+        int fd, r;
+
+        r = inode_fd(inode, false, &fd);
+        if (r < 0)
+                return r;
+        n = preadv(fd, dst->iov, dst->nr, (off_t)*pos);
+        if (n < 0)
+                return -errno;
+        *pos += n;
+        if (n > 0)
+                inode_touch_atime(inode);
+        return n;
+}
+
+static ssize_t goferfs_write(struct file *f, const struct iov_iter *src, int64_t *pos)
+{
+        struct inode *inode = file_inode(f);
+        ssize_t n;
+        int fd, r;
+
+        r = inode_fd(inode, true, &fd);
+        if (r < 0)
+                return r;
+        /* inode->lock orders appends and keeps the cached size true. */
+        pthread_mutex_lock(&inode->lock);
+        if (f->flags & O_APPEND)
+                *pos = inode->size;
+        n = pwritev(fd, src->iov, src->nr, (off_t)*pos);
+        if (n < 0) {
+                n = -errno;
+        } else {
+                *pos += n;
+                if (*pos > inode->size) {
+                        inode->size = *pos;
+                        inode->blocks = (inode->size + 511) / 512;
+                }
+                if (n > 0) {
+                        vfs_now(&inode->mtime);
+                        inode->ctime = inode->mtime;
+                }
+        }
+        pthread_mutex_unlock(&inode->lock);
+        return n;
+}
+
+static int64_t goferfs_llseek(struct file *f, int64_t offset, int whence)
+{
+        struct inode *inode = file_inode(f);
+        int64_t r;
+        int fd;
+
+        pthread_mutex_lock(&f->pos_lock);
+        switch (whence) {
+        case SEEK_SET:
+                r = offset;
+                break;
+        case SEEK_CUR:
+                r = __builtin_add_overflow(f->pos, offset, &r) ? -1 : r;
+                break;
+        case SEEK_END:
+                pthread_mutex_lock(&inode->lock);
+                r = __builtin_add_overflow(inode->size, offset, &r) ? -1 : r;
+                pthread_mutex_unlock(&inode->lock);
+                break;
+        case SEEK_DATA:
+        case SEEK_HOLE:
+                /* The host file knows its holes. */
+                r = inode_fd(inode, false, &fd);
+                if (r == 0) {
+                        r = lseek(fd, (off_t)offset, whence);
+                        if (r < 0)
+                                r = -errno;
+                }
+                if (r < 0)
+                        goto out;
+                break;
+        default:
+                r = -EINVAL;
+                goto out;
+        }
+        if (r < 0)
+                r = -EINVAL;
+        else
+                f->pos = r;
+out:
+        pthread_mutex_unlock(&f->pos_lock);
+        return r;
+}
+
+/* ---- mmap: MAP_PRIVATE copies pages in (no page cache yet: MAP_SHARED is
+ * -ENODEV, as on a file system without one) ----------------------------------- */
+
+static struct goferfs_inode *map_inode(struct mm_mappable *m)
+{
+        return container_of(m, struct goferfs_inode, map);
+}
+
+static void goferfs_map_ref(struct mm_mappable *m)
+{
+        inode_ref(&map_inode(m)->base);
+}
+
+static void goferfs_map_unref(struct mm_mappable *m)
+{
+        inode_unref(&map_inode(m)->base);
+}
+
+static int goferfs_map_read(struct mm_mappable *m, uint64_t pgoff, void *dst)
+{
+        struct inode *inode = &map_inode(m)->base;
+        ssize_t n;
+        int fd, r;
+
+        if (pgoff >= (uint64_t)inode->size)
+                return -ENXIO;
+        /* Under mmap(2) the file is open (its fds are there); a later
+         * fault after its last close opens one for the read. */
+        pthread_mutex_lock(&inode->lock);
+        fd = map_inode(m)->wfd >= 0 ? map_inode(m)->wfd : map_inode(m)->rfd;
+        if (fd >= 0) {
+                n = pread(fd, dst, PAGE_SIZE, (off_t)pgoff);
+                fd = -1;
+        } else {
+                r = gofer_open(goferfs_client(inode), map_inode(m)->node, O_RDONLY, &fd);
+                if (r < 0) {
+                        pthread_mutex_unlock(&inode->lock);
+                        return r;
+                }
+                n = pread(fd, dst, PAGE_SIZE, (off_t)pgoff);
+        }
+        pthread_mutex_unlock(&inode->lock);
+        if (fd >= 0)
+                close(fd);
+        if (n < 0)
+                return -EIO;
+        if (n == 0)
+                return -ENXIO;  /* shrunk behind our back */
+        memset((char *)dst + n, 0, PAGE_SIZE - (size_t)n);
+        return 0;
+}
+
+const struct mm_mappable_ops goferfs_mappable_ops = {
+        .ref = goferfs_map_ref,
+        .unref = goferfs_map_unref,
+        .read = goferfs_map_read,
+};
+
+/* The donated fd is the host file itself: sync and allocate there. */
+static int goferfs_fsync(struct file *f, bool datasync)
+{
+        int fd, r = inode_fd(file_inode(f), false, &fd);
+
+        if (r < 0)
+                return r;
+        return (datasync ? fdatasync(fd) : fsync(fd)) < 0 ? -errno : 0;
+}
+
+static int goferfs_fallocate(struct file *f, int mode, int64_t offset, int64_t len)
+{
+        struct inode *inode = file_inode(f);
+        int fd, r = inode_fd(inode, true, &fd);
+
+        if (r < 0)
+                return r;
+        if (fallocate(fd, mode, (off_t)offset, (off_t)len) < 0)
+                return -errno;
+        pthread_mutex_lock(&inode->lock);
+        if (!(mode & FALLOC_FL_KEEP_SIZE) && offset + len > inode->size)
+                inode->size = offset + len;
+        pthread_mutex_unlock(&inode->lock);
+        return 0;
+}
+
+static int goferfs_mmap(struct file *f, struct mm_mappable **ret)
+{
+        *ret = &GOFERFS_I(file_inode(f))->map;
+        return 0;
+}
+
+const struct file_ops goferfs_file_ops = {
+        .read = goferfs_read,
+        .write = goferfs_write,
+        .llseek = goferfs_llseek,
+        .mmap = goferfs_mmap,
+        .fsync = goferfs_fsync,
+        .fallocate = goferfs_fallocate,
+        .release = goferfs_file_release,
+};
+
+/* ---- attributes ------------------------------------------------------------- */
+
+int goferfs_setattr(struct inode *inode, const struct iattr *ia)
+{
+        struct gofer_setattr a = { 0 };
+        struct gofer_stat st;
+        bool shrunk = false;
+        int r;
+
+        if ((r = goferfs_may_change(inode)) < 0)
+                return r;
+        if (ia->valid & ATTR_MODE) {
+                a.mask |= GOFER_SETATTR_MODE;
+                a.mode = ia->mode & 07777;
+        }
+        if (ia->valid & ATTR_UID) {
+                a.mask |= GOFER_SETATTR_UID;
+                a.uid = ia->uid;
+        }
+        if (ia->valid & ATTR_GID) {
+                a.mask |= GOFER_SETATTR_GID;
+                a.gid = ia->gid;
+        }
+        if (ia->valid & ATTR_SIZE) {
+                if (!S_ISREG(inode->mode))
+                        return -EINVAL;
+                a.mask |= GOFER_SETATTR_SIZE;
+                a.size = (uint64_t)ia->size;
+        }
+        if (ia->valid & ATTR_ATIME) {
+                a.mask |= GOFER_SETATTR_ATIME;
+                a.atime = (struct gofer_timespec){ ia->atime.tv_sec, (uint32_t)ia->atime.tv_nsec };
+        }
+        if (ia->valid & ATTR_MTIME) {
+                a.mask |= GOFER_SETATTR_MTIME;
+                a.mtime = (struct gofer_timespec){ ia->mtime.tv_sec, (uint32_t)ia->mtime.tv_nsec };
+        }
+        if (a.mask == 0) {
+                inode_touch_ctime(inode);       /* ATTR_CTIME alone */
+                return 0;
+        }
+        pthread_mutex_lock(&inode->lock);
+        r = gofer_setattr(goferfs_client(inode), GOFERFS_I(inode)->node, &a, &st);
+        if (r == 0) {
+                shrunk = (ia->valid & ATTR_SIZE) && ia->size < inode->size;
+                goferfs_apply_stat(inode, &st);
+        }
+        pthread_mutex_unlock(&inode->lock);
+        if (shrunk)
+                mm_mappable_unmap_from(&GOFERFS_I(inode)->map, (uint64_t)ia->size);
+        return r;
+}
+
+const struct inode_ops goferfs_file_inode_ops = {
+        .setattr = goferfs_setattr,
+        .open = goferfs_file_open,
+};
+
+static int goferfs_readlink(struct inode *inode, char *buf, size_t size)
+{
+        struct goferfs_inode *gi = GOFERFS_I(inode);
+        size_t len;
+        int r = 0;
+
+        pthread_mutex_lock(&inode->lock);
+        if (!gi->target)
+                r = gofer_readlink(goferfs_client(inode), gi->node, &gi->target);
+        if (r == 0) {
+                len = MIN(strlen(gi->target), size);
+                memcpy(buf, gi->target, len);
+                r = (int)len;
+        }
+        pthread_mutex_unlock(&inode->lock);
+        return r;
+}
+
+const struct inode_ops goferfs_symlink_inode_ops = {
+        .readlink = goferfs_readlink,
+        .setattr = goferfs_setattr,
+};
+
+/* Fifos, sockets and devices on the host: attributes only (the sentry
+ * provides such files itself; the gofer refuses to open them). */
+const struct inode_ops goferfs_special_inode_ops = {
+        .setattr = goferfs_setattr,
+};
