@@ -70,6 +70,14 @@ struct platform_event {
         unsigned access;                /* enum platform_access bits, 0 if unknown */
 };
 
+/* What the host accounted to guest code: CPU time, faults, peak RSS. */
+struct platform_usage {
+        uint64_t cpu_ns;                /* utime + stime, to the nanosecond */
+        uint64_t utime_ns, stime_ns;    /* cpu_ns split as the host's ticks split it */
+        uint64_t minflt, majflt;
+        uint64_t maxrss_kb;             /* whole address space only */
+};
+
 struct platform;
 struct platform_as;
 struct platform_ctx;
@@ -107,6 +115,15 @@ struct platform_ops {
         int (*xstate_get)(struct platform_ctx *ctx, struct cpu_xstate *ret);
         int (*xstate_set)(struct platform_ctx *ctx, const struct cpu_xstate *xs);
         void (*ctx_release)(struct platform_ctx *ctx);
+
+        /* Accounting, any thread: what the host charged to the whole
+         * address space (every context it ever ran, exited ones included)
+         * or to one context. cpu_only is cheaper (the CPU-time clocks and
+         * timers): cpu_ns, and for the address space utime_ns/stime_ns as
+         * the host's tick-based user and system clocks count them; the rest
+         * is zero. -ESRCH once the stub is gone. */
+        int (*as_usage)(struct platform_as *as, bool cpu_only, struct platform_usage *ret);
+        int (*ctx_usage)(struct platform_ctx *ctx, bool cpu_only, struct platform_usage *ret);
 };
 
 /* Base of every platform object, so the generic code can find the ops. */

@@ -15,14 +15,23 @@ struct vfs_cred task_vfs_cred(struct task *t)
         return (struct vfs_cred){
                 .uid = t->creds.fsuid, .gid = t->creds.fsgid,
                 .ngroups = t->creds.ngroups, .groups = t->creds.groups,
+                .caps_set = true, .caps = t->creds.cap_effective,
         };
 }
 
+/* access(2) without AT_EACCESS: the real ids, and the capabilities a root
+ * real uid would have (do_faccessat()'s override creds). */
 struct vfs_cred task_vfs_real_cred(struct task *t)
 {
+        const struct creds *c = &t->creds;
+        uint64_t caps = c->cap_effective;
+
+        if (!(c->securebits & CREDS_SECBIT(CREDS_SECURE_NO_SETUID_FIXUP)))
+                caps = c->ruid == 0 ? c->cap_permitted : 0;
         return (struct vfs_cred){
-                .uid = t->creds.ruid, .gid = t->creds.rgid,
-                .ngroups = t->creds.ngroups, .groups = t->creds.groups,
+                .uid = c->ruid, .gid = c->rgid,
+                .ngroups = c->ngroups, .groups = c->groups,
+                .caps_set = true, .caps = caps,
         };
 }
 

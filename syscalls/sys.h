@@ -74,13 +74,28 @@ SYS(execve); SYS(execveat);
 SYS(fork); SYS(vfork); SYS(clone); SYS(clone3); SYS(wait4); SYS(waitid);
 SYS(getpgid); SYS(getpgrp); SYS(getsid); SYS(setpgid); SYS(setsid);
 /* sys_creds.c */
-SYS(getuid); SYS(geteuid); SYS(getgid); SYS(getegid); SYS(getgroups);
+SYS(getuid); SYS(geteuid); SYS(getgid); SYS(getegid); SYS(getgroups); SYS(setgroups);
+SYS(setuid); SYS(setgid); SYS(setreuid); SYS(setregid); SYS(setresuid); SYS(setresgid);
+SYS(getresuid); SYS(getresgid); SYS(setfsuid); SYS(setfsgid); SYS(capget); SYS(capset);
 /* sys_time.c */
 SYS(clock_gettime); SYS(clock_getres); SYS(gettimeofday); SYS(time);
 SYS(nanosleep); SYS(clock_nanosleep); SYS(restart_syscall);
 SYS(getitimer); SYS(setitimer); SYS(alarm);
+/* sys_timer.c */
+SYS(timer_create); SYS(timer_settime); SYS(timer_gettime); SYS(timer_getoverrun);
+SYS(timer_delete);
+/* sys_rusage.c */
+SYS(getrusage); SYS(times);
+struct rusage;
+struct task_usage;
+void rusage_from_usage(struct rusage *ru, const struct task_usage *u);
 /* sys_info.c */
-SYS(uname); SYS(sysinfo); SYS(getrandom); SYS(sched_getaffinity);
+SYS(uname); SYS(sysinfo); SYS(getrandom);
+/* sys_sched.c */
+SYS(sched_yield); SYS(getpriority); SYS(setpriority); SYS(sched_setscheduler);
+SYS(sched_setparam); SYS(sched_getscheduler); SYS(sched_getparam);
+SYS(sched_get_priority_max); SYS(sched_get_priority_min); SYS(sched_rr_get_interval);
+SYS(sched_getaffinity); SYS(sched_setaffinity); SYS(getcpu);
 SYS(prlimit64); SYS(getrlimit); SYS(setrlimit);
 /* sys_signal.c */
 SYS(rt_sigaction); SYS(rt_sigprocmask); SYS(sigaltstack);

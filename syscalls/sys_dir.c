@@ -157,7 +157,7 @@ long sys_chroot(struct task *t, const struct syscall_args *a)
                 r = vfs_lookup(&c.at, c.name, LOOKUP_FOLLOW | LOOKUP_DIRECTORY, &p);
         if (r == 0) {
                 r = vfs_permission(p.dentry->inode, &c.cred, MAY_EXEC);
-                if (r == 0 && t->creds.euid != 0)
+                if (r == 0 && !task_has_cap(t, CREDS_CAP_SYS_CHROOT))
                         r = -EPERM;
                 if (r == 0)
                         fs_set_root(t->fs, &p);

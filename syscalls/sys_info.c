@@ -1,4 +1,4 @@
-/* System information and limits: uname, getrandom, CPU affinity, rlimits. */
+/* System information and limits: uname, getrandom, rlimits. */
 #include <errno.h>
 #include <sched.h>
 #include <string.h>
@@ -79,27 +79,6 @@ long sys_getrandom(struct task *t, const struct syscall_args *a)
                 done += (size_t)n;
         }
         return (long)done;
-}
-
-long sys_sched_getaffinity(struct task *t, const struct syscall_args *a)
-{
-        size_t len = a->a[1];
-        cpu_set_t set;
-        size_t size;
-
-        if ((int)a->a[0] != 0 && (int)a->a[0] != t->tid)
-                return -ESRCH;
-        /* Linux: the buffer must hold nr_cpu_ids bits and be a multiple of a long. */
-        if (len * 8 < (size_t)sysconf(_SC_NPROCESSORS_CONF) || (len & (sizeof(long) - 1)))
-                return -EINVAL;
-        if (sched_getaffinity(0, sizeof(set), &set) < 0)
-                return -errno;
-        size = MIN(len, sizeof(set));
-        /* Report as many bytes as Linux: enough longs for nr_cpu_ids. */
-        size = MIN(size, (((size_t)sysconf(_SC_NPROCESSORS_CONF) + 63) / 64) * 8);
-        if (mm_copy_out(t->mm, a->a[2], &set, size) < 0)
-                return -EFAULT;
-        return (long)size;
 }
 
 struct rlimit64_guest {

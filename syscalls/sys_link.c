@@ -76,7 +76,7 @@ static long do_linkat(struct task *t, int odfd, guest_ptr_t oname, int ndfd, gue
                 lflags |= LOOKUP_FOLLOW;
         r = at_begin(t, odfd, oname, flags & AT_EMPTY_PATH, &oc);
         /* AT_EMPTY_PATH needs CAP_DAC_READ_SEARCH: ENOENT without it. */
-        if (r == 0 && !oc.name[0] && !vfs_cred_is_root(&oc.cred))
+        if (r == 0 && !oc.name[0] && !vfs_cred_capable(&oc.cred, CAP_DAC_READ_SEARCH))
                 r = -ENOENT;
         if (r == 0) {
                 lflags |= oc.name[0] ? 0 : LOOKUP_EMPTY;

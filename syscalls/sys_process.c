@@ -136,8 +136,7 @@ long sys_wait4(struct task *t, const struct syscall_args *a)
         if (a->a[1] && mm_copy_out(t->mm, a->a[1], &wr.status, sizeof(wr.status)) < 0)
                 return -EFAULT;
         if (a->a[3]) {
-                /* Resource usage of children is not accounted yet: zeros. */
-                memset(&ru, 0, sizeof(ru));
+                rusage_from_usage(&ru, &wr.usage);
                 if (mm_copy_out(t->mm, a->a[3], &ru, sizeof(ru)) < 0)
                         return -EFAULT;
         }
@@ -217,6 +216,15 @@ long sys_waitid(struct task *t, const struct syscall_args *a)
                 info.si_pid = wr.pid;
                 info.si_uid = wr.uid;
                 info.si_status = wr.child_status;
+        }
+        /* The usage only when a child was found, and before the siginfo,
+         * as Linux writes them. */
+        if (r == 1 && a->a[4]) {
+                struct rusage ru;
+
+                rusage_from_usage(&ru, &wr.usage);
+                if (mm_copy_out(t->mm, a->a[4], &ru, sizeof(ru)) < 0)
+                        return -EFAULT;
         }
         if (a->a[2] && mm_copy_out(t->mm, a->a[2], &info, sizeof(info)) < 0)
                 return -EFAULT;

@@ -4,6 +4,8 @@
 #include <sys/time.h>
 
 #include "sentry/kernel/kerrno.h"
+#include "sentry/kernel/posix_timer.h"
+#include "sentry/kernel/rusage.h"
 #include "lib/ktimer.h"
 #include "sentry/mm/mm.h"
 #include "syscall.h"
@@ -31,13 +33,22 @@ static bool clock_known(clockid_t id)
         }
 }
 
-/* The guest's CPU clocks: the platform runs the guest on host threads, so
- * the sentry thread's own clock is the closest measure it has here. */
-static int clock_read(clockid_t id, struct timespec *ts)
+/* The guest's CPU clocks are its stub's as the host accounts them
+ * (sentry/kernel/rusage.h); the others are the host's. */
+static int clock_read(struct task *t, clockid_t id, struct timespec *ts)
 {
-        if (id == CLOCK_PROCESS_CPUTIME_ID)
-                id = CLOCK_THREAD_CPUTIME_ID;
-        return clock_gettime(id, ts) < 0 ? -errno : 0;
+        uint64_t ns;
+        int r;
+
+        if (id != CLOCK_PROCESS_CPUTIME_ID && id != CLOCK_THREAD_CPUTIME_ID)
+                return clock_gettime(id, ts) < 0 ? -errno : 0;
+        r = id == CLOCK_PROCESS_CPUTIME_ID ? task_cpu_clock_process(t, &ns) :
+                                             task_cpu_clock_thread(t, &ns);
+        if (r < 0)
+                return r;
+        ts->tv_sec = (time_t)(ns / 1000000000ULL);
+        ts->tv_nsec = (long)(ns % 1000000000ULL);
+        return 0;
 }
 
 long sys_clock_gettime(struct task *t, const struct syscall_args *a)
@@ -47,7 +58,7 @@ long sys_clock_gettime(struct task *t, const struct syscall_args *a)
 
         if (!clock_known((clockid_t)a->a[0]))
                 return -EINVAL;
-        r = clock_read((clockid_t)a->a[0], &ts);
+        r = clock_read(t, (clockid_t)a->a[0], &ts);
         if (r < 0)
                 return r;
         return mm_copy_out(t->mm, a->a[1], &ts, sizeof(ts));
@@ -220,14 +231,56 @@ static struct timeval ts_to_tv(struct timespec ts)
                                  ts.tv_nsec > 999999000L ? 0 : (ts.tv_nsec + 999) / 1000 };
 }
 
+static struct timespec ns_ts(int64_t ns)
+{
+        return (struct timespec){ (time_t)(ns / 1000000000LL), (long)(ns % 1000000000LL) };
+}
+
+static int64_t ts_ns(struct timespec ts)
+{
+        return ts.tv_sec * 1000000000LL + ts.tv_nsec;
+}
+
+static bool itimer_which_valid(int which)
+{
+        return which == ITIMER_REAL || which == ITIMER_VIRTUAL || which == ITIMER_PROF;
+}
+
+/* Read (and set, when new is non-NULL) one of the three timers. */
+static int itimer_rw(struct task *t, int which, const struct timespec *nvalue,
+                     const struct timespec *ninterval, struct timespec *value,
+                     struct timespec *interval)
+{
+        struct ptimer_spec spec, old;
+        int r = 0;
+
+        if (which == ITIMER_REAL) {
+                if (!nvalue) {
+                        itimer_real_get(&t->tg->itimer_real, value, interval);
+                        return 0;
+                }
+                return itimer_real_set(&t->tg->itimer_real, nvalue, ninterval, value, interval);
+        }
+        if (nvalue) {
+                spec.value = ts_ns(*nvalue);
+                spec.interval = ts_ns(*ninterval);
+                r = itimer_cpu_set(t, which, &spec, &old);
+        } else {
+                itimer_cpu_get(t, which, &old);
+        }
+        *value = ns_ts(old.value);
+        *interval = ns_ts(old.interval);
+        return r;
+}
+
 long sys_getitimer(struct task *t, const struct syscall_args *a)
 {
         struct kitimerval v;
         struct timespec value, interval;
 
-        if ((int)a->a[0] != ITIMER_REAL)
-                return (int)a->a[0] == ITIMER_VIRTUAL || (int)a->a[0] == ITIMER_PROF ? -ENOSYS : -EINVAL;
-        itimer_real_get(&t->tg->itimer_real, &value, &interval);
+        if (!itimer_which_valid((int)a->a[0]))
+                return -EINVAL;
+        itimer_rw(t, (int)a->a[0], NULL, NULL, &value, &interval);
         v.value = ts_to_tv(value);
         v.interval = ts_to_tv(interval);
         return mm_copy_out(t->mm, a->a[1], &v, sizeof(v));
@@ -244,8 +297,8 @@ long sys_setitimer(struct task *t, const struct syscall_args *a)
         struct timespec value, interval, oval, oint;
         int r;
 
-        if ((int)a->a[0] != ITIMER_REAL)
-                return (int)a->a[0] == ITIMER_VIRTUAL || (int)a->a[0] == ITIMER_PROF ? -ENOSYS : -EINVAL;
+        if (!itimer_which_valid((int)a->a[0]))
+                return -EINVAL;
         /* A NULL new value disarms, as Linux still allows. */
         if (a->a[1]) {
                 r = mm_copy_in(t->mm, &nv, a->a[1], sizeof(nv));
@@ -256,7 +309,7 @@ long sys_setitimer(struct task *t, const struct syscall_args *a)
         }
         value = tv_to_ts(nv.value);
         interval = tv_to_ts(nv.interval);
-        r = itimer_real_set(&t->tg->itimer_real, &value, &interval, &oval, &oint);
+        r = itimer_rw(t, (int)a->a[0], &value, &interval, &oval, &oint);
         if (r < 0)
                 return r;
         if (!a->a[2])

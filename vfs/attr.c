@@ -29,7 +29,7 @@ static int notify_change(struct inode *inode, struct iattr *ia)
 
 static bool owner_or_capable(struct inode *inode, const struct vfs_cred *c)
 {
-        return vfs_cred_is_root(c) || c->uid == inode->uid;
+        return c->uid == inode->uid || vfs_cred_capable(c, CAP_FOWNER);
 }
 
 int vfs_chmod(const struct path *p, const struct vfs_cred *c, mode_t mode)
@@ -40,7 +40,7 @@ int vfs_chmod(const struct path *p, const struct vfs_cred *c, mode_t mode)
         if (!owner_or_capable(inode, c))
                 return -EPERM;
         /* setattr_copy(): no S_ISGID for a group the caller is not in. */
-        if (!vfs_cred_is_root(c) && !vfs_cred_in_group(c, inode->gid))
+        if (!vfs_cred_in_group(c, inode->gid) && !vfs_cred_capable(c, CAP_FSETID))
                 ia.mode &= ~(mode_t)S_ISGID;
         return notify_change(inode, &ia);
 }
@@ -56,13 +56,13 @@ int vfs_chown(const struct path *p, const struct vfs_cred *c, uint32_t uid, uint
         pthread_mutex_unlock(&inode->lock);
         if (uid != (uint32_t)-1) {
                 /* chown_ok(): only CAP_CHOWN gives a file away. */
-                if (!vfs_cred_is_root(c) && !(c->uid == inode->uid && uid == inode->uid))
+                if (!vfs_cred_capable(c, CAP_CHOWN) && !(c->uid == inode->uid && uid == inode->uid))
                         return -EPERM;
                 ia.valid |= ATTR_UID;
                 ia.uid = uid;
         }
         if (gid != (uint32_t)-1) {
-                if (!vfs_cred_is_root(c) &&
+                if (!vfs_cred_capable(c, CAP_CHOWN) &&
                     !(c->uid == inode->uid && (gid == inode->gid || vfs_cred_in_group(c, gid))))
                         return -EPERM;
                 ia.valid |= ATTR_GID;

@@ -31,8 +31,8 @@ static int may_delete(struct inode *dir, struct dentry *victim, bool isdir,
 
         if (r < 0)
                 return r;
-        if ((dir->mode & S_ISVTX) && !vfs_cred_is_root(c) && c->uid != inode->uid &&
-            c->uid != dir->uid)
+        if ((dir->mode & S_ISVTX) && c->uid != inode->uid && c->uid != dir->uid &&
+            !vfs_cred_capable(c, CAP_FOWNER))
                 return -EPERM;
         if (isdir) {
                 if (!inode_is_dir(inode))
@@ -235,7 +235,7 @@ static int may_linkat(struct inode *inode, const struct vfs_cred *c)
 {
         mode_t mode = inode->mode;
 
-        if (vfs_cred_is_root(c) || c->uid == inode->uid)
+        if (c->uid == inode->uid || vfs_cred_capable(c, CAP_FOWNER))
                 return 0;
         if (!S_ISREG(mode) || (mode & S_ISUID) ||
             ((mode & (S_ISGID | S_IXGRP)) == (S_ISGID | S_IXGRP)) ||

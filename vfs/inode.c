@@ -111,19 +111,26 @@ int vfs_permission(struct inode *inode, const struct vfs_cred *c, int mask)
         gid = inode->gid;
         pthread_mutex_unlock(&inode->lock);
 
-        if (vfs_cred_is_root(c)) {
-                /* CAP_DAC_OVERRIDE: all but exec of a file with no x bit. */
-                if (!(mask & MAY_EXEC) || S_ISDIR(mode) || (mode & 0111))
-                        return 0;
-                return -EACCES;
-        }
         if (c->uid == uid)
                 bits = (mode >> 6) & 7;
         else if (vfs_cred_in_group(c, gid))
                 bits = (mode >> 3) & 7;
         else
                 bits = mode & 7;
-        return ((unsigned)mask & ~bits) ? -EACCES : 0;
+        if (!((unsigned)mask & ~bits))
+                return 0;
+        /* generic_permission()'s capability overrides. */
+        if (S_ISDIR(mode)) {
+                if (!(mask & MAY_WRITE) && vfs_cred_capable(c, CAP_DAC_READ_SEARCH))
+                        return 0;
+                return vfs_cred_capable(c, CAP_DAC_OVERRIDE) ? 0 : -EACCES;
+        }
+        if (mask == MAY_READ && vfs_cred_capable(c, CAP_DAC_READ_SEARCH))
+                return 0;
+        /* Exec needs at least one x bit even with CAP_DAC_OVERRIDE. */
+        if ((!(mask & MAY_EXEC) || (mode & 0111)) && vfs_cred_capable(c, CAP_DAC_OVERRIDE))
+                return 0;
+        return -EACCES;
 }
 
 int generic_getattr(struct inode *inode, struct stat *st)

@@ -42,7 +42,7 @@ int vfs_utimes(const struct path *p, const struct vfs_cred *c, const struct time
         pthread_mutex_unlock(&inode->lock);
         /* inode_owner_or_capable(): the owner or CAP_FOWNER; "now" also
          * lets anyone who may write the file. */
-        if (!vfs_cred_is_root(c) && c->uid != uid) {
+        if (c->uid != uid && !vfs_cred_capable(c, CAP_FOWNER)) {
                 if (explicit)
                         return -EPERM;
                 int r = vfs_permission(inode, c, MAY_WRITE);

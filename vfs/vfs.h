@@ -29,6 +29,7 @@
 #include <sys/stat.h>
 #include <sys/types.h>
 #include <time.h>
+#include <linux/capability.h>
 
 #include "lib/rbtree.h"
 
@@ -47,18 +48,28 @@ struct super_block;
 #define VFS_MAXSYMLINKS 40
 #define VFS_MAX_FILESIZE INT64_MAX      /* MAX_LFS_FILESIZE */
 
-/* The credentials a check runs with (the task's fs ids, or real ids for
- * access(2)). Borrowed for the call. */
+/* The credentials a check runs with (the task's fs ids and effective
+ * capabilities, or real ids for access(2)). Borrowed for the call. */
 struct vfs_cred {
         uint32_t uid, gid;
         uint32_t ngroups;
         const uint32_t *groups;
+        /* The effective capabilities (bit CAP_x of <linux/capability.h>)
+         * when caps_set; without it, uid 0 holds them all and any other uid
+         * none, so that `{ 0 }` is root (the launcher, unit tests). */
+        bool caps_set;
+        uint64_t caps;
 };
 
 bool vfs_cred_in_group(const struct vfs_cred *c, uint32_t gid);
+static inline bool vfs_cred_capable(const struct vfs_cred *c, int cap)
+{
+        return c->caps_set ? (c->caps >> cap) & 1 : c->uid == 0;
+}
+/* Deprecated: name the capability with vfs_cred_capable(). */
 static inline bool vfs_cred_is_root(const struct vfs_cred *c)
 {
-        return c->uid == 0;     /* the guest's root holds CAP_DAC_OVERRIDE, CAP_FOWNER, ... */
+        return vfs_cred_capable(c, CAP_DAC_OVERRIDE);
 }
 
 /* ---- Inodes --------------------------------------------------------------- */

@@ -39,7 +39,7 @@ static int xattr_permission(struct inode *inode, mode_t mode, uint32_t uid,
         case XNS_SECURITY:
                 /* cap_inode_setxattr(): CAP_SYS_ADMIN over the fs's user
                  * namespace (the sandbox's own) to change; reads are free. */
-                return write && !vfs_cred_is_root(c) ? -EPERM : 0;
+                return write && !vfs_cred_capable(c, CAP_SYS_ADMIN) ? -EPERM : 0;
         case XNS_SYSTEM:
                 return 0;
         case XNS_TRUSTED:
@@ -48,8 +48,8 @@ static int xattr_permission(struct inode *inode, mode_t mode, uint32_t uid,
         case XNS_USER:
                 if (!S_ISREG(mode) && !S_ISDIR(mode))
                         return write ? -EPERM : -ENODATA;
-                if (S_ISDIR(mode) && (mode & S_ISVTX) && write && !vfs_cred_is_root(c) &&
-                    c->uid != uid)
+                if (S_ISDIR(mode) && (mode & S_ISVTX) && write && c->uid != uid &&
+                    !vfs_cred_capable(c, CAP_FOWNER))
                         return -EPERM;
                 break;
         case XNS_UNKNOWN:

@@ -4,6 +4,7 @@
  * per-sandbox object; see as.c, ctx.c, stub.c and inject.c for the rest.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <unistd.h>
 
@@ -12,6 +13,8 @@
 
 static int ptrace_create(int memfd, struct platform **ret);
 static void ptrace_destroy(struct platform *p);
+static int ptrace_as_usage(struct platform_as *a, bool cpu_only, struct platform_usage *ret);
+static int ptrace_ctx_usage(struct platform_ctx *c, bool cpu_only, struct platform_usage *ret);
 
 static const struct platform_ops ptrace_ops = {
         .name = "ptrace",
@@ -28,7 +31,25 @@ static const struct platform_ops ptrace_ops = {
         .xstate_get = ptrace_xstate_get,
         .xstate_set = ptrace_xstate_set,
         .ctx_release = ptrace_ctx_release,
+        .as_usage = ptrace_as_usage,
+        .ctx_usage = ptrace_ctx_usage,
 };
+
+static int ptrace_as_usage(struct platform_as *a, bool cpu_only, struct platform_usage *ret)
+{
+        struct ptrace_as *as = container_of(a, struct ptrace_as, base);
+        struct ptrace_platform *pp = container_of(a->platform, struct ptrace_platform, base);
+
+        return stub_usage_process(pp->procfd, as->pid, cpu_only, ret);
+}
+
+static int ptrace_ctx_usage(struct platform_ctx *c, bool cpu_only, struct platform_usage *ret)
+{
+        struct ptrace_ctx *ctx = container_of(c, struct ptrace_ctx, base);
+        struct ptrace_platform *pp = container_of(c->as->platform, struct ptrace_platform, base);
+
+        return stub_usage_thread(pp->procfd, ctx->tgid, ctx->tid, cpu_only, ret);
+}
 
 static int ptrace_create(int memfd, struct platform **ret)
 {
@@ -48,8 +69,14 @@ static int ptrace_create(int memfd, struct platform **ret)
         pp->memfd = memfd;
         pp->trampoline = trampoline;
         atomic_init(&pp->next_cpu, 0);
+        pp->procfd = open("/proc", O_PATH | O_DIRECTORY | O_CLOEXEC);
+        if (pp->procfd < 0) {
+                free(pp);
+                return -errno;
+        }
         r = service_start(&pp->service);
         if (r < 0) {
+                close(pp->procfd);
                 free(pp);
                 return r;
         }
@@ -68,6 +95,7 @@ static void ptrace_destroy(struct platform *p)
                 return;
         pp = container_of(p, struct ptrace_platform, base);
         service_stop(&pp->service);
+        close(pp->procfd);
         free(pp);
 }
 

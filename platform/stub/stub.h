@@ -10,6 +10,8 @@
 
 #include <sys/types.h>
 
+#include "platform/platform.h"
+
 /* Linux's TASK_SIZE for x86_64 with 4-level page tables: the end of the user
  * address space. The platforms keep their stub pages in
  * [GUEST_ADDR_MAX, STUB_USER_ADDR_END). */
@@ -42,5 +44,11 @@ int stub_spawner_create(struct stub_spawner **ret);
 void stub_spawner_destroy(struct stub_spawner *s);
 /* Run fn(arg) on the spawner thread and return its result. */
 long stub_spawner_call(struct stub_spawner *s, long (*fn)(void *arg), void *arg);
+
+/* What the host accounted to a stub process (every thread it ever ran) or
+ * one of its threads, read under procfd (the host's /proc, opened at
+ * platform creation; see usage.c). -ESRCH once it is gone. */
+int stub_usage_process(int procfd, pid_t pid, bool cpu_only, struct platform_usage *ret);
+int stub_usage_thread(int procfd, pid_t pid, pid_t tid, bool cpu_only, struct platform_usage *ret);
 
 #endif

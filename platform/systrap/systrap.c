@@ -15,6 +15,8 @@
 
 static int systrap_create(int memfd, struct platform **ret);
 static void systrap_destroy(struct platform *p);
+static int systrap_as_usage(struct platform_as *a, bool cpu_only, struct platform_usage *ret);
+static int systrap_ctx_usage(struct platform_ctx *c, bool cpu_only, struct platform_usage *ret);
 
 static const struct platform_ops systrap_ops = {
         .name = "systrap",
@@ -31,7 +33,26 @@ static const struct platform_ops systrap_ops = {
         .xstate_get = systrap_xstate_get,
         .xstate_set = systrap_xstate_set,
         .ctx_release = systrap_ctx_release,
+        .as_usage = systrap_as_usage,
+        .ctx_usage = systrap_ctx_usage,
 };
+
+static int systrap_as_usage(struct platform_as *a, bool cpu_only, struct platform_usage *ret)
+{
+        struct systrap_as *as = container_of(a, struct systrap_as, base);
+        struct systrap_platform *sp = container_of(a->platform, struct systrap_platform, base);
+
+        return stub_usage_process(sp->procfd, as->pid, cpu_only, ret);
+}
+
+static int systrap_ctx_usage(struct platform_ctx *c, bool cpu_only, struct platform_usage *ret)
+{
+        struct systrap_ctx *ctx = container_of(c, struct systrap_ctx, base);
+        struct systrap_as *as = container_of(c->as, struct systrap_as, base);
+        struct systrap_platform *sp = container_of(c->as->platform, struct systrap_platform, base);
+
+        return stub_usage_thread(sp->procfd, as->pid, ctx->tid, cpu_only, ret);
+}
 
 /* Chosen with bench/systrap-modes (README.md): on an idle machine SPLIT and
  * FREE tie at the SIGSYS floor; with the other CPU busy only SPLIT with a

@@ -33,7 +33,22 @@ static struct vfs_cred exec_cred(struct task *t)
         return (struct vfs_cred){
                 .uid = t->creds.fsuid, .gid = t->creds.fsgid,
                 .ngroups = t->creds.ngroups, .groups = t->creds.groups,
+                .caps_set = true, .caps = t->creds.cap_effective,
         };
+}
+
+/* The credentials and timers of the new program (creds.h, posix_timer.h). */
+static int exec_creds_and_timers(struct task *t)
+{
+        struct creds n;
+        int r = creds_copy(&n, &t->creds);
+
+        if (r < 0)
+                return r;
+        creds_exec(&n);
+        task_creds_commit(t, &n);
+        posix_timers_exec(&t->tg->timers);
+        return 0;
 }
 
 /* ---- The program as the loader reads it --------------------------------------- */
@@ -436,8 +451,10 @@ int exec_commit(struct task *t, struct exec_image *img)
         struct thread_group *tg = t->tg;
         struct kernel *k = t->kernel;
         struct platform_ctx *ctx, *old_ctx;
+        struct task_usage old_stub;
         struct task *vfork_parent;
         struct mm *old_mm;
+        bool stub_kept;
         int r;
 
         r = exec_kill_others(t);
@@ -449,6 +466,7 @@ int exec_commit(struct task *t, struct exec_image *img)
          * context goes first; its stub is reused for the new program when
          * the platform can (no new stub process to make), else a new one. */
         futex_exit(t);          /* the robust list, as Linux's exec_mm_release() */
+        task_usage_exec_begin(t, &old_stub);    /* before the context goes */
         pthread_mutex_lock(&t->block_lock);
         old_ctx = t->ctx;
         t->ctx = NULL;
@@ -456,8 +474,10 @@ int exec_commit(struct task *t, struct exec_image *img)
         if (old_ctx)
                 ops->ctx_release(old_ctx);
         r = mm_exec_attach_platform(img->mm, t->mm, &ctx);
+        stub_kept = r == 0;
         if (r < 0)
                 r = mm_attach_platform(img->mm, k->platform, &ctx);
+        task_usage_exec_end(t, &old_stub, stub_kept);
         if (r < 0) {
                 log_warn("tid %d: exec: no address space for the new program: %s", t->tid,
                          strerror(-r));
@@ -482,6 +502,8 @@ int exec_commit(struct task *t, struct exec_image *img)
         t->restart = (struct restart_block){ 0 };
         exec_reset_signals(t);
         r = exec_unshare_files(t);
+        if (r == 0)
+                r = exec_creds_and_timers(t);
         if (r < 0) {
                 task_exit_group(t, SIGKILL);
                 return -EINTR;

@@ -2,11 +2,14 @@
 #include "kernel.h"
 
 #include <errno.h>
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "lib/log.h"
+#include "lib/macro.h"
 #include "net/socket.h"
 #include "sentry/kernel/current.h"
 #include "sentry/kernel/task.h"
@@ -55,6 +58,12 @@ int kernel_create(const struct kernel_config *cfg, struct kernel **ret)
         k->strace_fd = cfg->strace_fd;
         k->pids_limit = cfg->pids_limit > 0 ? cfg->pids_limit : KERNEL_PIDS_LIMIT_DEFAULT;
         clock_gettime(CLOCK_MONOTONIC, &k->boot_monotonic);
+        /* The CPUs the sandbox may use, read once while the host is in view. */
+        if (sched_getaffinity(0, sizeof(k->cpus), &k->cpus) < 0 || CPU_COUNT(&k->cpus) == 0) {
+                CPU_ZERO(&k->cpus);
+                CPU_SET(0, &k->cpus);
+        }
+        k->nr_cpu_ids = (unsigned)MAX(sysconf(_SC_NPROCESSORS_CONF), 1L);
         snprintf(k->hostname, sizeof(k->hostname), "%s", cfg->hostname ? cfg->hostname : "conternel");
         snprintf(k->domainname, sizeof(k->domainname), "(none)");
 

@@ -9,6 +9,7 @@
 #define CONTERNEL_SENTRY_KERNEL_H
 
 #include <pthread.h>
+#include <sched.h>
 #include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -49,6 +50,8 @@ struct kernel {
         int strace_fd;
         int pids_limit;
         struct timespec boot_monotonic;
+        cpu_set_t cpus;                 /* the host CPUs the sandbox may use */
+        unsigned nr_cpu_ids;            /* CPUs the host may have (sched_getaffinity's bound) */
 
         pthread_mutex_t lock;
         /* protected by lock */

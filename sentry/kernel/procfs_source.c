@@ -17,6 +17,7 @@
 #include "lib/macro.h"
 #include "sentry/kernel/current.h"
 #include "sentry/kernel/kernel.h"
+#include "sentry/kernel/rusage.h"
 #include "sentry/kernel/task.h"
 #include "sentry/mm/mm.h"
 #include "sentry/mm/proc_info.h"
@@ -159,14 +160,25 @@ static int ks_status(struct procfs_source *s, int tid, struct procfs_status *ret
                 ret->state = 'Z';
                 ret->threads = MAX(ret->threads, 1);
         } else {
+                struct creds c;
+
                 /* Only the caller is known to be running; the others are
                  * reported sleeping, as Linux mostly shows them. */
                 ret->state = t == task_current() ? 'R' : 'S';
+                ret->nice = task_sched_nice(t);
                 memcpy(ret->comm, t->comm, sizeof(ret->comm) - 1);
-                ret->uid[0] = t->creds.ruid, ret->uid[1] = t->creds.euid;
-                ret->uid[2] = t->creds.suid, ret->uid[3] = t->creds.fsuid;
-                ret->gid[0] = t->creds.rgid, ret->gid[1] = t->creds.egid;
-                ret->gid[2] = t->creds.sgid, ret->gid[3] = t->creds.fsgid;
+                if (task_creds_get(t, &c) == 0) {
+                        ret->uid[0] = c.ruid, ret->uid[1] = c.euid;
+                        ret->uid[2] = c.suid, ret->uid[3] = c.fsuid;
+                        ret->gid[0] = c.rgid, ret->gid[1] = c.egid;
+                        ret->gid[2] = c.sgid, ret->gid[3] = c.fsgid;
+                        ret->cap_inh = c.cap_inheritable;
+                        ret->cap_prm = c.cap_permitted;
+                        ret->cap_eff = c.cap_effective;
+                        ret->cap_bnd = c.cap_bset;
+                        ret->cap_amb = c.cap_ambient;
+                        creds_release(&c);
+                }
         }
 
         pthread_mutex_lock(&tg->lock);
@@ -190,6 +202,13 @@ static int ks_status(struct procfs_source *s, int tid, struct procfs_status *ret
         }
         pthread_mutex_unlock(&tg->lock);
 
+        {
+                struct task_usage u;
+
+                thread_group_usage(tg, t, &u);
+                ret->utime_ns = u.utime_ns;
+                ret->stime_ns = u.stime_ns;
+        }
         if (t && (mm = task_get_mm(t))) {
                 struct mm_usage u;
 
@@ -229,6 +248,28 @@ static int ks_limits(struct procfs_source *s, int tgid, struct rlimit ret[RLIM_N
         pthread_mutex_unlock(&tg->lock);
         task_unref(t);
         thread_group_unref(tg);
+        return 0;
+}
+
+static int ks_groups(struct procfs_source *s, int tid, struct seqbuf *b)
+{
+        struct thread_group *tg;
+        struct task *t;
+        struct creds c;
+        int r = lookup(K(s), tid, &t, &tg);
+
+        if (r < 0)
+                return r;
+        thread_group_unref(tg);
+        if (!t)
+                return 0;               /* a zombie: no credentials left to show */
+        r = task_creds_get(t, &c);
+        task_unref(t);
+        if (r < 0)
+                return r;
+        for (uint32_t i = 0; i < c.ngroups; i++)
+                seqbuf_printf(b, i ? " %u" : "%u", c.groups[i]);
+        creds_release(&c);
         return 0;
 }
 
@@ -411,6 +452,7 @@ static const struct procfs_source_ops kernel_source_ops = {
         .next_tid = ks_next_tid,
         .status = ks_status,
         .limits = ks_limits,
+        .groups = ks_groups,
         .maps = ks_maps,
         .cmdline = ks_cmdline,
         .environ = ks_environ,

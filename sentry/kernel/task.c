@@ -63,6 +63,8 @@ struct task *task_new(struct kernel *k)
         t->kernel = k;
         sigpending_init(&t->pending);
         task_block_init(t);
+        pthread_mutex_init(&t->creds_lock, NULL);
+        task_sched_init(&t->sched, &k->cpus);
         return t;
 }
 
@@ -85,6 +87,8 @@ static void task_free(struct task *t)
         sigpending_clear(&t->pending);
         task_block_destroy(t);
         creds_release(&t->creds);
+        pthread_mutex_destroy(&t->creds_lock);
+        task_sched_destroy(&t->sched);
         thread_group_unref(t->tg);
         free(t);
 }
@@ -153,6 +157,11 @@ int task_create_init(struct kernel *k, const struct task_spawn_args *a, struct t
          * as any exec'd program inherits them. */
         for (int res = 0; res < RLIM_NLIMITS; res++)
                 getrlimit(res, &tg->rlimits[res]);
+        /* ... and the launcher's nice value. */
+        errno = 0;
+        r = getpriority(PRIO_PROCESS, 0);
+        if (errno == 0)
+                t->sched.nice = r;
 
         pthread_mutex_lock(&k->lock);
         r = kernel_alloc_tid_locked(k, t);
@@ -169,6 +178,7 @@ int task_create_init(struct kernel *k, const struct task_spawn_args *a, struct t
                 return r;
         }
         itimer_real_init(&tg->itimer_real, k, tg);
+        posix_timers_init(&tg->timers, k, tg);
         thread_group_add_task(tg, t);
 
         struct vfs_cred cred = { .uid = t->creds.fsuid, .gid = t->creds.fsgid };

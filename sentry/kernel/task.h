@@ -12,6 +12,7 @@
  *
  * Lock order: kernel->lock (pid table, the process tree, pgids and sids)
  *   → tg->lock (signal state, rlimits) → task->block_lock.
+ * task->creds_lock is a leaf.
  */
 #ifndef CONTERNEL_SENTRY_TASK_H
 #define CONTERNEL_SENTRY_TASK_H
@@ -28,6 +29,9 @@
 #include "platform/platform.h"
 #include "sentry/kernel/creds.h"
 #include "sentry/kernel/itimer.h"
+#include "sentry/kernel/posix_timer.h"
+#include "sentry/kernel/rusage.h"
+#include "sentry/kernel/sched.h"
 #include "sentry/kernel/signal.h"
 
 struct fdtable;
@@ -79,6 +83,7 @@ struct thread_group {
         struct rlimit rlimits[RLIM_NLIMITS]; /* protected by lock */
         int dumpable;                   /* protected by lock: PR_SET_DUMPABLE, inherited by fork */
         struct itimer_real itimer_real; /* has its own lock */
+        struct posix_timers timers;     /* timer_create's and ITIMER_VIRTUAL/PROF: own lock */
         bool init_killable;             /* protected by lock: a fault ended init's protection */
         struct waitqueue signalfd_wq;   /* signalfds: notified when a signal is queued */
         struct waitqueue pidfd_wq;      /* pidfds: notified when a thread exits or the group is reaped */
@@ -88,6 +93,11 @@ struct thread_group {
         unsigned jobctl;
         int group_stop_count;
         int stop_code;
+        /* Resource usage (rusage.c): the group's own as recorded by its
+         * exiting threads, and its reaped children's. Protected by lock. */
+        struct task_usage exit_usage;
+        struct task_usage cusage;
+        struct task_usage exec_usage;   /* of the stubs before the last execve */
         /* Set once when the group starts exiting: the wait status (as from wait4). */
         bool exited;                    /* protected by lock */
         int exit_status;                /* protected by lock */
@@ -107,7 +117,15 @@ struct task {
         struct platform_ctx *ctx;       /* owned; protected by block_lock (interrupts read it) */
         struct fdtable *fdt;            /* owned reference */
         struct fs_context *fs;          /* owned reference: root, cwd, umask */
-        struct creds creds;             /* only this task changes it */
+        /* Only this task changes creds (task_creds_commit()), under
+         * creds_lock (a leaf); it reads its own without the lock, other
+         * threads copy them with task_creds_get(). */
+        struct creds creds;
+        pthread_mutex_t creds_lock;
+        struct task_sched sched;        /* nice, policy, affinity: its own lock */
+        /* This thread's CPU time in stubs before an execve: protected by
+         * block_lock (with the context it adds to). */
+        struct task_usage thread_base;
 
         /* Guest registers while the task is in the sentry (between stops). */
         struct cpu_regs regs;
@@ -215,6 +233,7 @@ long task_clone(struct task *parent, const struct clone_args_k *ca);
 struct wait_result {
         int pid, status, code, uid;
         int child_status;               /* waitid's: exit code, signal, or stop signal */
+        struct task_usage usage;        /* the child's own and children's (zero for WNOWAIT) */
 };
 int task_wait(struct task *t, int which, int id, int options, struct wait_result *ret);
 

@@ -73,19 +73,6 @@ static int clone_check_flags(uint64_t flags)
         return 0;
 }
 
-static int creds_copy(struct creds *dst, const struct creds *src)
-{
-        *dst = *src;
-        dst->groups = NULL;
-        if (src->ngroups) {
-                dst->groups = malloc(sizeof(*dst->groups) * src->ngroups);
-                if (!dst->groups)
-                        return -ENOMEM;
-                memcpy(dst->groups, src->groups, sizeof(*dst->groups) * src->ngroups);
-        }
-        return 0;
-}
-
 /* CLONE_PIDFD: a pidfd for the child (a thread pidfd for a thread) in the
  * parent's fd table, close-on-exec, its number written to ca->pidfd. */
 static int clone_install_pidfd(struct task *parent, struct task *t, const struct clone_args_k *ca)
@@ -187,6 +174,7 @@ static int clone_new_process(struct task *parent, struct task *t, const struct c
         tg->dumpable = ptg->dumpable;
         pthread_mutex_unlock(&ptg->lock);
         itimer_real_init(&tg->itimer_real, parent->kernel, tg);
+        posix_timers_init(&tg->timers, parent->kernel, tg);
         return mm_fork(parent->mm, &t->mm);
 }
 
@@ -258,6 +246,8 @@ long task_clone(struct task *parent, const struct clone_args_k *ca)
         r = k->platform_ops->xstate_get(parent->ctx, cs.xstate);
         if (r == 0)
                 r = creds_copy(&t->creds, &parent->creds);
+        if (r == 0)
+                task_sched_fork(&t->sched, &parent->sched);
         if (r == 0) {
                 if (thread) {
                         t->tg = thread_group_ref(parent->tg);

@@ -236,6 +236,8 @@ static void task_release_thread(struct task *t)
 
         /* CLONE_CHILD_CLEARTID and the robust list, while the mm is here. */
         futex_exit(t);
+        /* The group's CPU time so far, while its stub is alive. */
+        task_usage_record_exit(t);
 
         /* The guest side: the stub thread, then our hold on the memory,
          * files and fs context. /proc reads them under block_lock, so they
@@ -302,6 +304,7 @@ void task_exit(struct task *t)
 
         /* The last thread: the group ends. Its timers first. */
         itimer_real_destroy(&tg->itimer_real);
+        posix_timers_destroy(&tg->timers);
         pthread_mutex_lock(&tg->lock);
         status = tg->exit_status;
         pthread_mutex_unlock(&tg->lock);

@@ -97,9 +97,15 @@ int task_wait(struct task *t, int which, int id, int options, struct wait_result
                                                                    WEXITSTATUS(ret->status);
                         if (!(options & WNOWAIT))
                                 reaped = tg_unlink_reaped_locked(k, found);
+                        else
+                                reaped = thread_group_ref(found);
                 }
                 pthread_mutex_unlock(&k->lock);
                 if (found) {
+                        /* Reaping adds the child's usage to ours; WNOWAIT
+                         * only reports it. */
+                        thread_group_usage_reap(options & WNOWAIT ? NULL : t->tg, reaped,
+                                                &ret->usage);
                         if (reaped)
                                 waitqueue_notify(&reaped->pidfd_wq, EPOLLIN | EPOLLHUP);
                         thread_group_unref(reaped);

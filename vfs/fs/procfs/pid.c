@@ -48,7 +48,14 @@ static int show_status(const struct proc_ctx *c, struct seqbuf *b)
         seqbuf_printf(b, "Uid:\t%u\t%u\t%u\t%u\nGid:\t%u\t%u\t%u\t%u\n",
                       st.uid[0], st.uid[1], st.uid[2], st.uid[3],
                       st.gid[0], st.gid[1], st.gid[2], st.gid[3]);
-        seqbuf_printf(b, "FDSize:\t64\nGroups:\t\nNStgid:\t%d\nNSpid:\t%d\nNSpgid:\t%d\n"
+        seqbuf_puts(b, "FDSize:\t64\nGroups:\t");
+        if (proc_src(c)->ops->groups) {
+                r = proc_src(c)->ops->groups(proc_src(c), c->tid, b);
+                if (r < 0)
+                        return r;
+        }
+        /* Linux ends the list with a space, even an empty one. */
+        seqbuf_printf(b, " \nNStgid:\t%d\nNSpid:\t%d\nNSpgid:\t%d\n"
                       "NSsid:\t%d\n", st.tgid, st.pid, st.pgid, st.sid);
         if (st.state != 'Z') {
                 seqbuf_printf(b, "VmPeak:\t%8llu kB\nVmSize:\t%8llu kB\nVmLck:\t       0 kB\n"
@@ -72,10 +79,12 @@ static int show_status(const struct proc_ctx *c, struct seqbuf *b)
         sig_line(b, "SigBlk", st.sig_blocked);
         sig_line(b, "SigIgn", st.sig_ignored);
         sig_line(b, "SigCgt", st.sig_caught);
-        /* The guest's root holds every capability. */
-        seqbuf_puts(b, "CapInh:\t0000000000000000\nCapPrm:\t000001ffffffffff\n"
-                       "CapEff:\t000001ffffffffff\nCapBnd:\t000001ffffffffff\n"
-                       "CapAmb:\t0000000000000000\nNoNewPrivs:\t0\nSeccomp:\t0\n"
+        sig_line(b, "CapInh", st.cap_inh);
+        sig_line(b, "CapPrm", st.cap_prm);
+        sig_line(b, "CapEff", st.cap_eff);
+        sig_line(b, "CapBnd", st.cap_bnd);
+        sig_line(b, "CapAmb", st.cap_amb);
+        seqbuf_puts(b, "NoNewPrivs:\t0\nSeccomp:\t0\n"
                        "voluntary_ctxt_switches:\t0\nnonvoluntary_ctxt_switches:\t0\n");
         return 0;
 }

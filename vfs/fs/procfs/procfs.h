@@ -32,6 +32,7 @@ struct procfs_status {
         int tgid, pid, ppid, pgid, sid;
         int threads;
         uint32_t uid[4], gid[4];        /* real, effective, saved, fs */
+        uint64_t cap_inh, cap_prm, cap_eff, cap_bnd, cap_amb;
         unsigned umask;
         /* memory, in bytes */
         uint64_t vm_size, vm_rss, vm_data, vm_stack;
@@ -63,6 +64,9 @@ struct procfs_source_ops {
          * tgid whose leader is gone; -ESRCH. */
         int (*status)(struct procfs_source *s, int tid, struct procfs_status *ret);
         int (*limits)(struct procfs_source *s, int tgid, struct rlimit ret[RLIM_NLIMITS]);
+        /* The task's supplementary groups in decimal, separated by single
+         * spaces (status's Groups: line). NULL slot: none. */
+        int (*groups)(struct procfs_source *s, int tid, struct seqbuf *b);
         /* /proc/PID/maps lines, Linux's format. */
         int (*maps)(struct procfs_source *s, int tgid, struct seqbuf *b);
         /* The argv and envp strings as the process's memory holds them now
