@@ -6,6 +6,7 @@
 #include <string.h>
 #include <sys/mount.h>
 
+#include "sentry/kernel/creds.h"
 #include "sentry/kernel/task.h"
 #include "sentry/mm/mm.h"
 #include "syscall.h"
@@ -48,8 +49,8 @@ long sys_mount(struct task *t, const struct syscall_args *a)
         struct path tp;
         long r;
 
-        if (t->creds.euid != 0)
-                return -EPERM;          /* CAP_SYS_ADMIN in the sandbox's user namespace */
+        if (!task_has_cap(t, CREDS_CAP_SYS_ADMIN))
+                return -EPERM;
         if ((flags & 0xffff0000UL) == MS_MGC_VAL)
                 flags &= 0xffff;
         r = at_begin(t, AT_FDCWD, a->a[1], false, &target);
@@ -103,7 +104,7 @@ long sys_umount2(struct task *t, const struct syscall_args *a)
                 return -EINVAL;
         if ((flags & MNT_EXPIRE) && (flags & (MNT_FORCE | MNT_DETACH)))
                 return -EINVAL;
-        if (t->creds.euid != 0)
+        if (!task_has_cap(t, CREDS_CAP_SYS_ADMIN))
                 return -EPERM;
         r = at_begin(t, AT_FDCWD, a->a[0], false, &c);
         if (r == 0)

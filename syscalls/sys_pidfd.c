@@ -176,20 +176,25 @@ out:
 }
 
 /* Linux's ptrace_may_access(PTRACE_MODE_ATTACH_REALCREDS) for the sandbox:
- * a thread of the same process; or CAP_SYS_PTRACE (the guest's root has
- * every capability); or the same real uid and gid as all of the target's,
+ * a thread of the same process; or CAP_SYS_PTRACE; or the same real uid and gid as all of the target's,
  * with the target dumpable. */
 static bool ptrace_may_access(struct task *t, struct task *target)
 {
-        const struct creds *c = &t->creds, *tc = &target->creds;
+        const struct creds *c = &t->creds;
+        struct creds tcopy, *tc = &tcopy;
+        bool same;
         int dumpable;
 
         if (t->tg == target->tg)
                 return true;
-        if (c->euid == 0)
+        if (creds_has_cap(c, CREDS_CAP_SYS_PTRACE))
                 return true;
-        if (c->ruid != tc->ruid || c->ruid != tc->euid || c->ruid != tc->suid ||
-            c->rgid != tc->rgid || c->rgid != tc->egid || c->rgid != tc->sgid)
+        if (task_creds_get(target, &tcopy) < 0)
+                return false;
+        same = c->ruid == tc->ruid && c->ruid == tc->euid && c->ruid == tc->suid &&
+               c->rgid == tc->rgid && c->rgid == tc->egid && c->rgid == tc->sgid;
+        creds_release(&tcopy);
+        if (!same)
                 return false;
         pthread_mutex_lock(&target->tg->lock);
         dumpable = target->tg->dumpable;

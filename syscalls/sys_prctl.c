@@ -13,14 +13,22 @@
 #define SUID_DUMP_DISABLE 0
 #define SUID_DUMP_USER 1
 
-/* Capabilities, as far as prctl reads them. The guest's init is root with
- * every capability; the capability sets themselves belong to
- * sentry/kernel/creds.c, so these two are the only places prctl looks. */
-static bool capbset_has(const struct task *t, int cap)
+/* PR_SET_KEEPCAPS: the SECURE_KEEP_CAPS securebit, unless its lock is set
+ * (-EPERM), in a new copy of the task's credentials. */
+static long set_keepcaps(struct task *t, bool on)
 {
-        (void)t;
-        (void)cap;
-        return true;                    /* a full bounding set: nothing drops from it yet */
+        unsigned bit = CREDS_SECBIT(CREDS_SECURE_KEEP_CAPS);
+        struct creds c;
+        int r;
+
+        if (t->creds.securebits & CREDS_SECBIT(CREDS_SECURE_KEEP_CAPS + 1))
+                return -EPERM;          /* SECBIT_KEEP_CAPS_LOCKED */
+        r = creds_copy(&c, &t->creds);
+        if (r < 0)
+                return r;
+        c.securebits = on ? c.securebits | bit : c.securebits & ~bit;
+        task_creds_commit(t, &c);
+        return 0;
 }
 
 static long put_int(struct task *t, guest_ptr_t addr, int value)
@@ -78,16 +86,15 @@ long sys_prctl(struct task *t, const struct syscall_args *a)
                 pthread_mutex_unlock(&t->tg->lock);
                 return 0;
         case PR_GET_KEEPCAPS:
-                return t->keepcaps;
+                return creds_keepcaps(&t->creds);
         case PR_SET_KEEPCAPS:
                 if (arg2 > 1)
                         return -EINVAL;
-                t->keepcaps = arg2;
-                return 0;
+                return set_keepcaps(t, arg2);
         case PR_CAPBSET_READ:
                 if (arg2 > CAP_LAST_CAP)
                         return -EINVAL;
-                return capbset_has(t, (int)arg2);
+                return (t->creds.cap_bset >> arg2) & 1;
         case PR_SET_NAME:
                 return prctl_set_name(t, arg2);
         case PR_GET_NAME:

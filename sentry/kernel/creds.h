@@ -35,6 +35,7 @@
 #define CREDS_CAP_SETPCAP          8
 #define CREDS_CAP_LINUX_IMMUTABLE  9
 #define CREDS_CAP_SYS_CHROOT       18
+#define CREDS_CAP_SYS_PTRACE       19
 #define CREDS_CAP_SYS_ADMIN        21
 #define CREDS_CAP_SYS_NICE         23
 #define CREDS_CAP_SYS_RESOURCE     24

@@ -160,7 +160,6 @@ struct task {
          * PR_SET_KEEPCAPS and PR_SET_NO_NEW_PRIVS (only this task
          * changes them; inherited). */
         int pdeath_signal;
-        bool keepcaps;
         bool no_new_privs;              /* PR_SET_NO_NEW_PRIVS: set once, inherited */
 
         /* Set when the task must leave its loop: exit or fatal signal. */

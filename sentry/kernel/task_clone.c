@@ -280,7 +280,6 @@ long task_clone(struct task *parent, const struct clone_args_k *ca)
         if (ca->flags & CLONE_CHILD_CLEARTID)
                 t->clear_child_tid = ca->child_tid;
         memcpy(t->comm, parent->comm, sizeof(t->comm));
-        t->keepcaps = parent->keepcaps;         /* part of the credentials; pdeath_signal is not inherited */
         t->no_new_privs = parent->no_new_privs;
         pthread_mutex_lock(&parent->tg->lock);
         t->sigmask = parent->sigmask;
