@@ -10,14 +10,6 @@
 #include "vfs/fdtable.h"
 #include "vfs/file.h"
 
-struct vfs_cred task_vfs_cred(struct task *t)
-{
-        return (struct vfs_cred){
-                .uid = t->creds.fsuid, .gid = t->creds.fsgid,
-                .ngroups = t->creds.ngroups, .groups = t->creds.groups,
-                .caps_set = true, .caps = t->creds.cap_effective,
-        };
-}
 
 /* access(2) without AT_EACCESS: the real ids, and the capabilities a root
  * real uid would have (do_faccessat()'s override creds). */

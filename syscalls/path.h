@@ -5,14 +5,12 @@
 #include <stdbool.h>
 
 #include "lib/guest.h"
+#include "sentry/kernel/creds.h"
 #include "vfs/namei.h"
 
 struct task;
 struct file;
 
-/* The ids permission checks run with: fsuid/fsgid and the supplementary
- * groups (borrowed from the task for as long as the call runs). */
-struct vfs_cred task_vfs_cred(struct task *t);
 /* access(2): the real ids. */
 struct vfs_cred task_vfs_real_cred(struct task *t);
 

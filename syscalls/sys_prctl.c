@@ -9,7 +9,6 @@
 #include "syscall.h"
 #include "syscalls/sys.h"
 
-#define CAP_LAST_CAP 40                 /* CAP_CHECKPOINT_RESTORE, Linux 5.9+ */
 #define SUID_DUMP_DISABLE 0
 #define SUID_DUMP_USER 1
 
@@ -92,7 +91,7 @@ long sys_prctl(struct task *t, const struct syscall_args *a)
                         return -EINVAL;
                 return set_keepcaps(t, arg2);
         case PR_CAPBSET_READ:
-                if (arg2 > CAP_LAST_CAP)
+                if (arg2 > CREDS_CAP_LAST_CAP)
                         return -EINVAL;
                 return (t->creds.cap_bset >> arg2) & 1;
         case PR_SET_NAME:

@@ -340,3 +340,12 @@ bool task_has_cap(const struct task *t, int cap)
 {
         return creds_has_cap(&t->creds, cap);
 }
+
+struct vfs_cred task_vfs_cred(struct task *t)
+{
+        return (struct vfs_cred){
+                .uid = t->creds.fsuid, .gid = t->creds.fsgid,
+                .ngroups = t->creds.ngroups, .groups = t->creds.groups,
+                .caps_set = true, .caps = t->creds.cap_effective,
+        };
+}

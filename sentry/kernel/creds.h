@@ -20,6 +20,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "vfs/vfs.h"
+
 #define CREDS_NGROUPS_MAX 65536 /* Linux's NGROUPS_MAX */
 #define CREDS_ID_INVALID ((uint32_t)-1)
 
@@ -131,6 +133,10 @@ struct task;
 int task_creds_get(struct task *t, struct creds *ret);
 /* Install new as t's credentials; consumes new. Only t's own thread. */
 void task_creds_commit(struct task *t, struct creds *new);
+/* The ids and capabilities permission checks run with (the fs ids, the
+ * effective set; the groups borrowed from t for as long as the call runs).
+ * t's own thread. */
+struct vfs_cred task_vfs_cred(struct task *t);
 /* t's own thread only: whether it holds cap in its effective set. */
 bool task_has_cap(const struct task *t, int cap);
 

@@ -28,14 +28,6 @@
 #define BINPRM_BUF_SIZE 256
 #define EXEC_MAX_DEPTH 5
 
-static struct vfs_cred exec_cred(struct task *t)
-{
-        return (struct vfs_cred){
-                .uid = t->creds.fsuid, .gid = t->creds.fsgid,
-                .ngroups = t->creds.ngroups, .groups = t->creds.groups,
-                .caps_set = true, .caps = t->creds.cap_effective,
-        };
-}
 
 /* The credentials and timers of the new program (creds.h, posix_timer.h). */
 static int exec_creds_and_timers(struct task *t)
@@ -302,7 +294,7 @@ int exec_prepare(struct task *t, const struct vfs_at *at, const char *name,
                  unsigned lookup_flags, const char *filename, char *const argv[],
                  char *const envp[], struct exec_image *ret)
 {
-        struct vfs_cred cred = exec_cred(t);
+        struct vfs_cred cred = task_vfs_cred(t);
         struct vfs_at iat = { .fs = t->fs, .cred = &cred };
         const char *base = strrchr(filename, '/');
         struct strv args = { 0 };
