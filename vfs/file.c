@@ -204,6 +204,41 @@ int vfs_ioctl(struct file *f, unsigned cmd, void *arg)
         return f->ops->ioctl(f, cmd, arg);
 }
 
+int64_t generic_llseek(struct file *f, int64_t offset, int whence, int64_t size)
+{
+        int64_t r;
+
+        pthread_mutex_lock(&f->pos_lock);
+        switch (whence) {
+        case SEEK_SET:
+                r = offset;
+                break;
+        case SEEK_CUR:
+                r = __builtin_add_overflow(f->pos, offset, &r) ? -1 : r;
+                break;
+        case SEEK_END:
+                r = __builtin_add_overflow(size, offset, &r) ? -1 : r;
+                break;
+        default:
+                r = -1;
+                break;
+        }
+        if (r < 0)
+                r = -EINVAL;
+        else
+                f->pos = r;
+        pthread_mutex_unlock(&f->pos_lock);
+        return r;
+}
+
+int64_t generic_llseek_to(struct file *f, int64_t pos)
+{
+        pthread_mutex_lock(&f->pos_lock);
+        f->pos = pos;
+        pthread_mutex_unlock(&f->pos_lock);
+        return pos;
+}
+
 int64_t vfs_llseek(struct file *f, int64_t offset, int whence)
 {
         if (!f->ops->llseek)

@@ -148,6 +148,13 @@ bool file_readable(const struct file *f);
 bool file_writable(const struct file *f);
 int vfs_ioctl(struct file *f, unsigned cmd, void *arg);
 int64_t vfs_llseek(struct file *f, int64_t offset, int whence);
+/* llseek's common part for files with a size (Linux's
+ * generic_file_llseek_size()): SEEK_SET, SEEK_CUR and SEEK_END against size,
+ * under f->pos_lock; -EINVAL for a negative result or any other whence (a
+ * file system answers SEEK_DATA and SEEK_HOLE itself, then sets the
+ * position it found with generic_llseek_to()). */
+int64_t generic_llseek(struct file *f, int64_t offset, int whence, int64_t size);
+int64_t generic_llseek_to(struct file *f, int64_t pos);
 unsigned vfs_poll(struct file *f);
 /* fallocate(2) with Linux's vfs_fallocate() checks in order: -EINVAL
  * (offset < 0, len <= 0), -EOPNOTSUPP (unknown or ill-combined mode), -EBADF

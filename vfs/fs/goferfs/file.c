@@ -140,45 +140,20 @@ static ssize_t goferfs_write(struct file *f, const struct iov_iter *src, int64_t
 static int64_t goferfs_llseek(struct file *f, int64_t offset, int whence)
 {
         struct inode *inode = file_inode(f);
-        int64_t r;
+        int64_t size, r;
         int fd;
 
-        pthread_mutex_lock(&f->pos_lock);
-        switch (whence) {
-        case SEEK_SET:
-                r = offset;
-                break;
-        case SEEK_CUR:
-                r = __builtin_add_overflow(f->pos, offset, &r) ? -1 : r;
-                break;
-        case SEEK_END:
-                pthread_mutex_lock(&inode->lock);
-                r = __builtin_add_overflow(inode->size, offset, &r) ? -1 : r;
-                pthread_mutex_unlock(&inode->lock);
-                break;
-        case SEEK_DATA:
-        case SEEK_HOLE:
+        if (whence == SEEK_DATA || whence == SEEK_HOLE) {
                 /* The host file knows its holes. */
                 r = inode_fd(inode, false, &fd);
-                if (r == 0) {
-                        r = lseek(fd, (off_t)offset, whence);
-                        if (r < 0)
-                                r = -errno;
-                }
-                if (r < 0)
-                        goto out;
-                break;
-        default:
-                r = -EINVAL;
-                goto out;
+                if (r == 0 && (r = lseek(fd, (off_t)offset, whence)) < 0)
+                        r = -errno;
+                return r < 0 ? r : generic_llseek_to(f, r);
         }
-        if (r < 0)
-                r = -EINVAL;
-        else
-                f->pos = r;
-out:
-        pthread_mutex_unlock(&f->pos_lock);
-        return r;
+        pthread_mutex_lock(&inode->lock);
+        size = inode->size;
+        pthread_mutex_unlock(&inode->lock);
+        return generic_llseek(f, offset, whence, size);
 }
 
 /* ---- mmap: MAP_PRIVATE copies pages in (no page cache yet: MAP_SHARED is

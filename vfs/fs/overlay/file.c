@@ -65,42 +65,17 @@ static ssize_t ovl_write(struct file *f, const struct iov_iter *src, int64_t *po
 
 static int64_t ovl_llseek(struct file *f, int64_t offset, int whence)
 {
-        struct file *real = real_of(f);
         struct stat st;
         int64_t r;
 
-        pthread_mutex_lock(&f->pos_lock);
-        switch (whence) {
-        case SEEK_SET:
-                r = offset;
-                break;
-        case SEEK_CUR:
-                r = __builtin_add_overflow(f->pos, offset, &r) ? -1 : r;
-                break;
-        case SEEK_END:
-                r = vfs_stat(f, &st);
-                if (r == 0)
-                        r = __builtin_add_overflow((int64_t)st.st_size, offset, &r) ? -1 : r;
-                else
-                        goto out;
-                break;
-        case SEEK_DATA:
-        case SEEK_HOLE:
-                r = vfs_llseek(real, offset, whence);   /* the real file knows its holes */
-                if (r < 0)
-                        goto out;
-                break;
-        default:
-                r = -EINVAL;
-                goto out;
+        if (whence == SEEK_DATA || whence == SEEK_HOLE) {
+                /* The real file knows its holes (its own position moves
+                 * too, unused). */
+                r = vfs_llseek(real_of(f), offset, whence);
+                return r < 0 ? r : generic_llseek_to(f, r);
         }
-        if (r < 0)
-                r = -EINVAL;
-        else
-                f->pos = r;
-out:
-        pthread_mutex_unlock(&f->pos_lock);
-        return r;
+        r = whence == SEEK_END ? vfs_stat(f, &st) : 0;
+        return r < 0 ? r : generic_llseek(f, offset, whence, whence == SEEK_END ? st.st_size : 0);
 }
 
 static int ovl_mmap(struct file *f, struct mm_mappable **ret)
