@@ -128,6 +128,32 @@ else
 fi
 printf '%-40s %9s %9s %9s %9s\n' "tar c /usr/include | wc -c (s)" "${row[@]}"
 
+# Processes: ms per fork+exit+wait and fork+exec(/bin/true)+wait.
+fkb=$bench/forkbench
+echo
+echo "processes, ms per iteration, median of $runs runs (x runsc: how many times faster)"
+printf '%-40s %9s %9s %9s %9s %9s\n' "" native ptrace systrap runsc "x runsc"
+for mode in fork exec; do
+        args=("$mode" 50)
+        [ "$mode" = exec ] && args+=(/bin/true)
+        row=("$(median "$fkb" "${args[@]}")")
+        for p in ptrace systrap; do
+                row+=("$(median "$conternel" do --platform=$p --log=/dev/null -- "$fkb" "${args[@]}")")
+        done
+        if command -v runsc >/dev/null; then
+                row+=("$(median sh -c "runsc --network=none do $fkb ${args[*]} | cat")")
+                ratio=$(awk -v a="${row[3]}" -v b="${row[2]}" 'BEGIN { printf "%.2f", a / b }')
+        else
+                row+=("-")
+                ratio=-
+        fi
+        case $mode in
+        fork) label="fork+exit+wait" ;;
+        exec) label="fork+exec(/bin/true)+wait" ;;
+        esac
+        printf '%-40s %9s %9s %9s %9s %9s\n' "$label" "${row[@]}" "$ratio"
+done
+
 # An idle guest must cost (almost) nothing: CPU time of the whole sandbox,
 # launcher, sentry threads and stub, over a 5 s sleep.
 echo
