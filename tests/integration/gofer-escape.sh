@@ -39,6 +39,7 @@ OUT=$BASE/outside
 mkdir -p "$ROOT/bin" "$ROOT/d" "$ROOT/vol" "$OUT" "$BASE/volume"
 cp "$BUSYBOX" "$ROOT/bin/busybox"
 echo "$SECRET" >"$OUT/secret"
+echo "$SECRET" >"$OUT/file"     # what /d/file would read if d led outside
 echo inside >"$ROOT/d/file"
 ln -s "$OUT/secret" "$ROOT/abs"
 ln -s ../outside/secret "$ROOT/rel"
@@ -60,8 +61,8 @@ sandboxed() {
 check_no_secret() {
         if grep -q "$SECRET" "$BASE/out" "$BASE/err"; then
                 fail "the secret came out: $(grep -h "$SECRET" "$BASE/out" "$BASE/err" | head -1)"
-        elif [ "$(cat "$OUT/secret")" != "$SECRET" ] || [ "$(ls "$OUT")" != secret ]; then
-                fail "the outside changed: $(ls "$OUT")"
+        elif [ "$(cat "$OUT/secret")" != "$SECRET" ] || [ "$(ls "$OUT" | tr '\n' ' ')" != "file secret " ]; then
+                fail "the outside changed: $(ls "$OUT" | tr '\n' ' ')"
         else
                 passed=$((passed + 1))
         fi
@@ -99,8 +100,7 @@ check_no_secret
         while :; do
                 mv "$ROOT/d" "$ROOT/d.away" 2>/dev/null
                 ln -s "$OUT" "$ROOT/d" 2>/dev/null
-                cp "$OUT/secret" "$OUT/file" 2>/dev/null
-                rm -f "$ROOT/d" "$OUT/file"
+                rm -f "$ROOT/d"
                 mv "$ROOT/d.away" "$ROOT/d" 2>/dev/null
         done
 ) &
@@ -111,7 +111,6 @@ kill $SWAPPER 2>/dev/null
 wait $SWAPPER 2>/dev/null
 SWAPPER=
 # The swapper's own leftovers, if it was killed half way.
-rm -f "$OUT/file"
 [ -L "$ROOT/d" ] && rm -f "$ROOT/d"
 [ -d "$ROOT/d.away" ] && mv "$ROOT/d.away" "$ROOT/d"
 check_no_secret
