@@ -42,14 +42,20 @@ static int layer_child(const struct path *p, const char *name, struct path *ret)
         return 0;
 }
 
+/* Whether the layer directory p has a child name. */
+static bool layer_has(const struct path *p, const char *name)
+{
+        struct path c;
+
+        if (!p->dentry || layer_child(p, name, &c) < 0)
+                return false;
+        path_put(&c);
+        return true;
+}
+
 static bool upper_has(struct ovl_inode *dir, const char *name)
 {
-        struct path p;
-
-        if (!dir->upper.dentry || layer_child(&dir->upper, name, &p) < 0)
-                return false;
-        path_put(&p);
-        return true;
+        return layer_has(&dir->upper, name);
 }
 
 static int whiteout_name(const char *name, char *buf, size_t size)
@@ -79,16 +85,22 @@ static bool lower_has(struct ovl_inode *dir, const char *name)
         return true;
 }
 
-/* An empty upper file named name in dir (a whiteout or the opaque mark). */
-static int make_marker(struct ovl_inode *dir, const char *name)
+/* An empty file named name in the upper directory p (a whiteout or the
+ * opaque mark). */
+static int make_marker_in(struct super_block *sb, const struct path *p, const char *name)
 {
-        struct vfs_at at = upper_at(dir);
+        struct vfs_at at = { .fs = OVL_SB(sb)->upper_fs, .cred = &ovl_root_cred, .dir = p };
         struct file *f;
         int r = vfs_open(&at, name, O_CREAT | O_WRONLY, 0, &f);
 
         if (r == 0)
                 file_unref(f);
         return r;
+}
+
+static int make_marker(struct ovl_inode *dir, const char *name)
+{
+        return make_marker_in(dir->base.sb, &dir->upper, name);
 }
 
 static int make_whiteout(struct ovl_inode *dir, const char *name)
@@ -126,11 +138,8 @@ static int ovl_lookup(struct inode *dir_inode, const char *name, struct inode **
                         goto out;
                 r = 0;
         }
-        if (up.dentry && S_ISDIR(up.dentry->inode->mode) && low.dentry) {
-                struct ovl_inode tmp = { .upper = up };
-
-                opaque = upper_has(&tmp, OVL_OPAQUE);
-        }
+        if (up.dentry && S_ISDIR(up.dentry->inode->mode) && low.dentry)
+                opaque = layer_has(&up, OVL_OPAQUE);
         if (!up.dentry && !low.dentry)
                 r = -ENOENT;
         else
@@ -230,13 +239,11 @@ static int ovl_mkdir(struct inode *dir_inode, struct dentry *d, mode_t mode,
         if (hid) {
                 /* A lower directory of that name must not show through. */
                 struct path up;
-                struct ovl_inode tmp = { .base.sb = dir->base.sb };
 
                 r = layer_child(&dir->upper, d->name, &up);
                 if (r < 0)
                         return r;
-                tmp.upper = up;
-                r = make_marker(&tmp, OVL_OPAQUE);
+                r = make_marker_in(dir->base.sb, &up, OVL_OPAQUE);
                 path_put(&up);
                 if (r < 0)
                         return r;
