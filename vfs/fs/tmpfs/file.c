@@ -137,15 +137,28 @@ void tmpfs_truncate_locked(struct tmpfs_inode *ti, int64_t size)
         if (size % PAGE_SIZE && (pg = tmpfs_page_find(ti, (uint64_t)size / PAGE_SIZE)))
                 memset((char *)tmpfs_page_data(ti, pg) + size % PAGE_SIZE, 0,
                        PAGE_SIZE - size % PAGE_SIZE);
+        uint64_t run_off = 0, run_len = 0;
+
+        /* Pages in index order; runs of them contiguous in the memory file
+         * (as writes allocate them) go back in one call: one hole punched,
+         * one TLB flush, not one per page. Mappings may hold pages a while
+         * longer (their own references); the last one frees them. */
         while ((pg = tmpfs_page_find_ge(ti, first))) {
                 rb_erase(&pg->node, &ti->pages);
-                /* Mappings may hold the page a while longer (their own
-                 * references); the last one frees it. */
-                memfile_unref(ti->mf, pg->off, PAGE_SIZE);
+                if (run_len && pg->off == run_off + run_len) {
+                        run_len += PAGE_SIZE;
+                } else {
+                        if (run_len)
+                                memfile_unref(ti->mf, run_off, run_len);
+                        run_off = pg->off;
+                        run_len = PAGE_SIZE;
+                }
                 free(pg);
                 ti->nr_pages--;
                 dropped++;
         }
+        if (run_len)
+                memfile_unref(ti->mf, run_off, run_len);
         if (dropped)
                 tmpfs_uncharge(ti->base.sb, dropped);
         ti->base.size = size;
