@@ -12,14 +12,11 @@
 
 #include "internal.h"
 
-/* The host fd for reading (any) or writing (wfd, O_RDWR), opened through
- * the gofer on first use. */
-static int inode_fd(struct inode *inode, bool write, int *ret)
+int goferfs_inode_fd_locked(struct inode *inode, bool write, int *ret)
 {
         struct goferfs_inode *gi = GOFERFS_I(inode);
         int r = 0, fd;
 
-        pthread_mutex_lock(&inode->lock);
         if (gi->wfd >= 0) {
                 *ret = gi->wfd;
         } else if (!write && gi->rfd >= 0) {
@@ -34,6 +31,16 @@ static int inode_fd(struct inode *inode, bool write, int *ret)
                         *ret = fd;
                 }
         }
+        return r;
+}
+
+/* The same, taking inode->lock. */
+static int inode_fd(struct inode *inode, bool write, int *ret)
+{
+        int r;
+
+        pthread_mutex_lock(&inode->lock);
+        r = goferfs_inode_fd_locked(inode, write, ret);
         pthread_mutex_unlock(&inode->lock);
         return r;
 }
@@ -155,64 +162,6 @@ static int64_t goferfs_llseek(struct file *f, int64_t offset, int whence)
         pthread_mutex_unlock(&inode->lock);
         return generic_llseek(f, offset, whence, size);
 }
-
-/* ---- mmap: MAP_PRIVATE copies pages in (no page cache yet: MAP_SHARED is
- * -ENODEV, as on a file system without one) ----------------------------------- */
-
-static struct goferfs_inode *map_inode(struct mm_mappable *m)
-{
-        return container_of(m, struct goferfs_inode, map);
-}
-
-static void goferfs_map_ref(struct mm_mappable *m)
-{
-        inode_ref(&map_inode(m)->base);
-}
-
-static void goferfs_map_unref(struct mm_mappable *m)
-{
-        inode_unref(&map_inode(m)->base);
-}
-
-static int goferfs_map_read(struct mm_mappable *m, uint64_t pgoff, void *dst)
-{
-        struct inode *inode = &map_inode(m)->base;
-        ssize_t n;
-        int fd, r;
-
-        if (pgoff >= (uint64_t)inode->size)
-                return -ENXIO;
-        /* Under mmap(2) the file is open (its fds are there); a later
-         * fault after its last close opens one for the read. */
-        pthread_mutex_lock(&inode->lock);
-        fd = map_inode(m)->wfd >= 0 ? map_inode(m)->wfd : map_inode(m)->rfd;
-        if (fd >= 0) {
-                n = pread(fd, dst, PAGE_SIZE, (off_t)pgoff);
-                fd = -1;
-        } else {
-                r = gofer_open(goferfs_client(inode), map_inode(m)->node, O_RDONLY, &fd);
-                if (r < 0) {
-                        pthread_mutex_unlock(&inode->lock);
-                        return r;
-                }
-                n = pread(fd, dst, PAGE_SIZE, (off_t)pgoff);
-        }
-        pthread_mutex_unlock(&inode->lock);
-        if (fd >= 0)
-                close(fd);
-        if (n < 0)
-                return -EIO;
-        if (n == 0)
-                return -ENXIO;  /* shrunk behind our back */
-        memset((char *)dst + n, 0, PAGE_SIZE - (size_t)n);
-        return 0;
-}
-
-const struct mm_mappable_ops goferfs_mappable_ops = {
-        .ref = goferfs_map_ref,
-        .unref = goferfs_map_unref,
-        .read = goferfs_map_read,
-};
 
 /* The donated fd is the host file itself: sync and allocate there. */
 static int goferfs_fsync(struct file *f, bool datasync)

@@ -9,7 +9,10 @@
  * asking the gofer, as a read-only mount).
  *
  * Caching (gVisor's "exclusive" policy): the sandbox is assumed to be the
- * only one changing the served tree while it runs. Attributes, symlink
+ * only one changing the served tree while it runs. On a read-only mount the
+ * pages of mapped files are kept in the sandbox's memory file too (cache.c:
+ * mappings share them; MAP_SHARED works); a writable mount has no page
+ * cache (MAP_PRIVATE copies pages in, MAP_SHARED is -ENODEV). Attributes, symlink
  * targets and the names the gofer answered are kept (directories and
  * symlinks always; other files up to GOFERFS_CACHED_MAX), and the sentry's
  * own changes update them. Changes made on the host behind the sandbox's

@@ -53,7 +53,12 @@ struct goferfs_inode {
          * exist (nothing can create them). Protected by sb->lock. */
         struct strset negative;
         char *target;                   /* symlinks: read once, protected by base.lock */
-        struct mm_mappable map;         /* regular files: MAP_PRIVATE copies through ->read */
+        struct mm_mappable map;         /* regular files: what mmap maps (cache.c) */
+        /* Read-only mounts: the file's pages read so far, in the sandbox's
+         * memory file (a page cache: mappings share them, MAP_PRIVATE
+         * copy-on-write). Protected by base.lock. */
+        struct rb_root pages;
+        uint64_t nr_pages;
 };
 
 static inline struct goferfs_inode *GOFERFS_I(struct inode *inode)
@@ -79,5 +84,11 @@ static inline int goferfs_may_change(struct inode *inode)
         return GOFERFS_SB(inode->sb)->ro ? -EROFS : 0;
 }
 int goferfs_setattr(struct inode *inode, const struct iattr *ia);
+/* cache.c: the mappable's ops; dropping the cached pages. */
+extern const struct mm_mappable_ops goferfs_mappable_ops;
+void goferfs_cache_drop(struct goferfs_inode *gi);
+/* The host fd for reading (any) or writing (wfd), opened on first use;
+ * inode->lock held (file.c). */
+int goferfs_inode_fd_locked(struct inode *inode, bool write, int *ret);
 
 #endif

@@ -28,8 +28,10 @@ static void goferfs_destroy_inode(struct inode *inode)
         struct goferfs_inode *gi = GOFERFS_I(inode);
 
         gofer_clunk(goferfs_client(inode), &gi->node, 1);
-        if (S_ISREG(inode->mode))
+        if (S_ISREG(inode->mode)) {
+                goferfs_cache_drop(gi);
                 mm_mappable_destroy(&gi->map);
+        }
         if (gi->rfd >= 0)
                 close(gi->rfd);
         if (gi->rfd_kept)
@@ -41,7 +43,6 @@ static void goferfs_destroy_inode(struct inode *inode)
         free(gi);
 }
 
-extern const struct mm_mappable_ops goferfs_mappable_ops;
 
 int goferfs_new_inode(struct super_block *sb, const struct gofer_entry *e, struct inode **ret)
 {
