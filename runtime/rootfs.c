@@ -52,8 +52,10 @@ static int gofer_spawn(const char *root, bool ro, pid_t *ret_pid, int *ret_sock)
                                  ro ? "--ro" : NULL, NULL };
 
                 prctl(PR_SET_PDEATHSIG, SIGKILL);
-                /* dup2 clears O_CLOEXEC on the copy the gofer keeps. */
-                if (dup2(sv[1], GOFER_CHILD_FD) < 0)
+                /* dup2 clears O_CLOEXEC on the copy the gofer keeps; already
+                 * there (stdio closed), the flag goes by hand. */
+                if (sv[1] == GOFER_CHILD_FD ? fcntl(sv[1], F_SETFD, 0) < 0 :
+                                              dup2(sv[1], GOFER_CHILD_FD) < 0)
                         _exit(127);
                 execv("/proc/self/exe", argv);
                 _exit(127);
