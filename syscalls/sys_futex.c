@@ -84,8 +84,20 @@ long sys_futex(struct task *t, const struct syscall_args *a)
                 return futex_wake_op(t, uaddr, uaddr2, private, (int)val, (int)a->a[3], val3);
         case FUTEX_LOCK_PI:
         case FUTEX_LOCK_PI2:
-        case FUTEX_UNLOCK_PI:
+                /* LOCK_PI's timeout is absolute CLOCK_REALTIME; LOCK_PI2's
+                 * absolute on the clock the flag names. */
+                if (a->a[3]) {
+                        r = futex_deadline(t, a->a[3], true, cmd == FUTEX_LOCK_PI || realtime,
+                                           &deadline);
+                        if (r < 0)
+                                return r;
+                        has_deadline = true;
+                }
+                return futex_lock_pi(t, uaddr, false, has_deadline ? &deadline : NULL);
         case FUTEX_TRYLOCK_PI:
+                return futex_lock_pi(t, uaddr, true, NULL);
+        case FUTEX_UNLOCK_PI:
+                return futex_unlock_pi(t, uaddr);
         case FUTEX_WAIT_REQUEUE_PI:
         case FUTEX_CMP_REQUEUE_PI:
                 return -ENOSYS;

@@ -16,6 +16,7 @@ struct futex_waiter {
         uint32_t bitset;
         struct task *task;              /* borrowed: the waiter is on its stack */
         bool woken;                     /* protected by the bucket lock */
+        bool pi;                        /* FUTEX_LOCK_PI: waits to own the lock */
 };
 
 void futex_table_init(struct futex_table *ft)
@@ -370,4 +371,170 @@ void futex_exit(struct task *t)
         }
         if (head.pending)
                 robust_release(t, head.pending + (uint64_t)head.futex_offset, true);
+}
+
+/* ---- PI futexes ------------------------------------------------------------
+ * Kernel-assisted lock ownership (FUTEX_LOCK_PI and friends): the word holds
+ * the owner's tid, FUTEX_WAITERS while someone waits in the kernel and
+ * FUTEX_OWNER_DIED after a robust release. The sentry hands the lock to the
+ * first waiter at unlock, as Linux does. There is no priority to inherit:
+ * the host schedules the sandbox's threads as it likes. */
+
+/* Compare-and-exchange the guest word at uaddr; *cur is the value seen. */
+static int futex_cmpxchg(struct task *t, guest_ptr_t uaddr, uint32_t old, uint32_t new,
+                         uint32_t *cur)
+{
+        struct iovec iov;
+        size_t covered = 0;
+        int r;
+
+        mm_lock_read(t->mm);
+        r = mm_translate(t->mm, uaddr, sizeof(uint32_t), PLATFORM_ACCESS_READ | PLATFORM_ACCESS_WRITE,
+                         &iov, 1, &covered);
+        if (r >= 0 && covered < sizeof(uint32_t))
+                r = -EFAULT;
+        if (r >= 0) {
+                *cur = old;
+                __atomic_compare_exchange_n((uint32_t *)iov.iov_base, cur, new, false,
+                                            __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST);
+                r = 0;
+        }
+        mm_unlock_read(t->mm);
+        return r;
+}
+
+/* Whether a PI waiter other than skip waits on key in b (lock held). */
+static struct futex_waiter *pi_waiter_locked(struct futex_bucket *b, const struct mm_futex_key *key,
+                                             const struct futex_waiter *skip)
+{
+        for (struct futex_waiter *w = b->head; w; w = w->next)
+                if (w != skip && w->pi && key_eq(&w->key, key))
+                        return w;
+        return NULL;
+}
+
+/* One attempt to take the lock (bucket lock held): 0 taken, 1 owned by
+ * another (FUTEX_WAITERS now set when wait), or -errno. */
+static int pi_try_locked(struct task *t, struct futex_bucket *b, guest_ptr_t uaddr,
+                         const struct mm_futex_key *key, const struct futex_waiter *self,
+                         bool wait)
+{
+        uint32_t word, new, seen;
+        int r;
+
+        r = mm_copy_in(t->mm, &word, uaddr, sizeof(word));
+        for (int tries = 0; r == 0; tries++) {
+                uint32_t owner = word & FUTEX_TID_MASK;
+
+                if (tries > 1000)
+                        return -EAGAIN;         /* the guest keeps changing it */
+                if (owner == (uint32_t)t->tid)
+                        return -EDEADLK;
+                if (!owner) {
+                        /* Free (maybe with OWNER_DIED, which the new owner
+                         * sees): ours, with WAITERS if others still wait. */
+                        new = (uint32_t)t->tid | (word & FUTEX_OWNER_DIED) |
+                              (pi_waiter_locked(b, key, self) ? FUTEX_WAITERS : 0);
+                } else {
+                        struct task *o = kernel_find_task(t->kernel, (int)owner);
+
+                        if (!o)
+                                return -ESRCH;  /* no such owner in the sandbox */
+                        task_unref(o);
+                        if (!wait || (word & FUTEX_WAITERS))
+                                return 1;
+                        new = word | FUTEX_WAITERS;
+                }
+                r = futex_cmpxchg(t, uaddr, word, new, &seen);
+                if (r == 0 && seen == word)
+                        return owner ? 1 : 0;
+                word = seen;
+        }
+        return r;
+}
+
+int futex_lock_pi(struct task *t, guest_ptr_t uaddr, bool try, const struct timespec *deadline)
+{
+        struct futex_waiter w = { .bitset = FUTEX_BITSET_MATCH_ANY, .task = t, .pi = true };
+        struct futex_bucket *b;
+        int r;
+
+        r = mm_futex_key(t->mm, uaddr, false, &w.key);
+        if (r < 0)
+                return r;
+        b = bucket_of(t->kernel, &w.key);
+        for (;;) {
+                task_prepare_block(t);
+                pthread_mutex_lock(&b->lock);
+                r = pi_try_locked(t, b, uaddr, &w.key, NULL, !try);
+                if (r <= 0 || try) {
+                        pthread_mutex_unlock(&b->lock);
+                        return r == 1 ? -EWOULDBLOCK : r;
+                }
+                w.woken = false;
+                w.next = b->head;
+                b->head = &w;
+                pthread_mutex_unlock(&b->lock);
+                r = task_block(t, deadline);
+                pthread_mutex_lock(&b->lock);
+                if (!w.woken)
+                        unlink_waiter(b, &w);
+                pthread_mutex_unlock(&b->lock);
+                if (w.woken) {
+                        uint32_t word;
+
+                        /* Handed over by an unlock: ours. Else (a robust
+                         * release, a plain wake) try again. */
+                        r = mm_copy_in(t->mm, &word, uaddr, sizeof(word));
+                        if (r < 0)
+                                return r;
+                        if ((word & FUTEX_TID_MASK) == (uint32_t)t->tid)
+                                return 0;
+                        continue;
+                }
+                if (r == -ETIMEDOUT)
+                        return r;
+                if (r == -EINTR)
+                        return -ERESTARTNOINTR;  /* Linux restarts a PI lock */
+        }
+}
+
+int futex_unlock_pi(struct task *t, guest_ptr_t uaddr)
+{
+        struct mm_futex_key key;
+        struct futex_bucket *b;
+        struct futex_waiter *next;
+        uint32_t word, new, seen;
+        int r;
+
+        r = mm_futex_key(t->mm, uaddr, false, &key);
+        if (r < 0)
+                return r;
+        b = bucket_of(t->kernel, &key);
+        pthread_mutex_lock(&b->lock);
+        r = mm_copy_in(t->mm, &word, uaddr, sizeof(word));
+        while (r == 0) {
+                if ((word & FUTEX_TID_MASK) != (uint32_t)t->tid) {
+                        r = -EPERM;
+                        break;
+                }
+                /* The first waiter becomes the owner (WAITERS kept for the
+                 * others); with nobody waiting the lock is free. */
+                next = pi_waiter_locked(b, &key, NULL);
+                new = next ? (uint32_t)next->task->tid |
+                             (pi_waiter_locked(b, &key, next) ? FUTEX_WAITERS : 0) : 0;
+                r = futex_cmpxchg(t, uaddr, word, new, &seen);
+                if (r < 0 || seen != word) {
+                        word = seen;
+                        continue;
+                }
+                if (next) {
+                        unlink_waiter(b, next);
+                        next->woken = true;
+                        task_wake(next->task);
+                }
+                break;
+        }
+        pthread_mutex_unlock(&b->lock);
+        return r;
 }

@@ -51,6 +51,16 @@ int futex_requeue(struct task *t, guest_ptr_t uaddr, guest_ptr_t uaddr2, bool pr
 int futex_wake_op(struct task *t, guest_ptr_t uaddr, guest_ptr_t uaddr2, bool private, int n,
                   int n2, uint32_t op);
 
+/* FUTEX_LOCK_PI(2) and FUTEX_TRYLOCK_PI (try): take the lock whose word
+ * holds its owner's tid, waiting (deadline: absolute CLOCK_MONOTONIC, NULL
+ * for none) until an unlock hands it over. 0 owned, -EDEADLK already ours,
+ * -EWOULDBLOCK (try) owned by another, -ESRCH the owner is no task,
+ * -ETIMEDOUT, -ERESTARTNOINTR (a signal: restarted), -EFAULT. */
+int futex_lock_pi(struct task *t, guest_ptr_t uaddr, bool try, const struct timespec *deadline);
+/* FUTEX_UNLOCK_PI: -EPERM unless the caller owns it; the first waiter
+ * becomes the owner. */
+int futex_unlock_pi(struct task *t, guest_ptr_t uaddr);
+
 /* A thread's exit: CLONE_CHILD_CLEARTID's word to 0 and a wake, then the
  * robust list walked (each held lock marked FUTEX_OWNER_DIED, one waiter
  * woken), as Linux's mm_release(). */
