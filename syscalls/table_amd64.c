@@ -58,7 +58,7 @@ const struct syscall_def syscall_table[KERNEL_SYSCALL_MAX] = {
         SYSCALL_PARTIAL(clone, sys_clone, "processes and threads; shared memory without CLONE_THREAD ENOSYS; threads need the systrap platform for now",
                         A(ARG_HEX, ARG_PTR, ARG_PTR, ARG_PTR, ARG_HEX)),
         SYSCALL(fork, sys_fork),
-        SYSCALL_PARTIAL(vfork, sys_vfork, "the child gets a copy of the parent's memory, not the memory itself"),
+        SYSCALL(vfork, sys_vfork),
         SYSCALL_PARTIAL(execve, sys_execve, "set-user-ID bits are ignored (as nosuid); no ETXTBSY",
                         A(ARG_STR, ARG_PTR, ARG_PTR)),
         SYSCALL(exit, sys_exit, A(ARG_INT)),

@@ -466,7 +466,9 @@ int exec_commit(struct task *t, struct exec_image *img)
         if (old_ctx)
                 ops->ctx_release(old_ctx);
         r = mm_exec_attach_platform(img->mm, t->mm, &ctx);
-        stub_kept = r == 0;
+        /* The old stub's totals stay where they count: in the stub we go on
+         * using, or in a vfork parent's that still runs it. */
+        stub_kept = r == 0 || r == -EBUSY;
         if (r < 0)
                 r = mm_attach_platform(img->mm, k->platform, &ctx);
         task_usage_exec_end(t, &old_stub, stub_kept);

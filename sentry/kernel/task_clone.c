@@ -9,8 +9,9 @@
  * instead, with a context of its own made on its own host thread.
  *
  * Not built: shared memory or handlers without CLONE_THREAD (-ENOSYS,
- * logged). vfork (CLONE_VM|CLONE_VFORK) gives the child a copy, not the
- * parent's memory: what the child writes before exec stays its own.
+ * logged). vfork (CLONE_VM|CLONE_VFORK) shares the parent's memory, as a
+ * thread does (a context of its own in the parent's stub), until the child
+ * execs or exits; the parent waits meanwhile.
  */
 #include <errno.h>
 #include <linux/sched.h>
@@ -41,6 +42,7 @@ struct clone_start {
         struct cpu_xstate *xstate;      /* the parent's FP state, to copy */
         guest_ptr_t child_settid;       /* 0 unless CLONE_CHILD_SETTID */
         bool thread;                    /* CLONE_THREAD: joins the parent's group */
+        bool shared_mm;                 /* CLONE_VM: the parent's address space */
         sem_t ready;
         int error;                      /* set before ready is posted */
 };
@@ -110,9 +112,10 @@ static void *clone_child_main(void *arg)
         bool thread = cs->thread;
         int r;
 
-        /* A new process builds its address space here; a thread joins its
-         * group's. Either way the context is made on this thread. */
-        if (thread)
+        /* A new process builds its address space here; a thread (or a
+         * vfork child) joins the parent's. Either way the context is made
+         * on this thread. */
+        if (cs->shared_mm)
                 r = ops->ctx_create(mm_platform_as(t->mm), &ctx);
         else
                 r = mm_attach_platform(t->mm, t->kernel->platform, &ctx);
@@ -175,6 +178,11 @@ static int clone_new_process(struct task *parent, struct task *t, const struct c
         pthread_mutex_unlock(&ptg->lock);
         itimer_real_init(&tg->itimer_real, parent->kernel, tg);
         posix_timers_init(&tg->timers, parent->kernel, tg);
+        /* vfork: the parent's memory itself (the parent waits meanwhile). */
+        if (ca->flags & CLONE_VM) {
+                t->mm = mm_ref(parent->mm);
+                return 0;
+        }
         return mm_fork(parent->mm, &t->mm);
 }
 
@@ -217,7 +225,7 @@ long task_clone(struct task *parent, const struct clone_args_k *ca)
 {
         struct kernel *k = parent->kernel;
         bool thread = ca->flags & CLONE_THREAD;
-        struct clone_start cs = { .thread = thread };
+        struct clone_start cs = { .thread = thread, .shared_mm = ca->flags & CLONE_VM };
         struct task *t;
         pthread_attr_t attr;
         pthread_t thread_id;

@@ -182,6 +182,9 @@ int mm_exec_attach_platform(struct mm *mm, struct mm *old, struct platform_ctx *
         int r;
 
         *ret_ctx = NULL;
+        /* A vfork child shares its parent's: that one stays. */
+        if (__atomic_load_n(&old->refcount, __ATOMIC_ACQUIRE) != 1)
+                return -EBUSY;
         mm_lock_write(old);
         as = old->as;
         old->as = NULL;

@@ -107,7 +107,8 @@ int mm_create_detached(struct platform *p, struct memfile *mf, struct mm **ret);
  * none, so its last reference leaves the stub alone), unmap every guest
  * mapping of the old program from it and map mm's, with a new context on
  * the calling thread in *ret_ctx (old's contexts must be released first: the
- * caller's is the only one). Saves making a stub. -ENOENT if old had none;
+ * caller's is the only one). Saves making a stub. -EBUSY if anyone else holds
+ * old (a vfork child's is its parent's), -ENOENT if old had none;
  * on other errors the address space is released and mm has none (the
  * caller falls back to mm_attach_platform()). */
 int mm_exec_attach_platform(struct mm *mm, struct mm *old, struct platform_ctx **ret_ctx);
