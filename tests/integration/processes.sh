@@ -15,6 +15,7 @@ set -u
 CONTERNEL=${1:?usage: processes.sh CONTERNEL [--platform=NAME]}
 PLATFORM=${2:---platform=systrap}
 HERE=$(cd "$(dirname "$0")" && pwd)
+case $CONTERNEL in /*) ;; *) CONTERNEL=$PWD/$CONTERNEL ;; esac     # the cases run elsewhere
 
 passed=0
 failed=0
