@@ -15,27 +15,17 @@
 
 /* A FIFO end opened for reading or writing alone waits for its partner,
  * interruptibly (Linux's wait_for_partner(): -ERESTARTSYS). */
+static long fifo_attempt(struct task *t, void *f)
+{
+        (void)t;
+        return fifo_open_ready(f);
+}
+
 static long fifo_wait(struct task *t, struct file *f)
 {
-        struct task_waiter tw;
-        long r;
+        long r = task_wait_event(t, f->wq, EPOLLIN | EPOLLOUT, false, NULL, fifo_attempt, f);
 
-        if (fifo_open_ready(f) == 0)
-                return 0;
-        task_waiter_init(&tw, t, EPOLLIN | EPOLLOUT);
-        waitqueue_add(f->wq, &tw.w);
-        for (;;) {
-                task_prepare_block(t);
-                r = fifo_open_ready(f);
-                if (r == 0)
-                        break;
-                if (task_block(t, NULL) == -EINTR) {
-                        r = -ERESTARTSYS;
-                        break;
-                }
-        }
-        waitqueue_remove(f->wq, &tw.w);
-        return r;
+        return r == -EINTR ? -ERESTARTSYS : r;
 }
 
 /* In Linux's order: the name (EFAULT, ENAMETOOLONG, ENOENT for ""), a free

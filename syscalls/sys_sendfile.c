@@ -84,31 +84,19 @@ static ssize_t write_out(struct task *t, struct file *out, int64_t *out_pos, con
 
 /* Before a file is read into pipe out: wait for room (Linux's
  * wait_for_space()); -EPIPE (with SIGPIPE) when nobody reads it. */
+static long space_attempt(struct task *t, void *out)
+{
+        (void)t;
+        return pipe_check_space(out);
+}
+
 static long wait_for_space(struct task *t, struct file *out, bool nonblock)
 {
-        struct task_waiter tw;
-        bool queued = false;
-        long r;
+        long r = task_wait_event(t, out->wq, EPOLLOUT | EPOLLERR, nonblock, NULL,
+                                 space_attempt, out);
 
-        task_waiter_init(&tw, t, EPOLLOUT | EPOLLERR);
-        for (;;) {
-                if (queued)
-                        task_prepare_block(t);
-                r = pipe_check_space(out);
-                if (r != -EAGAIN || nonblock)
-                        break;
-                if (!queued) {
-                        waitqueue_add(out->wq, &tw.w);
-                        queued = true;
-                        continue;
-                }
-                if (task_block(t, NULL) == -EINTR) {
-                        r = -ERESTARTSYS;
-                        break;
-                }
-        }
-        if (queued)
-                waitqueue_remove(out->wq, &tw.w);
+        if (r == -EINTR)
+                return -ERESTARTSYS;
         if (r == -EPIPE)
                 syscall_send_sigpipe(t);
         return r;

@@ -50,8 +50,6 @@ long sock_wait(struct task *t, struct sock *sk, bool nonblock, int64_t timeout_n
                long (*attempt)(struct task *t, void *arg), void *arg)
 {
         struct timespec deadline, *dl = NULL;
-        struct task_waiter tw;
-        bool queued = false;
         long r;
 
         if (timeout_ns > 0) {
@@ -64,34 +62,11 @@ long sock_wait(struct task *t, struct sock *sk, bool nonblock, int64_t timeout_n
                 }
                 dl = &deadline;
         }
-        task_waiter_init(&tw, t, ~0u);
-        for (;;) {
-                int b;
-
-                if (queued)
-                        task_prepare_block(t);
-                r = attempt(t, arg);
-                if (r != -EAGAIN || nonblock)
-                        break;
-                if (!queued) {
-                        /* Queue, then try once more: nothing is missed between. */
-                        waitqueue_add(&sk->wq, &tw.w);
-                        queued = true;
-                        continue;
-                }
-                b = task_block(t, dl);
-                if (b == -EINTR) {
-                        r = dl ? -EINTR : -ERESTARTSYS;
-                        break;
-                }
-                if (b == -ETIMEDOUT) {
-                        r = -EAGAIN;
-                        break;
-                }
-        }
-        if (queued)
-                waitqueue_remove(&sk->wq, &tw.w);
-        return r;
+        r = task_wait_event(t, &sk->wq, ~0u, nonblock, dl, attempt, arg);
+        /* SO_RCVTIMEO/SO_SNDTIMEO: a signal is EINTR, the timeout EAGAIN. */
+        if (r == -EINTR)
+                return dl ? -EINTR : -ERESTARTSYS;
+        return r == -ETIMEDOUT ? -EAGAIN : r;
 }
 
 int sockaddr_copy_in(struct task *t, guest_ptr_t uaddr, int len, struct sockaddr_storage *ret)

@@ -111,3 +111,33 @@ void task_waiter_init(struct task_waiter *tw, struct task *t, unsigned events)
         tw->w = (struct waiter){ .mask = events, .wake = task_waiter_wake };
         tw->task = t;
 }
+
+long task_wait_event(struct task *t, struct waitqueue *wq, unsigned events, bool nonblock,
+                     const struct timespec *deadline, long (*attempt)(struct task *t, void *arg),
+                     void *arg)
+{
+        struct task_waiter tw;
+        bool queued = false;
+        long r;
+
+        task_waiter_init(&tw, t, events);
+        for (;;) {
+                if (queued)
+                        task_prepare_block(t);
+                r = attempt(t, arg);
+                if (r != -EAGAIN || nonblock)
+                        break;
+                if (!queued) {
+                        /* Queue, then try once more: nothing is missed between. */
+                        waitqueue_add(wq, &tw.w);
+                        queued = true;
+                        continue;
+                }
+                r = task_block(t, deadline);
+                if (r < 0)
+                        break;          /* -EINTR, -ETIMEDOUT */
+        }
+        if (queued)
+                waitqueue_remove(wq, &tw.w);
+        return r;
+}

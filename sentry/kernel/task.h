@@ -270,5 +270,13 @@ struct task_waiter {
         struct task *task;              /* borrowed: the waiter lives on its stack */
 };
 void task_waiter_init(struct task_waiter *tw, struct task *t, unsigned events);
+/* The wait of a call that blocks on a file: attempt(t, arg) until it answers
+ * anything but -EAGAIN, sleeping on wq (woken for events) in between;
+ * nonblock: one attempt. -EINTR when a signal comes (the caller turns it
+ * into -ERESTARTSYS or -EINTR), -ETIMEDOUT at the deadline (absolute
+ * CLOCK_MONOTONIC, NULL for none), else attempt's answer. */
+long task_wait_event(struct task *t, struct waitqueue *wq, unsigned events, bool nonblock,
+                     const struct timespec *deadline, long (*attempt)(struct task *t, void *arg),
+                     void *arg);
 
 #endif

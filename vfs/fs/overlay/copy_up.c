@@ -130,7 +130,9 @@ int ovl_copy_up(struct ovl_inode *oi)
                 dentry_unref(d);
                 return r;
         }
+        pthread_mutex_lock(&oi->base.lock);
         oi->upper = (struct path){ mount_ref(oi->parent->upper.mnt), d };
+        pthread_mutex_unlock(&oi->base.lock);
         ovl_copy_attr(oi);
         return 0;
 }

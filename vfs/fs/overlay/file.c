@@ -121,14 +121,14 @@ int ovl_open(struct inode *inode, unsigned flags, struct file **ret)
         struct path real;
         int r = 0;
 
-        pthread_mutex_lock(&inode->sb->lock);
-        if (acc == O_WRONLY || acc == O_RDWR)
+        if (acc == O_WRONLY || acc == O_RDWR) {
+                pthread_mutex_lock(&inode->sb->lock);
                 r = ovl_copy_up(oi);
-        if (r == 0)
-                path_copy(&real, ovl_real(oi));
-        pthread_mutex_unlock(&inode->sb->lock);
-        if (r < 0)
-                return r;
+                pthread_mutex_unlock(&inode->sb->lock);
+                if (r < 0)
+                        return r;
+        }
+        ovl_real_get(oi, &real);
         of = calloc(1, sizeof(*of));
         r = of ? vfs_open_path(&real, &ovl_root_cred, flags, &of->real) : -ENOMEM;
         path_put(&real);

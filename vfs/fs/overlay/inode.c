@@ -443,9 +443,7 @@ static int ovl_readlink(struct inode *inode, char *buf, size_t size)
         struct path real;
         int r;
 
-        pthread_mutex_lock(&inode->sb->lock);
-        path_copy(&real, ovl_real(oi));
-        pthread_mutex_unlock(&inode->sb->lock);
+        ovl_real_get(oi, &real);
         r = vfs_readlink(&real, buf, size);
         path_put(&real);
         return r;
@@ -467,13 +465,13 @@ const struct inode_ops ovl_symlink_inode_ops = {
 static int ovl_special_open(struct inode *inode, unsigned flags, struct file **ret)
 {
         struct inode *real;
+        struct path p;
         int r;
 
-        pthread_mutex_lock(&inode->sb->lock);
-        real = inode_ref(ovl_real(OVL_I(inode))->dentry->inode);
-        pthread_mutex_unlock(&inode->sb->lock);
+        ovl_real_get(OVL_I(inode), &p);
+        real = p.dentry->inode;
         r = real->ops->open ? real->ops->open(real, flags, ret) : -ENXIO;
-        inode_unref(real);
+        path_put(&p);
         return r;
 }
 

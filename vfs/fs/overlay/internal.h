@@ -29,8 +29,11 @@ static inline struct ovl_sb *OVL_SB(struct super_block *sb)
 
 struct ovl_inode {
         struct inode base;              /* mode, uid, gid mirror the real file's */
-        /* protected by sb->lock: */
+        /* Set once (copy-up) under sb->lock and base.lock; read under
+         * either (getattr and open take only base.lock, so a stat does not
+         * wait behind a directory op's gofer round trip). */
         struct path upper;              /* a reference, or empty until copied up */
+        /* protected by sb->lock: */
         struct path lower;              /* a reference, or empty; immutable */
         bool opaque;                    /* a directory whose lower is not merged */
         /* Where it is, for copying up its parents: the parent directory (a
@@ -49,6 +52,14 @@ static inline struct ovl_inode *OVL_I(struct inode *inode)
 static inline const struct path *ovl_real(struct ovl_inode *oi)
 {
         return oi->upper.dentry ? &oi->upper : &oi->lower;
+}
+
+/* A new reference to the real file's path, under base.lock. */
+static inline void ovl_real_get(struct ovl_inode *oi, struct path *ret)
+{
+        pthread_mutex_lock(&oi->base.lock);
+        path_copy(ret, ovl_real(oi));
+        pthread_mutex_unlock(&oi->base.lock);
 }
 
 extern const struct inode_ops ovl_dir_inode_ops;

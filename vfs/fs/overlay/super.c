@@ -13,13 +13,17 @@ const struct vfs_cred ovl_root_cred = { 0 };
 
 void ovl_copy_attr(struct ovl_inode *oi)
 {
-        struct inode *real = ovl_real(oi)->dentry->inode;
+        struct path p;
+        struct inode *real;
 
+        ovl_real_get(oi, &p);
+        real = p.dentry->inode;
         pthread_mutex_lock(&real->lock);
         mode_t mode = real->mode;
         uint32_t uid = real->uid, gid = real->gid;
         unsigned nlink = real->nlink;
         pthread_mutex_unlock(&real->lock);
+        path_put(&p);
         pthread_mutex_lock(&oi->base.lock);
         oi->base.mode = mode;
         oi->base.uid = uid;
@@ -87,15 +91,12 @@ int ovl_new_inode(struct super_block *sb, struct ovl_inode *parent, const char *
 
 int ovl_getattr(struct inode *inode, struct stat *ret)
 {
-        struct ovl_inode *oi = OVL_I(inode);
-        struct inode *real;
+        struct path real;
         int r;
 
-        pthread_mutex_lock(&inode->sb->lock);
-        real = inode_ref(ovl_real(oi)->dentry->inode);
-        pthread_mutex_unlock(&inode->sb->lock);
-        r = vfs_getattr(real, ret);
-        inode_unref(real);
+        ovl_real_get(OVL_I(inode), &real);
+        r = vfs_getattr(real.dentry->inode, ret);
+        path_put(&real);
         /* One device for the whole overlay, inode numbers of its own. */
         if (r == 0) {
                 ret->st_dev = inode->sb->dev;
