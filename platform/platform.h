@@ -78,6 +78,16 @@ struct platform_usage {
         uint64_t maxrss_kb;             /* whole address space only */
 };
 
+/* One change to an address space, for ->as_apply. */
+enum platform_as_op_kind { PLATFORM_AS_MAP, PLATFORM_AS_UNMAP, PLATFORM_AS_PROTECT };
+struct platform_as_op {
+        enum platform_as_op_kind kind;
+        int prot;                       /* MAP, PROTECT */
+        guest_ptr_t addr;
+        uint64_t len;
+        uint64_t off;                   /* MAP: memory-file offset */
+};
+
 struct platform;
 struct platform_as;
 struct platform_ctx;
@@ -98,6 +108,10 @@ struct platform_ops {
         int (*as_unmap)(struct platform_as *as, guest_ptr_t addr, uint64_t len);
         int (*as_protect)(struct platform_as *as, guest_ptr_t addr, uint64_t len,
                           int prot);
+        /* Optional: ops[0..n) in order, as the calls above would do them, but
+         * in one go (systrap: one hand-off to the stub). 0, or the first
+         * error (the ops after it are not done). */
+        int (*as_apply)(struct platform_as *as, const struct platform_as_op *ops, unsigned n);
         /* Kills the stub process. */
         void (*as_release)(struct platform_as *as);
 

@@ -25,67 +25,76 @@ static inline struct systrap_as *to_as(struct platform_as *a)
         return container_of(a, struct systrap_as, base);
 }
 
-int systrap_as_create(struct platform *p, struct platform_as **ret)
+int systrap_as_new(struct systrap_platform *sp, struct systrap_as **ret)
 {
-        struct systrap_platform *sp = container_of(p, struct systrap_platform, base);
         struct systrap_as *as;
-        void *data;
         int r;
 
         as = calloc(1, sizeof(*as));
         if (!as)
                 return -ENOMEM;
-        as->base.platform = p;
+        as->base.platform = &sp->base;
         as->pidfd = -1;
         as->slot_used = 1;              /* the service thread's */
         atomic_init(&as->dead, false);
         atomic_init(&as->nctx, 0);
         pthread_mutex_init(&as->lock, NULL);
-        as->datafd = memfd_create("systrap-stub", MFD_CLOEXEC);
-        if (as->datafd < 0) {
-                r = -errno;
-                goto fail_free;
-        }
-        if (ftruncate(as->datafd, SYSTRAP_DATA_SIZE) < 0) {
-                r = -errno;
-                goto fail_close;
-        }
-        data = mmap(NULL, SYSTRAP_DATA_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED, as->datafd, 0);
-        if (data == MAP_FAILED) {
-                r = -errno;
-                goto fail_close;
-        }
-        as->data = data;
-        r = systrap_stub_spawn(sp, as);
+        r = systrap_data_get(sp, as);
         if (r < 0)
-                goto fail_unmap;
-        *ret = &as->base;
+                goto fail_free;
+        r = systrap_stub_fork(sp, as);
+        if (r < 0)
+                goto fail_data;
+        *ret = as;
         return 0;
 
-fail_unmap:
-        munmap(as->data, SYSTRAP_DATA_SIZE);
-fail_close:
-        close(as->datafd);
+fail_data:
+        systrap_data_put(sp, as);
 fail_free:
         pthread_mutex_destroy(&as->lock);
         free(as);
         return r;
 }
 
-int systrap_as_syscall(struct systrap_as *as, long nr, const uint64_t args[6], long *ret)
+int systrap_as_create(struct platform *p, struct platform_as **ret)
+{
+        struct systrap_platform *sp = container_of(p, struct systrap_platform, base);
+        struct systrap_as *as = systrap_pool_take(sp);
+        int r = 0;
+
+        if (!as)
+                r = systrap_as_new(sp, &as);
+        if (r == 0)
+                *ret = &as->base;
+        return r;
+}
+
+/* Under as->lock: the message page to run requests through, and its
+ * thread. */
+static volatile struct systrap_msg *request_page(struct systrap_as *as, pid_t *ret_tid)
 {
         struct systrap_stopped *st = &systrap_stopped;
-        struct systrap_ctx *ctx;
+        struct systrap_ctx *ctx = st->as == as ? as->slot_ctx[st->slot] : NULL;
+
+        if (ctx && ctx->id == st->id && ctx->stopped && !ctx->dead) {
+                *ret_tid = ctx->tid;
+                return as_msg(as, ctx->slot);
+        }
+        *ret_tid = as->pid;
+        return as_msg(as, 0);
+}
+
+int systrap_as_syscall(struct systrap_as *as, long nr, const uint64_t args[6], long *ret)
+{
+        volatile struct systrap_msg *m;
+        pid_t tid;
         int r;
 
         if (atomic_load(&as->dead))
                 return -ESRCH;
         pthread_mutex_lock(&as->lock);
-        ctx = st->as == as ? as->slot_ctx[st->slot] : NULL;
-        if (ctx && ctx->id == st->id && ctx->stopped && !ctx->dead)
-                r = handoff_request(as, as_msg(as, ctx->slot), ctx->tid, nr, args, ret);
-        else
-                r = handoff_request(as, as_msg(as, 0), as->pid, nr, args, ret);
+        m = request_page(as, &tid);
+        r = handoff_request(as, m, tid, nr, args, ret);
         pthread_mutex_unlock(&as->lock);
         return r;
 }
@@ -147,6 +156,71 @@ int systrap_as_protect(struct platform_as *a, guest_ptr_t addr, uint64_t len, in
         return r < 0 ? r : host_result(res);
 }
 
+/* One op as a host call, validated as the single calls are; the result it
+ * must give. */
+static int op_call(const struct platform_as_op *op, struct systrap_call *c, long *ret_want)
+{
+        switch (op->kind) {
+        case PLATFORM_AS_MAP:
+                if (!range_valid(op->addr, op->len) || !PAGE_ALIGNED(op->off) ||
+                    op->off > INT64_MAX - op->len || (op->prot & ~PROT_ALLOWED))
+                        return -EINVAL;
+                *c = (struct systrap_call){ SYS_mmap, { op->addr, op->len, (uint64_t)op->prot,
+                                                        MAP_SHARED | MAP_FIXED, STUB_MEMFD,
+                                                        op->off } };
+                *ret_want = (long)op->addr;
+                return 0;
+        case PLATFORM_AS_UNMAP:
+                if (!range_valid(op->addr, op->len))
+                        return -EINVAL;
+                *c = (struct systrap_call){ SYS_munmap, { op->addr, op->len } };
+                *ret_want = 0;
+                return 0;
+        case PLATFORM_AS_PROTECT:
+                if (!range_valid(op->addr, op->len) || (op->prot & ~PROT_ALLOWED))
+                        return -EINVAL;
+                *c = (struct systrap_call){ SYS_mprotect, { op->addr, op->len,
+                                                            (uint64_t)op->prot } };
+                *ret_want = 0;
+                return 0;
+        }
+        return -EINVAL;
+}
+
+int systrap_as_apply(struct platform_as *a, const struct platform_as_op *ops, unsigned n)
+{
+        struct systrap_as *as = to_as(a);
+        struct systrap_call calls[SYSTRAP_BATCH_MAX];
+        long want[SYSTRAP_BATCH_MAX], got[SYSTRAP_BATCH_MAX];
+        volatile struct systrap_msg *m;
+        unsigned done, chunk;
+        pid_t tid;
+        int r;
+
+        for (unsigned at = 0; at < n; at += chunk) {
+                chunk = MIN(n - at, (unsigned)SYSTRAP_BATCH_MAX);
+                for (unsigned i = 0; i < chunk; i++) {
+                        r = op_call(&ops[at + i], &calls[i], &want[i]);
+                        if (r < 0)
+                                return r;
+                }
+                if (atomic_load(&as->dead))
+                        return -ESRCH;
+                pthread_mutex_lock(&as->lock);
+                m = request_page(as, &tid);
+                r = handoff_request_batch(as, m, tid, calls, chunk, got, &done);
+                pthread_mutex_unlock(&as->lock);
+                if (r < 0)
+                        return r;
+                for (unsigned i = 0; i < done; i++)
+                        if (got[i] != want[i])
+                                return host_result(got[i]) < 0 ? host_result(got[i]) : -EIO;
+                if (done != chunk)
+                        return -EIO;
+        }
+        return 0;
+}
+
 void systrap_as_release(struct platform_as *a)
 {
         struct systrap_as *as;
@@ -154,11 +228,13 @@ void systrap_as_release(struct platform_as *a)
         if (!a)
                 return;
         as = to_as(a);
+        if (as->spare) {
+                /* Never handed out: it goes with the stub. */
+                free(as->spare);
+                as->spare = NULL;
+                atomic_fetch_sub(&as->nctx, 1);
+        }
         assert(atomic_load(&as->nctx) == 0);    /* release the ctxs first */
-        atomic_store(&as->dead, true);
-        stub_kill(as->pidfd);
-        munmap(as->data, SYSTRAP_DATA_SIZE);
-        close(as->datafd);
-        pthread_mutex_destroy(&as->lock);
-        free(as);
+        systrap_as_kill(as);
+        systrap_pool_bury(container_of(a->platform, struct systrap_platform, base), as);
 }

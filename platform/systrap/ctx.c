@@ -36,18 +36,31 @@ static inline struct systrap_as *ctx_as(struct systrap_ctx *ctx)
         return container_of(ctx->base.as, struct systrap_as, base);
 }
 
+/* Under as->lock: whether the thread that had an exiting slot is gone. */
+static bool slot_thread_gone(struct systrap_as *as, unsigned slot)
+{
+        return syscall(SYS_tgkill, as->pid, as->slot_exiting_tid[slot], 0) < 0 && errno == ESRCH;
+}
+
+/* A free slot: one never used, or one whose thread has exited since it was
+ * asked to (ctx_release does not wait for that). */
 static int slot_get(struct systrap_as *as, unsigned *ret)
 {
         int r = -EAGAIN;
 
         pthread_mutex_lock(&as->lock);
-        for (unsigned i = 1; i < SYSTRAP_NSLOTS; i++)
-                if (!(as->slot_used & (1ULL << i))) {
-                        as->slot_used |= 1ULL << i;
-                        *ret = i;
-                        r = 0;
-                        break;
-                }
+        for (unsigned i = 1; i < SYSTRAP_NSLOTS; i++) {
+                uint64_t bit = 1ULL << i;
+
+                if ((as->slot_exiting & bit) && slot_thread_gone(as, i))
+                        as->slot_exiting &= ~bit;
+                else if (as->slot_used & bit)
+                        continue;
+                as->slot_used |= bit;
+                *ret = i;
+                r = 0;
+                break;
+        }
         pthread_mutex_unlock(&as->lock);
         return r;
 }
@@ -89,6 +102,17 @@ int systrap_ctx_create(struct platform_as *a, struct platform_ctx **ret)
 
         if (atomic_load(&as->dead))
                 return -ESRCH;
+        /* One made ahead by the keeper (pool.c): a ctx may change hands
+         * before its first switch_to, as nothing here is bound to the
+         * thread that made it. */
+        pthread_mutex_lock(&as->lock);
+        ctx = as->spare;
+        as->spare = NULL;
+        pthread_mutex_unlock(&as->lock);
+        if (ctx) {
+                *ret = &ctx->base;
+                return 0;
+        }
         ctx = calloc(1, sizeof(*ctx));
         if (!ctx)
                 return -ENOMEM;
@@ -136,19 +160,6 @@ fail_free:
         return r;
 }
 
-/* Waits (briefly) for a stub thread to be gone. */
-static bool thread_gone(struct systrap_as *as, pid_t tid)
-{
-        for (int i = 0; i < 2000; i++) {
-                struct timespec ts = { .tv_nsec = 50 * 1000 };
-
-                if (syscall(SYS_tgkill, as->pid, tid, 0) < 0 && errno == ESRCH)
-                        return true;
-                nanosleep(&ts, NULL);
-        }
-        return false;
-}
-
 void systrap_ctx_release(struct platform_ctx *c)
 {
         struct systrap_ctx *ctx;
@@ -161,16 +172,20 @@ void systrap_ctx_release(struct platform_ctx *c)
         as = ctx_as(ctx);
         slot_set_ctx(as, ctx->slot, NULL);
         if (!ctx->dead && !atomic_load(&as->dead)) {
-                /* A stopped thread exits on request; one running guest code
+                /* A stopped thread exits on request, and its slot is free
+                 * once it has gone (slot_get checks); one running guest code
                  * can't be asked, and keeps its slot until the stub dies. */
                 free_slot = false;
                 if (ctx->stopped) {
                         volatile struct systrap_msg *m = as_msg(as, ctx->slot);
 
+                        pthread_mutex_lock(&as->lock);
+                        as->slot_exiting |= 1ULL << ctx->slot;
+                        as->slot_exiting_tid[ctx->slot] = ctx->tid;
+                        pthread_mutex_unlock(&as->lock);
                         m->req_nr = SYS_exit;
                         m->req_args[0] = 0;
                         handoff_post(m, ST_REQUEST);
-                        free_slot = thread_gone(as, ctx->tid);
                 }
         }
         if (free_slot)

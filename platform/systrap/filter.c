@@ -32,12 +32,17 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 #include <asm/prctl.h>
 
 #include "lib/guest.h"
 #include "lib/macro.h"
 #include "internal.h"
+
+#ifndef SYS_MSEAL
+#define SYS_MSEAL 462           /* libseccomp 2.5 does not know it */
+#endif
 
 static void ip_filter_build(struct systrap_platform *sp)
 {
@@ -62,13 +67,40 @@ static void ip_filter_build(struct systrap_platform *sp)
         sp->ip_filter_len = ARRAY_SIZE(f);
 }
 
-static int allow_rules(scmp_filter_ctx ctx)
+/* A forked stub's own filter, installed by the stub itself (trampoline's
+ * new_stub) before it seals its region: it may clone threads but not fork,
+ * and may install no further filter. Everything else is left to the other
+ * two, so a stub can do no more than the factory, and fork no stub. */
+static void child_filter_build(struct systrap_platform *sp)
+{
+        struct sock_filter f[] = {
+                /* 0 */ BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, arch)),
+                /* 1 */ BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, AUDIT_ARCH_X86_64, 0, 7),
+                /* 2 */ BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, nr)),
+                /* 3 */ BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, __NR_seccomp, 6, 0),
+                /* 4 */ BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, __NR_clone, 0, 4),
+                /* 5 */ BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, args[0])),
+                /* 6 */ BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, STUB_CLONE_FLAGS, 0, 3),
+                /* 7 */ BPF_STMT(BPF_LD | BPF_W | BPF_ABS,
+                                 offsetof(struct seccomp_data, args[0]) + 4),
+                /* 8 */ BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, 0, 0, 1),
+                /* 9 */ BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
+                /* 10 */ BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | EPERM),
+        };
+
+        _Static_assert(ARRAY_SIZE(f) == ARRAY_SIZE(sp->child_filter), "child filter size");
+        memcpy(sp->child_filter, f, sizeof(f));
+        sp->child_filter_len = ARRAY_SIZE(f);
+}
+
+static int allow_rules(const struct systrap_platform *sp, scmp_filter_ctx ctx)
 {
         const uint64_t top = GUEST_ADDR_MAX;
         int r = 0;
 
-#define ALLOW(nr, ...) \
-        do { if (r == 0) r = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(nr), __VA_ARGS__); } while (0)
+#define RAW_ALLOW(nr, ...) \
+        do { if (r == 0) r = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, nr, __VA_ARGS__); } while (0)
+#define ALLOW(name, ...) RAW_ALLOW(SCMP_SYS(name), __VA_ARGS__)
         ALLOW(rt_sigreturn, 0);
         ALLOW(futex, 1, SCMP_A1(SCMP_CMP_EQ, FUTEX_WAIT));
         ALLOW(futex, 1, SCMP_A1(SCMP_CMP_EQ, FUTEX_WAKE));
@@ -80,6 +112,19 @@ static int allow_rules(scmp_filter_ctx ctx)
         ALLOW(mprotect, 1, SCMP_A0(SCMP_CMP_LT, top));
         /* Threads for guest contexts, and their setup. */
         ALLOW(clone, 1, SCMP_A0(SCMP_CMP_EQ, STUB_CLONE_FLAGS));
+        /* Forking a stub (the factory only: the child filter refuses it in
+         * the stubs it forks), and the new stub's own set-up: its part of
+         * the data file over the region's data span, its child filter, the
+         * seal; the factory closes the pidfd clone gave it. */
+        ALLOW(clone, 1, SCMP_A0(SCMP_CMP_EQ, STUB_FORK_FLAGS));
+        ALLOW(mmap, 5, SCMP_A0(SCMP_CMP_EQ, sp->region + SYSTRAP_CODE_SPAN),
+              SCMP_A1(SCMP_CMP_EQ, SYSTRAP_DATA_SIZE),
+              SCMP_A2(SCMP_CMP_EQ, PROT_READ | PROT_WRITE),
+              SCMP_A3(SCMP_CMP_EQ, MAP_SHARED | MAP_FIXED), SCMP_A4(SCMP_CMP_EQ, STUB_DATAFD));
+        ALLOW(seccomp, 2, SCMP_A0(SCMP_CMP_EQ, SECCOMP_SET_MODE_FILTER), SCMP_A1(SCMP_CMP_EQ, 0));
+        RAW_ALLOW(SYS_MSEAL, 1, SCMP_A0(SCMP_CMP_EQ, sp->region));
+        ALLOW(close, 1, SCMP_A0(SCMP_CMP_LT, STUB_MEMFD));       /* 0-2 are free in a stub */
+        ALLOW(close, 1, SCMP_A0(SCMP_CMP_GT, STUB_DATAFD));
         ALLOW(sigaltstack, 0);
         ALLOW(rt_sigprocmask, 0);
         ALLOW(arch_prctl, 1, SCMP_A0(SCMP_CMP_EQ, ARCH_SET_FS));
@@ -87,6 +132,7 @@ static int allow_rules(scmp_filter_ctx ctx)
         ALLOW(exit, 0);
         ALLOW(exit_group, 0);
 #undef ALLOW
+#undef RAW_ALLOW
         return r;
 }
 
@@ -103,7 +149,7 @@ static int allow_filter_build(struct systrap_platform *sp)
                 return -ENOMEM;
         r = seccomp_attr_set(ctx, SCMP_FLTATR_ACT_BADARCH, SCMP_ACT_ERRNO(EPERM));
         if (r == 0)
-                r = allow_rules(ctx);
+                r = allow_rules(sp, ctx);
         if (r < 0)
                 goto out;
         fd = memfd_create("systrap-filter", MFD_CLOEXEC);
@@ -116,7 +162,7 @@ static int allow_filter_build(struct systrap_platform *sp)
                 goto out;
         size = lseek(fd, 0, SEEK_END);
         if (size <= 0 || size % sizeof(struct sock_filter) ||
-            SYSTRAP_HDR_INSNS + size > SYSTRAP_HDR_SIZE) {
+            SYSTRAP_HDR_INSNS + size > SYSTRAP_HDR_CHILD_FPROG) {
                 r = -E2BIG;
                 goto out;
         }
@@ -142,5 +188,6 @@ out:
 int systrap_filters_build(struct systrap_platform *sp)
 {
         ip_filter_build(sp);
+        child_filter_build(sp);
         return allow_filter_build(sp);
 }

@@ -132,3 +132,39 @@ int handoff_request(struct systrap_as *as, volatile struct systrap_msg *m, pid_t
         *ret = (long)m->req_ret;
         return 0;
 }
+
+int handoff_request_batch(struct systrap_as *as, volatile struct systrap_msg *m, pid_t tid,
+                          const struct systrap_call *calls, unsigned n, long *results,
+                          unsigned *ret_done)
+{
+        volatile uint8_t *page = (volatile uint8_t *)m;
+        uint64_t done;
+        int s;
+
+        if (n == 0 || n > SYSTRAP_BATCH_MAX)
+                return -EINVAL;
+        for (unsigned i = 0; i < n; i++) {
+                volatile uint64_t *e = (volatile uint64_t *)(page + MSG_BATCH_CALLS +
+                                                             i * BATCH_ENTRY_SIZE);
+
+                e[0] = (uint64_t)calls[i].nr;
+                for (int a = 0; a < 6; a++)
+                        e[1 + a] = calls[i].args[a];
+        }
+        *(volatile uint64_t *)(page + MSG_BATCH_N) = n;
+        m->req_nr = SYSTRAP_REQ_BATCH;
+        handoff_post(m, ST_REQUEST);
+        s = handoff_wait(as, m, tid, systrap_tuning.sentry_spin_ns, NULL);
+        if (s < 0)
+                return s;
+        done = m->req_ret;
+        if (s != ST_DONE || done > n) { /* the stub broke the protocol */
+                systrap_as_kill(as);
+                return -ESRCH;
+        }
+        for (unsigned i = 0; i < done; i++)
+                results[i] = (long)*(volatile uint64_t *)(page + MSG_BATCH_CALLS +
+                                                          i * BATCH_ENTRY_SIZE + BATCH_RET);
+        *ret_done = (unsigned)done;
+        return 0;
+}

@@ -3,7 +3,9 @@
  * unit test and the bench excepted, which look at stub pids and tuning).
  *
  * Objects and who touches them:
- *   struct systrap_platform  immutable after create, but for next_cpu.
+ *   struct systrap_platform  immutable after create, but for next_cpu, the
+ *                            data-file allocator (->data_lock) and the
+ *                            factory (->factory_lock).
  *   struct systrap_as        one stub process. The service slot and the slot
  *                            bitmap are protected by ->lock; dead is atomic.
  *   struct systrap_ctx       one stub thread and its slot; switched to by one
@@ -32,12 +34,18 @@
 #include "platform/stub/stub.h"
 #include "layout.h"
 
-/* The stub's only file descriptor: the memory file. */
-#define STUB_MEMFD 3
+/* A stub's two file descriptors (layout.h). */
+#define STUB_MEMFD SYSTRAP_MEMFD
+#define STUB_DATAFD SYSTRAP_DATAFD
 
-/* The only clone the allow-list lets through: a thread for a guest context. */
+/* The clones the allow-list lets through: a thread for a guest context (in
+ * any stub), and a stub forked by the factory (in the factory only: a forked
+ * stub's own filter refuses it). */
 #define STUB_CLONE_FLAGS (CLONE_VM | CLONE_FS | CLONE_FILES | CLONE_SIGHAND | \
                           CLONE_THREAD | CLONE_SYSVSEM)
+#define STUB_FORK_FLAGS (SIGCHLD | CLONE_PIDFD)
+_Static_assert(STUB_CLONE_FLAGS == SYSTRAP_THREAD_CLONE_FLAGS, "thread clone flags");
+_Static_assert(STUB_FORK_FLAGS == SYSTRAP_FORK_CLONE_FLAGS, "fork clone flags");
 
 /* What ->interrupt() sends to a stub thread; the handler reports it. */
 #define SYSTRAP_INTERRUPT_SIGNAL SIGURG
@@ -116,6 +124,27 @@ extern struct systrap_tuning systrap_tuning;
 
 struct stub_spawner;
 
+/* A stub's part of the data file and the sentry's mapping of it. */
+struct systrap_part {
+        uint32_t part;
+        uint8_t *data;
+};
+
+/* The keeper (pool.c): ready stubs and dying ones. */
+#define POOL_SIZE 2
+struct systrap_pool {
+        pthread_t thread;
+        bool running;                   /* the keeper thread exists */
+        pthread_mutex_t lock;           /* everything below */
+        pthread_cond_t cond;            /* work for the keeper; the keeper idle */
+        struct systrap_as *ready[POOL_SIZE];
+        unsigned nready;
+        bool seen_first;                /* an address space was taken before */
+        bool wanted;                    /* keep the pool full */
+        struct systrap_as *dying;       /* killed, to wait for; via next_dying */
+        bool busy, stopping;
+};
+
 struct systrap_platform {
         struct platform base;
         int memfd;                      /* borrowed */
@@ -125,22 +154,39 @@ struct systrap_platform {
         unsigned allow_len;
         struct sock_filter ip_filter[10];
         unsigned ip_filter_len;
+        struct sock_filter child_filter[11];    /* a forked stub's own (filter.c) */
+        unsigned child_filter_len;
         uint64_t tsc_per_us;            /* for the stub's spin bound */
         atomic_uint next_cpu;           /* round robin for placement */
-        struct stub_spawner *spawner;   /* forks every stub: see stub_spawner_create() */
+        struct stub_spawner *spawner;   /* forks the factory: see stub_spawner_create() */
+
+        int datafd;                     /* the data file (data.c) */
+        pthread_mutex_t data_lock;      /* the part allocator: */
+        struct systrap_part *data_free; /*   parts given back, to reuse */
+        uint32_t data_nfree, data_cap;
+        uint32_t data_next;             /*   parts ever handed out */
+
+        pthread_mutex_t factory_lock;   /* the factory; one fork at a time */
+        struct systrap_as *factory;     /* forks every other stub (factory.c) */
+
+        struct systrap_pool pool;
 };
 
 struct systrap_as {
         struct platform_as base;
         pid_t pid;                      /* the stub process, its service thread */
         int pidfd;
-        int datafd;                     /* the data memfd (header and slots) */
-        uint8_t *data;                  /* the sentry's mapping of it */
-        pthread_mutex_t lock;           /* the service slot, slot_used, slot_ctx */
+        uint32_t part;                  /* its part of the data file (data.c) */
+        uint8_t *data;                  /* the sentry's mapping of that part */
+        pthread_mutex_t lock;           /* the service slot, the slot_* fields, spare */
         uint64_t slot_used;             /* bit i: slot i is taken; bit 0 the service's */
+        uint64_t slot_exiting;          /* taken, its thread told to exit: */
+        pid_t slot_exiting_tid[SYSTRAP_NSLOTS]; /* free when this one is gone */
         struct systrap_ctx *slot_ctx[SYSTRAP_NSLOTS];   /* live ctxs by slot */
         atomic_bool dead;
         atomic_uint nctx;
+        struct systrap_ctx *spare;      /* a context made ahead (pool.c), under ->lock */
+        struct systrap_as *next_dying;  /* in the pool's dying list */
 };
 
 struct systrap_ctx {
@@ -176,8 +222,38 @@ int systrap_filters_build(struct systrap_platform *sp);
 /* tid.c: the host tid of the stub thread that is ns_tid in pid's namespace. */
 int systrap_host_tid(int procfd, pid_t pid, pid_t ns_tid, pid_t *ret);
 
-/* stub.c */
+/* data.c: the data file, one part per stub. data_get sets as->part and
+ * as->data (the sentry's mapping of it); data_put gives them back, once the
+ * stub that mapped the part has exited. */
+int systrap_data_init(struct systrap_platform *sp);
+void systrap_data_fini(struct systrap_platform *sp);
+int systrap_data_get(struct systrap_platform *sp, struct systrap_as *as);
+void systrap_data_put(struct systrap_platform *sp, struct systrap_as *as);
+static inline uint64_t data_offset(uint32_t part)
+{
+        return (uint64_t)part * SYSTRAP_DATA_SIZE;
+}
+
+/* stub.c: spawns a stub from the sentry (the factory), with as's data part
+ * mapped and its header written. */
 int systrap_stub_spawn(struct systrap_platform *sp, struct systrap_as *as);
+void systrap_header_write(struct systrap_platform *sp, struct systrap_as *as);
+
+/* factory.c: every stub but the factory is forked from it. stub_fork: a new
+ * stub for as (its data part mapped), ready when it returns. */
+int systrap_stub_fork(struct systrap_platform *sp, struct systrap_as *as);
+void systrap_factory_stop(struct systrap_platform *sp);
+/* Kills a stub and waits until it has exited (its data part is then free). */
+void systrap_stub_reap(struct systrap_as *as);
+
+/* pool.c: the keeper thread. pool_take: a ready stub (with a spare context)
+ * or NULL; pool_bury: a killed stub, for the keeper to wait for and free;
+ * pool_settle: waits until the keeper is idle (tests). */
+int systrap_pool_init(struct systrap_platform *sp);
+void systrap_pool_fini(struct systrap_platform *sp);
+struct systrap_as *systrap_pool_take(struct systrap_platform *sp);
+void systrap_pool_bury(struct systrap_platform *sp, struct systrap_as *as);
+void systrap_pool_settle(struct systrap_platform *sp);
 
 /* handoff.c: the sentry's side of a message page. */
 void handoff_post(volatile struct systrap_msg *m, uint32_t state);
@@ -192,8 +268,19 @@ int handoff_wait(struct systrap_as *as, volatile struct systrap_msg *m, pid_t ti
 int handoff_request(struct systrap_as *as, volatile struct systrap_msg *m, pid_t tid,
                     long nr, const uint64_t args[6], long *ret);
 void systrap_as_kill(struct systrap_as *as);
+/* A batch of host calls (at most SYSTRAP_BATCH_MAX, no clone): run in order
+ * until one fails; results[0..*ret_done) are theirs. */
+struct systrap_call {
+        long nr;
+        uint64_t args[6];
+};
+int handoff_request_batch(struct systrap_as *as, volatile struct systrap_msg *m, pid_t tid,
+                          const struct systrap_call *calls, unsigned n, long *results,
+                          unsigned *ret_done);
 
-/* as.c: a host call in the stub, by whichever thread is cheapest. */
+/* as.c: a new stub, not from the pool. */
+int systrap_as_new(struct systrap_platform *sp, struct systrap_as **ret);
+/* A host call in the stub, by whichever thread is cheapest. */
 int systrap_as_syscall(struct systrap_as *as, long nr, const uint64_t args[6], long *ret);
 
 /* affinity.c */
@@ -205,6 +292,7 @@ int systrap_as_map(struct platform_as *as, guest_ptr_t addr, uint64_t len,
                    int prot, uint64_t off);
 int systrap_as_unmap(struct platform_as *as, guest_ptr_t addr, uint64_t len);
 int systrap_as_protect(struct platform_as *as, guest_ptr_t addr, uint64_t len, int prot);
+int systrap_as_apply(struct platform_as *as, const struct platform_as_op *ops, unsigned n);
 void systrap_as_release(struct platform_as *as);
 
 int systrap_ctx_create(struct platform_as *as, struct platform_ctx **ret);

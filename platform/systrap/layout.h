@@ -7,9 +7,10 @@
  * the code page) and in every stub, inside [GUEST_ADDR_MAX, TASK_SIZE):
  *
  *   region + 0                 code page (the trampoline), r-x, sealed
- *   region + CODE_SPAN         the stub's data memfd, rw-, sealed:
+ *   region + CODE_SPAN         the stub's part of the data file, rw-, sealed:
  *     + 0                        header: the allow-list filter (sock_fprog at
- *                                HDR_FPROG, instructions at HDR_INSNS)
+ *                                HDR_FPROG, instructions at HDR_INSNS) and
+ *                                the forked stub's filter (at HDR_CHILD_*)
  *     + HDR_SIZE + i*SLOT_SIZE   slot i: message page, then signal stack.
  *                                Slot 0 is the service thread's.
  *
@@ -30,8 +31,20 @@
 #define SYSTRAP_SLOTS_OFF       (SYSTRAP_CODE_SPAN + SYSTRAP_HDR_SIZE)  /* from region */
 #define SYSTRAP_HDR_FPROG       0       /* struct sock_fprog */
 #define SYSTRAP_HDR_INSNS       64      /* struct sock_filter[] */
+#define SYSTRAP_HDR_CHILD_FPROG 0x4000  /* struct sock_fprog: a forked stub's own */
+#define SYSTRAP_HDR_CHILD_INSNS (SYSTRAP_HDR_CHILD_FPROG + 64)
 #define SYSTRAP_STACK_OFF       SYSTRAP_PAGE    /* in a slot: the signal stack */
 #define SYSTRAP_STACK_SIZE      (SYSTRAP_SLOT_SIZE - SYSTRAP_STACK_OFF)
+
+/* A stub's file descriptors: the memory file (guest memory) and the data
+ * file (every stub's header and slots; each stub maps only its own part). */
+#define SYSTRAP_MEMFD           3
+#define SYSTRAP_DATAFD          4
+
+/* clone flags (internal.h checks them against <sched.h>): a thread for a
+ * guest context, and a new stub forked by the factory (factory.c). */
+#define SYSTRAP_THREAD_CLONE_FLAGS      0x50f00 /* VM|FS|FILES|SIGHAND|THREAD|SYSVSEM */
+#define SYSTRAP_FORK_CLONE_FLAGS        0x1011  /* SIGCHLD|PIDFD */
 
 /* The message page's state word, a futex. STOPPED and DONE belong to the
  * sentry (the stub waits); RESUME and REQUEST to the stub (the sentry waits);
@@ -64,6 +77,15 @@
 #define MSG_GREGS               176     /* u64[18]: ucontext gregs r8 .. eflags */
 #define MSG_CSGSFS              320     /* u64 */
 #define MSG_SIZE                328
+/* A batch request (REQ_NR == SYSTRAP_REQ_BATCH): BATCH_N calls, each entry
+ * nr, six arguments, the result; REQ_RET: how many ran (the first failure
+ * ends it). Past MSG_SIZE, still in the message page. */
+#define SYSTRAP_REQ_BATCH       0x7fff  /* no system call has this number */
+#define MSG_BATCH_N             384     /* u64 */
+#define MSG_BATCH_CALLS               392     /* entries */
+#define BATCH_ENTRY_SIZE        64
+#define BATCH_RET               56      /* in an entry */
+#define SYSTRAP_BATCH_MAX       48
 #define MSG_NGREGS              18
 
 /* ucontext_t / siginfo_t offsets on x86_64 (checked in internal.h). */

@@ -1,28 +1,32 @@
 /*
- * Creating a stub process.
+ * Spawning the factory: the one stub forked from the sentry itself
+ * (factory.c forks every other stub from it).
  *
- * A stub is a fork of the calling sentry thread (a raw clone: no atfork
+ * It is a fork of the platform's spawner thread (a raw clone: no atfork
  * handlers, safe in a multithreaded sentry) into fresh user, pid, mount,
- * network, IPC and UTS namespaces. The child inherits the stub region (region.c) and,
- * still running sentry code with every signal blocked and only
- * async-signal-safe calls:
+ * network, IPC and UTS namespaces, whose pid 1 it becomes: when it dies, the
+ * kernel kills every stub forked from it. The child inherits the stub region
+ * (region.c) and, still running sentry code with every signal blocked and
+ * only async-signal-safe calls:
  *   - asks for SIGKILL when its parent thread dies, and checks that it has
  *     not died already; drops glibc's rseq registration;
  *   - makes its root an empty tmpfs (mounted over / in its own mount
  *     namespace, then chroot);
- *   - maps its data memfd into the region, keeps only the memory file (as
- *     STUB_MEMFD), and seals the region (mseal: no munmap, mprotect or mmap
- *     over it, whoever asks);
+ *   - maps its part of the data file into the region, keeps only the memory
+ *     file (STUB_MEMFD) and the data file (STUB_DATAFD), and seals the code
+ *     page (mseal: no munmap, mprotect or mmap over it, whoever asks). Its
+ *     data span stays unsealed: each stub forked from it maps its own part
+ *     there, then seals the whole region;
  *   - points SIGSYS, the fault signals and the interrupt signal at the
  *     trampoline's handler (signal stack per thread, every signal blocked
- *     while it runs) and ignores every other signal;
+ *     while it runs) and ignores every other signal (SIGCHLD too, so the
+ *     stubs it forks are reaped by the kernel);
  *   - drops every capability (libcap-ng: effective, permitted, inheritable,
  *     bounding) and sets no_new_privs;
  *   - installs the instruction-pointer filter (filter.c) as its very last
  *     system call from sentry code, and jumps into the trampoline, which
  *     unmaps everything else, installs the allow-list and serves requests.
- * No guest code or mapping exists before both filters are in place: guest
- * memory is mapped later, by requests the service thread runs.
+ * The factory never runs guest code.
  */
 #include <cap-ng.h>
 #include <errno.h>
@@ -119,12 +123,12 @@ static int caps_drop(void)
 
 /* The forked child. Async-signal-safe calls only: other sentry threads may
  * have held any lock at the fork. */
-static _noreturn_ void stub_child(struct systrap_platform *sp, int datafd, int parentfd)
+static _noreturn_ void stub_child(struct systrap_platform *sp, uint64_t data_off, int parentfd)
 {
         uintptr_t region = sp->region;
         struct sock_fprog ip = { .len = (unsigned short)sp->ip_filter_len,
                                  .filter = sp->ip_filter };
-        int memfd = sp->memfd;
+        int memfd, datafd;
 
         struct pollfd parent = { .fd = parentfd, .events = POLLIN };
 
@@ -136,13 +140,18 @@ static _noreturn_ void stub_child(struct systrap_platform *sp, int datafd, int p
         if (root_empty() < 0)
                 _exit(2);
         if (mmap((void *)(region + SYSTRAP_CODE_SPAN), SYSTRAP_DATA_SIZE,
-                 PROT_READ | PROT_WRITE, MAP_SHARED | MAP_FIXED, datafd, 0) == MAP_FAILED)
+                 PROT_READ | PROT_WRITE, MAP_SHARED | MAP_FIXED, sp->datafd,
+                 (off_t)data_off) == MAP_FAILED)
                 _exit(3);
-        if (syscall(SYS_mseal, region, SYSTRAP_REGION_SIZE, 0) < 0 && errno != ENOSYS)
+        if (syscall(SYS_mseal, region, SYSTRAP_CODE_SPAN, 0) < 0 && errno != ENOSYS)
                 _exit(4);
-        if (memfd != STUB_MEMFD && dup2(memfd, STUB_MEMFD) < 0)
+        /* Both above 4 first, so that neither dup2 can close the other. */
+        memfd = fcntl(sp->memfd, F_DUPFD, STUB_DATAFD + 1);
+        datafd = fcntl(sp->datafd, F_DUPFD, STUB_DATAFD + 1);
+        if (memfd < 0 || datafd < 0 || dup2(memfd, STUB_MEMFD) < 0 ||
+            dup2(datafd, STUB_DATAFD) < 0)
                 _exit(5);
-        if (close_range(0, STUB_MEMFD - 1, 0) < 0 || close_range(STUB_MEMFD + 1, ~0U, 0) < 0)
+        if (close_range(0, STUB_MEMFD - 1, 0) < 0 || close_range(STUB_DATAFD + 1, ~0U, 0) < 0)
                 _exit(5);
         if (signals_setup(region) < 0)
                 _exit(6);
@@ -158,17 +167,24 @@ static _noreturn_ void stub_child(struct systrap_platform *sp, int datafd, int p
         __builtin_unreachable();
 }
 
-static void header_write(struct systrap_platform *sp, struct systrap_as *as)
+void systrap_header_write(struct systrap_platform *sp, struct systrap_as *as)
 {
-        struct sock_fprog fprog = {
+        uintptr_t hdr = sp->region + SYSTRAP_CODE_SPAN;
+        struct sock_fprog allow = {
                 .len = (unsigned short)sp->allow_len,
-                .filter = (struct sock_filter *)(sp->region + SYSTRAP_CODE_SPAN +
-                                                 SYSTRAP_HDR_INSNS),
+                .filter = (struct sock_filter *)(hdr + SYSTRAP_HDR_INSNS),
+        };
+        struct sock_fprog child = {
+                .len = (unsigned short)sp->child_filter_len,
+                .filter = (struct sock_filter *)(hdr + SYSTRAP_HDR_CHILD_INSNS),
         };
 
-        memcpy(as->data + SYSTRAP_HDR_FPROG, &fprog, sizeof(fprog));
+        memcpy(as->data + SYSTRAP_HDR_FPROG, &allow, sizeof(allow));
         memcpy(as->data + SYSTRAP_HDR_INSNS, sp->allow,
                sp->allow_len * sizeof(struct sock_filter));
+        memcpy(as->data + SYSTRAP_HDR_CHILD_FPROG, &child, sizeof(child));
+        memcpy(as->data + SYSTRAP_HDR_CHILD_INSNS, sp->child_filter,
+               sp->child_filter_len * sizeof(struct sock_filter));
 }
 
 struct spawn_req {
@@ -192,7 +208,7 @@ static long stub_fork(void *arg)
         pthread_sigmask(SIG_SETMASK, &all, &old);
         pid = syscall(SYS_clone, SIGCHLD | STUB_NAMESPACES, NULL, NULL, NULL, 0);
         if (pid == 0)
-                stub_child(req->sp, req->as->datafd, parentfd);
+                stub_child(req->sp, data_offset(req->as->part), parentfd);
         if (pid < 0)
                 pid = -errno;
         pthread_sigmask(SIG_SETMASK, &old, NULL);
@@ -208,7 +224,7 @@ int systrap_stub_spawn(struct systrap_platform *sp, struct systrap_as *as)
         long pid;
         int r;
 
-        header_write(sp, as);
+        systrap_header_write(sp, as);
         m = as_msg(as, 0);
         m->spin = systrap_tuning.stub_spin_ns * sp->tsc_per_us / 1000;
 

@@ -26,6 +26,7 @@ static const struct platform_ops systrap_ops = {
         .as_map = systrap_as_map,
         .as_unmap = systrap_as_unmap,
         .as_protect = systrap_as_protect,
+        .as_apply = systrap_as_apply,
         .as_release = systrap_as_release,
         .ctx_create = systrap_ctx_create,
         .switch_to = systrap_switch_to,
@@ -102,26 +103,35 @@ static int systrap_create(int memfd, struct platform **ret)
         sp->base.ops = &systrap_ops;
         sp->memfd = memfd;
         atomic_init(&sp->next_cpu, 0);
+        pthread_mutex_init(&sp->factory_lock, NULL);
         sp->procfd = open("/proc", O_PATH | O_DIRECTORY | O_CLOEXEC);
         if (sp->procfd < 0) {
-                free(sp);
-                return -errno;
+                r = -errno;
+                goto fail_free;
         }
-        r = systrap_region_get(&sp->region);
+        r = systrap_data_init(sp);
+        if (r == 0)
+                r = systrap_region_get(&sp->region);
         if (r == 0)
                 r = systrap_filters_build(sp);
         if (r == 0)
                 r = stub_spawner_create(&sp->spawner);
-        if (r < 0) {
-                free(sp->allow);
-                close(sp->procfd);
-                free(sp);
-                return r;
-        }
+        if (r < 0)
+                goto fail;
+        systrap_pool_init(sp);
         pthread_once(&tsc_once, tsc_calibrate);
         sp->tsc_per_us = tsc_per_us;
         *ret = &sp->base;
         return 0;
+
+fail:
+        free(sp->allow);
+        systrap_data_fini(sp);
+        close(sp->procfd);
+fail_free:
+        pthread_mutex_destroy(&sp->factory_lock);
+        free(sp);
+        return r;
 }
 
 /* Address spaces must be released first. The region stays reserved in the
@@ -133,9 +143,13 @@ static void systrap_destroy(struct platform *p)
         if (!p)
                 return;
         sp = container_of(p, struct systrap_platform, base);
+        systrap_pool_fini(sp);
+        systrap_factory_stop(sp);
         stub_spawner_destroy(sp->spawner);
         free(sp->allow);
+        systrap_data_fini(sp);
         close(sp->procfd);
+        pthread_mutex_destroy(&sp->factory_lock);
         free(sp);
 }
 

@@ -19,6 +19,12 @@
  * stack at the top of their slot); they set their signal stack, unblock
  * every signal and stop on a ud2 so that the sentry sees them ready.
  *
+ * New stubs are forked by a request to the factory (factory.c: clone with
+ * STUB_FORK_FLAGS, its data part's offset in %r9): the child maps its own
+ * part of the data file over the data span, installs the child filter from
+ * its header, seals the region and becomes a service thread like the
+ * factory's own.
+ *
  * Register use: %rbx the message page, %r15 the ucontext; anything may be
  * clobbered in the handler (rt_sigreturn restores the guest's registers).
  */
@@ -35,6 +41,10 @@
 #define SYS_futex 202
 #define SYS_exit_group 231
 #define SYS_seccomp 317
+#define SYS_mseal 462
+#define PROT_READ_WRITE 3
+#define MAP_SHARED_FIXED 0x11
+#define ENOSYS 38
 #define SECCOMP_SET_MODE_FILTER 1
 #define FUTEX_WAIT 0
 #define FUTEX_WAKE 1
@@ -80,6 +90,7 @@ systrap_tramp_start:
         jnz     setup_fail
 
         /* The service thread: slot 0, its stack at the slot's top. */
+service:
         lea     SYSTRAP_SLOTS_OFF(%r12), %rbx
         lea     SYSTRAP_SLOT_SIZE(%rbx), %rsp
         mov     $ST_DONE, %eax          /* ready */
@@ -149,6 +160,8 @@ resume:
 request:
         movl    $ST_RUNNING, MSG_STATE(%rbx)
         mov     MSG_REQ_NR(%rbx), %rax
+        cmp     $SYSTRAP_REQ_BATCH, %rax
+        je      batch
         mov     %rax, %r12
         mov     MSG_REQ_ARGS(%rbx), %rdi
         mov     (MSG_REQ_ARGS + 8)(%rbx), %rsi
@@ -160,8 +173,43 @@ request:
         cmp     $SYS_clone, %r12
         jne     1f
         test    %rax, %rax
-        jz      new_thread
+        jnz     1f
+        cmp     $SYSTRAP_THREAD_CLONE_FLAGS, %rdi       /* kept by the kernel */
+        je      new_thread
+        jmp     new_stub
 1:      mov     %rax, MSG_REQ_RET(%rbx)
+        mov     $ST_DONE, %eax
+        call    post
+        jmp     wait_sentry
+
+/* A batch: at most BATCH_MAX calls from the entries, until one fails (a
+ * result in [-4095, -1]). No clone in a batch (the sentry never puts one
+ * there; a child would run on in the loop). %r13/%r14 are wait_sentry's
+ * scratch, set again when it is entered. */
+batch:
+        mov     MSG_BATCH_N(%rbx), %r13
+        cmp     $SYSTRAP_BATCH_MAX, %r13
+        jbe     1f
+        mov     $SYSTRAP_BATCH_MAX, %r13d
+1:      lea     MSG_BATCH_CALLS(%rbx), %r14
+        xor     %r12d, %r12d                    /* calls done */
+2:      cmp     %r13, %r12
+        je      3f
+        mov     (%r14), %rax
+        mov     8(%r14), %rdi
+        mov     16(%r14), %rsi
+        mov     24(%r14), %rdx
+        mov     32(%r14), %r10
+        mov     40(%r14), %r8
+        mov     48(%r14), %r9
+        syscall
+        mov     %rax, BATCH_RET(%r14)
+        inc     %r12
+        cmp     $-4095, %rax
+        jae     3f
+        add     $BATCH_ENTRY_SIZE, %r14
+        jmp     2b
+3:      mov     %r12, MSG_REQ_RET(%rbx)
         mov     $ST_DONE, %eax
         call    post
         jmp     wait_sentry
@@ -195,6 +243,40 @@ thread_fail:
         mov     $1, %edi
         syscall
         ud2
+
+/* A stub forked by the factory. Its stack and message page are still the
+ * factory's (shared memory) until its own part is mapped: so no stack use
+ * before that. %r9 (kept by the kernel): the part's offset. */
+new_stub:
+        lea     systrap_tramp_start(%rip), %r12
+        mov     $SYS_mmap, %eax
+        lea     SYSTRAP_CODE_SPAN(%r12), %rdi
+        mov     $SYSTRAP_DATA_SIZE, %esi
+        mov     $PROT_READ_WRITE, %edx
+        mov     $MAP_SHARED_FIXED, %r10d
+        mov     $SYSTRAP_DATAFD, %r8d
+        syscall
+        cmp     %rax, %rdi
+        jne     setup_fail
+        /* seccomp(SECCOMP_SET_MODE_FILTER, 0, header): the child filter. */
+        mov     $SYS_seccomp, %eax
+        mov     $SECCOMP_SET_MODE_FILTER, %edi
+        xor     %esi, %esi
+        lea     (SYSTRAP_CODE_SPAN + SYSTRAP_HDR_CHILD_FPROG)(%r12), %rdx
+        syscall
+        test    %rax, %rax
+        jnz     setup_fail
+        /* mseal(region, size, 0); a kernel without it has no seal at all. */
+        mov     $SYS_mseal, %eax
+        mov     %r12, %rdi
+        mov     $SYSTRAP_REGION_SIZE, %esi
+        xor     %edx, %edx
+        syscall
+        test    %rax, %rax
+        jz      service
+        cmp     $-ENOSYS, %rax
+        je      service
+        jmp     setup_fail
 
         .balign 16
 systrap_handler:

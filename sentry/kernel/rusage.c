@@ -39,11 +39,20 @@ static void usage_max(struct task_usage *acc, const struct task_usage *u)
         acc->maxrss_kb = MAX(acc->maxrss_kb, u->maxrss_kb);
 }
 
+/* What the host accounts to mm's stub; -ESRCH before it has one (a fork
+ * or exec whose address space failed). */
+static int stub_usage(struct kernel *k, struct mm *mm, bool cpu_only, struct platform_usage *ret)
+{
+        struct platform_as *as = mm_platform_as(mm);
+
+        return as ? k->platform_ops->as_usage(as, cpu_only, ret) : -ESRCH;
+}
+
 /* The stub of mm, as the host accounts it. */
 static int mm_usage(struct kernel *k, struct mm *mm, struct task_usage *ret)
 {
         struct platform_usage p;
-        int r = k->platform_ops->as_usage(mm_platform_as(mm), false, &p);
+        int r = stub_usage(k, mm, false, &p);
 
         if (r < 0)
                 return r;
@@ -65,7 +74,7 @@ void thread_group_usage(struct thread_group *tg, struct task *live, struct task_
                 struct platform_usage p;
 
                 /* The cheap sample: /proc walks ask for every process. */
-                if (tg->kernel->platform_ops->as_usage(mm_platform_as(mm), true, &p) == 0) {
+                if (stub_usage(tg->kernel, mm, true, &p) == 0) {
                         now.utime_ns = p.utime_ns;
                         now.stime_ns = p.stime_ns;
                 }
@@ -119,7 +128,7 @@ void task_usage_children(struct task *t, struct task_usage *ret)
 int task_cpu_clock_process(struct task *t, uint64_t *ret_ns)
 {
         struct platform_usage p;
-        int r = t->kernel->platform_ops->as_usage(mm_platform_as(t->mm), true, &p);
+        int r = stub_usage(t->kernel, t->mm, true, &p);
 
         if (r < 0)
                 return r;
@@ -186,7 +195,7 @@ int thread_group_cpu_sample(struct thread_group *tg, enum cpu_sample which, uint
                 pthread_mutex_unlock(&t->block_lock);
         }
         if (mm) {
-                r = tg->kernel->platform_ops->as_usage(mm_platform_as(mm), true, &p);
+                r = stub_usage(tg->kernel, mm, true, &p);
                 mm_unref(mm);
         }
         task_unref(t);

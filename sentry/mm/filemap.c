@@ -186,18 +186,21 @@ bool mm_range_backed_locked(struct mm *mm, guest_ptr_t start, guest_ptr_t end)
         return at >= end;
 }
 
-int mm_as_protect_backed_locked(struct mm *mm, guest_ptr_t start, guest_ptr_t end, int prot)
+int mm_as_batch_protect_backed_locked(struct mm_as_batch *b, guest_ptr_t start,
+                                      guest_ptr_t end, int prot)
 {
         guest_ptr_t run = 0, run_end = 0;
         int run_prot = -1, r;
 
         /* One call per run of touching PMAs with equal protection. */
-        for (struct pma *p = pma_find(&mm->pmas, start); p && p->start < end; p = pma_next(p)) {
-                guest_ptr_t a = MAX(p->start, start), b = MIN(p->end, end);
+        for (struct pma *p = pma_find(&b->mm->pmas, start); p && p->start < end;
+             p = pma_next(p)) {
+                guest_ptr_t a = MAX(p->start, start), e = MIN(p->end, end);
                 int pp = p->cow ? prot & ~PROT_WRITE : prot;
 
                 if (run_prot != -1 && (a != run_end || pp != run_prot)) {
-                        r = mm_as_protect(mm, run, run_end - run, run_prot);
+                        r = mm_as_batch_add(b, PLATFORM_AS_PROTECT, run, run_end - run,
+                                            run_prot, 0);
                         if (r < 0)
                                 return r;
                         run_prot = -1;
@@ -206,9 +209,20 @@ int mm_as_protect_backed_locked(struct mm *mm, guest_ptr_t start, guest_ptr_t en
                         run = a;
                         run_prot = pp;
                 }
-                run_end = b;
+                run_end = e;
         }
-        return run_prot == -1 ? 0 : mm_as_protect(mm, run, run_end - run, run_prot);
+        return run_prot == -1 ? 0 : mm_as_batch_add(b, PLATFORM_AS_PROTECT, run,
+                                                     run_end - run, run_prot, 0);
+}
+
+int mm_as_protect_backed_locked(struct mm *mm, guest_ptr_t start, guest_ptr_t end, int prot)
+{
+        struct mm_as_batch batch;
+        int r;
+
+        mm_as_batch_init(&batch, mm);
+        r = mm_as_batch_protect_backed_locked(&batch, start, end, prot);
+        return r < 0 ? r : mm_as_batch_flush(&batch);
 }
 
 /* ---- Taking pages away ----------------------------------------------------- */

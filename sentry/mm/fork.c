@@ -53,8 +53,9 @@ static int wipe_pages(struct mm *child, const struct vma *v)
 
 /* The parent's side of a private VMA: its pages become copy-on-write, and
  * read-only on the platform if they were writable. */
-static int protect_parent(struct mm *parent, const struct vma *v)
+static int protect_parent(struct mm_as_batch *batch, const struct vma *v)
 {
+        struct mm *parent = batch->mm;
         struct pma_prealloc pa = {};
         bool all_cow = true;
         struct pma *p;
@@ -69,9 +70,10 @@ static int protect_parent(struct mm *parent, const struct vma *v)
                 return r;
         if (v->prot & PROT_WRITE) {
                 /* A file VMA may have unpopulated (unmapped) pages. */
-                r = v->file ? mm_as_protect_backed_locked(parent, v->start, v->end,
-                                                          v->prot & ~PROT_WRITE)
-                            : mm_as_protect(parent, v->start, vma_len(v), v->prot & ~PROT_WRITE);
+                r = v->file ? mm_as_batch_protect_backed_locked(batch, v->start, v->end,
+                                                                v->prot & ~PROT_WRITE)
+                            : mm_as_batch_add(batch, PLATFORM_AS_PROTECT, v->start, vma_len(v),
+                                              v->prot & ~PROT_WRITE, 0);
                 if (r < 0)
                         goto out;
         }
@@ -85,8 +87,9 @@ out:
         return r;
 }
 
-static int fork_vma(struct mm *parent, struct mm *child, const struct vma *v)
+static int fork_vma(struct mm_as_batch *batch, struct mm *child, const struct vma *v)
 {
+        struct mm *parent = batch->mm;
         struct vma *n = vma_new();
         int r;
 
@@ -105,27 +108,33 @@ static int fork_vma(struct mm *parent, struct mm *child, const struct vma *v)
                 return wipe_pages(child, v);
         r = share_pages(parent, child, v);
         if (r == 0 && !(v->flags & VMA_SHARED))
-                r = protect_parent(parent, v);
+                r = protect_parent(batch, v);
         return r;
 }
 
 int mm_fork(struct mm *parent, struct mm **ret_child)
 {
+        struct mm_as_batch batch;
         struct mm *child;
-        int r;
+        int r, f;
 
         r = mm_alloc(parent->platform, parent->mf, &child);
         if (r < 0)
                 return r;
-
         mm_lock_write(parent);
         child->mmap_base = parent->mmap_base;
         child->start_brk = parent->start_brk;
         child->brk = parent->brk;
         child->proc = parent->proc;
+        /* The parent's pages become read-only on the platform in one go at
+         * the end: a write by another of its threads before that lands in
+         * a page the child shares, as if made before the fork. */
+        mm_as_batch_init(&batch, parent);
         for (struct vma *v = vma_first(&parent->vmas); v && r == 0; v = vma_next(v))
                 if (!(v->flags & VMA_DONTFORK))
-                        r = fork_vma(parent, child, v);
+                        r = fork_vma(&batch, child, v);
+        f = mm_as_batch_flush(&batch);
+        r = r < 0 ? r : f;
         mm_unlock_write(parent);
 
         if (r < 0) {

@@ -281,6 +281,25 @@ int mm_as_map(struct mm *mm, guest_ptr_t addr, uint64_t len, int prot, uint64_t 
 int mm_as_unmap(struct mm *mm, guest_ptr_t addr, uint64_t len);
 int mm_as_protect(struct mm *mm, guest_ptr_t addr, uint64_t len, int prot);
 
+/* Platform changes gathered and applied together: one hand-off to the stub
+ * for all of them on a platform with ->as_apply, each at once otherwise.
+ * add may apply what it has (when full): its error is then that of the
+ * batch. Nothing is undone on error, as with the single calls. */
+#define MM_AS_BATCH_MAX 48
+struct mm_as_batch {
+        struct mm *mm;
+        unsigned n;
+        struct platform_as_op ops[MM_AS_BATCH_MAX];
+};
+static inline void mm_as_batch_init(struct mm_as_batch *b, struct mm *mm)
+{
+        b->mm = mm;
+        b->n = 0;
+}
+int mm_as_batch_add(struct mm_as_batch *b, enum platform_as_op_kind kind, guest_ptr_t addr,
+                    uint64_t len, int prot, uint64_t off);
+int mm_as_batch_flush(struct mm_as_batch *b);
+
 /* The write lock, and its release, which first drops deferred references. */
 void mm_lock_write(struct mm *mm);
 void mm_unlock_write(struct mm *mm);
@@ -361,6 +380,9 @@ bool mm_range_backed_locked(struct mm *mm, guest_ptr_t start, guest_ptr_t end);
  * unbacked pages are not mapped on the platform), each with prot less
  * PROT_WRITE on cow pages. */
 int mm_as_protect_backed_locked(struct mm *mm, guest_ptr_t start, guest_ptr_t end, int prot);
+/* The same, added to a batch of mm's. */
+int mm_as_batch_protect_backed_locked(struct mm_as_batch *b, guest_ptr_t start,
+                                      guest_ptr_t end, int prot);
 
 /* cow.c. Make [start, end) (page aligned, inside VMAs) writable in place for
  * the sentry and the guest: copy each cow page, or take it if this mm holds

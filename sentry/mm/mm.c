@@ -123,6 +123,49 @@ int mm_as_protect(struct mm *mm, guest_ptr_t addr, uint64_t len, int prot)
         return mm->as ? mm_ops(mm)->as_protect(mm->as, addr, len, prot) : 0;
 }
 
+static int as_op_one(struct mm *mm, const struct platform_as_op *op)
+{
+        switch (op->kind) {
+        case PLATFORM_AS_MAP:
+                return mm_as_map(mm, op->addr, op->len, op->prot, op->off);
+        case PLATFORM_AS_UNMAP:
+                return mm_as_unmap(mm, op->addr, op->len);
+        case PLATFORM_AS_PROTECT:
+                return mm_as_protect(mm, op->addr, op->len, op->prot);
+        }
+        return -EINVAL;
+}
+
+int mm_as_batch_add(struct mm_as_batch *b, enum platform_as_op_kind kind, guest_ptr_t addr,
+                    uint64_t len, int prot, uint64_t off)
+{
+        struct platform_as_op op = { .kind = kind, .prot = prot, .addr = addr, .len = len,
+                                     .off = off };
+        int r;
+
+        if (!b->mm->as)
+                return 0;
+        if (!mm_ops(b->mm)->as_apply)
+                return as_op_one(b->mm, &op);
+        if (b->n == MM_AS_BATCH_MAX) {
+                r = mm_as_batch_flush(b);
+                if (r < 0)
+                        return r;
+        }
+        b->ops[b->n++] = op;
+        return 0;
+}
+
+int mm_as_batch_flush(struct mm_as_batch *b)
+{
+        unsigned n = b->n;
+
+        b->n = 0;
+        if (n == 0 || !b->mm->as)
+                return 0;
+        return mm_ops(b->mm)->as_apply(b->mm->as, b->ops, n);
+}
+
 void mm_lock_read(struct mm *mm)
 {
         pthread_rwlock_rdlock(&mm->lock);
@@ -235,22 +278,25 @@ int mm_unmap_locked(struct mm *mm, guest_ptr_t start, guest_ptr_t end)
 
 int mm_as_map_range_locked(struct mm *mm, guest_ptr_t start, guest_ptr_t end)
 {
+        struct mm_as_batch batch;
         struct vma *v;
         struct pma *p;
         int r;
 
+        mm_as_batch_init(&batch, mm);
         for (v = vma_find(&mm->vmas, start); v && v->start < end; v = vma_next(v)) {
                 guest_ptr_t vs = MAX(v->start, start), ve = MIN(v->end, end);
 
                 for (p = pma_find(&mm->pmas, vs); p && p->start < ve; p = pma_next(p)) {
                         guest_ptr_t a = MAX(p->start, vs), b = MIN(p->end, ve);
 
-                        r = mm_as_map(mm, a, b - a, mm_pma_prot(v, p), pma_off_of(p, a));
+                        r = mm_as_batch_add(&batch, PLATFORM_AS_MAP, a, b - a,
+                                            mm_pma_prot(v, p), pma_off_of(p, a));
                         if (r < 0)
                                 return r;
                 }
         }
-        return 0;
+        return mm_as_batch_flush(&batch);
 }
 
 static bool range_free(struct mm *mm, guest_ptr_t addr, uint64_t len)

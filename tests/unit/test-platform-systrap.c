@@ -6,6 +6,7 @@
 #include <dirent.h>
 #include <fcntl.h>
 #include <linux/futex.h>
+#include <linux/seccomp.h>
 #include <sched.h>
 #include <sys/prctl.h>
 #include <sys/ptrace.h>
@@ -248,6 +249,71 @@ static void test_unmap_removes_mapping(void **state)
         assert_int_equal(f->ev.addr, CODE);
 }
 
+/* as_apply: several changes in one hand-off, in order, as the single calls. */
+static void test_apply_batch(void **state)
+{
+        struct fixture *f = *state;
+        const struct platform_as_op ops[] = {
+                { PLATFORM_AS_UNMAP, 0, CODE, PAGE_SIZE, 0 },
+                { PLATFORM_AS_MAP, PROT_READ, CODE, PAGE_SIZE, 0 },
+                { PLATFORM_AS_PROTECT, PROT_READ | PROT_EXEC, CODE, PAGE_SIZE, 0 },
+                { PLATFORM_AS_PROTECT, PROT_READ, DATA, PAGE_SIZE, 0 },
+        };
+        const struct platform_as_op bad[] = {
+                { PLATFORM_AS_MAP, PROT_READ, CODE + 1, PAGE_SIZE, 0 },
+        };
+        /* mov %eax,(%rsp-8): a write to the now read-only data page */
+        static const uint8_t code[] = { 0x89, 0x44, 0x24, 0xf8 };
+
+        load_code(f, code, sizeof(code));
+        f->regs.gp.rsp = DATA + 16;
+        assert_int_equal(f->ops->as_apply(f->as, ops, ARRAY_SIZE(ops)), 0);
+        assert_int_equal(f->ops->as_apply(f->as, bad, 1), -EINVAL);
+        assert_int_equal(run(f), 0);
+        assert_int_equal(f->ev.stop, PLATFORM_STOP_FAULT);
+        assert_int_equal(f->ev.signo, SIGSEGV);
+        assert_int_equal(f->ev.si_code, SEGV_ACCERR);
+        assert_int_equal(f->ev.addr, DATA + 8);
+}
+
+/* More than one hand-off's worth: later chunks still run. */
+static void test_apply_long_batch(void **state)
+{
+        struct fixture *f = *state;
+        struct platform_as_op ops[2 * SYSTRAP_BATCH_MAX + 3];
+
+        for (size_t i = 0; i < ARRAY_SIZE(ops); i++)
+                ops[i] = (struct platform_as_op){ PLATFORM_AS_PROTECT,
+                                                  i % 2 ? PROT_READ : PROT_READ | PROT_WRITE,
+                                                  DATA, PAGE_SIZE, 0 };
+        assert_int_equal(f->ops->as_apply(f->as, ops, ARRAY_SIZE(ops)), 0);
+        load_code(f, getpid_then_exit, sizeof(getpid_then_exit));
+        assert_int_equal(run(f), 0);
+        assert_int_equal(f->ev.stop, PLATFORM_STOP_SYSCALL);
+}
+
+/* Every stub but the factory is the factory's child, in its pid namespace. */
+static void test_stubs_are_forked_from_the_factory(void **state)
+{
+        struct fixture *f = *state;
+        struct systrap_platform *sp = container_of(f->p, struct systrap_platform, base);
+        char path[64], buf[4096], *ppid;
+        int fd;
+        ssize_t n;
+
+        assert_non_null(sp->factory);
+        snprintf(path, sizeof(path), "/proc/%d/status", stub_pid(f));
+        fd = open(path, O_RDONLY | O_CLOEXEC);
+        assert_true(fd >= 0);
+        n = read(fd, buf, sizeof(buf) - 1);
+        close(fd);
+        assert_true(n > 0);
+        buf[n] = 0;
+        ppid = strstr(buf, "\nPPid:\t");
+        assert_non_null(ppid);
+        assert_int_equal(atoi(ppid + strlen("\nPPid:\t")), sp->factory->pid);
+}
+
 struct interrupter {
         const struct platform_ops *ops;
         struct platform_ctx *ctx;
@@ -307,8 +373,11 @@ static void test_stray_signals_are_not_delivered(void **state)
         assert_int_equal(f->regs.gp.orig_rax, 39);
 }
 
-static void test_stub_holds_only_the_memfd(void **state)
+/* The memory file and the data file (every stub's part of it), nothing else. */
+static void test_stub_holds_only_its_two_files(void **state)
 {
+        static const char *const want[] = { [STUB_MEMFD] = "memfd:guest",
+                                            [STUB_DATAFD] = "memfd:systrap-data" };
         struct fixture *f = *state;
         char path[64], link[256];
         struct dirent *de;
@@ -319,18 +388,20 @@ static void test_stub_holds_only_the_memfd(void **state)
         d = opendir(path);
         assert_non_null(d);
         while ((de = readdir(d))) {
+                int fd = atoi(de->d_name);
+
                 if (de->d_name[0] == '.')
                         continue;
                 n++;
-                assert_int_equal(atoi(de->d_name), STUB_MEMFD);
+                assert_true(fd == STUB_MEMFD || fd == STUB_DATAFD);
+                snprintf(path, sizeof(path), "/proc/%d/fd/%d", stub_pid(f), fd);
+                ssize_t len = readlink(path, link, sizeof(link) - 1);
+                assert_true(len > 0);
+                link[len] = 0;
+                assert_non_null(strstr(link, want[fd]));
         }
         closedir(d);
-        assert_int_equal(n, 1);
-        snprintf(path, sizeof(path), "/proc/%d/fd/%d", stub_pid(f), STUB_MEMFD);
-        ssize_t len = readlink(path, link, sizeof(link) - 1);
-        assert_true(len > 0);
-        link[len] = 0;
-        assert_non_null(strstr(link, "memfd:guest"));
+        assert_int_equal(n, 2);
 }
 
 static uintptr_t region_of(const struct fixture *f)
@@ -390,6 +461,8 @@ static void test_release_kills_stub(void **state)
         f->ctx = NULL;
         f->ops->as_release(f->as);
         f->as = NULL;
+        /* Killed at once; gone once the keeper (pool.c) has seen it exit. */
+        systrap_pool_settle(container_of(f->p, struct systrap_platform, base));
         assert_int_equal(kill(pid, 0), -1);
         assert_int_equal(errno, ESRCH);
 }
@@ -409,8 +482,12 @@ static int count_fds(void)
 static void test_as_create_release_leaks_nothing(void **state)
 {
         struct fixture *f = *state;
-        int before = count_fds();
+        struct systrap_platform *sp = container_of(f->p, struct systrap_platform, base);
+        int before;
 
+        /* The keeper's ready stubs hold a pidfd each: not counted. */
+        systrap_pool_settle(sp);
+        before = count_fds() - (int)sp->pool.nready;
         for (int i = 0; i < 20; i++) {
                 struct platform_as *as;
                 struct platform_ctx *ctx;
@@ -423,7 +500,8 @@ static void test_as_create_release_leaks_nothing(void **state)
                 f->ops->ctx_release(ctx);
                 f->ops->as_release(as);
         }
-        assert_int_equal(count_fds(), before);
+        systrap_pool_settle(sp);
+        assert_int_equal(count_fds() - (int)sp->pool.nready, before);
         assert_int_equal(waitpid(-1, NULL, __WALL | WNOHANG), 0);       /* only our own stub left */
 }
 
@@ -612,6 +690,17 @@ static void test_raw_host_calls_from_trampoline_are_refused(void **state)
         assert_int_equal(raw_call(f, SYS_rt_sigaction, SIGSYS, DATA, 0, 8, 0, 0), -EPERM);
         /* fork, and a thread with flags of its own. */
         assert_int_equal(raw_call(f, SYS_clone, SIGCHLD, 0, 0, 0, 0, 0), -EPERM);
+        /* What the factory may do and a stub forked from it may not: fork
+         * (its child filter), install filters, remap its data (the seal), or
+         * close its two files. */
+        assert_int_equal(raw_call(f, SYS_clone, STUB_FORK_FLAGS, 0, DATA, 0, 0, 0), -EPERM);
+        assert_int_equal(raw_call(f, SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, DATA, 0, 0, 0),
+                         -EPERM);
+        assert_int_equal(raw_call(f, SYS_mmap, region + SYSTRAP_CODE_SPAN, SYSTRAP_DATA_SIZE,
+                                  PROT_READ | PROT_WRITE, MAP_SHARED | MAP_FIXED, STUB_DATAFD, 0),
+                         -EPERM);
+        assert_int_equal(raw_call(f, SYS_close, STUB_MEMFD, 0, 0, 0, 0, 0), -EPERM);
+        assert_int_equal(raw_call(f, SYS_close, STUB_DATAFD, 0, 0, 0, 0, 0), -EPERM);
         assert_int_equal(raw_call(f, SYS_clone, CLONE_VM | CLONE_THREAD | CLONE_SIGHAND,
                                   0, 0, 0, 0, 0), -EPERM);
         /* Memory other than the memory file, or above the guest's range. */
@@ -830,7 +919,8 @@ static void test_every_stub_thread_is_filtered_and_unprivileged(void **state)
                 status_fields(stub_pid(f), de->d_name, fields, sizeof(fields));
                 assert_non_null(strstr(fields, "NoNewPrivs:\t1\n"));
                 assert_non_null(strstr(fields, "Seccomp:\t2\n"));
-                assert_non_null(strstr(fields, "Seccomp_filters:\t2\n"));
+                /* the instruction-pointer filter, the allow-list, the child filter */
+                assert_non_null(strstr(fields, "Seccomp_filters:\t3\n"));
                 assert_non_null(strstr(fields, "CapPrm:\t0000000000000000\n"));
                 assert_non_null(strstr(fields, "CapEff:\t0000000000000000\n"));
                 assert_non_null(strstr(fields, "CapBnd:\t0000000000000000\n"));
@@ -938,10 +1028,13 @@ int main(void)
                 T(test_int80_is_not_a_syscall),
                 T(test_protect_nonexec_faults_on_fetch),
                 T(test_unmap_removes_mapping),
+                T(test_apply_batch),
+                T(test_apply_long_batch),
+                T(test_stubs_are_forked_from_the_factory),
                 T(test_interrupt_stops_spinning_guest),
                 T(test_interrupt_before_switch_is_not_lost),
                 T(test_stray_signals_are_not_delivered),
-                T(test_stub_holds_only_the_memfd),
+                T(test_stub_holds_only_its_two_files),
                 T(test_stub_maps_only_region_and_guest),
                 T(test_release_kills_stub),
                 T(test_as_create_release_leaks_nothing),
