@@ -129,6 +129,10 @@ struct platform_ops {
         int (*xstate_get)(struct platform_ctx *ctx, struct cpu_xstate *ret);
         int (*xstate_set)(struct platform_ctx *ctx, const struct cpu_xstate *xs);
         void (*ctx_release)(struct platform_ctx *ctx);
+        /* Optional: a stopped context starts a new program (execve): its
+         * FP/vector state becomes the initial one, as in a new context. Lets
+         * exec keep the caller's context instead of making another. */
+        int (*ctx_exec)(struct platform_ctx *ctx);
 
         /* Accounting, any thread: what the host charged to the whole
          * address space (every context it ever ran, exited ones included)

@@ -109,10 +109,8 @@ int systrap_ctx_create(struct platform_as *a, struct platform_ctx **ret)
         ctx = as->spare;
         as->spare = NULL;
         pthread_mutex_unlock(&as->lock);
-        if (ctx) {
-                *ret = &ctx->base;
-                return 0;
-        }
+        if (ctx)
+                goto out;
         ctx = calloc(1, sizeof(*ctx));
         if (!ctx)
                 return -ENOMEM;
@@ -150,6 +148,11 @@ int systrap_ctx_create(struct platform_as *a, struct platform_ctx **ret)
         systrap_xstate_reset(ctx);      /* not the sentry's FP registers */
         atomic_fetch_add(&as->nctx, 1);
         slot_set_ctx(as, slot, ctx);
+out:
+        /* Stopped at its first ud2 and (for a while) spinning: the caller's
+         * requests to this stub go through it (the first ones map the
+         * address space), so only one stub thread has to wake. */
+        systrap_stopped = (struct systrap_stopped){ as, ctx->slot, ctx->id };
         *ret = &ctx->base;
         return 0;
 

@@ -34,6 +34,7 @@ static const struct platform_ops systrap_ops = {
         .xstate_get = systrap_xstate_get,
         .xstate_set = systrap_xstate_set,
         .ctx_release = systrap_ctx_release,
+        .ctx_exec = systrap_ctx_exec,
         .as_usage = systrap_as_usage,
         .ctx_usage = systrap_ctx_usage,
 };

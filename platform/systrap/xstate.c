@@ -142,3 +142,18 @@ void systrap_xstate_reset(struct systrap_ctx *ctx)
                 header_sanitize(p);
         }
 }
+
+int systrap_ctx_exec(struct platform_ctx *c)
+{
+        struct systrap_ctx *ctx = container_of(c, struct systrap_ctx, base);
+        size_t size;
+        uint8_t *p;
+        int r;
+
+        if (!ctx->stopped)
+                return -EBUSY;
+        r = systrap_fpstate(ctx, &p, &size);
+        if (r == 0)
+                systrap_xstate_reset(ctx);
+        return r;
+}

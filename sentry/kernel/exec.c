@@ -439,7 +439,6 @@ static int exec_unshare_files(struct task *t)
 
 int exec_commit(struct task *t, struct exec_image *img)
 {
-        const struct platform_ops *ops = t->kernel->platform_ops;
         struct thread_group *tg = t->tg;
         struct kernel *k = t->kernel;
         struct platform_ctx *ctx, *old_ctx;
@@ -463,9 +462,7 @@ int exec_commit(struct task *t, struct exec_image *img)
         old_ctx = t->ctx;
         t->ctx = NULL;
         pthread_mutex_unlock(&t->block_lock);
-        if (old_ctx)
-                ops->ctx_release(old_ctx);
-        r = mm_exec_attach_platform(img->mm, t->mm, &ctx);
+        r = mm_exec_attach_platform(img->mm, t->mm, old_ctx, &ctx);
         /* The old stub's totals stay where they count: in the stub we go on
          * using, or in a vfork parent's that still runs it. */
         stub_kept = r == 0 || r == -EBUSY;

@@ -12,6 +12,7 @@
  */
 #include <errno.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/mman.h>
 
 #include "sentry/mm/internal.h"
@@ -21,6 +22,7 @@ void mm_mappable_init(struct mm_mappable *m, const struct mm_mappable_ops *ops)
         m->ops = ops;
         pthread_mutex_init(&m->rmap_lock, NULL);
         m->rmap = NULL;
+        m->frozen = false;
 }
 
 void mm_mappable_destroy(struct mm_mappable *m)
@@ -109,6 +111,19 @@ bool mm_range_has_file_locked(struct mm *mm, guest_ptr_t start, guest_ptr_t end)
 
 /* ---- Populating ----------------------------------------------------------- */
 
+/* A small private writable mapping of a file that never changes (a
+ * program's or a library's data and GOT, from the read-only lower layer) is
+ * nearly always written, by the dynamic loader's relocations first: its own
+ * copies up front cost a memcpy each instead of a write fault each (a round
+ * trip to the stub). Only for frozen files: a private mapping of any other
+ * sees the file's changes until it writes a page, as on Linux. */
+#define EAGER_COPY_MAX (16 * PAGE_SIZE)
+
+static bool eager_copy(const struct vma *v)
+{
+        return v->file->frozen && (v->prot & PROT_WRITE) && vma_len(v) <= EAGER_COPY_MAX;
+}
+
 /* The memory-file page for page pgoff of v's file. */
 static int file_page(struct mm *mm, struct vma *v, guest_ptr_t at, uint64_t *ret_off,
                      bool *ret_cow)
@@ -121,6 +136,16 @@ static int file_page(struct mm *mm, struct vma *v, guest_ptr_t at, uint64_t *ret
         *ret_cow = false;
         if (ops->get_page)
                 r = ops->get_page(v->file, mm->mf, pgoff, shared, ret_off);
+        if (r == 0 && !shared && eager_copy(v)) {
+                uint64_t page = *ret_off;
+
+                r = mm_alloc_backing_locked(mm, at, PAGE_SIZE, ret_off);
+                if (r == 0)
+                        memcpy(memfile_addr(mm->mf, *ret_off), memfile_addr(mm->mf, page),
+                               PAGE_SIZE);
+                memfile_unref(mm->mf, page, PAGE_SIZE);
+                return r;
+        }
         if (r == 0) {
                 *ret_cow = !shared;     /* private: the file's page until written */
                 return 0;

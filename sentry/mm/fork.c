@@ -183,30 +183,39 @@ unlock:
         return r;
 }
 
-int mm_exec_attach_platform(struct mm *mm, struct mm *old, struct platform_ctx **ret_ctx)
+int mm_exec_attach_platform(struct mm *mm, struct mm *old, struct platform_ctx *caller_ctx,
+                            struct platform_ctx **ret_ctx)
 {
         const struct platform_ops *ops = mm->platform->ops;
         struct platform_ctx *ctx = NULL;
-        struct platform_as *as;
+        struct platform_as *as = NULL;
         int r;
 
         *ret_ctx = NULL;
         /* A vfork child shares its parent's: that one stays. */
+        r = -EBUSY;
         if (__atomic_load_n(&old->refcount, __ATOMIC_ACQUIRE) != 1)
-                return -EBUSY;
+                goto out;
         mm_lock_write(old);
         as = old->as;
         old->as = NULL;
         mm_unlock_write(old);
+        r = -ENOENT;
         if (!as)
-                return -ENOENT;
+                goto out;
         mm_lock_write(mm);
         r = -EBUSY;
         if (mm->as)
-                goto fail;
-        r = ops->ctx_create(as, &ctx);
-        if (r < 0)
-                goto fail;
+                goto unlock;
+        if (caller_ctx && ops->ctx_exec && ops->ctx_exec(caller_ctx) == 0) {
+                ctx = TAKE_PTR(caller_ctx);
+        } else {
+                if (caller_ctx)
+                        ops->ctx_release(TAKE_PTR(caller_ctx));
+                r = ops->ctx_create(as, &ctx);
+                if (r < 0)
+                        goto unlock;
+        }
         /* Nothing of the old program stays mapped; then the new one's. */
         r = ops->as_unmap(as, MM_MIN_ADDR, GUEST_ADDR_MAX - MM_MIN_ADDR);
         if (r == 0) {
@@ -220,8 +229,12 @@ int mm_exec_attach_platform(struct mm *mm, struct mm *old, struct platform_ctx *
                 mm->as = NULL;
         }
         ops->ctx_release(ctx);
-fail:
-        ops->as_release(as);
+unlock:
         mm_unlock_write(mm);
+out:
+        if (caller_ctx)
+                ops->ctx_release(caller_ctx);
+        if (as)
+                ops->as_release(as);
         return r;
 }

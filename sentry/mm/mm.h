@@ -105,13 +105,17 @@ int mm_attach_platform(struct mm *mm, struct platform *p, struct platform_ctx **
 int mm_create_detached(struct platform *p, struct memfile *mf, struct mm **ret);
 /* execve's point of no return: take old's platform address space (old keeps
  * none, so its last reference leaves the stub alone), unmap every guest
- * mapping of the old program from it and map mm's, with a new context on
- * the calling thread in *ret_ctx (old's contexts must be released first: the
- * caller's is the only one). Saves making a stub. -EBUSY if anyone else holds
- * old (a vfork child's is its parent's), -ENOENT if old had none;
- * on other errors the address space is released and mm has none (the
- * caller falls back to mm_attach_platform()). */
-int mm_exec_attach_platform(struct mm *mm, struct mm *old, struct platform_ctx **ret_ctx);
+ * mapping of the old program from it and map mm's, with the context in
+ * *ret_ctx. caller_ctx (the caller's, in old's address space; may be NULL)
+ * is given up: kept as *ret_ctx when the platform can restart a context
+ * (->ctx_exec), else released and replaced by a new one on the calling
+ * thread. Old's other contexts must be released first. Saves making a stub
+ * (and a stub thread). -EBUSY if anyone else holds old (a vfork child's is
+ * its parent's), -ENOENT if old had none; on other errors the address space
+ * is released and mm has none (the caller falls back to
+ * mm_attach_platform()). */
+int mm_exec_attach_platform(struct mm *mm, struct mm *old, struct platform_ctx *caller_ctx,
+                            struct platform_ctx **ret_ctx);
 /* The task loop calls this for every SIGSEGV the platform reports, before
  * turning it into a signal. 0: resolved, resume the guest (a write to a
  * copy-on-write page of a writable VMA: the page was copied, or taken if this
@@ -160,6 +164,10 @@ struct mm_rmap_entry;
 
 struct mm_mappable {
         const struct mm_mappable_ops *ops;      /* immutable */
+        /* Set before the first mapping, then immutable: the pages never
+         * change (a read-only mount's file), so a private mapping may copy
+         * them up front rather than on the first write (filemap.c). */
+        bool frozen;
         pthread_mutex_t rmap_lock;
         struct mm_rmap_entry *rmap;             /* protected by rmap_lock: the mms mapping it */
 };

@@ -75,8 +75,10 @@ int goferfs_new_inode(struct super_block *sb, const struct gofer_entry *e, struc
         gi->node = e->node;
         gi->rfd = gi->wfd = -1;
         goferfs_apply_stat(&gi->base, &e->stat);
-        if (S_ISREG(mode))
+        if (S_ISREG(mode)) {
                 mm_mappable_init(&gi->map, &goferfs_mappable_ops);
+                gi->map.frozen = GOFERFS_SB(sb)->ro;    /* the tree is not changed behind us */
+        }
         *ret = &gi->base;
         return 0;
 }
