@@ -3,7 +3,10 @@
  * parent's address space (sentry/mm decides how: copy-on-write), signal
  * actions, limits, credentials and fd table, and its own host thread, which
  * builds its platform address space and context (the platform wants the
- * thread that runs a context to be the one that made it).
+ * thread that runs a context to be the one that made it) while the parent
+ * goes on: fork returns once the child exists in the sentry. Should the
+ * platform fail the child (no stub, no stub thread: the host's resources),
+ * it dies of SIGKILL before running its first instruction.
  *
  * A thread (CLONE_THREAD) joins the parent's group and address space
  * instead, with a context of its own made on its own host thread.
@@ -15,7 +18,6 @@
  */
 #include <errno.h>
 #include <linux/sched.h>
-#include <semaphore.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -36,15 +38,13 @@
                          CLONE_SETTLS | CLONE_PARENT_SETTID | CLONE_CHILD_SETTID | \
                          CLONE_CHILD_CLEARTID | CLONE_DETACHED | CLONE_SYSVSEM | CLONE_PIDFD)
 
-/* Handed from the parent to the child's thread. */
+/* Handed from the parent to the child's thread, which frees it. */
 struct clone_start {
         struct task *child;             /* the thread's reference */
-        struct cpu_xstate *xstate;      /* the parent's FP state, to copy */
         guest_ptr_t child_settid;       /* 0 unless CLONE_CHILD_SETTID */
         bool thread;                    /* CLONE_THREAD: joins the parent's group */
         bool shared_mm;                 /* CLONE_VM: the parent's address space */
-        sem_t ready;
-        int error;                      /* set before ready is posted */
+        struct cpu_xstate xstate;       /* the parent's FP state, to copy */
 };
 
 /* Checks Linux's copy_process() makes on the flag combination. */
@@ -102,7 +102,10 @@ static int clone_install_pidfd(struct task *parent, struct task *t, const struct
         return r;
 }
 
-/* The child's thread: finish the child on its own thread, then run it. */
+/* The child's thread: finish the child on its own thread, then run it. The
+ * parent does not wait for this (its fork has returned): a child whose
+ * address space or context can't be made dies of SIGKILL before running,
+ * as if the host had killed it. */
 static void *clone_child_main(void *arg)
 {
         struct clone_start *cs = arg;
@@ -120,7 +123,7 @@ static void *clone_child_main(void *arg)
         else
                 r = mm_attach_platform(t->mm, t->kernel->platform, &ctx);
         if (r == 0)
-                r = ops->xstate_set(ctx, cs->xstate);
+                r = ops->xstate_set(ctx, &cs->xstate);
         if (r == 0 && cs->child_settid) {
                 uint32_t tid = (uint32_t)t->tid;
                 r = mm_copy_out(t->mm, cs->child_settid, &tid, sizeof(tid));
@@ -130,9 +133,10 @@ static void *clone_child_main(void *arg)
                 t->ctx = ctx;
                 pthread_mutex_unlock(&t->block_lock);
         }
-        cs->error = r;
-        sem_post(&cs->ready);           /* cs belongs to the parent from here */
+        free(cs);
         if (r < 0) {
+                log_debug("tid %d: clone: the child's address space or context: %s", t->tid,
+                          strerror(-r));
                 if (thread)
                         task_exit_thread(t, SIGKILL);
                 else
@@ -225,7 +229,7 @@ long task_clone(struct task *parent, const struct clone_args_k *ca)
 {
         struct kernel *k = parent->kernel;
         bool thread = ca->flags & CLONE_THREAD;
-        struct clone_start cs = { .thread = thread, .shared_mm = ca->flags & CLONE_VM };
+        struct clone_start *cs;
         struct task *t;
         pthread_attr_t attr;
         pthread_t thread_id;
@@ -243,15 +247,16 @@ long task_clone(struct task *parent, const struct clone_args_k *ca)
                         return r;
         }
         t = task_new(k);
-        cs.xstate = malloc(sizeof(*cs.xstate));
-        if (!t || !cs.xstate) {
+        cs = malloc(sizeof(*cs));
+        if (!t || !cs) {
                 task_unref(t);
-                free(cs.xstate);
+                free(cs);
                 return -ENOMEM;
         }
+        *cs = (struct clone_start){ .thread = thread, .shared_mm = ca->flags & CLONE_VM };
 
         /* The parent's state, read on the parent's thread. */
-        r = k->platform_ops->xstate_get(parent->ctx, cs.xstate);
+        r = k->platform_ops->xstate_get(parent->ctx, &cs->xstate);
         if (r == 0)
                 r = creds_copy(&t->creds, &parent->creds);
         if (r == 0)
@@ -314,36 +319,27 @@ long task_clone(struct task *parent, const struct clone_args_k *ca)
                         else
                                 task_exit_group(t, SIGKILL);
                         task_exit(t);
-                        free(cs.xstate);
+                        free(cs);
                         return r;
                 }
         }
 
-        cs.child = t;
-        cs.child_settid = (ca->flags & CLONE_CHILD_SETTID) ? ca->child_tid : 0;
-        sem_init(&cs.ready, 0, 0);
+        cs->child = t;
+        cs->child_settid = (ca->flags & CLONE_CHILD_SETTID) ? ca->child_tid : 0;
         pthread_attr_init(&attr);
         pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
         task_ref(t);                            /* ours, for the result */
-        r = -pthread_create(&thread_id, &attr, clone_child_main, &cs);
+        r = -pthread_create(&thread_id, &attr, clone_child_main, cs);
         pthread_attr_destroy(&attr);
         if (r < 0) {
                 /* No host thread: exit on its behalf. */
+                free(cs);
                 if (thread)
                         task_exit_thread(t, SIGKILL);
                 else
                         task_exit_group(t, SIGKILL);
                 task_exit(t);
-        } else {
-                while (sem_wait(&cs.ready) < 0)
-                        ;
-                r = cs.error;
-                if (r < 0)
-                        log_debug("tid %d: clone: the child's address space or context: %s",
-                                  parent->tid, strerror((int)-r));
         }
-        sem_destroy(&cs.ready);
-        free(cs.xstate);
         if (r == 0) {
                 r = t->tid;
                 if (ca->flags & CLONE_VFORK)
@@ -354,7 +350,7 @@ long task_clone(struct task *parent, const struct clone_args_k *ca)
 
 fail:
         log_debug("tid %d: clone: %s", parent->tid, strerror((int)-r));
-        free(cs.xstate);
+        free(cs);
         task_unref(t);
         return r;
 }
