@@ -25,7 +25,7 @@ static inline struct systrap_as *to_as(struct platform_as *a)
         return container_of(a, struct systrap_as, base);
 }
 
-int systrap_as_new(struct systrap_platform *sp, struct systrap_as **ret)
+int systrap_as_alloc(struct systrap_platform *sp, struct systrap_as **ret)
 {
         struct systrap_as *as;
         int r;
@@ -40,20 +40,37 @@ int systrap_as_new(struct systrap_platform *sp, struct systrap_as **ret)
         atomic_init(&as->nctx, 0);
         pthread_mutex_init(&as->lock, NULL);
         r = systrap_data_get(sp, as);
-        if (r < 0)
-                goto fail_free;
-        r = systrap_stub_fork(sp, as);
-        if (r < 0)
-                goto fail_data;
+        if (r < 0) {
+                pthread_mutex_destroy(&as->lock);
+                free(as);
+                return r;
+        }
         *ret = as;
         return 0;
+}
 
-fail_data:
+void systrap_as_free(struct systrap_platform *sp, struct systrap_as *as)
+{
         systrap_data_put(sp, as);
-fail_free:
         pthread_mutex_destroy(&as->lock);
         free(as);
-        return r;
+}
+
+int systrap_as_new(struct systrap_platform *sp, struct systrap_as **ret)
+{
+        struct systrap_as *as;
+        int r;
+
+        r = systrap_as_alloc(sp, &as);
+        if (r < 0)
+                return r;
+        r = systrap_stub_fork(sp, as);
+        if (r < 0) {
+                systrap_as_free(sp, as);
+                return r;
+        }
+        *ret = as;
+        return 0;
 }
 
 int systrap_as_create(struct platform *p, struct platform_as **ret)

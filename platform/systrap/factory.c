@@ -43,38 +43,26 @@ static int factory_start(struct systrap_platform *sp)
         struct systrap_as *f;
         int r, fd;
 
-        f = calloc(1, sizeof(*f));
-        if (!f)
-                return -ENOMEM;
-        f->base.platform = &sp->base;
-        f->pidfd = -1;
-        f->slot_used = 1;
-        atomic_init(&f->dead, false);
-        atomic_init(&f->nctx, 0);
-        pthread_mutex_init(&f->lock, NULL);
-        r = systrap_data_get(sp, f);
+        r = systrap_as_alloc(sp, &f);
         if (r < 0)
-                goto fail_free;
+                return r;
         r = systrap_stub_spawn(sp, f);
         if (r < 0)
-                goto fail_data;
+                goto fail;
         /* Every fork needs pidfd_getfd on the factory: check that the host
          * allows it now, not with a stub already forked. */
         fd = (int)syscall(SYS_pidfd_getfd, f->pidfd, STUB_MEMFD, 0);
         if (fd < 0) {
                 r = -errno;
                 systrap_stub_reap(f);
-                goto fail_data;
+                goto fail;
         }
         close(fd);
         sp->factory = f;
         return 0;
 
-fail_data:
-        systrap_data_put(sp, f);
-fail_free:
-        pthread_mutex_destroy(&f->lock);
-        free(f);
+fail:
+        systrap_as_free(sp, f);
         return r;
 }
 
@@ -85,9 +73,7 @@ void systrap_factory_stop(struct systrap_platform *sp)
         if (!f)
                 return;
         systrap_stub_reap(f);
-        systrap_data_put(sp, f);
-        pthread_mutex_destroy(&f->lock);
-        free(f);
+        systrap_as_free(sp, f);
         sp->factory = NULL;
 }
 

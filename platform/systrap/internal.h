@@ -278,7 +278,10 @@ int handoff_request_batch(struct systrap_as *as, volatile struct systrap_msg *m,
                           const struct systrap_call *calls, unsigned n, long *results,
                           unsigned *ret_done);
 
-/* as.c: a new stub, not from the pool. */
+/* as.c: an address space without a stub yet (its data part mapped), and
+ * its end (the stub reaped first); a new stub, not from the pool. */
+int systrap_as_alloc(struct systrap_platform *sp, struct systrap_as **ret);
+void systrap_as_free(struct systrap_platform *sp, struct systrap_as *as);
 int systrap_as_new(struct systrap_platform *sp, struct systrap_as **ret);
 /* A host call in the stub, by whichever thread is cheapest. */
 int systrap_as_syscall(struct systrap_as *as, long nr, const uint64_t args[6], long *ret);

@@ -68,9 +68,7 @@ static int stub_new(struct systrap_platform *sp, struct systrap_as **ret, bool s
 static void stub_bury(struct systrap_platform *sp, struct systrap_as *as)
 {
         systrap_stub_reap(as);
-        systrap_data_put(sp, as);
-        pthread_mutex_destroy(&as->lock);
-        free(as);
+        systrap_as_free(sp, as);
 }
 
 static bool keeper_has_work(const struct systrap_pool *pool)
