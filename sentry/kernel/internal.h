@@ -21,6 +21,10 @@ void task_set_comm(struct task *t, const char *path);
 void thread_group_add_task(struct thread_group *tg, struct task *t);
 bool thread_group_remove_task(struct thread_group *tg, struct task *t);
 
+/* Runs fn(arg) on a host thread of its own: a parked one whose task has
+ * ended, else a new one (task_thread.c). -errno if there is none. */
+int task_thread_start(void (*fn)(void *arg), void *arg);
+
 /* The end of a task, on its own thread (task_exit.c): releases what it
  * holds, makes its group a zombie and tells the parent, then drops the
  * thread's reference. */

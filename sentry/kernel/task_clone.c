@@ -106,7 +106,7 @@ static int clone_install_pidfd(struct task *parent, struct task *t, const struct
  * parent does not wait for this (its fork has returned): a child whose
  * address space or context can't be made dies of SIGKILL before running,
  * as if the host had killed it. */
-static void *clone_child_main(void *arg)
+static void clone_child_main(void *arg)
 {
         struct clone_start *cs = arg;
         struct task *t = cs->child;
@@ -142,10 +142,9 @@ static void *clone_child_main(void *arg)
                 else
                         task_exit_group(t, SIGKILL);
                 task_exit(t);
-                return NULL;
+                return;
         }
         task_run(t);
-        return NULL;
 }
 
 /* Wait, on the vfork parent's side, until the child has exec'd or exited.
@@ -231,8 +230,6 @@ long task_clone(struct task *parent, const struct clone_args_k *ca)
         bool thread = ca->flags & CLONE_THREAD;
         struct clone_start *cs;
         struct task *t;
-        pthread_attr_t attr;
-        pthread_t thread_id;
         long r;
 
         r = clone_check_flags(ca->flags);
@@ -326,11 +323,8 @@ long task_clone(struct task *parent, const struct clone_args_k *ca)
 
         cs->child = t;
         cs->child_settid = (ca->flags & CLONE_CHILD_SETTID) ? ca->child_tid : 0;
-        pthread_attr_init(&attr);
-        pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
         task_ref(t);                            /* ours, for the result */
-        r = -pthread_create(&thread_id, &attr, clone_child_main, cs);
-        pthread_attr_destroy(&attr);
+        r = task_thread_start(clone_child_main, cs);
         if (r < 0) {
                 /* No host thread: exit on its behalf. */
                 free(cs);
