@@ -90,20 +90,10 @@ static void exec_file_close(struct loader_file *lf)
         free(ef);
 }
 
-static int exec_file_mmap_args(struct loader_file *lf, struct mm_file_args *ret)
-{
-        struct file *f = container_of(lf, struct exec_file, base)->file;
-
-        if (!f->ops->mmap)
-                return -ENODEV;
-        return f->ops->mmap(f, &ret->m);
-}
-
 static const struct loader_file_ops exec_file_ops = {
         .pread = exec_file_pread,
         .size = exec_file_size,
         .close = exec_file_close,
-        .mmap_args = exec_file_mmap_args,
 };
 
 /* Linux's open_exec(): resolve and open for execution. */

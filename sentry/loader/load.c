@@ -49,62 +49,8 @@ static int copy_file_to_guest(struct mm *mm, struct loader_file *f, uint64_t off
         return 0;
 }
 
-/* One PT_LOAD mapped from the file (Linux's elf_load()): the file pages
- * [file_start, file_start + need) MAP_PRIVATE at start, the rest of the
- * last file page zeroed when the segment has bss, then the bss pages
- * anonymous. 1: the file has no page cache, copy instead. */
-static int map_segment(struct mm *mm, struct loader_file *f, const struct elf_segment *seg,
-                       guest_ptr_t vaddr)
-{
-        struct mm_file_args fa = { 0 };
-        guest_ptr_t start = PAGE_ROUND_DOWN(vaddr), end = PAGE_ROUND_UP(vaddr + seg->memsz);
-        uint64_t lead = vaddr - start, need = lead + seg->filesz;
-        guest_ptr_t file_end = PAGE_ROUND_UP(start + need);
-        bool bss = seg->memsz > seg->filesz;
-        int64_t size;
-        long addr;
-        int r;
-
-        if (!f->ops->mmap_args || f->ops->mmap_args(f, &fa) < 0 || !fa.m || !fa.m->ops->get_page)
-                return 1;
-        /* A segment past the end of the file: -EIO, as the copy says. */
-        size = f->ops->size(f);
-        if (size < 0 || seg->offset - lead + need > (uint64_t)size)
-                return -EIO;
-        fa.off = seg->offset - lead;
-        fa.readable = true;
-        /* Writable at first when the bss part of the last page is zeroed. */
-        addr = mm_mmap_file(mm, start, file_end - start, seg->prot | (bss ? PROT_WRITE : 0),
-                            MAP_PRIVATE | MAP_FIXED, &fa);
-        if (addr < 0)
-                return (int)addr;
-        if (bss) {
-                static const uint8_t zeroes[256];
-                guest_ptr_t z = start + need;
-
-                while (z < file_end) {
-                        size_t n = MIN(sizeof(zeroes), file_end - z);
-
-                        r = mm_copy_out_force(mm, z, zeroes, n);
-                        if (r < 0)
-                                return r;
-                        z += n;
-                }
-                r = mm_mprotect(mm, start, file_end - start, seg->prot);
-                if (r < 0)
-                        return r;
-                if (end > file_end) {
-                        addr = mm_mmap(mm, file_end, end - file_end, seg->prot,
-                                       MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED);
-                        if (addr < 0)
-                                return (int)addr;
-                }
-        }
-        return 0;
-}
-
-/* One PT_LOAD at bias: mapped from the file's page cache (map_segment), or
- * else fresh zero pages, the file bytes, then the segment's protection. As with Linux's file mapping, the page holding the segment's
+/* One PT_LOAD at bias: fresh zero pages, the file bytes, then the segment's
+ * protection. As with Linux's file mapping, the page holding the segment's
  * start also gets the file bytes before it, and if there is no bss the last
  * page gets the file bytes after it; bss is zero. A later segment sharing a
  * page replaces it (Linux's MAP_FIXED does the same). */
@@ -120,11 +66,6 @@ static int load_segment(struct mm *mm, struct loader_file *f, const struct elf_s
         long addr;
         int r;
 
-        if (seg->filesz > 0) {
-                r = map_segment(mm, f, seg, vaddr);
-                if (r <= 0)
-                        return r;
-        }
         addr = mm_mmap(mm, start, end - start, PROT_READ | PROT_WRITE,
                        MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED);
         if (addr < 0)

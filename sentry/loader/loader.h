@@ -19,7 +19,6 @@
 #include "platform/platform.h"
 
 struct mm;
-struct mm_file_args;
 
 #define ELF_MAX_SEGMENTS 64
 
@@ -56,12 +55,6 @@ struct loader_file_ops {
         int64_t (*size)(struct loader_file *f);
         /* Release a file the interpreter opener returned. */
         void (*close)(struct loader_file *f);
-        /* Optional: how to map the file (ret->m, its mappable, borrowed for
-         * as long as f lives; readable set). A file whose mappable keeps its
-         * pages in the memory file (a page cache) gets its segments mapped
-         * MAP_PRIVATE from it, as Linux's elf_map(), rather than copied.
-         * NULL slot or -errno: segments are copied in. */
-        int (*mmap_args)(struct loader_file *f, struct mm_file_args *ret);
 };
 struct loader_file {
         const struct loader_file_ops *ops;

@@ -843,15 +843,6 @@ static struct fake_vma *fake_find(struct mm *mm, guest_ptr_t addr, size_t len)
         return NULL;
 }
 
-/* The fd files here have no mmap_args: segments are always copied. */
-long mm_mmap_file(struct mm *mm, guest_ptr_t addr, uint64_t len, int prot, int flags,
-                  const struct mm_file_args *fa)
-{
-        (void)mm, (void)addr, (void)len, (void)prot, (void)flags, (void)fa;
-        fail_msg("mm_mmap_file: a file without mmap_args was mapped");
-        return -ENODEV;
-}
-
 /* Whole fake mappings only (the loader unmaps its interpreter reservation). */
 int mm_munmap(struct mm *mm, guest_ptr_t addr, uint64_t len)
 {
