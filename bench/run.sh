@@ -162,3 +162,7 @@ for p in ptrace systrap; do
         cpu=$( { TIMEFORMAT='%U %S'; time "$conternel" do --platform=$p --log=/dev/null -- /bin/busybox sleep 5 >/dev/null; } 2>&1 | tail -1 )
         awk -v p="$p" -v c="$cpu" 'BEGIN { split(c, a, " "); printf "%-34s %9.2f%%\n", "conternel --platform=" p, (a[1] + a[2]) / 5 * 100 }'
 done
+
+# Threads, pipes, futexes, fresh memory and a whole make: bench/procs.sh.
+echo
+"$(dirname "$0")/procs.sh" "$build"

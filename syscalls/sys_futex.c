@@ -1,5 +1,6 @@
 /* futex(2): the operations glibc's locks, condition variables, thread joins
- * and barriers use. PI futexes are not built. */
+ * and barriers use, and the PI operations (no priority is inherited: the
+ * host schedules). */
 #include <errno.h>
 #include <linux/futex.h>
 #include <time.h>
@@ -99,8 +100,18 @@ long sys_futex(struct task *t, const struct syscall_args *a)
         case FUTEX_UNLOCK_PI:
                 return futex_unlock_pi(t, uaddr);
         case FUTEX_WAIT_REQUEUE_PI:
+                /* An absolute deadline, on CLOCK_MONOTONIC unless
+                 * FUTEX_CLOCK_REALTIME. */
+                if (a->a[3]) {
+                        r = futex_deadline(t, a->a[3], true, realtime, &deadline);
+                        if (r < 0)
+                                return r;
+                        has_deadline = true;
+                }
+                return futex_wait_requeue_pi(t, uaddr, uaddr2, private, val,
+                                             has_deadline ? &deadline : NULL);
         case FUTEX_CMP_REQUEUE_PI:
-                return -ENOSYS;
+                return futex_cmp_requeue_pi(t, uaddr, uaddr2, private, (int)val, (int)a->a[3], val3);
         default:
                 return -ENOSYS;
         }

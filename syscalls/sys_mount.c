@@ -89,6 +89,9 @@ long sys_mount(struct task *t, const struct syscall_args *a)
                 if (r == 0)
                         r = vfs_mount(t->fs->ns, &tp, type, data);
         }
+        /* The one per-mount flag kept: exec ignores set-id bits there. */
+        if (r == 0 && (flags & MS_NOSUID) && !(flags & MS_PROPAGATION))
+                vfs_mount_set_nosuid(t->fs->ns, &tp);
         path_put(&tp);
         return r;
 }

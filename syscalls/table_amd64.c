@@ -175,7 +175,7 @@ const struct syscall_def syscall_table[KERNEL_SYSCALL_MAX] = {
         SYSCALL_PARTIAL(fremovexattr, sys_fremovexattr, XATTR_NOTE, A(ARG_FD, ARG_STR)),
         SYSCALL(time, sys_time, A(ARG_PTR)),
         SYSCALL(epoll_create, sys_epoll_create, A(ARG_INT)),
-        SYSCALL_PARTIAL(futex, sys_futex, "LOCK_PI, LOCK_PI2, TRYLOCK_PI, UNLOCK_PI without priority inheritance (the host schedules); WAIT_REQUEUE_PI and CMP_REQUEUE_PI ENOSYS",
+        SYSCALL_PARTIAL(futex, sys_futex, "PI operations (LOCK_PI, LOCK_PI2, TRYLOCK_PI, UNLOCK_PI, WAIT_REQUEUE_PI, CMP_REQUEUE_PI) without priority inheritance (the host schedules)",
                         A(ARG_PTR, ARG_HEX, ARG_UINT, ARG_PTR, ARG_PTR, ARG_HEX)),
         SYSCALL_PARTIAL(sched_setaffinity, sys_sched_setaffinity,
                         "recorded per thread (within the sandbox's CPUs); threads are placed by the platform",

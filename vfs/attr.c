@@ -100,9 +100,14 @@ int vfs_truncate(const struct path *p, const struct vfs_cred *c, int64_t len)
                 return r;
         if (!inode->ops->setattr)
                 return -EPERM;
+        r = inode_get_write_access(inode);      /* -ETXTBSY while it runs */
+        if (r < 0)
+                return r;
         /* truncate(2) passes no time attributes: the fs updates the times
          * only when the size changes. */
-        return inode->ops->setattr(inode, &ia);
+        r = inode->ops->setattr(inode, &ia);
+        inode_put_write_access(inode);
+        return r;
 }
 
 int vfs_access(const struct path *p, const struct vfs_cred *c, int mode)

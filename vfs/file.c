@@ -24,6 +24,8 @@ void file_init(struct file *f, const struct file_ops *ops, unsigned flags, bool 
         pthread_mutex_init(&f->ep_lock, NULL);
         f->ep_links = NULL;
         f->path = (struct path){ 0 };
+        f->wc_inode = NULL;
+        f->wc = 0;
 }
 
 int file_new(const struct file_ops *ops, unsigned flags, struct file **ret)
@@ -47,6 +49,8 @@ struct file *file_unref(struct file *f)
 {
         if (f && atomic_fetch_sub_explicit(&f->refcount, 1, memory_order_acq_rel) == 1) {
                 struct path p = f->path;
+                struct inode *wc_inode = f->wc_inode;
+                int wc = f->wc;
 
                 if (f->ep_links)
                         eventpoll_release(f);
@@ -58,6 +62,13 @@ struct file *file_unref(struct file *f)
                         f->ops->release(f);
                 else
                         free(f);
+                if (wc_inode) {
+                        if (wc > 0)
+                                inode_put_write_access(wc_inode);
+                        else
+                                inode_allow_write_access(wc_inode);
+                        inode_unref(wc_inode);
+                }
                 path_put(&p);
         }
         return NULL;

@@ -104,6 +104,11 @@ struct file {
         pthread_mutex_t ep_lock;
         struct epitem *ep_links;        /* protected by ep_lock */
         struct path path;               /* immutable; empty for host passthrough files */
+        /* Set once at open (open.c): the inode whose writecount this file
+         * holds (a reference), +1 as a writer or -1 as a program being
+         * executed; released with the file. */
+        struct inode *wc_inode;
+        int wc;
 };
 
 /* The inode of a file opened by path, or NULL. */

@@ -36,6 +36,7 @@ void inode_init(struct inode *inode, struct super_block *sb, const struct inode_
         inode->nlink = 1;
         inode->linkable = false;
         inode->flctx = NULL;
+        atomic_init(&inode->writecount, 0);
         inode->size = 0;
         inode->blocks = 0;
         inode->pipe = NULL;
@@ -58,6 +59,38 @@ struct inode *inode_unref(struct inode *inode)
                 inode->destroy(inode);
         }
         return NULL;
+}
+
+int inode_get_write_access(struct inode *inode)
+{
+        int n = atomic_load(&inode->writecount);
+
+        do {
+                if (n < 0)
+                        return -ETXTBSY;
+        } while (!atomic_compare_exchange_weak(&inode->writecount, &n, n + 1));
+        return 0;
+}
+
+void inode_put_write_access(struct inode *inode)
+{
+        atomic_fetch_sub(&inode->writecount, 1);
+}
+
+int inode_deny_write_access(struct inode *inode)
+{
+        int n = atomic_load(&inode->writecount);
+
+        do {
+                if (n > 0)
+                        return -ETXTBSY;
+        } while (!atomic_compare_exchange_weak(&inode->writecount, &n, n - 1));
+        return 0;
+}
+
+void inode_allow_write_access(struct inode *inode)
+{
+        atomic_fetch_add(&inode->writecount, 1);
 }
 
 void inode_touch_ctime(struct inode *inode)

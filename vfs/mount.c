@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <sys/sysmacros.h>
 
+#include "internal.h"
 #include "vfs.h"
 
 struct mount *mount_ref(struct mount *m)
@@ -251,4 +252,15 @@ void path_copy(struct path *dst, const struct path *src)
 {
         path_get(src);
         *dst = *src;
+}
+
+void vfs_mount_set_nosuid(struct mnt_namespace *ns, const struct path *at)
+{
+        struct path p;
+
+        path_copy(&p, at);
+        follow_mounts(ns, &p);
+        if (!path_equal(&p, at))
+                p.mnt->nosuid = true;
+        path_put(&p);
 }

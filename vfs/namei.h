@@ -57,7 +57,8 @@ int vfs_open_path(const struct path *p, const struct vfs_cred *c, unsigned flags
 
 /* execve's open (Linux's do_open_execat): a regular file (else -EACCES)
  * that c may execute (MAY_EXEC), opened for reading whatever its read bits
- * say. */
+ * say; -ETXTBSY while it is open for writing, and no open for writing
+ * (nor truncate) succeeds while the returned file lives. */
 int vfs_open_exec(const struct path *p, const struct vfs_cred *c, struct file **ret);
 
 int vfs_mkdir(const struct vfs_at *at, const char *name, mode_t mode);

@@ -47,6 +47,7 @@ static int do_open(const struct path *p, const struct vfs_cred *c, unsigned flag
                    bool created, struct file **ret)
 {
         struct inode *inode = p->dentry->inode;
+        bool writer;
         struct file *f;
         int r;
 
@@ -78,18 +79,36 @@ static int do_open(const struct path *p, const struct vfs_cred *c, unsigned flag
         }
         if (!inode->ops->open)
                 return -ENXIO;          /* no device or fifo behind it yet */
+        /* Writing, or truncating, a regular file takes write access first:
+         * -ETXTBSY while it runs (Linux's do_dentry_open, handle_truncate). */
+        writer = S_ISREG(inode->mode) &&
+                 ((flags & O_ACCMODE) != O_RDONLY || ((flags & O_TRUNC) && !created));
+        if (writer) {
+                r = inode_get_write_access(inode);
+                if (r < 0)
+                        return r;
+        }
         if ((flags & O_TRUNC) && !created && S_ISREG(inode->mode)) {
                 r = vfs_do_truncate(inode, 0);
                 if (r < 0)
-                        return r;
+                        goto out_put;
         }
         flags &= ~(unsigned)(O_CREAT | O_EXCL | O_NOCTTY | O_TRUNC | O_CLOEXEC);
         r = inode->ops->open(inode, flags | O_LARGEFILE_KERNEL, &f);
         if (r < 0)
-                return r;
+                goto out_put;
         path_copy(&f->path, p);
+        if (writer && (flags & O_ACCMODE) != O_RDONLY) {
+                f->wc_inode = inode_ref(inode);
+                f->wc = 1;
+                writer = false;         /* the file holds it now */
+        }
         *ret = f;
-        return 0;
+        r = 0;
+out_put:
+        if (writer)
+                inode_put_write_access(inode);
+        return r;
 }
 
 int vfs_open_path(const struct path *p, const struct vfs_cred *c, unsigned flags,
@@ -111,10 +130,18 @@ int vfs_open_exec(const struct path *p, const struct vfs_cred *c, struct file **
                 return r;
         if (!inode->ops->open)
                 return -EACCES;
-        r = inode->ops->open(inode, O_RDONLY | O_LARGEFILE_KERNEL, &f);
+        /* No writer while it runs, none now (Linux's deny_write_access). */
+        r = inode_deny_write_access(inode);
         if (r < 0)
                 return r;
+        r = inode->ops->open(inode, O_RDONLY | O_LARGEFILE_KERNEL, &f);
+        if (r < 0) {
+                inode_allow_write_access(inode);
+                return r;
+        }
         path_copy(&f->path, p);
+        f->wc_inode = inode_ref(inode);
+        f->wc = -1;
         *ret = f;
         return 0;
 }

@@ -189,12 +189,24 @@ struct inode {
         /* flock and record locks (lock.h): made on first use under lock,
          * then immutable until the inode goes. */
         struct file_lock_context *flctx;
+        /* Linux's i_writecount: > 0 the open files (and truncations) that
+         * may write it, < 0 the programs running it (exec denies writes:
+         * ETXTBSY). Changed only by the inode_*_write_access() below. */
+        atomic_int writecount;
 };
 
 void inode_init(struct inode *inode, struct super_block *sb, const struct inode_ops *ops,
                 mode_t mode, const struct vfs_cred *c, void (*destroy)(struct inode *));
 struct inode *inode_ref(struct inode *inode);
 struct inode *inode_unref(struct inode *inode);         /* accepts NULL, returns NULL */
+
+/* Linux's get_write_access()/put_write_access() (a writer: -ETXTBSY while
+ * the file is being executed) and deny_write_access()/allow_write_access()
+ * (an execution: -ETXTBSY while it is open for writing). */
+int inode_get_write_access(struct inode *inode);
+void inode_put_write_access(struct inode *inode);
+int inode_deny_write_access(struct inode *inode);
+void inode_allow_write_access(struct inode *inode);
 
 void vfs_now(struct timespec *ret);
 /* Timestamps after a change: ctime, or mtime and ctime. Takes inode->lock. */
@@ -336,6 +348,9 @@ struct mount {
         struct mount *parent;           /* NULL for the namespace root */
         struct dentry *mountpoint;      /* a reference, in parent */
         struct mount *next_sibling;     /* the namespace's list */
+        /* MS_NOSUID: exec ignores set-id bits here. Set once, just after
+         * the mount is made (before anyone execs from it). */
+        bool nosuid;
 };
 
 struct mount *mount_ref(struct mount *m);
@@ -383,6 +398,8 @@ struct mnt_namespace *mnt_ns_unref(struct mnt_namespace *ns);
 /* Mount a new instance of type on the directory at *at. -ENODEV, -ENOTDIR. */
 int vfs_mount(struct mnt_namespace *ns, const struct path *at, const char *type,
               const char *options);
+/* Mark the mount on top of *at MS_NOSUID (just after mounting it). */
+void vfs_mount_set_nosuid(struct mnt_namespace *ns, const struct path *at);
 /* vfs_mount() with data for the fs's mount_data() (borrowed for the call). */
 int vfs_mount_data(struct mnt_namespace *ns, const struct path *at, const char *type,
                    const char *options, const void *data);

@@ -295,21 +295,41 @@ int creds_capset(struct creds *c, uint64_t effective, uint64_t permitted, uint64
         return 0;
 }
 
-void creds_exec(struct creds *c)
+bool creds_exec(struct creds *c, const struct creds_exec_file *f, bool no_new_privs)
 {
-        bool root = !issecure(c, CREDS_SECURE_NOROOT);
+        const struct creds old = *c;    /* shallow: exec changes no groups */
+        bool root = !issecure(c, CREDS_SECURE_NOROOT), effective = false, id_changed;
+        uint64_t gained;
 
+        /* bprm_fill_uid(). */
+        if (f && !f->nosuid && !no_new_privs) {
+                if (f->mode & S_ISUID)
+                        c->euid = f->uid;
+                if ((f->mode & (S_ISGID | S_IXGRP)) == (S_ISGID | S_IXGRP))
+                        c->egid = f->gid;
+        }
+        /* No file capabilities; handle_privileged_root(). */
+        c->cap_permitted = 0;
+        if (root && (c->euid == 0 || c->ruid == 0))
+                c->cap_permitted = old.cap_bset | old.cap_inheritable;
+        if (root && c->euid == 0)
+                effective = true;
+        id_changed = c->euid != old.euid || !creds_in_group(&old, c->egid);
+        gained = c->cap_permitted & ~old.cap_permitted;
+        if ((id_changed || gained) && no_new_privs) {
+                c->euid = c->ruid;
+                c->egid = c->rgid;
+                c->cap_permitted &= old.cap_permitted;
+        }
         c->suid = c->fsuid = c->euid;
         c->sgid = c->fsgid = c->egid;
-        c->cap_permitted = 0;                   /* no file capabilities */
-        if (root && (c->euid == 0 || c->ruid == 0))
-                c->cap_permitted = c->cap_bset | c->cap_inheritable;
+        if (id_changed)
+                c->cap_ambient = 0;
         c->cap_permitted |= c->cap_ambient;
-        if (root && c->euid == 0)
-                c->cap_effective = c->cap_permitted;
-        else
-                c->cap_effective = c->cap_ambient;
+        c->cap_effective = effective ? c->cap_permitted : c->cap_ambient;
         c->securebits &= ~CREDS_SECBIT(CREDS_SECURE_KEEP_CAPS);
+        return id_changed || c->euid != old.ruid || c->egid != old.rgid ||
+               (c->ruid != 0 && (effective || (c->cap_permitted & ~c->cap_ambient)));
 }
 
 int task_creds_get(struct task *t, struct creds *ret)

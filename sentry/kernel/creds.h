@@ -111,11 +111,26 @@ int creds_setgroups(struct creds *c, uint32_t *groups, uint32_t n);
  * only shrinks and effective is within the new permitted. */
 int creds_capset(struct creds *c, uint64_t effective, uint64_t permitted, uint64_t inheritable);
 
-/* execve without file capabilities or set-id bits (cap_bprm_creds_from_file):
- * saved and fs ids follow the effective ones; root (euid or ruid 0) gets
- * bounding | inheritable as permitted, and as effective too when its euid is
- * 0; anyone else keeps only the ambient set; SECURE_KEEP_CAPS is cleared. */
-void creds_exec(struct creds *c);
+/* The program execve runs, as its credentials see it. */
+struct creds_exec_file {
+        mode_t mode;                    /* S_ISUID, S_ISGID, S_IXGRP matter */
+        uint32_t uid, gid;              /* the owner */
+        bool nosuid;                    /* on an MS_NOSUID mount: set-id bits ignored */
+};
+
+/* execve's new credentials (Linux's bprm_fill_uid and
+ * cap_bprm_creds_from_file; no file capabilities): the effective uid
+ * becomes the file's owner with S_ISUID, the effective gid its group with
+ * S_ISGID and S_IXGRP (neither on a nosuid mount nor with no_new_privs);
+ * root (new euid or ruid 0, unless SECURE_NOROOT) gets bounding |
+ * inheritable as permitted, and as effective too when its euid is 0;
+ * anyone else keeps only the ambient set, which a change of ids clears;
+ * with no_new_privs nothing is gained (ids back to the real ones,
+ * permitted within the old); saved and fs ids follow the effective ones;
+ * SECURE_KEEP_CAPS is cleared. Returns Linux's bprm->secureexec (AT_SECURE):
+ * the ids changed, differ from the real ones, or a non-root process got
+ * capabilities beyond its ambient set. */
+bool creds_exec(struct creds *c, const struct creds_exec_file *f, bool no_new_privs);
 
 /* kill_ok_by_cred(): whether a sender with creds s may signal a task with
  * creds t (same real or effective uid as t's real or saved uid, or

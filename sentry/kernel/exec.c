@@ -29,17 +29,30 @@
 #define EXEC_MAX_DEPTH 5
 
 
-/* The credentials and timers of the new program (creds.h, posix_timer.h). */
-static int exec_creds_and_timers(struct task *t)
-{
-        struct creds n;
-        int r = creds_copy(&n, &t->creds);
+/* Linux's suid_dumpable sysctl (fs.suid_dumpable), at its default. */
+#define SUID_DUMP_DISABLE 0
+#define SUID_DUMP_USER 1
 
+/* The credentials the ELF in f runs with (exec.h), into img. */
+static int exec_compute_creds(struct task *t, struct file *f, const struct vfs_cred *cred,
+                              struct exec_image *img)
+{
+        struct inode *inode = file_inode(f);
+        struct creds_exec_file ef = { .nosuid = f->path.mnt && f->path.mnt->nosuid };
+        int r;
+
+        pthread_mutex_lock(&inode->lock);
+        ef.mode = inode->mode;
+        ef.uid = inode->uid;
+        ef.gid = inode->gid;
+        pthread_mutex_unlock(&inode->lock);
+        r = creds_copy(&img->creds, &t->creds);
         if (r < 0)
                 return r;
-        creds_exec(&n);
-        task_creds_commit(t, &n);
-        posix_timers_exec(&t->tg->timers);
+        img->secure = creds_exec(&img->creds, &ef, t->no_new_privs);
+        /* would_dump(): a program the caller may not read is not dumpable. */
+        img->nondump = vfs_permission(inode, cred, MAY_READ) < 0 ||
+                       img->creds.euid != img->creds.ruid || img->creds.egid != img->creds.rgid;
         return 0;
 }
 
@@ -249,6 +262,8 @@ void exec_image_release(struct exec_image *img)
         img->mm = mm_unref(img->mm);
         free(img->exe_path);
         free(img->comm);
+        img->exe_file = file_unref(img->exe_file);
+        creds_release(&img->creds);
         img->exe_path = img->comm = NULL;
 }
 
@@ -265,12 +280,19 @@ static int load_elf(struct task *t, struct exec_file *ef, const struct vfs_cred 
                 .filename = filename,
                 .argv = argv->v,
                 .envp = envp,
-                .uid = t->creds.ruid, .euid = t->creds.euid,
-                .gid = t->creds.rgid, .egid = t->creds.egid,
         };
-        char *path = malloc(VFS_PATH_MAX);
+        char *path;
         int r;
 
+        r = exec_compute_creds(t, ef->file, cred, img);
+        if (r < 0)
+                return r;
+        la.uid = img->creds.ruid;
+        la.euid = img->creds.euid;
+        la.gid = img->creds.rgid;
+        la.egid = img->creds.egid;
+        la.secure = img->secure;
+        path = malloc(VFS_PATH_MAX);
         if (!path)
                 return -ENOMEM;
         pthread_mutex_lock(&t->tg->lock);
@@ -287,6 +309,7 @@ static int load_elf(struct task *t, struct exec_file *ef, const struct vfs_cred 
                 return r;
         }
         img->exe_path = path;
+        img->exe_file = file_ref(ef->file);
         return 0;
 }
 
@@ -486,15 +509,24 @@ int exec_commit(struct task *t, struct exec_image *img)
         t->regs = img->regs;
         mm_proc_info_init(t->mm, img->exe_path, t->regs.gp.rsp);
         snprintf(t->comm, sizeof(t->comm), "%s", img->comm);
+        thread_group_set_exe_file(tg, TAKE_PTR(img->exe_file));
+        /* commit_creds(): a change of effective or fs ids forgets the
+         * parent-death signal. */
+        if (img->creds.euid != t->creds.euid || img->creds.egid != t->creds.egid ||
+            img->creds.fsuid != t->creds.fsuid || img->creds.fsgid != t->creds.fsgid)
+                t->pdeath_signal = 0;
+        task_creds_commit(t, &img->creds);
+        pthread_mutex_lock(&tg->lock);
+        tg->dumpable = img->nondump ? SUID_DUMP_DISABLE : SUID_DUMP_USER;
+        pthread_mutex_unlock(&tg->lock);
         exec_image_release(img);
         t->robust_list = 0;
         t->robust_list_len = 0;
         t->clear_child_tid = 0;
         t->restart = (struct restart_block){ 0 };
         exec_reset_signals(t);
+        posix_timers_exec(&tg->timers);
         r = exec_unshare_files(t);
-        if (r == 0)
-                r = exec_creds_and_timers(t);
         if (r < 0) {
                 task_exit_group(t, SIGKILL);
                 return -EINTR;

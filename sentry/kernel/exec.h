@@ -2,19 +2,27 @@
  * execve: replace a process's program (Linux's fs/exec.c, binfmt_script and
  * binfmt_elf through sentry/loader).
  *
+ * Set-user-ID and set-group-ID programs run with their owner's ids (not on
+ * an MS_NOSUID mount, not with no_new_privs), as Linux's bprm_fill_uid and
+ * cap_bprm_creds_from_file (creds.h); no file capabilities (no
+ * security.capability xattr is read).
+ *
  * Two steps, so that a failure leaves the caller's process as it was:
  * exec_prepare() opens the file through the VFS, follows #! interpreters
  * and loads the ELF image (and its PT_INTERP) into a new mm; exec_commit()
  * is the point of no return: the other threads go, the new mm replaces the
  * old one, close-on-exec fds close, caught signals reset.
  *
- * Not built: set-user-ID and set-group-ID programs run with the caller's
- * ids (as with a nosuid mount); ETXTBSY is not reported.
+ * The program's file cannot be opened for writing nor truncated while a
+ * process runs it, and a file open for writing cannot be executed: ETXTBSY
+ * (Linux's deny_write_access on mm->exe_file; here the thread group holds
+ * the file: thread_group.exe_file).
  */
 #ifndef CONTERNEL_SENTRY_EXEC_H
 #define CONTERNEL_SENTRY_EXEC_H
 
 #include "platform/platform.h"
+#include "sentry/kernel/creds.h"
 
 struct mm;
 struct task;
@@ -26,6 +34,15 @@ struct exec_image {
         struct cpu_regs regs;           /* the first instruction's registers */
         char *exe_path;                 /* the ELF's path, for /proc/PID/exe; owned */
         char *comm;                     /* the name the program was run as; owned */
+        /* The ELF opened for execution (a reference): it denies writers
+         * (ETXTBSY) for as long as a process runs it (thread_group.exe_file). */
+        struct file *exe_file;
+        /* The credentials the program runs with (set-user-ID and
+         * set-group-ID bits applied, capabilities recomputed: creds_exec),
+         * owned; secure: AT_SECURE; nondump: PR_GET_DUMPABLE goes to
+         * suid_dumpable (0) rather than 1. */
+        struct creds creds;
+        bool secure, nondump;
 };
 
 /* Open name (resolved from at; lookup_flags LOOKUP_FOLLOW and/or

@@ -12,11 +12,19 @@
 
 struct futex_waiter {
         struct futex_waiter *next;
-        struct mm_futex_key key;
+        struct mm_futex_key key;        /* protected by the bucket lock (a requeue changes it) */
         uint32_t bitset;
         struct task *task;              /* borrowed: the waiter is on its stack */
+        /* The bucket it is queued in: a requeue moves it while holding both
+         * buckets' locks, so the waiter locks it with lock_waiter_bucket(). */
+        struct futex_bucket *bucket;
         bool woken;                     /* protected by the bucket lock */
         bool pi;                        /* FUTEX_LOCK_PI: waits to own the lock */
+        /* FUTEX_WAIT_REQUEUE_PI not yet requeued: waits on key for
+         * CMP_REQUEUE_PI to move it to the PI futex requeue_key (then it
+         * is a pi waiter there). Protected by the bucket lock. */
+        bool requeue_pi;
+        struct mm_futex_key requeue_key;
 };
 
 void futex_table_init(struct futex_table *ft)
@@ -48,6 +56,33 @@ static struct futex_bucket *bucket_of(struct kernel *k, const struct mm_futex_ke
         h *= 0xff51afd7ed558ccdULL;
         h ^= h >> 33;
         return &k->futexes.buckets[h % FUTEX_BUCKETS];
+}
+
+/* Queue w at the tail of b (lock held): waiters are woken in arrival order,
+ * as Linux's plist does for equal priorities. */
+static void enqueue_locked(struct futex_bucket *b, struct futex_waiter *w)
+{
+        struct futex_waiter **pp = &b->head;
+
+        while (*pp)
+                pp = &(*pp)->next;
+        w->next = NULL;
+        *pp = w;
+        __atomic_store_n(&w->bucket, b, __ATOMIC_RELEASE);
+}
+
+/* Lock the bucket w is queued in, which a concurrent requeue may change
+ * (like Linux's futex_q_lock on q->lock_ptr). */
+static struct futex_bucket *lock_waiter_bucket(struct futex_waiter *w)
+{
+        for (;;) {
+                struct futex_bucket *b = __atomic_load_n(&w->bucket, __ATOMIC_ACQUIRE);
+
+                pthread_mutex_lock(&b->lock);
+                if (__atomic_load_n(&w->bucket, __ATOMIC_RELAXED) == b)
+                        return b;
+                pthread_mutex_unlock(&b->lock);
+        }
 }
 
 static void unlink_waiter(struct futex_bucket *b, struct futex_waiter *w)
@@ -85,13 +120,12 @@ int futex_wait(struct task *t, guest_ptr_t uaddr, bool private, uint32_t val, ui
                 pthread_mutex_unlock(&b->lock);
                 return r;
         }
-        w.next = b->head;
-        b->head = &w;
+        enqueue_locked(b, &w);
         pthread_mutex_unlock(&b->lock);
 
         for (;;) {
                 r = task_block(t, deadline);
-                pthread_mutex_lock(&b->lock);
+                b = lock_waiter_bucket(&w);
                 if (w.woken) {
                         pthread_mutex_unlock(&b->lock);
                         return 0;
@@ -103,7 +137,7 @@ int futex_wait(struct task *t, guest_ptr_t uaddr, bool private, uint32_t val, ui
                 }
                 pthread_mutex_unlock(&b->lock);
                 task_prepare_block(t);
-                pthread_mutex_lock(&b->lock);
+                b = lock_waiter_bucket(&w);
                 if (w.woken) {
                         pthread_mutex_unlock(&b->lock);
                         return 0;
@@ -112,7 +146,9 @@ int futex_wait(struct task *t, guest_ptr_t uaddr, bool private, uint32_t val, ui
         }
 }
 
-/* Wake up to n waiters of key in b (lock held); returns how many. */
+/* Wake up to n waiters of key in b (lock held); returns how many, or
+ * -EINVAL on meeting a FUTEX_WAIT_REQUEUE_PI waiter (which only
+ * CMP_REQUEUE_PI may move, as Linux's futex_wake()). */
 static int wake_locked(struct futex_bucket *b, const struct mm_futex_key *key, int n, uint32_t bitset)
 {
         struct futex_waiter **pp = &b->head;
@@ -121,6 +157,8 @@ static int wake_locked(struct futex_bucket *b, const struct mm_futex_key *key, i
         while (*pp && woken < n) {
                 struct futex_waiter *w = *pp;
 
+                if (key_eq(&w->key, key) && w->requeue_pi)
+                        return -EINVAL;
                 if (key_eq(&w->key, key) && (w->bitset & bitset)) {
                         *pp = w->next;
                         w->woken = true;
@@ -204,20 +242,27 @@ int futex_requeue(struct task *t, guest_ptr_t uaddr, guest_ptr_t uaddr2, bool pr
         }
         woken = wake_locked(b1, &k1, n, FUTEX_BITSET_MATCH_ANY);
         pp = &b1->head;
-        while (*pp && moved < n2) {
+        while (woken >= 0 && *pp && moved < n2) {
                 struct futex_waiter *w = *pp;
 
-                if (key_eq(&w->key, &k1)) {
-                        *pp = w->next;
-                        w->key = k2;
-                        w->next = b2->head;
-                        b2->head = w;
-                        moved++;
-                } else {
+                if (!key_eq(&w->key, &k1)) {
                         pp = &w->next;
+                        continue;
                 }
+                /* PI waiters and WAIT_REQUEUE_PI ones go with the PI
+                 * operations only (Linux: EINVAL). */
+                if (w->pi || w->requeue_pi) {
+                        woken = -EINVAL;
+                        break;
+                }
+                *pp = w->next;
+                w->key = k2;
+                enqueue_locked(b2, w);
+                moved++;
         }
         unlock2(b1, b2);
+        if (woken < 0)
+                return woken;
         /* CMP_REQUEUE returns woken + requeued, REQUEUE only the woken. */
         return cmp ? woken + moved : woken;
 }
@@ -312,8 +357,10 @@ int futex_wake_op(struct task *t, guest_ptr_t uaddr, guest_ptr_t uaddr2, bool pr
                 return r;
         }
         woken = wake_locked(b1, &k1, n, FUTEX_BITSET_MATCH_ANY);
-        if (cond)
-                woken += wake_locked(b2, &k2, n2, FUTEX_BITSET_MATCH_ANY);
+        if (cond && woken >= 0) {
+                r = wake_locked(b2, &k2, n2, FUTEX_BITSET_MATCH_ANY);
+                woken = r < 0 ? r : woken + r;
+        }
         unlock2(b1, b2);
         return woken;
 }
@@ -413,11 +460,13 @@ static struct futex_waiter *pi_waiter_locked(struct futex_bucket *b, const struc
         return NULL;
 }
 
-/* One attempt to take the lock (bucket lock held): 0 taken, 1 owned by
- * another (FUTEX_WAITERS now set when wait), or -errno. */
-static int pi_try_locked(struct task *t, struct futex_bucket *b, guest_ptr_t uaddr,
+/* One attempt to take the lock for task o (the caller t itself, or the
+ * waiter a CMP_REQUEUE_PI acquires for), bucket lock held: 0 taken, 1
+ * owned by another (FUTEX_WAITERS now set when wait), or -errno. A lock
+ * taken gets FUTEX_WAITERS when other PI waiters remain or force_waiters. */
+static int pi_try_locked(struct task *t, struct task *o, struct futex_bucket *b, guest_ptr_t uaddr,
                          const struct mm_futex_key *key, const struct futex_waiter *self,
-                         bool wait)
+                         bool wait, bool force_waiters)
 {
         uint32_t word, new, seen;
         int r;
@@ -428,19 +477,19 @@ static int pi_try_locked(struct task *t, struct futex_bucket *b, guest_ptr_t uad
 
                 if (tries > 1000)
                         return -EAGAIN;         /* the guest keeps changing it */
-                if (owner == (uint32_t)t->tid)
+                if (owner == (uint32_t)o->tid)
                         return -EDEADLK;
                 if (!owner) {
                         /* Free (maybe with OWNER_DIED, which the new owner
                          * sees): ours, with WAITERS if others still wait. */
-                        new = (uint32_t)t->tid | (word & FUTEX_OWNER_DIED) |
-                              (pi_waiter_locked(b, key, self) ? FUTEX_WAITERS : 0);
+                        new = (uint32_t)o->tid | (word & FUTEX_OWNER_DIED) |
+                              (force_waiters || pi_waiter_locked(b, key, self) ? FUTEX_WAITERS : 0);
                 } else {
-                        struct task *o = kernel_find_task(t->kernel, (int)owner);
+                        struct task *ot = kernel_find_task(t->kernel, (int)owner);
 
-                        if (!o)
+                        if (!ot)
                                 return -ESRCH;  /* no such owner in the sandbox */
-                        task_unref(o);
+                        task_unref(ot);
                         if (!wait || (word & FUTEX_WAITERS))
                                 return 1;
                         new = word | FUTEX_WAITERS;
@@ -453,34 +502,36 @@ static int pi_try_locked(struct task *t, struct futex_bucket *b, guest_ptr_t uad
         return r;
 }
 
-int futex_lock_pi(struct task *t, guest_ptr_t uaddr, bool try, const struct timespec *deadline)
+/* Wait, as the PI waiter w (key set, not queued), to own the lock at
+ * uaddr: 0 owned, -EDEADLK, -EWOULDBLOCK (try), -ESRCH, -ETIMEDOUT, -EINTR
+ * (a signal; the caller says what the guest sees), -EFAULT. w may come
+ * queued already (queued: a requeued FUTEX_WAIT_REQUEUE_PI waiter). */
+static int pi_lock_wait(struct task *t, struct futex_waiter *w, guest_ptr_t uaddr, bool try,
+                        bool queued, const struct timespec *deadline)
 {
-        struct futex_waiter w = { .bitset = FUTEX_BITSET_MATCH_ANY, .task = t, .pi = true };
-        struct futex_bucket *b;
+        struct futex_bucket *b = bucket_of(t->kernel, &w->key);
         int r;
 
-        r = mm_futex_key(t->mm, uaddr, false, &w.key);
-        if (r < 0)
-                return r;
-        b = bucket_of(t->kernel, &w.key);
         for (;;) {
-                task_prepare_block(t);
-                pthread_mutex_lock(&b->lock);
-                r = pi_try_locked(t, b, uaddr, &w.key, NULL, !try);
-                if (r <= 0 || try) {
+                if (!queued) {
+                        task_prepare_block(t);
+                        pthread_mutex_lock(&b->lock);
+                        r = pi_try_locked(t, t, b, uaddr, &w->key, NULL, !try, false);
+                        if (r <= 0 || try) {
+                                pthread_mutex_unlock(&b->lock);
+                                return r == 1 ? -EWOULDBLOCK : r;
+                        }
+                        w->woken = false;
+                        enqueue_locked(b, w);
                         pthread_mutex_unlock(&b->lock);
-                        return r == 1 ? -EWOULDBLOCK : r;
                 }
-                w.woken = false;
-                w.next = b->head;
-                b->head = &w;
-                pthread_mutex_unlock(&b->lock);
+                queued = false;
                 r = task_block(t, deadline);
-                pthread_mutex_lock(&b->lock);
-                if (!w.woken)
-                        unlink_waiter(b, &w);
+                b = lock_waiter_bucket(w);
+                if (!w->woken)
+                        unlink_waiter(b, w);
                 pthread_mutex_unlock(&b->lock);
-                if (w.woken) {
+                if (w->woken) {
                         uint32_t word;
 
                         /* Handed over by an unlock: ours. Else (a robust
@@ -492,11 +543,21 @@ int futex_lock_pi(struct task *t, guest_ptr_t uaddr, bool try, const struct time
                                 return 0;
                         continue;
                 }
-                if (r == -ETIMEDOUT)
+                if (r == -ETIMEDOUT || r == -EINTR)
                         return r;
-                if (r == -EINTR)
-                        return -ERESTARTNOINTR;  /* Linux restarts a PI lock */
         }
+}
+
+int futex_lock_pi(struct task *t, guest_ptr_t uaddr, bool try, const struct timespec *deadline)
+{
+        struct futex_waiter w = { .bitset = FUTEX_BITSET_MATCH_ANY, .task = t, .pi = true };
+        int r;
+
+        r = mm_futex_key(t->mm, uaddr, false, &w.key);
+        if (r < 0)
+                return r;
+        r = pi_lock_wait(t, &w, uaddr, try, false, deadline);
+        return r == -EINTR ? -ERESTARTNOINTR : r;  /* Linux restarts a PI lock */
 }
 
 int futex_unlock_pi(struct task *t, guest_ptr_t uaddr)
@@ -537,4 +598,171 @@ int futex_unlock_pi(struct task *t, guest_ptr_t uaddr)
         }
         pthread_mutex_unlock(&b->lock);
         return r;
+}
+
+/* ---- Requeue to a PI futex ------------------------------------------------
+ * FUTEX_WAIT_REQUEUE_PI waits on a plain futex (a condition variable's)
+ * until FUTEX_CMP_REQUEUE_PI either takes the PI futex (a mutex) for it and
+ * wakes it, or moves it to wait on the PI futex as a LOCK_PI waiter would:
+ * either way the waiter returns owning the PI futex (Linux's
+ * kernel/futex/requeue.c). */
+
+int futex_wait_requeue_pi(struct task *t, guest_ptr_t uaddr, guest_ptr_t uaddr2, bool private,
+                          uint32_t val, const struct timespec *deadline)
+{
+        struct futex_waiter w = { .bitset = FUTEX_BITSET_MATCH_ANY, .task = t, .requeue_pi = true };
+        struct futex_bucket *b;
+        uint32_t cur, word;
+        bool requeued;
+        int r;
+
+        if (uaddr == uaddr2)
+                return -EINVAL;
+        /* The PI side's key is computed as LOCK_PI computes it. */
+        r = mm_futex_key(t->mm, uaddr2, false, &w.requeue_key);
+        if (r == 0)
+                r = mm_futex_key(t->mm, uaddr, private, &w.key);
+        if (r < 0)
+                return r;
+        b = bucket_of(t->kernel, &w.key);
+        task_prepare_block(t);
+        pthread_mutex_lock(&b->lock);
+        r = mm_copy_in(t->mm, &cur, uaddr, sizeof(cur));
+        if (r == 0 && cur != val)
+                r = -EAGAIN;
+        /* Distinct addresses may still be one futex (shared memory). */
+        if (r == 0 && key_eq(&w.key, &w.requeue_key))
+                r = -EINVAL;
+        if (r < 0) {
+                pthread_mutex_unlock(&b->lock);
+                return r;
+        }
+        enqueue_locked(b, &w);
+        pthread_mutex_unlock(&b->lock);
+
+        for (;;) {
+                r = task_block(t, deadline);
+                b = lock_waiter_bucket(&w);
+                requeued = !w.requeue_pi;
+                if (w.woken || requeued || r < 0)
+                        break;
+                /* Spurious: sleep again. */
+                pthread_mutex_unlock(&b->lock);
+                task_prepare_block(t);
+                b = lock_waiter_bucket(&w);
+                if (w.woken || !w.requeue_pi) {
+                        r = 0;
+                        requeued = !w.requeue_pi;
+                        break;
+                }
+                pthread_mutex_unlock(&b->lock);
+        }
+        if (w.woken) {
+                /* The requeue took the lock for us (or, requeued, an
+                 * unlock handed it over, or a robust release woke us). */
+                pthread_mutex_unlock(&b->lock);
+                r = mm_copy_in(t->mm, &word, uaddr2, sizeof(word));
+                if (r < 0)
+                        return r;
+                if ((word & FUTEX_TID_MASK) == (uint32_t)t->tid)
+                        return 0;
+                w.key = w.requeue_key;
+                w.pi = true;
+                r = pi_lock_wait(t, &w, uaddr2, false, false, deadline);
+                return r == -EINTR ? -EWOULDBLOCK : r;
+        }
+        if (r < 0) {
+                unlink_waiter(b, &w);
+                pthread_mutex_unlock(&b->lock);
+                if (r == -ETIMEDOUT)
+                        return r;
+                /* A signal before the requeue restarts the call (the value
+                 * check decides again); after it Linux does not restart,
+                 * which would see the value changed: EWOULDBLOCK at once. */
+                return requeued ? -EWOULDBLOCK : -ERESTARTNOINTR;
+        }
+        /* Requeued: now a PI waiter on uaddr2, still queued; a handover
+         * from here on wakes the block below. */
+        task_prepare_block(t);
+        pthread_mutex_unlock(&b->lock);
+        r = pi_lock_wait(t, &w, uaddr2, false, true, deadline);
+        return r == -EINTR ? -EWOULDBLOCK : r;
+}
+
+int futex_cmp_requeue_pi(struct task *t, guest_ptr_t uaddr, guest_ptr_t uaddr2, bool private,
+                         int nr_wake, int nr_requeue, uint32_t val)
+{
+        struct mm_futex_key k1, k2;
+        struct futex_bucket *b1, *b2;
+        struct futex_waiter **pp, *top = NULL;
+        int r, count = 0;
+        uint32_t cur;
+
+        if (nr_wake < 0 || nr_requeue < 0)
+                return -EINVAL;
+        /* Only one waiter may be woken, owning the lock (Linux). */
+        if (uaddr == uaddr2 || nr_wake != 1)
+                return -EINVAL;
+        r = mm_futex_key(t->mm, uaddr, private, &k1);
+        if (r == 0)
+                r = mm_futex_key(t->mm, uaddr2, false, &k2);
+        if (r < 0)
+                return r;
+        if (key_eq(&k1, &k2))
+                return -EINVAL;
+        b1 = bucket_of(t->kernel, &k1);
+        b2 = bucket_of(t->kernel, &k2);
+        lock2(b1, b2);
+        r = mm_copy_in(t->mm, &cur, uaddr, sizeof(cur));
+        if (r == 0 && cur != val)
+                r = -EAGAIN;
+        if (r < 0)
+                goto out;
+
+        /* The first waiter gets the PI futex if it is free; otherwise the
+         * word gets FUTEX_WAITERS and the waiter is requeued below. */
+        for (top = b1->head; top && !key_eq(&top->key, &k1); top = top->next)
+                ;
+        if (top) {
+                if (!top->requeue_pi || !key_eq(&top->requeue_key, &k2)) {
+                        r = -EINVAL;
+                        goto out;
+                }
+                r = pi_try_locked(t, top->task, b2, uaddr2, &k2, NULL, true, nr_requeue != 0);
+                if (r < 0)
+                        goto out;
+                if (r == 0) {
+                        unlink_waiter(b1, top);
+                        top->requeue_pi = false;
+                        top->woken = true;
+                        task_wake(top->task);
+                        count = 1;
+                }
+                r = 0;
+        }
+
+        /* Then up to nr_requeue waiters (one more if the first did not get
+         * the lock) wait on the PI futex. */
+        pp = &b1->head;
+        while (*pp && count - nr_wake < nr_requeue) {
+                struct futex_waiter *w = *pp;
+
+                if (!key_eq(&w->key, &k1)) {
+                        pp = &w->next;
+                        continue;
+                }
+                if (!w->requeue_pi || !key_eq(&w->requeue_key, &k2)) {
+                        r = -EINVAL;
+                        break;
+                }
+                *pp = w->next;
+                w->requeue_pi = false;
+                w->pi = true;
+                w->key = k2;
+                enqueue_locked(b2, w);
+                count++;
+        }
+out:
+        unlock2(b1, b2);
+        return r < 0 ? r : count;
 }

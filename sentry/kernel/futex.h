@@ -40,10 +40,12 @@ void futex_table_destroy(struct futex_table *ft);
  * -EFAULT/-EINVAL from the key or the word. */
 int futex_wait(struct task *t, guest_ptr_t uaddr, bool private, uint32_t val, uint32_t bitset,
                const struct timespec *deadline);
-/* FUTEX_WAKE(_BITSET): wake up to n waiters; returns how many. */
+/* FUTEX_WAKE(_BITSET): wake up to n waiters; returns how many (-EINVAL
+ * on meeting a WAIT_REQUEUE_PI waiter). */
 int futex_wake(struct task *t, guest_ptr_t uaddr, bool private, int n, uint32_t bitset);
 /* FUTEX_REQUEUE / FUTEX_CMP_REQUEUE (cmp: check *uaddr == val first,
- * -EAGAIN otherwise): wake up to n, move up to n2 more to uaddr2. */
+ * -EAGAIN otherwise): wake up to n, move up to n2 more to uaddr2; -EINVAL
+ * on meeting a PI or WAIT_REQUEUE_PI waiter. */
 int futex_requeue(struct task *t, guest_ptr_t uaddr, guest_ptr_t uaddr2, bool private, int n,
                   int n2, bool cmp, uint32_t val);
 /* FUTEX_WAKE_OP: apply op to *uaddr2 atomically, wake n on uaddr, and n2 on
@@ -60,6 +62,23 @@ int futex_lock_pi(struct task *t, guest_ptr_t uaddr, bool try, const struct time
 /* FUTEX_UNLOCK_PI: -EPERM unless the caller owns it; the first waiter
  * becomes the owner. */
 int futex_unlock_pi(struct task *t, guest_ptr_t uaddr);
+
+/* FUTEX_WAIT_REQUEUE_PI: wait on uaddr (while *uaddr == val) until
+ * FUTEX_CMP_REQUEUE_PI makes the caller the owner of the PI futex uaddr2,
+ * directly or after waiting on it. 0 owned, -EINVAL uaddr == uaddr2 (or the
+ * same futex), -EAGAIN value differs, -ETIMEDOUT (deadline: absolute
+ * CLOCK_MONOTONIC), -ERESTARTNOINTR a signal before the requeue,
+ * -EWOULDBLOCK a signal after it, -EFAULT. */
+int futex_wait_requeue_pi(struct task *t, guest_ptr_t uaddr, guest_ptr_t uaddr2, bool private,
+                          uint32_t val, const struct timespec *deadline);
+/* FUTEX_CMP_REQUEUE_PI: if *uaddr == val (else -EAGAIN), take the PI futex
+ * uaddr2 for uaddr's first WAIT_REQUEUE_PI waiter and wake it, and requeue
+ * up to nr_requeue more (one more if the lock was not free) to wait on
+ * uaddr2. Returns how many were woken or requeued; -EINVAL for nr_wake != 1,
+ * uaddr == uaddr2, or a waiter that is not a WAIT_REQUEUE_PI one for uaddr2;
+ * -EDEADLK/-ESRCH from the PI futex's owner. */
+int futex_cmp_requeue_pi(struct task *t, guest_ptr_t uaddr, guest_ptr_t uaddr2, bool private,
+                         int nr_wake, int nr_requeue, uint32_t val);
 
 /* A thread's exit: CLONE_CHILD_CLEARTID's word to 0 and a wake, then the
  * robust list walked (each held lock marked FUTEX_OWNER_DIED, one waiter

@@ -4,6 +4,7 @@
 
 #include <stdbool.h>
 
+struct file;
 struct kernel;
 struct task;
 struct thread_group;
@@ -20,6 +21,8 @@ void task_set_comm(struct task *t, const char *path);
  * the group's last live thread. */
 void thread_group_add_task(struct thread_group *tg, struct task *t);
 bool thread_group_remove_task(struct thread_group *tg, struct task *t);
+/* Replace tg's exe_file with f (consumed; NULL: none), dropping the old. */
+void thread_group_set_exe_file(struct thread_group *tg, struct file *f);
 
 /* Runs fn(arg) on a host thread of its own: a parked one whose task has
  * ended, else a new one (task_thread.c). -errno if there is none. */

@@ -15,6 +15,7 @@
 #include "sentry/mm/mm.h"
 #include "sentry/mm/proc_info.h"
 #include "vfs/fdtable.h"
+#include "vfs/file.h"
 #include "vfs/namei.h"
 #include "vfs/vfs.h"
 
@@ -46,6 +47,7 @@ struct thread_group *thread_group_unref(struct thread_group *tg)
         if (!tg || atomic_fetch_sub_explicit(&tg->refcount, 1, memory_order_acq_rel) != 1)
                 return NULL;
         sigpending_clear(&tg->pending);
+        file_unref(tg->exe_file);
         waitqueue_destroy(&tg->signalfd_wq);
         waitqueue_destroy(&tg->pidfd_wq);
         pthread_mutex_destroy(&tg->lock);
@@ -192,6 +194,7 @@ int task_create_init(struct kernel *k, const struct task_spawn_args *a, struct t
         t->mm = TAKE_PTR(img.mm);
         t->regs = img.regs;
         mm_proc_info_init(t->mm, img.exe_path, t->regs.gp.rsp);
+        thread_group_set_exe_file(tg, TAKE_PTR(img.exe_file));
         exec_image_release(&img);
         r = mm_attach_platform(t->mm, k->platform, &t->ctx);
         if (r < 0)
@@ -290,6 +293,17 @@ void thread_group_add_task(struct thread_group *tg, struct task *t)
         tg->tasks = t;
         tg->nlive++;
         pthread_mutex_unlock(&tg->lock);
+}
+
+void thread_group_set_exe_file(struct thread_group *tg, struct file *f)
+{
+        struct file *old;
+
+        pthread_mutex_lock(&tg->lock);
+        old = tg->exe_file;
+        tg->exe_file = f;
+        pthread_mutex_unlock(&tg->lock);
+        file_unref(old);
 }
 
 bool thread_group_remove_task(struct thread_group *tg, struct task *t)

@@ -82,6 +82,10 @@ struct thread_group {
         struct sigpending pending;      /* protected by lock: kill() to the group */
         struct rlimit rlimits[RLIM_NLIMITS]; /* protected by lock */
         int dumpable;                   /* protected by lock: PR_SET_DUMPABLE, inherited by fork */
+        /* The program it runs (a reference, or NULL), which denies writers
+         * to it (ETXTBSY, exec.h): set at exec, shared with fork children,
+         * dropped when the last thread leaves. Protected by lock. */
+        struct file *exe_file;
         struct itimer_real itimer_real; /* has its own lock */
         struct posix_timers timers;     /* timer_create's and ITIMER_VIRTUAL/PROF: own lock */
         bool init_killable;             /* protected by lock: a fault ended init's protection */

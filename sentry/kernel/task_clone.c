@@ -178,6 +178,7 @@ static int clone_new_process(struct task *parent, struct task *t, const struct c
         tg->sighand = ptg->sighand;
         memcpy(tg->rlimits, ptg->rlimits, sizeof(tg->rlimits));
         tg->dumpable = ptg->dumpable;
+        tg->exe_file = ptg->exe_file ? file_ref(ptg->exe_file) : NULL;
         pthread_mutex_unlock(&ptg->lock);
         itimer_real_init(&tg->itimer_real, parent->kernel, tg);
         posix_timers_init(&tg->timers, parent->kernel, tg);

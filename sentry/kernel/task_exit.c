@@ -272,6 +272,8 @@ void task_exit(struct task *t)
         jobctl_task_exit(t);
         task_release_thread(t);
         last = thread_group_remove_task(tg, t);
+        if (last)
+                thread_group_set_exe_file(tg, NULL);    /* writers may come back */
 
         pthread_mutex_lock(&k->lock);
         if (t->tid > 0 && k->tasks[t->tid] == t)
