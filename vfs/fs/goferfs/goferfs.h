@@ -2,7 +2,10 @@
  * goferfs: host files reached only through a gofer (gofer/client.h), like
  * gVisor's gofer file system. The sentry never opens a host path itself: a
  * walk is a WALK round trip, a regular file is read and written through the
- * host fd the gofer donates, a directory is listed with GETDENTS.
+ * host fd the gofer donates, a directory is listed with GETDENTS. A walk
+ * that misses the dentry cache sends every remaining name of the path in
+ * that one WALK (inode_ops.lookup_ahead, up to GOFER_WALK_MAX) and caches
+ * the dentries of what the gofer reached.
  *
  * Mount it with vfs_mount_data() or mnt_ns_create_data() and a struct
  * goferfs_mount_data; options: "ro" (refuse changes with EROFS before

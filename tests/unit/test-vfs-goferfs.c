@@ -1,0 +1,178 @@
+/* goferfs over a real gofer (gofer-fixture.h), counting its round trips:
+ * a walk of several names nothing has looked up is one WALK (the VFS hands
+ * the rest of the path to inode_ops.lookup_ahead), what it found stays
+ * cached, and errors, symlinks and ".." still come out as one name at a
+ * time would give them. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include "gofer-fixture.h"
+#include "vfs-helpers.h"
+#include "vfs/fs/goferfs/goferfs.h"
+
+struct gfs_env {
+        struct gofer_fixture *fx;
+        struct gofer_client *client;    /* the mount's (borrowed) */
+        struct vfs_env e;
+};
+
+static void mkdirs(const char *root, const char *rel)
+{
+        char p[PATH_MAX];
+
+        snprintf(p, sizeof(p), "%s/%s", root, rel);
+        for (char *s = p + strlen(root) + 1; (s = strchr(s, '/')); s++) {
+                *s = '\0';
+                mkdir(p, 0755);
+                *s = '/';
+        }
+        if (mkdir(p, 0755) < 0)
+                abort();
+}
+
+static void put_file(const char *root, const char *rel, const char *text)
+{
+        char p[PATH_MAX];
+
+        snprintf(p, sizeof(p), "%s/%s", root, rel);
+        fixture_write(p, text);
+}
+
+/* The fixture's tree plus a1/a2/a3/a4/f, t1/x/y/z/f, t2/l -> ../t1/x. */
+static int setup(void **state, const char *options)
+{
+        struct gfs_env *g = calloc(1, sizeof(*g));
+        struct goferfs_mount_data md;
+        struct mnt_namespace *ns;
+        char p[PATH_MAX];
+
+        assert_non_null(g);
+        g->fx = fixture_start(0);
+        mkdirs(g->fx->root, "a1/a2/a3/a4");
+        put_file(g->fx->root, "a1/a2/a3/a4/f", "deep");
+        mkdirs(g->fx->root, "t1/x/y/z");
+        put_file(g->fx->root, "t1/x/y/z/f", "linked");
+        mkdirs(g->fx->root, "t2");
+        snprintf(p, sizeof(p), "%s/t2/l", g->fx->root);
+        assert_int_equal(symlink("../t1/x", p), 0);
+        md.client = g->client = g->fx->client;
+        assert_int_equal(mnt_ns_create_data("goferfs", options, &md, NULL, &ns), 0);
+        g->fx->client = NULL;           /* the superblock's now */
+        assert_int_equal(fs_context_create(ns, &g->e.fs), 0);
+        mnt_ns_unref(ns);
+        g->e.at = (struct vfs_at){ .fs = g->e.fs, .cred = &root_cred };
+        *state = g;
+        return 0;
+}
+
+static int setup_ro(void **state)
+{
+        return setup(state, "ro");
+}
+
+static int setup_rw(void **state)
+{
+        return setup(state, "rw");
+}
+
+static int teardown(void **state)
+{
+        struct gfs_env *g = *state;
+
+        env_teardown(&g->e);            /* the last mount goes: the client too */
+        assert_int_equal(fixture_stop(g->fx), 0);
+        free(g);
+        return 0;
+}
+
+/* Round trips lookup_ino() of name makes. */
+static uint64_t trips(struct gfs_env *g, const char *name, int want, uint64_t *ino)
+{
+        uint64_t before = gofer_client_calls(g->client), dummy;
+
+        assert_int_equal(lookup_ino(&g->e, name, LOOKUP_FOLLOW, ino ? ino : &dummy), want);
+        return gofer_client_calls(g->client) - before;
+}
+
+static void test_cold_deep_walk_is_one_round_trip(void **state)
+{
+        struct gfs_env *g = *state;
+        uint64_t ino, again;
+
+        assert_int_equal(trips(g, "/a1/a2/a3/a4/f", 0, &ino), 1);
+        assert_int_equal(trips(g, "/a1/a2/a3/a4/f", 0, &again), 0);
+        assert_int_equal(again, ino);
+        /* Every name on the way is cached. */
+        assert_int_equal(trips(g, "/a1/a2/a3", 0, NULL), 0);
+        assert_int_equal(trips(g, "/a1/a2/../a2/./a3/a4", 0, NULL), 0);
+}
+
+static void test_errors_come_from_the_right_name(void **state)
+{
+        struct gfs_env *g = *state;
+
+        /* Past a regular file, with a trailing slash, a missing middle. */
+        assert_int_equal(trips(g, "/a1/a2/a3/a4/f/x/y", -ENOTDIR, NULL), 1);
+        assert_int_equal(trips(g, "/a1/a2/a3/a4/f/", -ENOTDIR, NULL), 0);
+        assert_int_equal(trips(g, "/d/none/x/y", -ENOENT, NULL), 1);
+        assert_int_equal(trips(g, "/d/f", 0, NULL), 1);        /* f was not in that walk */
+        assert_int_equal(trips(g, "/empty/none", -ENOENT, NULL), 1);
+}
+
+static void test_missing_name_found_by_a_long_walk_is_remembered(void **state)
+{
+        struct gfs_env *g = *state;
+
+        /* ro: the gofer said a1/a2/none is missing; nothing can create it. */
+        assert_int_equal(trips(g, "/a1/a2/none/x", -ENOENT, NULL), 1);
+        assert_int_equal(trips(g, "/a1/a2/none", -ENOENT, NULL), 0);
+        assert_int_equal(trips(g, "/a1/a2/none/y/z", -ENOENT, NULL), 0);
+}
+
+static void test_symlink_in_the_middle_is_followed(void **state)
+{
+        struct gfs_env *g = *state;
+        uint64_t via_link, direct;
+
+        /* WALK t2/l/... stops at the link; READLINK; WALK t1/x/y/z/f. */
+        assert_true(trips(g, "/t2/l/y/z/f", 0, &via_link) <= 3);
+        assert_int_equal(trips(g, "/t1/x/y/z/f", 0, &direct), 0);
+        assert_int_equal(via_link, direct);
+        /* ".." after a link goes up from where the link led. */
+        assert_int_equal(trips(g, "/t2/l/../x/y", 0, NULL), 0);
+}
+
+static void test_names_created_later_are_found(void **state)
+{
+        struct gfs_env *g = *state;
+        uint64_t ino;
+
+        /* rw: a name the sandbox makes after a walk missed it. A writable
+         * mount remembers no missing names: the walk that stopped there is
+         * asked for once more when the VFS gets to it. */
+        assert_int_equal(trips(g, "/a1/a2/new/x", -ENOENT, NULL), 2);
+        assert_int_equal(vfs_mkdir(&g->e.at, "/a1/a2/new", 0755), 0);
+        assert_int_equal(touch(&g->e, "/a1/a2/new/x"), 0);
+        assert_int_equal(trips(g, "/a1/a2/new/x", 0, &ino), 0);
+}
+
+int main(void)
+{
+        const struct CMUnitTest tests[] = {
+                cmocka_unit_test_setup_teardown(test_cold_deep_walk_is_one_round_trip,
+                                                setup_ro, teardown),
+                cmocka_unit_test_setup_teardown(test_errors_come_from_the_right_name,
+                                                setup_ro, teardown),
+                cmocka_unit_test_setup_teardown(test_missing_name_found_by_a_long_walk_is_remembered,
+                                                setup_ro, teardown),
+                cmocka_unit_test_setup_teardown(test_symlink_in_the_middle_is_followed,
+                                                setup_ro, teardown),
+                cmocka_unit_test_setup_teardown(test_names_created_later_are_found,
+                                                setup_rw, teardown),
+        };
+
+        return cmocka_run_group_tests(tests, NULL, NULL);
+}
