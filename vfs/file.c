@@ -157,7 +157,7 @@ void iov_cursor_init(struct iov_cursor *c, const struct iov_iter *it)
 }
 
 /* Move up to len bytes between buf and the iovecs; zero fills when buf is
- * NULL and to_iov. */
+ * NULL and to_iov, skips when buf is NULL and !to_iov. */
 static size_t iov_cursor_move(struct iov_cursor *c, void *buf, size_t len, bool to_iov)
 {
         size_t done = 0;
@@ -171,7 +171,7 @@ static size_t iov_cursor_move(struct iov_cursor *c, void *buf, size_t len, bool 
                         memcpy(p, (const char *)buf + done, n);
                 else if (to_iov)
                         memset(p, 0, n);
-                else
+                else if (buf)
                         memcpy((char *)buf + done, p, n);
                 done += n;
                 c->off += n;
@@ -196,6 +196,11 @@ size_t iov_cursor_zero(struct iov_cursor *c, size_t len)
 size_t iov_cursor_copy_from(struct iov_cursor *c, void *dst, size_t len)
 {
         return iov_cursor_move(c, dst, len, false);
+}
+
+size_t iov_cursor_skip(struct iov_cursor *c, size_t len)
+{
+        return iov_cursor_move(c, NULL, len, false);
 }
 
 /* Up to IOV_CURSOR_BATCH iovecs per host call. */

@@ -2,7 +2,10 @@
  * a walk of several names nothing has looked up is one WALK (the VFS hands
  * the rest of the path to inode_ops.lookup_ahead), what it found stays
  * cached, and errors, symlinks and ".." still come out as one name at a
- * time would give them. */
+ * time would give them. The page cache, through the file's mappable as the
+ * mm uses it: past its budget it drops the pages no mapping holds and
+ * still reads right; on a writable mount the end of a mapping writes its
+ * stores back to the host file. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -11,10 +14,15 @@
 
 #include "gofer-fixture.h"
 #include "vfs-helpers.h"
+#include "sentry/mm/mm.h"
 #include "vfs/fs/goferfs/goferfs.h"
+
+#define PG 4096UL
+#define BIG_PAGES 32
 
 struct gfs_env {
         struct gofer_fixture *fx;
+        struct memfile *mf;
         struct gofer_client *client;    /* the mount's (borrowed) */
         struct vfs_env e;
 };
@@ -58,8 +66,22 @@ static int setup(void **state, const char *options)
         mkdirs(g->fx->root, "t2");
         snprintf(p, sizeof(p), "%s/t2/l", g->fx->root);
         assert_int_equal(symlink("../t1/x", p), 0);
+        /* big: BIG_PAGES pages, page i all bytes i. */
+        {
+                snprintf(p, sizeof(p), "%s/big", g->fx->root);
+                int fd = open(p, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+                char page[PG];
+
+                assert_true(fd >= 0);
+                for (int i = 0; i < BIG_PAGES; i++) {
+                        memset(page, i, PG);
+                        assert_int_equal(write(fd, page, PG), (ssize_t)PG);
+                }
+                close(fd);
+        }
+        assert_int_equal(memfile_create(64ULL << 20, &g->mf), 0);
         md.client = g->client = g->fx->client;
-        assert_int_equal(mnt_ns_create_data("goferfs", options, &md, NULL, &ns), 0);
+        assert_int_equal(mnt_ns_create_data("goferfs", options, &md, g->mf, &ns), 0);
         g->fx->client = NULL;           /* the superblock's now */
         assert_int_equal(fs_context_create(ns, &g->e.fs), 0);
         mnt_ns_unref(ns);
@@ -78,11 +100,17 @@ static int setup_rw(void **state)
         return setup(state, "rw");
 }
 
+static int setup_ro_small_cache(void **state)
+{
+        return setup(state, "ro,cache_pages=4");
+}
+
 static int teardown(void **state)
 {
         struct gfs_env *g = *state;
 
         env_teardown(&g->e);            /* the last mount goes: the client too */
+        memfile_destroy(g->mf);
         assert_int_equal(fixture_stop(g->fx), 0);
         free(g);
         return 0;
@@ -159,6 +187,94 @@ static void test_names_created_later_are_found(void **state)
         assert_int_equal(trips(g, "/a1/a2/new/x", 0, &ino), 0);
 }
 
+/* The open file name's mappable, as mmap(2) gets it. */
+static struct file *open_mappable(struct gfs_env *g, const char *name, unsigned flags,
+                                  struct mm_mappable **ret)
+{
+        struct file *f;
+
+        assert_int_equal(vfs_open(&g->e.at, name, flags, 0, &f), 0);
+        assert_non_null(f->ops->mmap);
+        assert_int_equal(f->ops->mmap(f, ret), 0);
+        return f;
+}
+
+/* A mapping's page of m at index i: check it holds byte c throughout. */
+static uint64_t map_page(struct gfs_env *g, struct mm_mappable *m, uint64_t i, bool shared, int c)
+{
+        uint64_t off;
+        const unsigned char *p;
+
+        assert_int_equal(m->ops->get_page(m, g->mf, i * PG, shared, &off), 0);
+        p = memfile_addr(g->mf, off);
+        assert_int_equal(p[0], c);
+        assert_int_equal(p[PG - 1], c);
+        return off;
+}
+
+static void test_cache_keeps_to_its_budget(void **state)
+{
+        struct gfs_env *g = *state;
+        struct mm_mappable *m;
+        struct file *f = open_mappable(g, "/big", O_RDONLY, &m);
+        uint64_t held[8];
+
+        /* Map each page and let it go: at most the budget stays cached. */
+        for (int round = 0; round < 2; round++)
+                for (uint64_t i = 0; i < BIG_PAGES; i++) {
+                        memfile_unref(g->mf, map_page(g, m, i, false, (int)i), PG);
+                        assert_true(memfile_allocated(g->mf) <= 4 * PG);
+                }
+        /* Pages a mapping holds stay, over the budget if need be. */
+        for (uint64_t i = 0; i < 8; i++)
+                held[i] = map_page(g, m, i, false, (int)i);
+        assert_int_equal(memfile_allocated(g->mf), 8 * PG);
+        for (uint64_t i = 0; i < 8; i++)
+                assert_int_equal(((unsigned char *)memfile_addr(g->mf, held[i]))[100], i);
+        for (uint64_t i = 0; i < 8; i++)
+                memfile_unref(g->mf, held[i], PG);
+        /* Once let go, the next miss brings it back to the budget. */
+        memfile_unref(g->mf, map_page(g, m, 20, false, 20), PG);
+        assert_true(memfile_allocated(g->mf) <= 4 * PG);
+        /* A page still cached is shared, not read again. */
+        uint64_t a = map_page(g, m, 20, false, 20), b = map_page(g, m, 20, false, 20);
+        assert_int_equal(a, b);
+        memfile_unref(g->mf, a, PG);
+        memfile_unref(g->mf, b, PG);
+        file_unref(f);
+}
+
+static void test_end_of_a_shared_mapping_writes_back(void **state)
+{
+        struct gfs_env *g = *state;
+        struct mm_mappable *m;
+        struct file *f = open_mappable(g, "/big", O_RDWR, &m);
+        char p[PATH_MAX], host[16];
+        unsigned char got[8];
+        uint64_t off;
+        int fd;
+
+        /* As the mm does: a reference for the mapping, a shared page, a
+         * store into it, the page and the reference dropped (munmap). */
+        m->ops->ref(m);
+        off = map_page(g, m, 3, true, 3);
+        memcpy(memfile_addr(g->mf, off), "stored!", 7);
+        /* read(2) sees the store before anything is written back. */
+        assert_int_equal(file_pread(f, got, 7, 3 * PG), 7);
+        assert_memory_equal(got, "stored!", 7);
+        memfile_unref(g->mf, off, PG);
+        m->ops->unref(m);
+        snprintf(p, sizeof(p), "%s/big", g->fx->root);
+        fd = open(p, O_RDONLY | O_CLOEXEC);
+        assert_true(fd >= 0);
+        assert_int_equal(pread(fd, host, 8, 3 * PG), 8);
+        close(fd);
+        assert_memory_equal(host, "stored!\3", 8);
+        /* Nothing maps it any more: the page left the cache. */
+        assert_int_equal(memfile_allocated(g->mf), 0);
+        file_unref(f);
+}
+
 int main(void)
 {
         const struct CMUnitTest tests[] = {
@@ -171,6 +287,10 @@ int main(void)
                 cmocka_unit_test_setup_teardown(test_symlink_in_the_middle_is_followed,
                                                 setup_ro, teardown),
                 cmocka_unit_test_setup_teardown(test_names_created_later_are_found,
+                                                setup_rw, teardown),
+                cmocka_unit_test_setup_teardown(test_cache_keeps_to_its_budget,
+                                                setup_ro_small_cache, teardown),
+                cmocka_unit_test_setup_teardown(test_end_of_a_shared_mapping_writes_back,
                                                 setup_rw, teardown),
         };
 
