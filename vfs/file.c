@@ -213,7 +213,7 @@ static ssize_t iov_cursor_host_io(struct iov_cursor *c, int fd, int64_t off, siz
 
         while (done < len && c->idx < c->it->nr) {
                 struct iovec v[IOV_CURSOR_BATCH];
-                size_t want = 0, moved;
+                size_t want = 0, moved;     /* a short transfer goes on */
                 int n = 0, idx = c->idx;
                 size_t in = c->off;
                 ssize_t r;
@@ -258,7 +258,7 @@ static ssize_t iov_cursor_host_io(struct iov_cursor *c, int fd, int64_t off, siz
                         }
                 }
                 done += moved;
-                if (moved < want)
+                if (moved == 0)         /* the end of the host file */
                         break;
         }
         return (ssize_t)done;

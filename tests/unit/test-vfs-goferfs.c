@@ -241,6 +241,21 @@ static void test_cache_keeps_to_its_budget(void **state)
         assert_int_equal(a, b);
         memfile_unref(g->mf, a, PG);
         memfile_unref(g->mf, b, PG);
+        /* Another file's page pushes big's least recently used ones out. */
+        struct mm_mappable *m2;
+        struct file *f2 = open_mappable(g, "/file", O_RDONLY, &m2);
+        uint64_t off;
+
+        assert_int_equal(m2->ops->get_page(m2, g->mf, 0, false, &off), 0);
+        assert_memory_equal(memfile_addr(g->mf, off), "data", 4);
+        assert_int_equal(((unsigned char *)memfile_addr(g->mf, off))[4], 0);
+        assert_true(memfile_allocated(g->mf) <= 4 * PG);
+        memfile_unref(g->mf, off, PG);
+        /* and big still reads right. */
+        for (uint64_t i = 0; i < BIG_PAGES; i += 5)
+                memfile_unref(g->mf, map_page(g, m, i, false, (int)i), PG);
+        assert_true(memfile_allocated(g->mf) <= 4 * PG);
+        file_unref(f2);
         file_unref(f);
 }
 

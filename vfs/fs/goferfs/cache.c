@@ -20,10 +20,11 @@
  *
  * Eviction: past cache_max pages per superblock, the least recently mapped
  * pages that no mapping holds (their only memory-file reference is the
- * cache's) and that hold nothing unwritten are dropped (an LRU over every
- * inode of the superblock; another inode's pages only if its lock is free
- * at once). A page a mapping holds stays: the budget may be exceeded by
- * what is mapped. */
+ * cache's) are dropped (an LRU over every inode of the superblock; another
+ * inode's pages only if its lock is free at once). A page a mapping holds
+ * stays: the budget may be exceeded by what is mapped. On a writable mount
+ * nothing is evicted: its pages go with their last mapping, after the
+ * write-back. */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -139,33 +140,57 @@ static bool page_unmapped(struct goferfs_inode *gi, struct cached_page *cp)
         return memfile_exclusive(cache_mf(gi), cp->off, PAGE_SIZE);
 }
 
-/* Past the budget: drop least recently used pages nothing else holds and
- * nothing unwritten is in. self's lock is held (the caller's inode). */
+/* A reference to inode unless it is already going (refcount 0: its
+ * destroy runs or is about to, and drops its pages itself). */
+static bool inode_tryget(struct inode *inode)
+{
+        int v = atomic_load(&inode->refcount);
+
+        while (v > 0)
+                if (atomic_compare_exchange_weak(&inode->refcount, &v, v + 1))
+                        return true;
+        return false;
+}
+
+#define EVICT_BATCH 16
+
+/* Past the budget: drop least recently used pages no mapping holds, on a
+ * read-only mount (a writable mount's pages go when their last mapping
+ * does, after the write-back: goferfs_map_unref). self's lock is held (the
+ * caller's inode); another inode's page only with a reference to it and
+ * its lock free at once. The references go after cache_lock (the last one
+ * may destroy the inode, which takes cache_lock). */
 static void cache_evict(struct goferfs_sb *info, struct goferfs_inode *self)
 {
+        struct goferfs_inode *held[EVICT_BATCH];
+        unsigned nheld = 0;
+
+        if (!info->ro)
+                return;
         pthread_mutex_lock(&info->cache_lock);
         /* Each page looked at once at most: the ones kept go to the tail. */
         for (uint64_t scan = info->cache_pages;
-             info->cache_pages > info->cache_max && scan > 0; scan--) {
+             info->cache_pages > info->cache_max && scan > 0 && nheld < EVICT_BATCH; scan--) {
                 struct cached_page *cp = container_of(info->lru.next, struct cached_page, lru);
                 struct goferfs_inode *gi = cp->owner;
-                bool mine = gi == self;
+                bool mine = gi == self, locked = mine;
 
-                if (!mine && pthread_mutex_trylock(&gi->base.lock) != 0) {
-                        lru_del(&cp->lru);
-                        lru_add_tail(info, &cp->lru);
-                        continue;
+                if (!mine && inode_tryget(&gi->base)) {
+                        held[nheld++] = gi;
+                        locked = pthread_mutex_trylock(&gi->base.lock) == 0;
                 }
-                if ((info->ro || !gi->cache_dirty) && page_unmapped(gi, cp)) {
+                if (locked && page_unmapped(gi, cp)) {
                         page_remove(gi, cp, true);
                 } else {
                         lru_del(&cp->lru);
                         lru_add_tail(info, &cp->lru);
                 }
-                if (!mine)
+                if (locked && !mine)
                         pthread_mutex_unlock(&gi->base.lock);
         }
         pthread_mutex_unlock(&info->cache_lock);
+        for (unsigned i = 0; i < nheld; i++)
+                inode_unref(&held[i]->base);
 }
 
 /* Read the file's page at byte offset pgoff into dst (zeroes past EOF).

@@ -29,7 +29,9 @@ static void goferfs_destroy_inode(struct inode *inode)
 
         gofer_clunk(goferfs_client(inode), &gi->node, 1);
         if (S_ISREG(inode->mode)) {
-                (void)goferfs_cache_writeback_locked(gi);       /* nobody else has it */
+                /* Nobody else can reach it: eviction only takes pages of
+                 * inodes it holds a reference to. */
+                (void)goferfs_cache_writeback_locked(gi);
                 goferfs_cache_drop(gi);
                 mm_mappable_destroy(&gi->map);
         }
