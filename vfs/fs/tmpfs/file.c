@@ -139,9 +139,8 @@ static void page_link(struct tmpfs_inode *ti, struct tmpfs_page *pg)
 
 /* n missing pages from index on (none of them in the file): charged at
  * once, one contiguous memory-file range (right after the previous page's
- * when free), populated with one MADV_POPULATE_WRITE if asked. -ENOSPC,
- * -ENOMEM. */
-static int fill_run(struct tmpfs_inode *ti, uint64_t index, uint64_t n, bool populate)
+ * when free). -ENOSPC, -ENOMEM. */
+static int fill_run(struct tmpfs_inode *ti, uint64_t index, uint64_t n)
 {
         struct super_block *sb = ti->base.sb;
         struct tmpfs_page *prev = index ? tmpfs_page_find(ti, index - 1) : NULL;
@@ -165,8 +164,6 @@ static int fill_run(struct tmpfs_inode *ti, uint64_t index, uint64_t n, bool pop
                 r = -ENOSPC;
                 goto free_pgs;
         }
-        if (populate)
-                memfile_populate(ti->mf, off, n * PAGE_SIZE);
         for (i = 0; i < n; i++) {
                 pgs[i]->index = index + i;
                 pgs[i]->off = off + i * PAGE_SIZE;
@@ -183,8 +180,7 @@ free_pgs:
         return r;
 }
 
-void tmpfs_pages_prefill(struct tmpfs_inode *ti, uint64_t first, uint64_t count,
-                         bool populate)
+void tmpfs_pages_prefill(struct tmpfs_inode *ti, uint64_t first, uint64_t count)
 {
         uint64_t i = first, end = first + count;
 
@@ -204,7 +200,7 @@ void tmpfs_pages_prefill(struct tmpfs_inode *ti, uint64_t first, uint64_t count,
                         return;
                 uint64_t stop = pg ? MIN(pg->index, end) : end;
 
-                if (fill_run(ti, i, stop - i, populate) < 0)
+                if (fill_run(ti, i, stop - i) < 0)
                         return;
                 i = stop;
         }
@@ -358,7 +354,7 @@ static ssize_t tmpfs_write(struct file *f, const struct iov_iter *src, int64_t *
                 if (index >= filled_to) {
                         uint64_t count = MIN(last - index + 1, TMPFS_PREFILL_PAGES);
 
-                        tmpfs_pages_prefill(ti, index, count, false);
+                        tmpfs_pages_prefill(ti, index, count);
                         filled_to = index + count;
                 }
                 r = tmpfs_page_get(ti, index, &pg);
