@@ -2,6 +2,8 @@
  * runsc by bench/run.sh. Usage:
  *   fsbench open-read FILE N      open + fstat + read 4 KiB + close
  *   fsbench stat PATH N           stat of PATH (4 levels deep in run.sh)
+ *   fsbench stat-cold PATH...     the first stat of each PATH (a cold cache:
+ *                                 nothing walked there yet), in all
  *   fsbench create DIR N          create + write 4 KiB + close + unlink in DIR
  *   fsbench write FILE MIB        sequential 1 MiB writes, then fsync-less close
  *   fsbench read FILE             sequential 1 MiB reads to the end
@@ -122,6 +124,16 @@ int main(int argc, char **argv)
                         r |= create(argv[2], n);
                 printf("%s %.3f\n", argv[1], (now_us() - t) / (double)n);
                 return r;
+        }
+        if (!strcmp(argv[1], "stat-cold")) {
+                struct stat st;
+
+                t = now_us();
+                for (int i = 2; i < argc; i++)
+                        if (stat(argv[i], &st) < 0)
+                                return perror(argv[i]), 1;
+                printf("stat-cold %.3f\n", now_us() - t);
+                return 0;
         }
         if (!strcmp(argv[1], "write")) {
                 if (n <= 0)

@@ -47,11 +47,22 @@ struct gofer_client *gofer_client_free(struct gofer_client *c)
         return NULL;
 }
 
+uint64_t gofer_client_calls(struct gofer_client *c)
+{
+        uint64_t n;
+
+        pthread_mutex_lock(&c->lock);
+        n = c->calls;
+        pthread_mutex_unlock(&c->lock);
+        return n;
+}
+
 void gofer_call_begin(struct gofer_client *c, struct gofer_call *call, uint16_t op)
 {
         pthread_mutex_lock(&c->lock);
         call->op = op;
         call->tag = c->next_tag++;
+        c->calls++;
         call->fd = -1;
         gofer_rbuf_init(&call->r, NULL, 0);
         gofer_wbuf_init(&call->w, c->out, GOFER_MSG_MAX);

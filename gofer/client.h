@@ -73,6 +73,10 @@ int gofer_client_create(int sock, struct gofer_client **ret);
  * Accepts NULL; returns NULL. No call may be in progress. */
 struct gofer_client *gofer_client_free(struct gofer_client *c);
 
+/* How many requests c has sent (round trips begun): for tests and
+ * benchmarks that count them. */
+uint64_t gofer_client_calls(struct gofer_client *c);
+
 /* A new node for the served root. */
 int gofer_attach(struct gofer_client *c, struct gofer_entry *ret);
 

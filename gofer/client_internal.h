@@ -13,6 +13,7 @@ struct gofer_client {
         int sock;                       /* immutable */
         pthread_mutex_t lock;           /* held for one round trip */
         uint32_t next_tag;              /* protected by lock */
+        uint64_t calls;                 /* requests begun; protected by lock */
         bool broken;                    /* protected by lock */
         uint8_t *out, *in;              /* GOFER_MSG_MAX each; protected by lock */
 };

@@ -1,5 +1,5 @@
 /*
- * `conternel compat [--platform=NAME] [--test] -- CMD [ARGS...]`: the
+ * `conternel compat [--platform=NAME] [--overlay=none] [--test] -- CMD [ARGS...]`: the
  * compatibility harness. CMD runs natively and sandboxed with the same
  * standard input; exit status, standard output and standard error are
  * compared and every difference is shown as a unified diff.
@@ -138,6 +138,7 @@ static void compat_usage(FILE *f)
                 "printed as a unified diff; the exit status is 0 when both runs agree.\n"
                 "\n"
                 "  --platform=NAME  the sandbox's platform (default " PLATFORM_DEFAULT ")\n"
+                "  --overlay=none   passed to `do`: the host's files, written through\n"
                 "  --test           CMD is a test: the native run must exit 0 (77: skip)\n");
 }
 
@@ -146,6 +147,7 @@ int cmd_compat(int argc, char **argv)
         static const struct option options[] = {
                 { "platform", required_argument, NULL, 'p' },
                 { "test", no_argument, NULL, 't' },
+                { "overlay", required_argument, NULL, 'o' },
                 { "help", no_argument, NULL, 'h' },
                 {},
         };
@@ -154,7 +156,7 @@ int cmd_compat(int argc, char **argv)
         _cleanup_close_ int in = -1;
         _cleanup_free_ char **sargv = NULL;
         _cleanup_free_ char *platform_opt = NULL, *log_opt = NULL;
-        bool test = false, same = true;
+        bool test = false, same = true, overlay_none = false;
         char **cmd;
         int c, r, ncmd;
 
@@ -170,6 +172,13 @@ int cmd_compat(int argc, char **argv)
                         break;
                 case 't':
                         test = true;
+                        break;
+                case 'o':
+                        if (strcmp(optarg, "none") != 0) {
+                                fprintf(stderr, "conternel: --overlay=none is the only choice\n");
+                                return 2;
+                        }
+                        overlay_none = true;
                         break;
                 case 'h':
                         compat_usage(stdout);
@@ -223,7 +232,7 @@ int cmd_compat(int argc, char **argv)
 
         /* The sandboxed run: ourselves, `do`, with our logs kept apart so
          * they don't count as the program's stderr. */
-        sargv = calloc((size_t)ncmd + 6, sizeof(*sargv));
+        sargv = calloc((size_t)ncmd + 7, sizeof(*sargv));
         if (!sargv || asprintf(&platform_opt, "--platform=%s", platform) < 0 ||
             asprintf(&log_opt, "--log=/proc/self/fd/%d", boxed.log) < 0)
                 return 125;
@@ -232,8 +241,12 @@ int cmd_compat(int argc, char **argv)
         sargv[1] = (char *)"do";
         sargv[2] = platform_opt;
         sargv[3] = log_opt;
-        sargv[4] = (char *)"--";
-        memcpy(sargv + 5, cmd, sizeof(*cmd) * (size_t)ncmd);
+        int na = 4;
+
+        if (overlay_none)
+                sargv[na++] = (char *)"--overlay=none";
+        sargv[na++] = (char *)"--";
+        memcpy(sargv + na, cmd, sizeof(*cmd) * (size_t)ncmd);
         r = run_child(&boxed, in, sargv);
         if (r < 0) {
                 fprintf(stderr, "conternel compat: sandboxed run: %s\n", strerror(-r));

@@ -7,6 +7,7 @@
 #include <fcntl.h>
 #include <linux/falloc.h>
 #include <sys/epoll.h>
+#include <sys/uio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -167,7 +168,7 @@ void iov_cursor_init(struct iov_cursor *c, const struct iov_iter *it)
 }
 
 /* Move up to len bytes between buf and the iovecs; zero fills when buf is
- * NULL and to_iov. */
+ * NULL and to_iov, skips when buf is NULL and !to_iov. */
 static size_t iov_cursor_move(struct iov_cursor *c, void *buf, size_t len, bool to_iov)
 {
         size_t done = 0;
@@ -181,7 +182,7 @@ static size_t iov_cursor_move(struct iov_cursor *c, void *buf, size_t len, bool 
                         memcpy(p, (const char *)buf + done, n);
                 else if (to_iov)
                         memset(p, 0, n);
-                else
+                else if (buf)
                         memcpy((char *)buf + done, p, n);
                 done += n;
                 c->off += n;
@@ -206,6 +207,82 @@ size_t iov_cursor_zero(struct iov_cursor *c, size_t len)
 size_t iov_cursor_copy_from(struct iov_cursor *c, void *dst, size_t len)
 {
         return iov_cursor_move(c, dst, len, false);
+}
+
+size_t iov_cursor_skip(struct iov_cursor *c, size_t len)
+{
+        return iov_cursor_move(c, NULL, len, false);
+}
+
+/* Up to IOV_CURSOR_BATCH iovecs per host call. */
+#define IOV_CURSOR_BATCH 64
+
+static ssize_t iov_cursor_host_io(struct iov_cursor *c, int fd, int64_t off, size_t len,
+                                  bool to_fd)
+{
+        size_t done = 0;
+
+        while (done < len && c->idx < c->it->nr) {
+                struct iovec v[IOV_CURSOR_BATCH];
+                size_t want = 0, moved;     /* a short transfer goes on */
+                int n = 0, idx = c->idx;
+                size_t in = c->off;
+                ssize_t r;
+
+                /* The next iovecs from the cursor, up to len - done bytes. */
+                while (n < IOV_CURSOR_BATCH && idx < c->it->nr && want < len - done) {
+                        const struct iovec *src = &c->it->iov[idx];
+                        size_t take = MIN(src->iov_len - in, len - done - want);
+
+                        if (take) {
+                                v[n].iov_base = (char *)src->iov_base + in;
+                                v[n].iov_len = take;
+                                n++;
+                                want += take;
+                        }
+                        idx++;
+                        in = 0;
+                }
+                if (!n) {
+                        /* Only empty iovecs left: step over them. */
+                        c->idx = idx;
+                        c->off = 0;
+                        continue;
+                }
+                do {
+                        r = to_fd ? pwritev(fd, v, n, (off_t)(off + (int64_t)done))
+                                  : preadv(fd, v, n, (off_t)(off + (int64_t)done));
+                } while (r < 0 && errno == EINTR);
+                if (r < 0)
+                        return done ? (ssize_t)done : -errno;
+                moved = (size_t)r;
+                /* Advance the cursor by what moved. */
+                for (size_t left = moved; left;) {
+                        const struct iovec *src = &c->it->iov[c->idx];
+                        size_t step = MIN(left, src->iov_len - c->off);
+
+                        c->off += step;
+                        left -= step;
+                        if (c->off == src->iov_len) {
+                                c->idx++;
+                                c->off = 0;
+                        }
+                }
+                done += moved;
+                if (moved == 0)         /* the end of the host file */
+                        break;
+        }
+        return (ssize_t)done;
+}
+
+ssize_t iov_cursor_pwrite(struct iov_cursor *c, int fd, int64_t off, size_t len)
+{
+        return iov_cursor_host_io(c, fd, off, len, true);
+}
+
+ssize_t iov_cursor_pread(struct iov_cursor *c, int fd, int64_t off, size_t len)
+{
+        return iov_cursor_host_io(c, fd, off, len, false);
 }
 
 int vfs_ioctl(struct file *f, unsigned cmd, void *arg)

@@ -270,6 +270,16 @@ void iov_cursor_init(struct iov_cursor *c, const struct iov_iter *it);
 size_t iov_cursor_copy_to(struct iov_cursor *c, const void *src, size_t len);
 size_t iov_cursor_zero(struct iov_cursor *c, size_t len);
 size_t iov_cursor_copy_from(struct iov_cursor *c, void *dst, size_t len);
+/* Step over len bytes of the iovecs; returns how many there were. */
+size_t iov_cursor_skip(struct iov_cursor *c, size_t len);
+/* Move len bytes from the iovecs to host fd at off (pwritev) or from fd at
+ * off into them (preadv), the kernel doing the copy: for data the sentry
+ * would otherwise touch through a fresh mapping (the memory file's new
+ * pages), where each first touch costs a page fault. Returns the bytes
+ * moved (less at the end of the iovecs or on a short transfer; the cursor
+ * advances by that much) or -errno when nothing moved. */
+ssize_t iov_cursor_pwrite(struct iov_cursor *c, int fd, int64_t off, size_t len);
+ssize_t iov_cursor_pread(struct iov_cursor *c, int fd, int64_t off, size_t len);
 
 /* A file passing through to a host fd the launcher handed in (stdio).
  * Consumes host_fd. */

@@ -43,6 +43,13 @@ int nd_lookup_last(struct nameidata *nd, unsigned flags, struct path *ret);
  * is the same with sb->lock held (the fs may do a round trip under it). */
 int lookup_child(struct dentry *dir, const char *name, struct dentry **ret);
 int d_lookup_fetch(struct dentry *dir, const char *name, struct dentry **ret);
+/* The same for names[0], the walk going on through names[1..n) (see
+ * inode_ops.lookup_ahead): on a miss, a dir with ->lookup_ahead may cache
+ * the children those lead to in the same go. */
+int lookup_child_ahead(struct dentry *dir, const char *const *names, unsigned n,
+                       struct dentry **ret);
+int d_lookup_fetch_ahead(struct dentry *dir, const char *const *names, unsigned n,
+                         struct dentry **ret);
 /* Replace *p by what is mounted on it, repeatedly. */
 void follow_mounts(struct mnt_namespace *ns, struct path *p);
 /* The same within a walk: -EXDEV instead under VFS_RESOLVE_NO_XDEV. */

@@ -162,6 +162,76 @@ int lookup_child(struct dentry *dir, const char *name, struct dentry **ret)
         return r;
 }
 
+int d_lookup_fetch_ahead(struct dentry *dir, const char *const *names, unsigned n,
+                         struct dentry **ret)
+{
+        struct dentry *d;
+
+        if (n < 2 || !dir->inode->ops->lookup_ahead)
+                return d_lookup_fetch(dir, names[0], ret);
+        d = d_lookup(dir, names[0]);
+        if (d) {
+                *ret = dentry_ref(d);
+                return 0;
+        }
+        return dir->inode->ops->lookup_ahead(dir, names, MIN(n, VFS_LOOKUP_AHEAD_MAX), ret);
+}
+
+int lookup_child_ahead(struct dentry *dir, const char *const *names, unsigned n,
+                       struct dentry **ret)
+{
+        struct super_block *sb = dir->sb;
+        int r;
+
+        pthread_mutex_lock(&sb->lock);
+        r = d_lookup_fetch_ahead(dir, names, n, ret);
+        pthread_mutex_unlock(&sb->lock);
+        return r;
+}
+
+/* lookup_child() for a walk step: name, then rest (what follows its
+ * slashes, the walk's remaining components). On a miss in a directory
+ * whose fs can look ahead, the plain names of rest go along (up to the
+ * first "." or ".."), so one fs round trip can cache the whole way. */
+static int lookup_child_walk(struct dentry *dir, const char *name, const char *rest,
+                             struct dentry **ret)
+{
+        const char *names[VFS_LOOKUP_AHEAD_MAX];
+        struct super_block *sb = dir->sb;
+        char *copy, *p;
+        unsigned n = 1;
+        int r;
+
+        if (!dir->inode->ops->lookup_ahead || !*rest)
+                return lookup_child(dir, name, ret);
+        pthread_mutex_lock(&sb->lock);
+        struct dentry *d = d_lookup(dir, name);
+
+        if (d)
+                *ret = dentry_ref(d);
+        pthread_mutex_unlock(&sb->lock);
+        if (d)
+                return 0;
+        copy = strdup(rest);
+        if (!copy)
+                return lookup_child(dir, name, ret);
+        names[0] = name;
+        for (p = copy; *p && n < VFS_LOOKUP_AHEAD_MAX;) {
+                size_t len = strcspn(p, "/");
+                char *next = p + len;
+
+                if (len > VFS_NAME_MAX || (p[0] == '.' && (len == 1 || (len == 2 && p[1] == '.'))))
+                        break;
+                while (*next == '/')
+                        *next++ = '\0';
+                names[n++] = p;
+                p = next;
+        }
+        r = lookup_child_ahead(dir, names, n, ret);
+        free(copy);
+        return r;
+}
+
 /* Read the target of a symlink into a new string. */
 static int read_link(struct inode *link, char **ret)
 {
@@ -328,7 +398,7 @@ restart:
                 default:
                         break;
                 }
-                r = lookup_child(nd->path.dentry, p, &child);
+                r = lookup_child_walk(nd->path.dentry, p, next, &child);
                 if (r < 0)
                         return r;
                 inode = child->inode;

@@ -46,6 +46,7 @@ struct super_block;
 #define VFS_PATH_MAX 4096       /* with its NUL, like Linux's PATH_MAX */
 #define VFS_NAME_MAX 255
 #define VFS_MAXSYMLINKS 40
+#define VFS_LOOKUP_AHEAD_MAX 32         /* names offered to inode_ops.lookup_ahead */
 #define VFS_MAX_FILESIZE INT64_MAX      /* MAX_LFS_FILESIZE */
 
 /* The credentials a check runs with (the task's fs ids and effective
@@ -106,6 +107,20 @@ struct inode_ops {
          * -ENOENT. NULL slot: every miss is -ENOENT (the cache is the
          * directory, as for tmpfs). */
         int (*lookup)(struct inode *dir, const char *name, struct inode **ret);
+        /* Optional: a dentry cache miss on names[0] in dir while the walk
+         * goes on through names[1..n) (2 <= n <= VFS_LOOKUP_AHEAD_MAX, plain
+         * names: no "." or "..", none empty). Like lookup for names[0], but
+         * the fs may also cache the children the names after it lead to, in
+         * the same go (goferfs: one multi-component WALK round trip instead
+         * of one per name): each d_alloc()ed under the previous one,
+         * d_instantiate()d and d_pin()ned when sb->cache_lookup says so;
+         * it stops at whatever is not a directory. Returns names[0]'s dentry
+         * (a new reference, cached as d_lookup_fetch() caches) or -errno as
+         * lookup. Nothing but the cache changes: the walk still checks
+         * permissions, mounts and symlinks on each of them. NULL slot: the
+         * walk calls lookup one name at a time. */
+        int (*lookup_ahead)(struct dentry *dir, const char *const *names, unsigned n,
+                            struct dentry **ret);
         int (*create)(struct inode *dir, struct dentry *d, mode_t mode, const struct vfs_cred *c);
         int (*mkdir)(struct inode *dir, struct dentry *d, mode_t mode, const struct vfs_cred *c);
         int (*symlink)(struct inode *dir, struct dentry *d, const char *target,

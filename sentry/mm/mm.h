@@ -158,6 +158,12 @@ struct mm_mappable_ops {
         /* Copy the file's page pgoff into dst (PAGE_SIZE bytes; zeroes past
          * EOF). -ENXIO if it starts at or past EOF, or an I/O error. */
         int (*read)(struct mm_mappable *m, uint64_t pgoff, void *dst);
+        /* msync(MS_SYNC) of a shared mapping: write back what mappings
+         * changed in pages the file keeps elsewhere than its backing store
+         * (goferfs's page cache of a host file), as Linux's fsync of the
+         * range. Called with the mm's lock held for reading. NULL slot:
+         * nothing to write (tmpfs: the pages are the file). */
+        int (*sync)(struct mm_mappable *m);
 };
 
 struct mm_rmap_entry;

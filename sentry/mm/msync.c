@@ -1,7 +1,8 @@
 /*
  * msync(2), after Linux's mm/msync.c. File data lives in memory (tmpfs pages
- * in the memory file, mapped as they are): there is nothing to write back,
- * so what remains are Linux's checks and errnos.
+ * in the memory file, mapped as they are; goferfs's page cache): MS_SYNC
+ * asks each shared file mapping's file to write its pages back (the
+ * mappable's ->sync, where there is one); MS_ASYNC is a no-op, as on Linux.
  */
 #include <errno.h>
 #include <sys/mman.h>
@@ -12,7 +13,7 @@ int mm_msync(struct mm *mm, guest_ptr_t start, uint64_t len, int flags)
 {
         guest_ptr_t end;
         struct vma *v;
-        int r = -ENOMEM;
+        int r = -ENOMEM, sync_err = 0;
 
         if (flags & ~(MS_ASYNC | MS_INVALIDATE | MS_SYNC))
                 return -EINVAL;
@@ -33,6 +34,13 @@ int mm_msync(struct mm *mm, guest_ptr_t start, uint64_t len, int flags)
         for (v = vma_find(&mm->vmas, start); v; v = vma_next(v)) {
                 if (start < v->start)
                         break;
+                if ((flags & MS_SYNC) && v->file && (v->flags & VMA_SHARED) &&
+                    v->file->ops->sync) {
+                        int e = v->file->ops->sync(v->file);
+
+                        if (e < 0 && sync_err == 0)
+                                sync_err = e;
+                }
                 start = v->end;
                 if (start >= end) {
                         r = 0;
@@ -40,5 +48,5 @@ int mm_msync(struct mm *mm, guest_ptr_t start, uint64_t len, int flags)
                 }
         }
         mm_unlock_read(mm);
-        return r;
+        return r == 0 ? sync_err : r;
 }

@@ -48,6 +48,81 @@ static int goferfs_lookup(struct inode *dir, const char *name, struct inode **re
         return r;
 }
 
+/* One WALK for as many of names as the gofer reaches (up to the first
+ * non-directory, missing name or error), each node cached as a dentry under
+ * the one before: a walk of /usr/include/linux/x.h on a cold cache is one
+ * round trip, not four. */
+static int goferfs_lookup_ahead(struct dentry *dir, const char *const *names, unsigned n,
+                                struct dentry **ret)
+{
+        struct goferfs_inode *gd = GOFERFS_I(dir->inode);
+        struct gofer_client *client = goferfs_client(dir->inode);
+        struct super_block *sb = dir->sb;
+        bool ro = GOFERFS_SB(sb)->ro;
+        struct gofer_walk_result *w;
+        struct dentry *parent = NULL;
+        unsigned used = 0, made = 0;    /* nodes consumed, dentries made */
+        int r;
+
+        if (strset_has(&gd->negative, names[0]))
+                return -ENOENT;
+        w = malloc(sizeof(*w));
+        if (!w)
+                return -ENOMEM;
+        n = MIN(n, GOFER_WALK_MAX);
+        r = gofer_walk(client, gd->node, names, n, w);
+        if (r < 0) {
+                free(w);
+                if (r == -ENOENT && ro && gd->negative.n < GOFERFS_NEGATIVE_MAX)
+                        strset_add(&gd->negative, names[0], strlen(names[0]));
+                return r;
+        }
+        while (used < w->n) {
+                struct inode *inode;
+                struct dentry *d;
+                bool keep;
+
+                r = goferfs_new_inode(sb, &w->nodes[used++], &inode);  /* consumes the node */
+                if (r < 0)
+                        break;
+                keep = sb->cache_lookup(sb, inode);
+                /* Past the first, only what stays cached: a dentry nobody
+                 * held would go at once, and its release takes sb->lock. */
+                if (made > 0 && !keep) {
+                        inode_unref(inode);
+                        break;
+                }
+                r = d_alloc(made ? parent : dir, names[made], &d);
+                if (r < 0) {
+                        inode_unref(inode);
+                        break;
+                }
+                d_instantiate(d, inode);
+                if (keep)
+                        d_pin(d);
+                if (made == 0) {
+                        *ret = d;                       /* the caller's reference */
+                        parent = dentry_ref(d);
+                } else {
+                        dentry_unref(parent);           /* never the last one */
+                        parent = d;
+                }
+                made++;
+        }
+        for (unsigned j = used; j < w->n; j++)
+                gofer_clunk(client, &w->nodes[j].node, 1);
+        /* The name the walk found missing stays missing on a read-only mount. */
+        if (ro && w->error == -ENOENT && made == w->n && S_ISDIR(parent->inode->mode)) {
+                struct goferfs_inode *gp = GOFERFS_I(parent->inode);
+
+                if (gp->negative.n < GOFERFS_NEGATIVE_MAX)
+                        strset_add(&gp->negative, names[made], strlen(names[made]));
+        }
+        dentry_unref(parent);
+        free(w);
+        return made ? 0 : r;
+}
+
 /* Instantiate d with the node the gofer made; d is cached (pinned) like a
  * looked-up name. */
 static int instantiate(struct inode *dir, struct dentry *d, const struct gofer_entry *e,
@@ -220,6 +295,7 @@ static int goferfs_dir_open(struct inode *inode, unsigned flags, struct file **r
 
 const struct inode_ops goferfs_dir_inode_ops = {
         .lookup = goferfs_lookup,
+        .lookup_ahead = goferfs_lookup_ahead,
         .create = goferfs_create,
         .mkdir = goferfs_mkdir,
         .symlink = goferfs_symlink,

@@ -74,6 +74,8 @@ static void goferfs_file_release(struct file *f)
 
         pthread_mutex_lock(&inode->lock);
         if (--gi->nopen == 0) {
+                /* What mappings changed goes to the host while the fd is there. */
+                (void)goferfs_cache_writeback_locked(gi);
                 wfd = gi->wfd;
                 gi->wfd = -1;
                 /* Keep the read-only fd for the next open, up to a budget. */
@@ -101,6 +103,18 @@ static ssize_t goferfs_read(struct file *f, const struct iov_iter *dst, int64_t 
         ssize_t n;
         int fd, r;
 
+        pthread_mutex_lock(&inode->lock);
+        if (goferfs_cache_active(GOFERFS_I(inode))) {
+                /* Mapped pages may hold what the host file does not yet. */
+                n = goferfs_cache_read_locked(GOFERFS_I(inode), dst, *pos);
+                pthread_mutex_unlock(&inode->lock);
+                if (n > 0) {
+                        *pos += n;
+                        inode_touch_atime(inode);
+                }
+                return n;
+        }
+        pthread_mutex_unlock(&inode->lock);
         r = inode_fd(inode, false, &fd);
         if (r < 0)
                 return r;
@@ -130,6 +144,9 @@ static ssize_t goferfs_write(struct file *f, const struct iov_iter *src, int64_t
         if (n < 0) {
                 n = -errno;
         } else {
+                /* Write-through: the cached pages (mapped) get it too. */
+                if (n > 0 && goferfs_cache_active(GOFERFS_I(inode)))
+                        goferfs_cache_wrote_locked(GOFERFS_I(inode), src, *pos, (size_t)n);
                 *pos += n;
                 if (*pos > inode->size) {
                         inode->size = *pos;
@@ -166,8 +183,14 @@ static int64_t goferfs_llseek(struct file *f, int64_t offset, int whence)
 /* The donated fd is the host file itself: sync and allocate there. */
 static int goferfs_fsync(struct file *f, bool datasync)
 {
-        int fd, r = inode_fd(file_inode(f), false, &fd);
+        struct inode *inode = file_inode(f);
+        int fd, r;
 
+        pthread_mutex_lock(&inode->lock);
+        r = goferfs_cache_writeback_locked(GOFERFS_I(inode));
+        if (r == 0)
+                r = goferfs_inode_fd_locked(inode, false, &fd);
+        pthread_mutex_unlock(&inode->lock);
         if (r < 0)
                 return r;
         return (datasync ? fdatasync(fd) : fsync(fd)) < 0 ? -errno : 0;
@@ -176,17 +199,32 @@ static int goferfs_fsync(struct file *f, bool datasync)
 static int goferfs_fallocate(struct file *f, int mode, int64_t offset, int64_t len)
 {
         struct inode *inode = file_inode(f);
-        int fd, r = inode_fd(inode, true, &fd);
+        struct goferfs_inode *gi = GOFERFS_I(inode);
+        int fd, r;
 
-        if (r < 0)
-                return r;
-        if (fallocate(fd, mode, (off_t)offset, (off_t)len) < 0)
-                return -errno;
+        /* Under inode->lock: cached pages are written back first and read
+         * again after (a punched hole, a collapsed range). */
         pthread_mutex_lock(&inode->lock);
-        if (!(mode & FALLOC_FL_KEEP_SIZE) && offset + len > inode->size)
-                inode->size = offset + len;
+        r = goferfs_inode_fd_locked(inode, true, &fd);
+        if (r == 0)
+                r = goferfs_cache_writeback_locked(gi);
+        if (r == 0 && fallocate(fd, mode, (off_t)offset, (off_t)len) < 0)
+                r = -errno;
+        if (r == 0) {
+                struct stat st;
+
+                /* Collapse and insert move the end; the host knows it. */
+                if (mode & (FALLOC_FL_COLLAPSE_RANGE | FALLOC_FL_INSERT_RANGE)) {
+                        if (fstat(fd, &st) == 0)
+                                inode->size = st.st_size;
+                } else if (!(mode & FALLOC_FL_KEEP_SIZE) && offset + len > inode->size) {
+                        inode->size = offset + len;
+                }
+                if (gi->nr_pages)
+                        goferfs_cache_reload_locked(gi, offset);
+        }
         pthread_mutex_unlock(&inode->lock);
-        return 0;
+        return r;
 }
 
 static int goferfs_mmap(struct file *f, struct mm_mappable **ret)
@@ -247,10 +285,19 @@ int goferfs_setattr(struct inode *inode, const struct iattr *ia)
                 return 0;
         }
         pthread_mutex_lock(&inode->lock);
-        r = gofer_setattr(goferfs_client(inode), GOFERFS_I(inode)->node, &a, &st);
+        struct goferfs_inode *gi = GOFERFS_I(inode);
+        int64_t old_size = inode->size;
+
+        /* A size change with cached pages: what mappings wrote goes out
+         * first, and the pages from the new end on are read again. */
+        r = (ia->valid & ATTR_SIZE) ? goferfs_cache_writeback_locked(gi) : 0;
+        if (r == 0)
+                r = gofer_setattr(goferfs_client(inode), gi->node, &a, &st);
         if (r == 0) {
                 shrunk = (ia->valid & ATTR_SIZE) && ia->size < inode->size;
                 goferfs_apply_stat(inode, &st);
+                if ((ia->valid & ATTR_SIZE) && gi->nr_pages)
+                        goferfs_cache_reload_locked(gi, MIN(old_size, ia->size));
         }
         pthread_mutex_unlock(&inode->lock);
         if (shrunk)

@@ -29,6 +29,9 @@ static void goferfs_destroy_inode(struct inode *inode)
 
         gofer_clunk(goferfs_client(inode), &gi->node, 1);
         if (S_ISREG(inode->mode)) {
+                /* Nobody else can reach it: eviction only takes pages of
+                 * inodes it holds a reference to. */
+                (void)goferfs_cache_writeback_locked(gi);
                 goferfs_cache_drop(gi);
                 mm_mappable_destroy(&gi->map);
         }
@@ -103,15 +106,18 @@ static void goferfs_put_super(struct super_block *sb)
                 sb->root = dentry_unref(sb->root);
         }
         gofer_client_free(info->client);
+        pthread_mutex_destroy(&info->cache_lock);
         free(info);
 }
 
-static int parse_options(const char *options, bool *ro)
+/* "ro" or "rw", and "cache_pages=N" (the page cache's budget, N > 0). */
+static int parse_options(const char *options, bool *ro, uint64_t *cache_max)
 {
         _cleanup_free_ char *copy = NULL;
         char *save = NULL;
 
         *ro = false;
+        *cache_max = GOFERFS_CACHE_PAGES_DEFAULT;
         if (!options || !*options)
                 return 0;
         copy = strdup(options);
@@ -120,7 +126,14 @@ static int parse_options(const char *options, bool *ro)
         for (char *o = strtok_r(copy, ",", &save); o; o = strtok_r(NULL, ",", &save)) {
                 if (strcmp(o, "ro") == 0)
                         *ro = true;
-                else if (strcmp(o, "rw") != 0)
+                else if (strncmp(o, "cache_pages=", 12) == 0) {
+                        char *end;
+
+                        errno = 0;
+                        *cache_max = strtoull(o + 12, &end, 10);
+                        if (errno || end == o + 12 || *end || *cache_max == 0)
+                                return -EINVAL;
+                } else if (strcmp(o, "rw") != 0)
                         return -EINVAL;
         }
         return 0;
@@ -134,12 +147,13 @@ static int goferfs_mount_data(const struct fs_type *type, dev_t dev, const char 
         struct gofer_entry root;
         struct super_block *sb;
         struct inode *inode;
+        uint64_t cache_max;
         bool ro;
         int r;
 
         if (!md || !md->client)
                 return -EINVAL;
-        r = parse_options(options, &ro);
+        r = parse_options(options, &ro, &cache_max);
         if (r < 0)
                 return r;
         r = gofer_attach(md->client, &root);
@@ -158,6 +172,7 @@ static int goferfs_mount_data(const struct fs_type *type, dev_t dev, const char 
         }
         info->client = md->client;
         info->ro = ro;
+        goferfs_cache_init(info, cache_max);
         sb->fs_info = info;
         sb->cache_lookup = goferfs_cache_lookup;
         r = goferfs_new_inode(sb, &root, &inode);

@@ -152,6 +152,21 @@ out:
         return r;
 }
 
+/* A walk going on below names[0]: the lower layer may look the rest up in
+ * one go (goferfs: one WALK), so the overlay's own lookups of the next
+ * names find the lower dentries cached. Then as ovl_lookup. */
+static int ovl_lookup_ahead(struct dentry *d, const char *const *names, unsigned n,
+                            struct dentry **ret)
+{
+        struct ovl_inode *dir = OVL_I(d->inode);
+        struct dentry *low;
+
+        if (!dir->opaque && dir->lower.dentry && !is_whiteout_name(names[0]) &&
+            lookup_child_ahead(dir->lower.dentry, names, n, &low) == 0)
+                dentry_unref(low);
+        return d_lookup_fetch(d, names[0], ret);
+}
+
 /* Before a new name in dir: dir has an upper, the name is allowed, and a
  * whiteout hiding a lower one is gone (*hid_lower says it was there). */
 static int prepare_new(struct ovl_inode *dir, const char *name, bool *hid_lower)
@@ -424,6 +439,7 @@ static int ovl_rename(struct inode *odir_inode, struct dentry *od, struct inode 
 
 const struct inode_ops ovl_dir_inode_ops = {
         .lookup = ovl_lookup,
+        .lookup_ahead = ovl_lookup_ahead,
         .create = ovl_create,
         .mkdir = ovl_mkdir,
         .symlink = ovl_symlink,

@@ -69,6 +69,13 @@ static int page_alloc_off(struct tmpfs_inode *ti, struct rb_node *parent, uint64
         return memfile_alloc(ti->mf, PAGE_SIZE, ret_off);
 }
 
+/* Count n new pages in the file (inode->lock held). */
+static void pages_added(struct tmpfs_inode *ti, uint64_t n)
+{
+        ti->nr_pages += n;
+        ti->base.blocks = (int64_t)ti->nr_pages * (PAGE_SIZE / 512);
+}
+
 int tmpfs_page_get(struct tmpfs_inode *ti, uint64_t index, struct tmpfs_page **ret)
 {
         struct rb_node **link = &ti->pages.rb_node, *parent = NULL;
@@ -105,8 +112,7 @@ int tmpfs_page_get(struct tmpfs_inode *ti, uint64_t index, struct tmpfs_page **r
         pg->index = index;
         rb_link_node(&pg->node, parent, link);
         rb_insert_color(&pg->node, &ti->pages);
-        ti->nr_pages++;
-        ti->base.blocks = (int64_t)ti->nr_pages * (PAGE_SIZE / 512);
+        pages_added(ti, 1);
         *ret = pg;
         return 0;
 
@@ -115,6 +121,89 @@ uncharge:
 free_pg:
         free(pg);
         return r;
+}
+
+/* Link a new page (its index not in the tree) into ti->pages. */
+static void page_link(struct tmpfs_inode *ti, struct tmpfs_page *pg)
+{
+        struct rb_node **link = &ti->pages.rb_node, *parent = NULL;
+
+        while (*link) {
+                parent = *link;
+                link = pg->index < rb_entry(parent, struct tmpfs_page, node)->index
+                               ? &parent->rb_left : &parent->rb_right;
+        }
+        rb_link_node(&pg->node, parent, link);
+        rb_insert_color(&pg->node, &ti->pages);
+}
+
+/* n missing pages from index on (none of them in the file): charged at
+ * once, one contiguous memory-file range (right after the previous page's
+ * when free). -ENOSPC, -ENOMEM. */
+static int fill_run(struct tmpfs_inode *ti, uint64_t index, uint64_t n)
+{
+        struct super_block *sb = ti->base.sb;
+        struct tmpfs_page *prev = index ? tmpfs_page_find(ti, index - 1) : NULL;
+        struct tmpfs_page **pgs;
+        uint64_t off, i;
+        int r = -ENOMEM;
+
+        pgs = calloc(n, sizeof(*pgs));
+        if (!pgs)
+                return -ENOMEM;
+        for (i = 0; i < n; i++)
+                if (!(pgs[i] = calloc(1, sizeof(**pgs))))
+                        goto free_pgs;
+        r = tmpfs_charge(sb, n);
+        if (r < 0)
+                goto free_pgs;
+        if (prev && memfile_alloc_at(ti->mf, prev->off + PAGE_SIZE, n * PAGE_SIZE) == 0) {
+                off = prev->off + PAGE_SIZE;
+        } else if (memfile_alloc(ti->mf, n * PAGE_SIZE, &off) < 0) {
+                tmpfs_uncharge(sb, n);
+                r = -ENOSPC;
+                goto free_pgs;
+        }
+        for (i = 0; i < n; i++) {
+                pgs[i]->index = index + i;
+                pgs[i]->off = off + i * PAGE_SIZE;
+                page_link(ti, pgs[i]);
+        }
+        pages_added(ti, n);
+        free(pgs);
+        return 0;
+
+free_pgs:
+        for (i = 0; i < n; i++)
+                free(pgs[i]);
+        free(pgs);
+        return r;
+}
+
+void tmpfs_pages_prefill(struct tmpfs_inode *ti, uint64_t first, uint64_t count)
+{
+        uint64_t i = first, end = first + count;
+
+        if (!ti->mf && tmpfs_memfile(ti->base.sb, &ti->mf) < 0)
+                return;
+        while (i < end) {
+                struct tmpfs_page *pg = tmpfs_page_find_ge(ti, i);
+                struct rb_node *n;
+
+                /* Skip the pages already there. */
+                while (pg && pg->index == i && i < end) {
+                        i++;
+                        n = rb_next(&pg->node);
+                        pg = n ? rb_entry(n, struct tmpfs_page, node) : NULL;
+                }
+                if (i >= end)
+                        return;
+                uint64_t stop = pg ? MIN(pg->index, end) : end;
+
+                if (fill_run(ti, i, stop - i) < 0)
+                        return;
+                i = stop;
+        }
 }
 
 void tmpfs_page_drop(struct tmpfs_inode *ti, struct tmpfs_page *pg)
@@ -182,13 +271,33 @@ static ssize_t tmpfs_read(struct file *f, const struct iov_iter *dst, int64_t *p
         want = MIN(dst->count, (uint64_t)inode->size - off);
         while (done < want) {
                 uint64_t in = (off + done) % PAGE_SIZE;
-                size_t n = MIN(want - done, PAGE_SIZE - in), moved;
-                struct tmpfs_page *pg = tmpfs_page_find(ti, (off + done) / PAGE_SIZE);
+                size_t n = MIN(want - done, PAGE_SIZE - in);
+                struct tmpfs_page *pg = tmpfs_page_find(ti, (off + done) / PAGE_SIZE), *p;
+                ssize_t moved;
 
-                moved = pg ? iov_cursor_copy_to(&c, (char *)tmpfs_page_data(ti, pg) + in, n)
-                           : iov_cursor_zero(&c, n);
-                done += moved;
-                if (moved < n)
+                if (!pg) {
+                        moved = (ssize_t)iov_cursor_zero(&c, n);
+                } else {
+                        /* A run of pages contiguous in the memory file, read
+                         * by the host kernel (see tmpfs_write). */
+                        for (p = pg; done + n < want;) {
+                                struct rb_node *nx = rb_next(&p->node);
+                                struct tmpfs_page *q =
+                                        nx ? rb_entry(nx, struct tmpfs_page, node) : NULL;
+
+                                if (!q || q->index != p->index + 1 ||
+                                    q->off != p->off + PAGE_SIZE)
+                                        break;
+                                n += MIN(want - done - n, PAGE_SIZE);
+                                p = q;
+                        }
+                        moved = iov_cursor_pread(&c, memfile_fd(ti->mf),
+                                                 (int64_t)(pg->off + in), n);
+                        if (moved < 0)
+                                break;
+                }
+                done += (size_t)moved;
+                if ((size_t)moved < n)
                         break;
         }
         pthread_mutex_unlock(&inode->lock);
@@ -227,17 +336,47 @@ static ssize_t tmpfs_write(struct file *f, const struct iov_iter *src, int64_t *
                 pthread_mutex_unlock(&inode->lock);
                 return r;
         }
-        while (done < want) {
-                uint64_t in = (off + done) % PAGE_SIZE;
-                size_t n = MIN(want - done, PAGE_SIZE - in), moved;
-                struct tmpfs_page *pg;
+        /* Pages are allocated ahead in runs of up to TMPFS_PREFILL_PAGES,
+         * then filled by the host kernel (pwritev into the memory file), a
+         * run of pages contiguous in the memory file at a time: the sentry
+         * never touches the new pages through its own mapping, where each
+         * first touch would be a page fault (what makes a write to tmpfs
+         * cost more than on Linux, whose kernel copies into its page cache
+         * directly). */
+        uint64_t filled_to = off / PAGE_SIZE, last = (off + want - 1) / PAGE_SIZE;
 
-                r = tmpfs_page_get(ti, (off + done) / PAGE_SIZE, &pg);
+        while (done < want) {
+                uint64_t in = (off + done) % PAGE_SIZE, index = (off + done) / PAGE_SIZE;
+                size_t n = MIN(want - done, PAGE_SIZE - in);
+                struct tmpfs_page *pg, *p;
+                ssize_t moved;
+
+                if (index >= filled_to) {
+                        uint64_t count = MIN(last - index + 1, TMPFS_PREFILL_PAGES);
+
+                        tmpfs_pages_prefill(ti, index, count);
+                        filled_to = index + count;
+                }
+                r = tmpfs_page_get(ti, index, &pg);
                 if (r < 0)
                         break;
-                moved = iov_cursor_copy_from(&c, (char *)tmpfs_page_data(ti, pg) + in, n);
-                done += moved;
-                if (moved < n)
+                /* Extend over the next pages while they follow in the file. */
+                for (p = pg; done + n < want;) {
+                        struct rb_node *nx = rb_next(&p->node);
+                        struct tmpfs_page *q = nx ? rb_entry(nx, struct tmpfs_page, node) : NULL;
+
+                        if (!q || q->index != p->index + 1 || q->off != p->off + PAGE_SIZE)
+                                break;
+                        n += MIN(want - done - n, PAGE_SIZE);
+                        p = q;
+                }
+                moved = iov_cursor_pwrite(&c, memfile_fd(ti->mf), (int64_t)(pg->off + in), n);
+                if (moved < 0) {
+                        r = (int)moved;
+                        break;
+                }
+                done += (size_t)moved;
+                if ((size_t)moved < n)
                         break;
         }
         if (done) {

@@ -84,6 +84,15 @@ void *tmpfs_page_data(struct tmpfs_inode *ti, const struct tmpfs_page *pg);
 /* The page at index, allocated (zeroed) if missing. inode->lock held.
  * -ENOSPC past the size= budget or when the memory file is full, -ENOMEM. */
 int tmpfs_page_get(struct tmpfs_inode *ti, uint64_t index, struct tmpfs_page **ret);
+/* Allocate the missing pages of [first, first + count) in runs: one
+ * charge and one contiguous memory-file range per run, so a sequential
+ * write allocates once per TMPFS_PREFILL_PAGES, not once per page. The
+ * pages are not populated: the host kernel does that as it writes them
+ * (tmpfs_write moves data with pwritev on the memory file). Best effort:
+ * stops at the first failure, which tmpfs_page_get() then reports page by
+ * page. inode->lock held. */
+#define TMPFS_PREFILL_PAGES 512         /* 2 MiB */
+void tmpfs_pages_prefill(struct tmpfs_inode *ti, uint64_t first, uint64_t count);
 /* Take a page out of the file and give it back to the budget (mappings
  * keep their own references). inode->lock held. */
 void tmpfs_page_drop(struct tmpfs_inode *ti, struct tmpfs_page *pg);
