@@ -84,6 +84,11 @@ struct ipc_ns {
         uint64_t shm_tot;               /* protected by shm.lock: pages of all segments */
         int used_sems;                  /* protected by sem.lock */
         uint64_t msg_bytes, msg_hdrs;   /* protected by msg.lock: queued bytes, messages */
+        /* POSIX message queues (mqueue.c) */
+        pthread_mutex_t mq_lock;
+        struct mqueue *mq_named;        /* protected by mq_lock: queues with a name */
+        int mq_count;                   /* protected by mq_lock: queues alive */
+        struct mq_user *mq_users;       /* protected by mq_lock: RLIMIT_MSGQUEUE charges */
 };
 
 /* The calling task's namespace. */
@@ -149,5 +154,6 @@ void ipc_wake_all(struct ipc_waitlist *l, int status);
 void shm_ns_destroy(struct ipc_ns *ns);
 void sem_ns_destroy(struct ipc_ns *ns);
 void msg_ns_destroy(struct ipc_ns *ns);
+void mq_ns_destroy(struct ipc_ns *ns);
 
 #endif

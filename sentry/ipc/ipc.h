@@ -9,7 +9,9 @@
  * Lock order: mm->lock → ipc_ns shm lock → memfile->lock (an mm dropping its
  * last mapping of a segment calls into shm.c with its lock held; shm.c never
  * calls into the mm with its lock held). The sem and msg locks are leaves,
- * apart from task_wake() (task->block_lock).
+ * apart from task_wake() (task->block_lock). The mqueue lock comes before
+ * thread group locks (mq_notify's owner) and is never held across a wait
+ * queue's add, remove or notify.
  */
 #ifndef CONTERNEL_SENTRY_IPC_H
 #define CONTERNEL_SENTRY_IPC_H
@@ -25,7 +27,11 @@ struct thread_group;
 
 /* The sandbox's IPC namespace; segments live in mf. -ENOMEM. */
 int ipc_ns_create(struct memfile *mf, struct ipc_ns **ret);
-/* When the sandbox is gone (no task left): frees everything. */
+/* When the sandbox is gone (no task left), before its memory file goes:
+ * the shared memory segments. */
+void ipc_ns_release_memory(struct ipc_ns *ns);
+/* Then, once no open file can be left (after the sockets, which may hold
+ * message queue fds in flight): everything else. */
 void ipc_ns_destroy(struct ipc_ns *ns);
 
 /* shm.c */
@@ -49,5 +55,17 @@ long ipc_msgsnd(struct task *t, int msqid, guest_ptr_t msgp, uint64_t msgsz, int
 long ipc_msgrcv(struct task *t, int msqid, guest_ptr_t msgp, uint64_t msgsz, long msgtyp,
                 int flg);
 long ipc_msgctl(struct task *t, int msqid, int cmd, guest_ptr_t buf);
+
+/* mqueue.c: POSIX message queues. nofile: the caller's RLIMIT_NOFILE. */
+long ipc_mq_open(struct task *t, guest_ptr_t name, int oflag, unsigned mode, guest_ptr_t attr,
+                 int nofile);
+long ipc_mq_unlink(struct task *t, guest_ptr_t name);
+/* timeout: a guest struct timespec (absolute CLOCK_REALTIME), 0 for none. */
+long ipc_mq_timedsend(struct task *t, int fd, guest_ptr_t msg, uint64_t len, unsigned prio,
+                      guest_ptr_t timeout);
+long ipc_mq_timedreceive(struct task *t, int fd, guest_ptr_t msg, uint64_t len,
+                         guest_ptr_t prio, guest_ptr_t timeout);
+long ipc_mq_notify(struct task *t, int fd, guest_ptr_t sevp);
+long ipc_mq_getsetattr(struct task *t, int fd, guest_ptr_t newattr, guest_ptr_t oldattr);
 
 #endif

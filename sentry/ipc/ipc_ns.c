@@ -24,8 +24,15 @@ int ipc_ns_create(struct memfile *mf, struct ipc_ns **ret)
         ipc_ids_init(&ns->shm, IPC_SHMMNI);
         ipc_ids_init(&ns->sem, IPC_SEMMNI);
         ipc_ids_init(&ns->msg, IPC_MSGMNI);
+        pthread_mutex_init(&ns->mq_lock, NULL);
         *ret = ns;
         return 0;
+}
+
+void ipc_ns_release_memory(struct ipc_ns *ns)
+{
+        if (ns)
+                shm_ns_destroy(ns);
 }
 
 void ipc_ns_destroy(struct ipc_ns *ns)
@@ -35,9 +42,11 @@ void ipc_ns_destroy(struct ipc_ns *ns)
         shm_ns_destroy(ns);
         sem_ns_destroy(ns);
         msg_ns_destroy(ns);
+        mq_ns_destroy(ns);
         ipc_ids_destroy(&ns->shm);
         ipc_ids_destroy(&ns->sem);
         ipc_ids_destroy(&ns->msg);
+        pthread_mutex_destroy(&ns->mq_lock);
         free(ns);
 }
 

@@ -102,12 +102,13 @@ void kernel_destroy(struct kernel *k)
         /* Groups nobody reaped (init, orphans of a dying sandbox). */
         for (int pid = 0; k->tgs && pid < KERNEL_PID_MAX; pid++)
                 thread_group_unref(k->tgs[pid]);
-        ipc_ns_destroy(k->ipc);         /* before the memory file its segments are in */
+        ipc_ns_release_memory(k->ipc);  /* before the memory file its segments are in */
         if (k->memfile)
                 memfile_destroy(k->memfile);
         ktimer_service_destroy(&k->timers);
         futex_table_destroy(&k->futexes);
         net_destroy(k->net);
+        ipc_ns_destroy(k->ipc);         /* after the sockets: fds in flight */
         free(k->tasks);
         free(k->tgs);
         pthread_cond_destroy(&k->threads_done);
