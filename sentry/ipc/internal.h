@@ -106,8 +106,8 @@ bool ipc_capable(struct task *t, int cap);
 /* A new object's ids and mode: t's euid/egid as owner and creator. */
 void ipc_obj_init(struct task *t, struct ipc_obj *o, int32_t key, int flg);
 void ipc_obj_export(const struct ipc_obj *o, struct ipc_perm *ret);
-/* IPC_SET: owner and the 0777 bits. */
-void ipc_obj_update(struct ipc_obj *o, const struct ipc_perm *in);
+/* IPC_SET: owner and the 0777 bits. -EINVAL for an id of -1 (unmapped). */
+int ipc_obj_update(struct ipc_obj *o, const struct ipc_perm *in);
 int ipc_tgid(struct task *t);
 int64_t ipc_now(void);
 

@@ -105,11 +105,14 @@ void ipc_obj_export(const struct ipc_obj *o, struct ipc_perm *p)
         };
 }
 
-void ipc_obj_update(struct ipc_obj *o, const struct ipc_perm *in)
+int ipc_obj_update(struct ipc_obj *o, const struct ipc_perm *in)
 {
+        if (in->uid == (uid_t)-1 || in->gid == (gid_t)-1)
+                return -EINVAL;
         o->uid = in->uid;
         o->gid = in->gid;
         o->mode = (o->mode & ~0777u) | (in->mode & 0777u);
+        return 0;
 }
 
 int ipc_tgid(struct task *t)

@@ -405,8 +405,7 @@ long ipc_msgctl(struct task *t, int msqid, int cmd, guest_ptr_t buf)
 
                 if (ds.msg_qbytes > IPC_MSGMNB && !ipc_capable(t, CREDS_CAP_SYS_RESOURCE)) {
                         r = -EPERM;
-                } else {
-                        ipc_obj_update(o, &ds.msg_perm);
+                } else if ((r = ipc_obj_update(o, &ds.msg_perm)) == 0) {
                         q->qbytes = ds.msg_qbytes;
                         q->ctime = ipc_now();
                         ipc_wake_all(&q->waiters, 0);   /* room, or no right any more */

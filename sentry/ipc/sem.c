@@ -28,8 +28,8 @@ struct sem {
 struct sem_undo {
         struct sem_undo *next_in_tg;
         struct sem_undo *next_in_set;
-        struct sem_set *set;            /* NULL once the set is gone */
-        struct thread_group *tg;        /* borrowed: the entry dies with it */
+        struct sem_set *set;
+        struct thread_group *tg;        /* borrowed: freed at its exit, or with the set */
         int adj[];
 };
 
@@ -100,8 +100,16 @@ static void set_free(struct ipc_ns *ns, struct sem_set *set)
 {
         ipc_ids_remove(&ns->sem, &set->perm);
         ipc_wake_all(&set->waiters, -EIDRM);
-        for (struct sem_undo *un = set->undos; un; un = un->next_in_set)
-                un->set = NULL;
+        /* The processes' adjustments for it go too (freeary()). */
+        for (struct sem_undo *un = set->undos, *next; un; un = next) {
+                next = un->next_in_set;
+                for (struct sem_undo **pp = &un->tg->sem_undo; *pp; pp = &(*pp)->next_in_tg)
+                        if (*pp == un) {
+                                *pp = un->next_in_tg;
+                                break;
+                        }
+                free(un);
+        }
         ns->used_sems -= set->nsems;
         free(set);
 }
@@ -586,8 +594,9 @@ long ipc_semctl(struct task *t, int semid, int semnum, int cmd, uint64_t arg)
         o = ipc_ids_find_id(&ns->sem, semid);
         r = o ? ipc_ctl_check(t, o) : -EINVAL;
         if (r == 0 && cmd == IPC_SET) {
-                ipc_obj_update(o, &ds.sem_perm);
-                set_of(o)->ctime = ipc_now();
+                r = ipc_obj_update(o, &ds.sem_perm);
+                if (r == 0)
+                        set_of(o)->ctime = ipc_now();
         } else if (r == 0) {
                 set_free(ns, set_of(o));
         }

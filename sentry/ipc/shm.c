@@ -402,8 +402,9 @@ long ipc_shmctl(struct task *t, int shmid, int cmd, guest_ptr_t buf)
         } else if (r == 0) {
                 r = ipc_ctl_check(t, o);
                 if (r == 0 && cmd == IPC_SET) {
-                        ipc_obj_update(o, &ds.shm_perm);
-                        seg_of(o)->ctime = ipc_now();
+                        r = ipc_obj_update(o, &ds.shm_perm);
+                        if (r == 0)
+                                seg_of(o)->ctime = ipc_now();
                 } else if (r == 0) {
                         /* IPC_RMID: at once, or at the last detach. */
                         struct shm_seg *seg = seg_of(o);

@@ -345,8 +345,10 @@ int mm_unmap_attachment(struct mm *mm, guest_ptr_t addr, const struct mm_mappabl
         int r = 0;
 
         mm_lock_write(mm);
+        /* The first piece of an attachment at its own offset from addr: the
+         * one at addr, or above if its first pages were unmapped (Linux). */
         for (v = vma_find(&mm->vmas, addr); v; v = vma_next(v))
-                if (v->start == addr && v->file && v->file->ops == ops && v->pgoff == 0) {
+                if (v->file && v->file->ops == ops && v->pgoff == v->start - addr) {
                         m = v->file;
                         break;
                 }

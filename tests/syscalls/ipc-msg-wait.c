@@ -63,9 +63,10 @@ static void child_sends(void *arg)
 
 static void child_removed(void *arg)
 {
+        int *ready = arg;
         struct m m;
 
-        (void)arg;
+        EXPECT_RET(write(ready[1], "r", 1), 1);
         EXPECT_ERRNO(syscall(SYS_msgrcv, id, &m, sizeof(m.text), 0, 0), EIDRM);
 }
 
@@ -103,9 +104,7 @@ int main(void)
         struct sigaction sa = { .sa_handler = on_usr1, .sa_flags = SA_RESTART };
         EXPECT_OK(sigaction(SIGUSR1, &sa, NULL));
         pid = ipc_spawn(child_interrupted, NULL);
-        ipc_sleep_ms(50);
-        EXPECT_OK(kill(pid, SIGUSR1));
-        ipc_reap(pid);
+        ipc_signal_until_exit(pid, SIGUSR1);
 
         /* room: msg_qbytes 100 holds two 40-byte messages */
         EXPECT_OK(syscall(SYS_msgctl, id, IPC_STAT, &ds));
@@ -127,8 +126,14 @@ int main(void)
         /* it waits for any type: drain what is left first */
         EXPECT_RET(syscall(SYS_msgrcv, id, &m, sizeof(m.text), 0, IPC_NOWAIT), 40);
         EXPECT_RET(syscall(SYS_msgrcv, id, &m, sizeof(m.text), 0, IPC_NOWAIT), 20);
-        pid = ipc_spawn(child_removed, NULL);
-        ipc_sleep_ms(50);
+        /* nothing shows a message queue's waiters: the child says it is
+         * about to wait, and gets time to */
+        int ready[2];
+        char c;
+        EXPECT_OK(pipe(ready));
+        pid = ipc_spawn(child_removed, ready);
+        EXPECT_RET(read(ready[0], &c, 1), 1);
+        ipc_sleep_ms(200);
         EXPECT_OK(syscall(SYS_msgctl, id, IPC_RMID, NULL));
         ipc_reap(pid);
         return 0;

@@ -43,6 +43,9 @@ int main(void)
         EXPECT_EQ(ds.shm_perm.mode, 0444 | SHM_LOCKED);
         EXPECT_OK(shmctl_raw(id, SHM_UNLOCK, NULL));
         ds.shm_perm.mode = 0600;
+        ds.shm_perm.uid = (uid_t)-1;
+        EXPECT_ERRNO(shmctl_raw(id, IPC_SET, &ds), EINVAL);
+        ds.shm_perm.uid = geteuid();
         EXPECT_OK(shmctl_raw(id, IPC_SET, &ds));
 
         EXPECT_RET(shmctl_raw(0, IPC_INFO, &info), id & 32767);
@@ -87,6 +90,15 @@ int main(void)
         EXPECT_OK(syscall(SYS_shmdt, p));
         EXPECT_ERRNO(msync(p, 4096, MS_ASYNC), ENOMEM);
         EXPECT_ERRNO(msync(p + 4096, 4096, MS_ASYNC), ENOMEM);
+        EXPECT_EQ(shm_nattch(id), 0);
+
+        /* its first page unmapped: shmdt at the start still finds the rest */
+        p = (char *)syscall(SYS_shmat, id, NULL, 0);
+        CHECK(p != (char *)-1, "shmat: %s", test_errname(errno));
+        EXPECT_OK(munmap(p, 4096));
+        EXPECT_EQ(shm_nattch(id), 1);
+        EXPECT_ERRNO(syscall(SYS_shmdt, p + 4096), EINVAL);
+        EXPECT_OK(syscall(SYS_shmdt, p));
         EXPECT_EQ(shm_nattch(id), 0);
 
         /* SHM_RDONLY: no write, not even by mprotect */

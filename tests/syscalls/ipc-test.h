@@ -54,6 +54,31 @@ static inline void ipc_reap(pid_t pid)
                 FAIL("child: status 0x%x", status);
 }
 
+static inline void ipc_sleep_ms(long ms);
+
+/* Send sig to pid every 20 ms until it exits (so a child that was not yet
+ * waiting when the first came is interrupted by a later one); fail unless
+ * it exited 0. */
+static inline void ipc_signal_until_exit(pid_t pid, int sig)
+{
+        int status;
+
+        for (int i = 0; i < 1000; i++) {
+                pid_t r = waitpid(pid, &status, WNOHANG);
+
+                if (r == pid) {
+                        if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
+                                FAIL("child: status 0x%x", status);
+                        return;
+                }
+                if (r < 0)
+                        FAIL("waitpid: %s", test_errname(errno));
+                kill(pid, sig);
+                ipc_sleep_ms(20);
+        }
+        FAIL("child %d did not exit", pid);
+}
+
 static inline void ipc_sleep_ms(long ms)
 {
         struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };

@@ -96,9 +96,7 @@ int main(void)
         sa.sa_flags = 0;
         EXPECT_OK(sigaction(SIGUSR1, &sa, NULL));
         pid = ipc_spawn(child_interrupted, NULL);
-        ipc_sleep_ms(50);
-        EXPECT_OK(kill(pid, SIGUSR1));
-        ipc_reap(pid);
+        ipc_signal_until_exit(pid, SIGUSR1);
 
         /* a sender waits for room */
         EXPECT_OK(mq_send_raw(fd, "1", 1, 0));
