@@ -24,7 +24,7 @@
 
 #include "lib/macro.h"
 #include "net/socket.h"
-#include "sentry/ipc/internal.h"
+#include "sentry/ipc/mqueue.h"
 #include "sentry/kernel/creds.h"
 #include "sentry/kernel/kerrno.h"
 #include "sentry/kernel/signal.h"
@@ -32,66 +32,6 @@
 #include "sentry/mm/mm.h"
 #include "vfs/fdtable.h"
 #include "vfs/file.h"
-
-#define MQ_PRIO_MAX_ 32768              /* Linux's MQ_PRIO_MAX */
-#define MQ_MSG_DEFAULT 10               /* /proc/sys/fs/mqueue/msg_default */
-#define MQ_MSGSIZE_DEFAULT 8192         /* msgsize_default */
-#define MQ_MSG_MAX 10                   /* msg_max */
-#define MQ_MSGSIZE_MAX 8192             /* msgsize_max */
-#define MQ_QUEUES_MAX 256               /* queues_max */
-#define MQ_HARD_MSGMAX 65536
-#define MQ_HARD_MSGSIZEMAX (16 * 1024 * 1024)
-#define MQ_NODE_SIZE 48                 /* sizeof(msg_msg), of posix_msg_tree_node */
-#define MQ_FILENT_SIZE 80
-#define MQ_NOTIFY_COOKIE_LEN 32
-
-struct mq_msg {
-        struct mq_msg *next;
-        unsigned prio;
-        size_t len;
-        char data[];
-};
-
-/* What a user's queues are charged against RLIMIT_MSGQUEUE. */
-struct mq_user {
-        struct mq_user *next;
-        uint32_t uid;
-        uint64_t bytes;
-};
-
-struct mqueue {
-        struct ipc_ns *ns;              /* immutable */
-        /* protected by ns->mq_lock */
-        int refs;                       /* the name, each open file */
-        struct mqueue *next;            /* in ns->mq_named while linked */
-        bool linked;
-        char name[NAME_MAX + 1];        /* immutable */
-        uint32_t uid, gid;              /* immutable */
-        unsigned mode;                  /* immutable */
-        long maxmsg, msgsize;           /* immutable */
-        uint32_t charge_uid;            /* immutable */
-        uint64_t charge;                /* immutable */
-        long curmsgs;
-        uint64_t qsize;
-        struct mq_msg *head;            /* highest priority first, FIFO within one */
-        int receivers;                  /* tasks waiting in mq_timedreceive */
-        struct thread_group *notify_tg; /* a reference; NULL if none registered */
-        struct sigevent notify;
-        int64_t atime, mtime, ctime;
-        struct waitqueue wq;            /* own lock */
-};
-
-struct mq_file {
-        struct file base;
-        struct mqueue *q;               /* a reference */
-};
-
-static const struct file_ops mq_file_ops;
-
-static struct mqueue *mq_of(struct file *f)
-{
-        return f->ops == &mq_file_ops ? container_of(f, struct mq_file, base)->q : NULL;
-}
 
 static struct mq_user *mq_user(struct ipc_ns *ns, uint32_t uid, bool create)
 {
@@ -111,8 +51,7 @@ static struct mq_user *mq_user(struct ipc_ns *ns, uint32_t uid, bool create)
         return u;
 }
 
-/* mq_lock held. */
-static void mq_put(struct mqueue *q)
+void mq_put(struct mqueue *q)
 {
         struct ipc_ns *ns = q->ns;
         struct mq_user *u;
@@ -158,10 +97,9 @@ void mq_ns_destroy(struct ipc_ns *ns)
         pthread_mutex_unlock(&ns->mq_lock);
 }
 
-/* ---- The file --------------------------------------------------------------- */
+/* ---- mq_notify's owner ------------------------------------------------------ */
 
-/* mq_lock held: whether the registered process is still there. */
-static bool notify_owner_alive(struct mqueue *q)
+bool mq_notify_owner_alive(struct mqueue *q)
 {
         bool alive;
 
@@ -174,91 +112,6 @@ static bool notify_owner_alive(struct mqueue *q)
                 q->notify_tg = thread_group_unref(q->notify_tg);
         return alive;
 }
-
-static ssize_t mq_read(struct file *f, const struct iov_iter *dst, int64_t *pos)
-{
-        struct mqueue *q = mq_of(f);
-        char buf[MQ_FILENT_SIZE];
-        size_t len, n, done = 0;
-        int kind = 0, signo = 0, pid = 0;
-
-        pthread_mutex_lock(&q->ns->mq_lock);
-        if (notify_owner_alive(q)) {
-                kind = q->notify.sigev_notify;
-                signo = kind == SIGEV_SIGNAL ? q->notify.sigev_signo : 0;
-                pid = q->notify_tg->tgid;
-        }
-        snprintf(buf, sizeof(buf), "QSIZE:%-10lu NOTIFY:%-5d SIGNO:%-5d NOTIFY_PID:%-6d\n",
-                 (unsigned long)q->qsize, kind, signo, pid);
-        q->atime = ipc_now();
-        pthread_mutex_unlock(&q->ns->mq_lock);
-        len = strlen(buf);
-        if (*pos < 0)
-                return -EINVAL;
-        if ((uint64_t)*pos >= len)
-                return 0;
-        n = MIN(len - (size_t)*pos, dst->count);
-        for (int i = 0; i < dst->nr && done < n; i++) {
-                size_t c = MIN(n - done, dst->iov[i].iov_len);
-
-                memcpy(dst->iov[i].iov_base, buf + *pos + done, c);
-                done += c;
-        }
-        *pos += (int64_t)n;
-        return (ssize_t)n;
-}
-
-static int mq_stat(struct file *f, struct stat *ret)
-{
-        struct mqueue *q = mq_of(f);
-
-        memset(ret, 0, sizeof(*ret));
-        pthread_mutex_lock(&q->ns->mq_lock);
-        ret->st_mode = S_IFREG | q->mode;
-        ret->st_uid = q->uid;
-        ret->st_gid = q->gid;
-        ret->st_atim.tv_sec = q->atime;
-        ret->st_mtim.tv_sec = q->mtime;
-        ret->st_ctim.tv_sec = q->ctime;
-        pthread_mutex_unlock(&q->ns->mq_lock);
-        ret->st_nlink = 1;
-        ret->st_size = MQ_FILENT_SIZE;
-        ret->st_blksize = 4096;
-        ret->st_ino = (ino_t)(uintptr_t)q >> 4;
-        return 0;
-}
-
-static unsigned mq_poll(struct file *f)
-{
-        struct mqueue *q = mq_of(f);
-        unsigned r = 0;
-
-        pthread_mutex_lock(&q->ns->mq_lock);
-        if (q->curmsgs)
-                r |= EPOLLIN | EPOLLRDNORM;
-        if (q->curmsgs < q->maxmsg)
-                r |= EPOLLOUT | EPOLLWRNORM;
-        pthread_mutex_unlock(&q->ns->mq_lock);
-        return r;
-}
-
-static void mq_release(struct file *f)
-{
-        struct mq_file *mf = container_of(f, struct mq_file, base);
-        struct ipc_ns *ns = mf->q->ns;
-
-        pthread_mutex_lock(&ns->mq_lock);
-        mq_put(mf->q);
-        pthread_mutex_unlock(&ns->mq_lock);
-        free(mf);
-}
-
-static const struct file_ops mq_file_ops = {
-        .read = mq_read,
-        .stat = mq_stat,
-        .poll = mq_poll,
-        .release = mq_release,
-};
 
 /* ---- mq_open, mq_unlink ----------------------------------------------------- */
 
@@ -370,20 +223,6 @@ static int mq_create(struct task *t, struct ipc_ns *ns, const char *name, unsign
         q->next = ns->mq_named;
         ns->mq_named = q;
         *ret = q;
-        return 0;
-}
-
-static int mq_file_new(struct mqueue *q, int oflag, struct file **ret)
-{
-        struct mq_file *mf = calloc(1, sizeof(*mf));
-
-        if (!mf)
-                return -ENOMEM;
-        file_init(&mf->base, &mq_file_ops, (unsigned)oflag & (O_ACCMODE | O_NONBLOCK), false);
-        mf->base.wq = &q->wq;
-        mf->q = q;
-        q->refs++;
-        *ret = &mf->base;
         return 0;
 }
 
@@ -509,13 +348,13 @@ static int mq_get(struct task *t, int fd, int acc, struct file **ret_f, struct m
         if (!f)
                 return -EBADF;
         mode = (int)(f->flags & O_ACCMODE);
-        if (!mq_of(f) || (acc == O_RDONLY && mode != O_RDONLY && mode != O_RDWR) ||
+        if (!mq_from_file(f) || (acc == O_RDONLY && mode != O_RDONLY && mode != O_RDWR) ||
             (acc == O_WRONLY && mode != O_WRONLY && mode != O_RDWR)) {
                 file_unref(f);
                 return -EBADF;
         }
         *ret_f = f;
-        *ret_q = mq_of(f);
+        *ret_q = mq_from_file(f);
         return 0;
 }
 
@@ -590,7 +429,7 @@ static long try_send(struct task *t, struct mqueue *q, void *argp)
         q->mtime = q->ctime = ipc_now();
         a->m = NULL;
         /* __do_notify(): an empty queue got a message no receiver took. */
-        if (q->curmsgs == 1 && !q->receivers && notify_owner_alive(q)) {
+        if (q->curmsgs == 1 && !q->receivers && mq_notify_owner_alive(q)) {
                 if (q->notify.sigev_notify == SIGEV_SIGNAL && q->notify.sigev_signo) {
                         a->notify_tg = thread_group_ref(q->notify_tg);
                         a->notify = q->notify;
@@ -751,7 +590,7 @@ long ipc_mq_notify(struct task *t, int fd, guest_ptr_t usev)
         f = fdtable_get(t->fdt, fd);
         if (!f)
                 return -EBADF;
-        q = mq_of(f);
+        q = mq_from_file(f);
         if (!q) {
                 file_unref(f);
                 return -EBADF;
@@ -759,9 +598,9 @@ long ipc_mq_notify(struct task *t, int fd, guest_ptr_t usev)
         r = 0;
         pthread_mutex_lock(&ns->mq_lock);
         if (!usev) {
-                if (notify_owner_alive(q) && q->notify_tg == t->tg)
+                if (mq_notify_owner_alive(q) && q->notify_tg == t->tg)
                         q->notify_tg = thread_group_unref(q->notify_tg);
-        } else if (notify_owner_alive(q)) {
+        } else if (mq_notify_owner_alive(q)) {
                 r = -EBUSY;
         } else {
                 q->notify_tg = thread_group_ref(t->tg);
@@ -788,7 +627,7 @@ long ipc_mq_getsetattr(struct task *t, int fd, guest_ptr_t unew, guest_ptr_t uol
         f = fdtable_get(t->fdt, fd);
         if (!f)
                 return -EBADF;
-        q = mq_of(f);
+        q = mq_from_file(f);
         if (!q) {
                 file_unref(f);
                 return -EBADF;
