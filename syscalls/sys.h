@@ -106,6 +106,12 @@ SYS(signalfd); SYS(signalfd4);
 SYS(socket); SYS(socketpair); SYS(bind); SYS(listen); SYS(connect); SYS(accept); SYS(accept4);
 SYS(shutdown); SYS(getsockname); SYS(getpeername); SYS(setsockopt); SYS(getsockopt);
 SYS(sendto); SYS(recvfrom); SYS(sendmsg); SYS(recvmsg); SYS(sendmmsg); SYS(recvmmsg);
+/* sys_ipc.c */
+SYS(shmget); SYS(shmat); SYS(shmdt); SYS(shmctl); SYS(semget); SYS(semop); SYS(semtimedop);
+SYS(semctl); SYS(msgget); SYS(msgsnd); SYS(msgrcv); SYS(msgctl);
+/* sys_mqueue.c */
+SYS(mq_open); SYS(mq_unlink); SYS(mq_timedsend); SYS(mq_timedreceive); SYS(mq_notify);
+SYS(mq_getsetattr);
 
 #undef SYS
 

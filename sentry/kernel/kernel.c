@@ -11,6 +11,7 @@
 #include "lib/log.h"
 #include "lib/macro.h"
 #include "net/socket.h"
+#include "sentry/ipc/ipc.h"
 #include "sentry/kernel/current.h"
 #include "sentry/kernel/task.h"
 #include "sentry/mm/mm.h"
@@ -76,6 +77,9 @@ int kernel_create(const struct kernel_config *cfg, struct kernel **ret)
                            &k->memfile);
         if (r < 0)
                 goto fail;
+        r = ipc_ns_create(k->memfile, &k->ipc);
+        if (r < 0)
+                goto fail;
         r = k->platform_ops->create(memfile_fd(k->memfile), &k->platform);
         if (r < 0)
                 goto fail;
@@ -98,11 +102,13 @@ void kernel_destroy(struct kernel *k)
         /* Groups nobody reaped (init, orphans of a dying sandbox). */
         for (int pid = 0; k->tgs && pid < KERNEL_PID_MAX; pid++)
                 thread_group_unref(k->tgs[pid]);
+        ipc_ns_release_memory(k->ipc);  /* before the memory file its segments are in */
         if (k->memfile)
                 memfile_destroy(k->memfile);
         ktimer_service_destroy(&k->timers);
         futex_table_destroy(&k->futexes);
         net_destroy(k->net);
+        ipc_ns_destroy(k->ipc);         /* after the sockets: fds in flight */
         free(k->tasks);
         free(k->tgs);
         pthread_cond_destroy(&k->threads_done);

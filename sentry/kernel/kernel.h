@@ -19,6 +19,7 @@
 #include "sentry/kernel/futex.h"
 #include "lib/ktimer.h"
 
+struct ipc_ns;
 struct memfile;
 struct net;
 struct task;
@@ -67,6 +68,7 @@ struct kernel {
         struct ktimer_service timers;   /* has its own lock */
         struct futex_table futexes;     /* has its own locks */
         struct net *net;                /* sockets (net/): has its own locks */
+        struct ipc_ns *ipc;             /* System V IPC (sentry/ipc): has its own locks */
 
         /* system calls already reported as unimplemented, one bit each */
         atomic_uchar enosys_logged[KERNEL_SYSCALL_MAX / 8];

@@ -38,6 +38,7 @@ struct fdtable;
 struct fs_context;
 struct kernel;
 struct mm;
+struct sem_undo;
 struct task;
 
 enum tg_state {
@@ -102,6 +103,9 @@ struct thread_group {
         struct task_usage exit_usage;
         struct task_usage cusage;
         struct task_usage exec_usage;   /* of the stubs before the last execve */
+        /* SEM_UNDO adjustments (sentry/ipc/sem.c): protected by the IPC
+         * namespace's semaphore lock, applied when the last thread exits. */
+        struct sem_undo *sem_undo;
         /* Set once when the group starts exiting: the wait status (as from wait4). */
         bool exited;                    /* protected by lock */
         int exit_status;                /* protected by lock */

@@ -13,6 +13,7 @@
 #include <sys/wait.h>
 
 #include "lib/log.h"
+#include "sentry/ipc/ipc.h"
 #include "sentry/kernel/futex.h"
 #include "sentry/kernel/internal.h"
 #include "sentry/kernel/kernel.h"
@@ -304,8 +305,10 @@ void task_exit(struct task *t)
         }
         pthread_mutex_unlock(&k->lock);
 
-        /* The last thread: the group ends. Its timers first. */
+        /* The last thread: the group ends. Its timers first, and its
+         * semaphore adjustments (SEM_UNDO). */
         itimer_real_destroy(&tg->itimer_real);
+        ipc_sem_exit(k->ipc, tg);
         posix_timers_destroy(&tg->timers);
         pthread_mutex_lock(&tg->lock);
         status = tg->exit_status;

@@ -374,3 +374,42 @@ void mm_mappable_unmap_from(struct mm_mappable *m, uint64_t size)
         }
         free(mms);
 }
+
+/* ---- shmdt ----------------------------------------------------------------- */
+
+int mm_unmap_attachment(struct mm *mm, guest_ptr_t addr, const struct mm_mappable_ops *ops)
+{
+        struct mm_mappable *m = NULL;
+        struct vma *v;
+        int r = 0;
+
+        mm_lock_write(mm);
+        /* The first piece of an attachment at its own offset from addr: the
+         * one at addr, or above if its first pages were unmapped (Linux). */
+        for (v = vma_find(&mm->vmas, addr); v; v = vma_next(v))
+                if (v->file && v->file->ops == ops && v->pgoff == v->start - addr) {
+                        m = v->file;
+                        break;
+                }
+        if (!m) {
+                mm_unlock_write(mm);
+                return -EINVAL;
+        }
+        /* Like Linux's shmdt: every piece of the same attachment at its own
+         * offset from addr (within the file's size: a mappable maps no more). */
+        while (v && r == 0) {
+                struct vma *next = vma_next(v);
+                guest_ptr_t start = v->start, end = v->end;
+
+                if (v->file == m && v->pgoff == start - addr) {
+                        guest_ptr_t resume = next ? next->start : 0;
+
+                        r = mm_unmap_locked(mm, start, end);
+                        /* The tree changed: find the next piece again. */
+                        next = next ? vma_find(&mm->vmas, resume) : NULL;
+                }
+                v = next;
+        }
+        mm_unlock_write(mm);
+        return r;
+}

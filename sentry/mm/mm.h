@@ -194,6 +194,13 @@ void mm_mappable_unmap_from(struct mm_mappable *m, uint64_t size);
  * each mm's lock: call with no lock of the file's held. */
 bool mm_mappable_writably_mapped(struct mm_mappable *m);
 
+/* shmdt(2)'s core: find the first mapping at or above addr of a mappable
+ * with the given ops whose file offset is its distance from addr (the
+ * attachment at addr, even if its first pages were unmapped), and unmap
+ * every piece of that mappable at its matching offset from addr (Linux's
+ * shmdt loop; one mappable per attachment). -EINVAL if there is none. */
+int mm_unmap_attachment(struct mm *mm, guest_ptr_t addr, const struct mm_mappable_ops *ops);
+
 /* What mmap(2) of a file brings: the file's mappable (NULL if its file
  * system has no mmap: -ENODEV) and its open mode. */
 struct mm_file_args {

@@ -72,6 +72,10 @@ static int skipped(long nr)
          * an empty pipe, a full one or another description's lock. */
         case SYS_close_range: case SYS_splice: case SYS_tee: case SYS_sendfile:
         case SYS_flock:
+        /* System V and POSIX IPC waits: a semaphore, queue or message the
+         * fuzzer made may never come (as on Linux). */
+        case SYS_semop: case SYS_semtimedop: case SYS_msgsnd: case SYS_msgrcv:
+        case SYS_mq_timedsend: case SYS_mq_timedreceive:
         /* uretprobe and uprobe: the host kernel lets them past seccomp
          * (6.11+) and kills a caller outside a probe trampoline with SIGILL,
          * natively and under systrap alike. */
