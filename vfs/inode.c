@@ -36,6 +36,7 @@ void inode_init(struct inode *inode, struct super_block *sb, const struct inode_
         inode->nlink = 1;
         inode->linkable = false;
         inode->flctx = NULL;
+        inode->fsn_marks = NULL;
         inode->size = 0;
         inode->blocks = 0;
         inode->pipe = NULL;

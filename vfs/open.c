@@ -5,6 +5,7 @@
 #include <stdio.h>
 
 #include "file.h"
+#include "fsnotify.h"
 #include "internal.h"
 #include "lib/macro.h"
 
@@ -30,15 +31,20 @@ static int open_acc_mode(unsigned flags)
         return mode;
 }
 
-int vfs_do_truncate(struct inode *inode, int64_t len)
+int vfs_do_truncate(struct dentry *d, int64_t len)
 {
         struct iattr ia = { .valid = ATTR_SIZE | ATTR_MTIME | ATTR_CTIME, .size = len };
+        struct inode *inode = d->inode;
+        int r;
 
         if (!inode->ops->setattr)
                 return -EPERM;
         vfs_now(&ia.mtime);
         ia.ctime = ia.mtime;
-        return inode->ops->setattr(inode, &ia);
+        r = inode->ops->setattr(inode, &ia);
+        if (r == 0)
+                fsnotify_change(d, ia.valid);
+        return r;
 }
 
 /* Open what p names; created: this call made it (no permission check, no
@@ -79,7 +85,7 @@ static int do_open(const struct path *p, const struct vfs_cred *c, unsigned flag
         if (!inode->ops->open)
                 return -ENXIO;          /* no device or fifo behind it yet */
         if ((flags & O_TRUNC) && !created && S_ISREG(inode->mode)) {
-                r = vfs_do_truncate(inode, 0);
+                r = vfs_do_truncate(p->dentry, 0);
                 if (r < 0)
                         return r;
         }
@@ -88,6 +94,7 @@ static int do_open(const struct path *p, const struct vfs_cred *c, unsigned flag
         if (r < 0)
                 return r;
         path_copy(&f->path, p);
+        fsnotify_open(f);
         *ret = f;
         return 0;
 }
@@ -182,6 +189,7 @@ static int open_create(struct nameidata *nd, unsigned flags, mode_t mode, struct
                         dentry_unref(d);
                 return r;
         }
+        fsnotify_create(dir->inode, nd->last, false);
         *ret = (struct path){ mount_ref(nd->path.mnt), d };
         *created = true;
         return 0;
@@ -225,6 +233,7 @@ static int open_tmpfile(const struct vfs_at *at, const char *name, unsigned lfla
         if (r < 0)
                 goto out;
         f->path = (struct path){ mount_ref(p.mnt), dentry_ref(d) };
+        fsnotify_open(f);
         *ret = f;
 out:
         dentry_unref(d);

@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <sys/stat.h>
 
+#include "fsnotify.h"
 #include "internal.h"
 
 static bool nsec_valid(long nsec)
@@ -52,5 +53,9 @@ int vfs_utimes(const struct path *p, const struct vfs_cred *c, const struct time
         }
         if (!inode->ops->setattr)
                 return -EPERM;
-        return inode->ops->setattr(inode, &ia);
+        int r = inode->ops->setattr(inode, &ia);
+
+        if (r == 0)
+                fsnotify_change(p->dentry, ia.valid);
+        return r;
 }

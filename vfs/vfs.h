@@ -36,6 +36,7 @@
 struct dentry;
 struct file;
 struct file_lock_context;
+struct fsnotify_mark;
 struct memfile;
 struct inode;
 struct mount;
@@ -189,6 +190,9 @@ struct inode {
         /* flock and record locks (lock.h): made on first use under lock,
          * then immutable until the inode goes. */
         struct file_lock_context *flctx;
+        /* inotify watches on this inode (fsnotify.h); protected by the
+         * fsnotify lock. */
+        struct fsnotify_mark *fsn_marks;
 };
 
 void inode_init(struct inode *inode, struct super_block *sb, const struct inode_ops *ops,
@@ -290,6 +294,9 @@ struct super_block {
          * ->lookup. NULL: never (procfs: its entries come and go); goferfs
          * keeps what the gofer answered. Immutable after mount. */
         bool (*cache_lookup)(struct super_block *sb, struct inode *inode);
+        /* Marks on this superblock's inodes (fsnotify.h): 0 lets every hook
+         * return at once. */
+        atomic_int fsn_marks;
 };
 
 int sb_create(const struct fs_type *type, dev_t dev, struct super_block **ret);
