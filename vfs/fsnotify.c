@@ -175,11 +175,11 @@ void fsnotify_dentry(struct dentry *d, uint32_t mask, bool from_file)
         pthread_mutex_unlock(&sb->lock);
         unlinked = unlinked && from_file;
         fsnotify_lock();
-        /* The inode's own marks first, then the parent's (Linux's order of
-         * mark types). */
-        send_locked(inode, mask, 0, NULL, unlinked, &freelist);
+        /* The parent's marks first, then the inode's own (Linux's
+         * fsnotify_handle_event()). */
         if (parent && name && parent->inode)
                 send_locked(parent->inode, mask, 0, name, unlinked, &freelist);
+        send_locked(inode, mask, 0, NULL, unlinked, &freelist);
         fsnotify_unlock();
         fsnotify_free_marks(freelist);
         free(name);

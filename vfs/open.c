@@ -31,19 +31,26 @@ static int open_acc_mode(unsigned flags)
         return mode;
 }
 
-int vfs_do_truncate(struct dentry *d, int64_t len)
+#define TRUNCATE_ATTRS (ATTR_SIZE | ATTR_MTIME | ATTR_CTIME)
+
+/* The truncation without its event. */
+static int truncate_inode(struct inode *inode, int64_t len)
 {
-        struct iattr ia = { .valid = ATTR_SIZE | ATTR_MTIME | ATTR_CTIME, .size = len };
-        struct inode *inode = d->inode;
-        int r;
+        struct iattr ia = { .valid = TRUNCATE_ATTRS, .size = len };
 
         if (!inode->ops->setattr)
                 return -EPERM;
         vfs_now(&ia.mtime);
         ia.ctime = ia.mtime;
-        r = inode->ops->setattr(inode, &ia);
+        return inode->ops->setattr(inode, &ia);
+}
+
+int vfs_do_truncate(struct dentry *d, int64_t len)
+{
+        int r = truncate_inode(d->inode, len);
+
         if (r == 0)
-                fsnotify_change(d, ia.valid);
+                fsnotify_change(d, TRUNCATE_ATTRS);
         return r;
 }
 
@@ -53,6 +60,7 @@ static int do_open(const struct path *p, const struct vfs_cred *c, unsigned flag
                    bool created, struct file **ret)
 {
         struct inode *inode = p->dentry->inode;
+        bool truncated;
         struct file *f;
         int r;
 
@@ -84,8 +92,9 @@ static int do_open(const struct path *p, const struct vfs_cred *c, unsigned flag
         }
         if (!inode->ops->open)
                 return -ENXIO;          /* no device or fifo behind it yet */
-        if ((flags & O_TRUNC) && !created && S_ISREG(inode->mode)) {
-                r = vfs_do_truncate(p->dentry, 0);
+        truncated = (flags & O_TRUNC) && !created && S_ISREG(inode->mode);
+        if (truncated) {
+                r = truncate_inode(inode, 0);
                 if (r < 0)
                         return r;
         }
@@ -94,7 +103,10 @@ static int do_open(const struct path *p, const struct vfs_cred *c, unsigned flag
         if (r < 0)
                 return r;
         path_copy(&f->path, p);
+        /* Linux truncates after the open, and says so in that order. */
         fsnotify_open(f);
+        if (truncated)
+                fsnotify_change(p->dentry, TRUNCATE_ATTRS);
         *ret = f;
         return 0;
 }

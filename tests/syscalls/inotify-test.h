@@ -63,7 +63,7 @@ struct in_reader {
 
 /* The next event, read(2)ing more when the buffer is used up; NULL when
  * nothing is queued (the fd is non-blocking). */
-static inline struct inotify_event *in_next(struct in_reader *r, int line)
+static inline struct inotify_event *in_next(struct in_reader *r, const char *file, int line)
 {
         struct inotify_event *e;
 
@@ -73,43 +73,43 @@ static inline struct inotify_event *in_next(struct in_reader *r, int line)
                 if (r->len < 0 && errno == EAGAIN)
                         return NULL;
                 if (r->len <= 0)
-                        test_fail_at(__FILE_NAME__, line, "read: %zd (%s)", r->len,
+                        test_fail_at(file, line, "read: %zd (%s)", r->len,
                                      test_errname(errno));
         }
         e = (struct inotify_event *)(r->buf + r->off);
         if (e->len % sizeof(struct inotify_event))
-                test_fail_at(__FILE_NAME__, line, "len %u not padded", e->len);
+                test_fail_at(file, line, "len %u not padded", e->len);
         for (uint32_t i = e->len ? (uint32_t)strlen(e->name) : 0; i < e->len; i++)
                 if (e->name[i])
-                        test_fail_at(__FILE_NAME__, line, "padding byte %u not NUL", i);
+                        test_fail_at(file, line, "padding byte %u not NUL", i);
         r->off += (ssize_t)(sizeof(*e) + e->len);
         return e;
 }
 
 /* The next event is (wd, mask, name); "" for no name. Returns its cookie. */
 static inline uint32_t in_expect(struct in_reader *r, int wd, uint32_t mask, const char *name,
-                                 int line)
+                                 const char *file, int line)
 {
-        struct inotify_event *e = in_next(r, line);
+        struct inotify_event *e = in_next(r, file, line);
         const char *got;
 
         if (!e)
-                test_fail_at(__FILE_NAME__, line, "no event, want wd %d mask %#x name '%s'", wd,
+                test_fail_at(file, line, "no event, want wd %d mask %#x name '%s'", wd,
                              mask, name);
         got = e->len ? e->name : "";
         if (e->wd != wd || e->mask != mask || strcmp(got, name) != 0)
-                test_fail_at(__FILE_NAME__, line,
+                test_fail_at(file, line,
                              "event wd %d mask %#x name '%s', want wd %d mask %#x name '%s'",
                              e->wd, e->mask, got, wd, mask, name);
         if (!*name && e->len)
-                test_fail_at(__FILE_NAME__, line, "len %u for an event without a name", e->len);
+                test_fail_at(file, line, "len %u for an event without a name", e->len);
         return e->cookie;
 }
 
-#define EXPECT_EVENT(r, wd, mask, name) in_expect((r), (wd), (mask), (name), __LINE__)
+#define EXPECT_EVENT(r, wd, mask, name) in_expect((r), (wd), (mask), (name), __FILE_NAME__, __LINE__)
 #define EXPECT_NO_EVENT(r)                                                              \
         do {                                                                            \
-                struct inotify_event *_e = in_next((r), __LINE__);                      \
+                struct inotify_event *_e = in_next((r), __FILE_NAME__, __LINE__);                      \
                 if (_e)                                                                 \
                         FAIL("unexpected event wd %d mask %#x name '%s'", _e->wd,       \
                              _e->mask, _e->len ? _e->name : "");                        \

@@ -75,6 +75,30 @@ int main(void)
         EXPECT_EVENT(&r, wdl, IN_IGNORED, "");
         EXPECT_EVENT(&r, wd2, IN_IGNORED, "");
         EXPECT_NO_EVENT(&r);
+        /* A new link: IN_ATTRIB on the file, IN_CREATE in the directory;
+         * unlinking one of two names: IN_ATTRIB only; the last one: the
+         * file goes (IN_DELETE_SELF, IN_IGNORED), then the name. */
+        wd2 = EXPECT_OK(in_add(fd, ".", IN_CREATE | IN_DELETE));
+        EXPECT_EQ(in_add(fd, "f", IN_ATTRIB | IN_DELETE_SELF), wd3);
+        EXPECT_OK(link("f", "again"));
+        EXPECT_EVENT(&r, wd3, IN_ATTRIB, "");
+        EXPECT_EVENT(&r, wd2, IN_CREATE, "again");
+        EXPECT_OK(unlink("hard"));
+        EXPECT_EVENT(&r, wd3, IN_ATTRIB, "");
+        EXPECT_EVENT(&r, wd2, IN_DELETE, "hard");
+        EXPECT_OK(unlink("f"));
+        EXPECT_OK(unlink("again"));
+        EXPECT_EVENT(&r, wd3, IN_ATTRIB, "");
+        EXPECT_EVENT(&r, wd2, IN_DELETE, "f");
+        EXPECT_EVENT(&r, wd3, IN_ATTRIB, "");
+        EXPECT_EVENT(&r, wd3, IN_DELETE_SELF, "");
+        EXPECT_EVENT(&r, wd3, IN_IGNORED, "");
+        EXPECT_EVENT(&r, wd2, IN_DELETE, "again");
+        EXPECT_NO_EVENT(&r);
+        fd2 = EXPECT_OK(open("f", O_CREAT | O_WRONLY, 0644));
+        EXPECT_OK(close(fd2));
+        EXPECT_EVENT(&r, wd2, IN_CREATE, "f");
+
         /* Another instance has its own numbers. */
         fd2 = EXPECT_OK(in_init1(0));
         EXPECT_EQ(in_add(fd2, "f", IN_MODIFY), 1);
