@@ -7,6 +7,7 @@
 #include <sys/epoll.h>
 #include <stdlib.h>
 #include <sys/ioctl.h>
+#include <sys/socket.h>         /* SIOCATMARK */
 #include <termios.h>
 
 #include "sentry/kernel/kerrno.h"
@@ -311,6 +312,7 @@ static size_t ioctl_arg_size(unsigned cmd)
         case TIOCGWINSZ:
                 return sizeof(struct winsize);
         case FIONREAD:
+        case SIOCATMARK:
                 return sizeof(int);
         default:
                 return 0;
