@@ -134,6 +134,7 @@ int vfs_open_exec(const struct path *p, const struct vfs_cred *c, struct file **
         if (r < 0)
                 return r;
         path_copy(&f->path, p);
+        fsnotify_open(f);
         *ret = f;
         return 0;
 }

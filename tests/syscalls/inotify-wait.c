@@ -2,7 +2,8 @@
  * woken by another process's change, a blocking read interrupted by a
  * signal (EINTR without SA_RESTART), and the queue's limit
  * (/proc/sys/fs/inotify/max_queued_events): past it one IN_Q_OVERFLOW
- * (wd -1) and nothing more until the queue is read. */
+ * (wd -1) and nothing more until the queue is read. An exec reads its
+ * file: IN_OPEN, IN_ACCESS, IN_CLOSE_NOWRITE. */
 #include <poll.h>
 #include <signal.h>
 #include <sys/epoll.h>
@@ -27,7 +28,23 @@ static int max_queued(void)
         return n;
 }
 
-int main(void)
+/* A copy of this program in the test directory, to exec. */
+static void copy_self(const char *to)
+{
+        char buf[65536];
+        int in = open("/proc/self/exe", O_RDONLY), out = open(to, O_CREAT | O_WRONLY, 0755);
+        ssize_t n;
+
+        if (in < 0 || out < 0)
+                FAIL("copy_self: %s", test_errname(errno));
+        while ((n = read(in, buf, sizeof(buf))) > 0)
+                if (write(out, buf, (size_t)n) != n)
+                        FAIL("copy_self: write: %s", test_errname(errno));
+        close(in);
+        close(out);
+}
+
+int main(int argc, char **argv)
 {
         struct in_reader r = { 0 };
         struct epoll_event ev = { .events = EPOLLIN }, out;
@@ -39,6 +56,8 @@ int main(void)
         struct pollfd p;
         pid_t pid;
 
+        if (argc > 1 && !strcmp(argv[1], "child"))
+                return 0;
         in_dir_enter();
         fd = EXPECT_OK(in_init1(IN_NONBLOCK));
         r.fd = fd;
@@ -104,6 +123,23 @@ int main(void)
         EXPECT_NO_EVENT(&r);
         EXPECT_OK(close(x));
         EXPECT_OK(close(y));
+
+        /* exec. */
+        EXPECT_OK(in_rm(fd, wd));
+        EXPECT_EVENT(&r, wd, IN_IGNORED, "");
+        copy_self("prog");
+        wd = EXPECT_OK(in_add(fd, ".", IN_OPEN | IN_ACCESS | IN_CLOSE));
+        pid = EXPECT_OK(fork());
+        if (pid == 0) {
+                execl("./prog", "prog", "child", (char *)NULL);
+                _exit(127);
+        }
+        EXPECT_EQ(waitpid(pid, &st, 0), pid);
+        EXPECT_EQ(st, 0);
+        EXPECT_EVENT(&r, wd, IN_OPEN, "prog");
+        EXPECT_EVENT(&r, wd, IN_ACCESS, "prog");
+        EXPECT_EVENT(&r, wd, IN_CLOSE_NOWRITE, "prog");
+        EXPECT_NO_EVENT(&r);
         EXPECT_OK(close(ep));
         EXPECT_OK(close(fd));
         return 0;
