@@ -246,7 +246,7 @@ const struct syscall_def syscall_table[KERNEL_SYSCALL_MAX] = {
         SYSCALL(inotify_init, sys_inotify_init),
         SYSCALL(inotify_init1, sys_inotify_init1, A(ARG_HEX)),
         SYSCALL_PARTIAL(inotify_add_watch, sys_inotify_add_watch,
-                        "IN_DELETE_SELF comes with the last unlink even while the file is open; no IN_UNMOUNT; on the overlay each name of a hard link is an inode of its own",
+                        "no IN_UNMOUNT; a cwd or an O_PATH fd does not delay IN_DELETE_SELF as an open file does; on the overlay each name of a hard link is an inode of its own",
                         A(ARG_FD, ARG_STR, ARG_HEX)),
         SYSCALL(inotify_rm_watch, sys_inotify_rm_watch, A(ARG_FD, ARG_INT)),
         SYSCALL(epoll_create1, sys_epoll_create1, A(ARG_HEX)),

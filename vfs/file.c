@@ -26,6 +26,7 @@ void file_init(struct file *f, const struct file_ops *ops, unsigned flags, bool 
         pthread_mutex_init(&f->ep_lock, NULL);
         f->ep_links = NULL;
         f->path = (struct path){ 0 };
+        f->fsn_counted = false;
 }
 
 int file_new(const struct file_ops *ops, unsigned flags, struct file **ret)

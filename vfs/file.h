@@ -104,6 +104,7 @@ struct file {
         pthread_mutex_t ep_lock;
         struct epitem *ep_links;        /* protected by ep_lock */
         struct path path;               /* immutable; empty for host passthrough files */
+        bool fsn_counted;               /* in its inode's fsn_opens (fsnotify.c) */
 };
 
 /* The inode of a file opened by path, or NULL. */

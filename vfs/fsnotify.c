@@ -194,12 +194,26 @@ void fsnotify_file(struct file *f, uint32_t mask)
 
 void fsnotify_open(struct file *f)
 {
+        if (!f->path.dentry || (f->flags & O_PATH))
+                return;
+        atomic_fetch_add(&f->path.dentry->inode->fsn_opens, 1);
+        f->fsn_counted = true;
         fsnotify_file(f, IN_OPEN);
 }
 
+static void inode_removed(struct inode *inode);
+static bool inode_gone(struct inode *inode);
+
 void fsnotify_close(struct file *f)
 {
+        struct inode *inode = file_inode(f);
+
         fsnotify_file(f, file_writable(f) ? IN_CLOSE_WRITE : IN_CLOSE_NOWRITE);
+        /* The last open file of a removed inode: now it is gone (Linux's
+         * last dput() of the dentry). */
+        if (f->fsn_counted && atomic_fetch_sub(&inode->fsn_opens, 1) == 1 &&
+            sb_watched(inode) && inode_gone(inode))
+                inode_removed(inode);
 }
 
 /* Linux's fsnotify_change(). */
@@ -238,9 +252,10 @@ void fsnotify_link(struct inode *dir, struct inode *inode, const char *name)
         send(dir, IN_CREATE, 0, name);
 }
 
-/* The inode lost its last name: IN_DELETE_SELF, then its marks go
- * (IN_IGNORED). Linux does this when the last dentry reference goes, which
- * an open file delays; here it is the unlink itself. */
+/* The inode lost its last name and no file is open on it: IN_DELETE_SELF,
+ * then its marks go (IN_IGNORED). Linux does this when the last dentry
+ * reference goes: at the unlink, or at the last close of a file open on
+ * it (fsnotify_close()); a cwd or an O_PATH file do not delay it here. */
 static void inode_removed(struct inode *inode)
 {
         struct fsnotify_mark *freelist = NULL;
@@ -274,7 +289,7 @@ void fsnotify_delete(struct inode *dir, struct inode *victim, const char *name)
                 return;
         if (!isdir)
                 fsnotify_inode(victim, IN_ATTRIB);
-        if (inode_gone(victim))
+        if (inode_gone(victim) && atomic_load(&victim->fsn_opens) == 0)
                 inode_removed(victim);
         send(dir, IN_DELETE | (isdir ? IN_ISDIR : 0), 0, name);
 }
@@ -292,6 +307,6 @@ void fsnotify_move(struct inode *odir, const char *oname, struct inode *ndir, co
         if (target && !S_ISDIR(target->mode))
                 fsnotify_inode(target, IN_ATTRIB);
         send(moved, IN_MOVE_SELF, 0, NULL);
-        if (target && inode_gone(target))
+        if (target && inode_gone(target) && atomic_load(&target->fsn_opens) == 0)
                 inode_removed(target);
 }

@@ -87,6 +87,9 @@ uint32_t fsnotify_get_cookie(void);
 void fsnotify_dentry(struct dentry *d, uint32_t mask, bool from_file);
 /* Through an open file with a path (not O_PATH). */
 void fsnotify_file(struct file *f, uint32_t mask);
+/* IN_OPEN; the file counts in its inode's fsn_opens until
+ * fsnotify_close(), which sends IN_CLOSE_* and, for the last file of an
+ * inode whose last name went meanwhile, IN_DELETE_SELF. */
 void fsnotify_open(struct file *f);
 void fsnotify_close(struct file *f);
 /* notify_change(): the events for the ATTR_* bits in ia_valid. */

@@ -37,6 +37,7 @@ void inode_init(struct inode *inode, struct super_block *sb, const struct inode_
         inode->linkable = false;
         inode->flctx = NULL;
         inode->fsn_marks = NULL;
+        atomic_init(&inode->fsn_opens, 0);
         inode->size = 0;
         inode->blocks = 0;
         inode->pipe = NULL;

@@ -193,6 +193,9 @@ struct inode {
         /* inotify watches on this inode (fsnotify.h); protected by the
          * fsnotify lock. */
         struct fsnotify_mark *fsn_marks;
+        /* Files open on it that fsnotify_open() counted: IN_DELETE_SELF
+         * waits for the last one to close. */
+        atomic_int fsn_opens;
 };
 
 void inode_init(struct inode *inode, struct super_block *sb, const struct inode_ops *ops,

@@ -104,6 +104,19 @@ int main(void)
         EXPECT_EVENT(&r, wd, IN_MODIFY, "tmp");
         EXPECT_OK(close(f));
 
+        /* Unlinked while open: the file goes with its last close. */
+        f = EXPECT_OK(open("a/open", O_CREAT | O_WRONLY, 0644));
+        wdf = EXPECT_OK(in_add(fd, "a/open", IN_ATTRIB | IN_CLOSE | IN_DELETE_SELF));
+        EXPECT_OK(unlink("a/open"));
+        EXPECT_EVENT(&r, wdf, IN_ATTRIB, "");
+        EXPECT_EVENT(&r, wd, IN_DELETE, "open");
+        EXPECT_NO_EVENT(&r);
+        EXPECT_OK(close(f));
+        EXPECT_EVENT(&r, wdf, IN_CLOSE_WRITE, "");
+        EXPECT_EVENT(&r, wdf, IN_DELETE_SELF, "");
+        EXPECT_EVENT(&r, wdf, IN_IGNORED, "");
+        EXPECT_NO_EVENT(&r);
+
         /* The watched directory removed: IN_DELETE_SELF, IN_IGNORED. */
         EXPECT_OK(unlink("a/ln"));
         EXPECT_OK(unlink("a/fifo"));
