@@ -270,13 +270,13 @@ static void inode_removed(struct inode *inode)
         fsnotify_free_marks(freelist);
 }
 
-/* After an unlink, rmdir or rename over it: a directory is always gone. */
+/* No name left (file systems set a removed directory's nlink to 0). */
 static bool inode_gone(struct inode *inode)
 {
         bool gone;
 
         pthread_mutex_lock(&inode->lock);
-        gone = S_ISDIR(inode->mode) || inode->nlink == 0;
+        gone = inode->nlink == 0;
         pthread_mutex_unlock(&inode->lock);
         return gone;
 }

@@ -127,6 +127,20 @@ int main(void)
         EXPECT_EVENT(&r, wd, IN_DELETE_SELF, "");
         EXPECT_EVENT(&r, wd, IN_IGNORED, "");
         EXPECT_NO_EVENT(&r);
+        /* Opening and closing a directory leaves its watch alone; removed
+         * while open, it goes with the last close. */
+        wd = EXPECT_OK(in_add(fd, "b", IN_DELETE_SELF | IN_CLOSE_NOWRITE));
+        f = EXPECT_OK(open("b", O_RDONLY | O_DIRECTORY));
+        EXPECT_OK(close(f));
+        EXPECT_EVENT(&r, wd, IN_CLOSE_NOWRITE | IN_ISDIR, "");
+        f = EXPECT_OK(open("b", O_RDONLY | O_DIRECTORY));
+        EXPECT_OK(rmdir("b"));
+        EXPECT_NO_EVENT(&r);
+        EXPECT_OK(close(f));
+        EXPECT_EVENT(&r, wd, IN_CLOSE_NOWRITE | IN_ISDIR, "");
+        EXPECT_EVENT(&r, wd, IN_DELETE_SELF, "");
+        EXPECT_EVENT(&r, wd, IN_IGNORED, "");
+        EXPECT_NO_EVENT(&r);
         EXPECT_OK(close(fd));
         return 0;
 }
