@@ -128,6 +128,38 @@ else
 fi
 printf '%-40s %9s %9s %9s %9s\n' "tar c /usr/include | wc -c (s)" "${row[@]}"
 
+# Event I/O: unix streams between processes, epoll over many idle fds,
+# eventfd between threads.
+evb=$bench/eviobench
+# ev_row LABEL UNIT ARGS...: eviobench ARGS natively, on each platform, under runsc.
+ev_row() {
+        local label=$1 unit=$2
+        shift 2
+        local row=("$(median "$evb" "$@")")
+        for p in ptrace systrap; do
+                row+=("$(median "$conternel" do --platform=$p --log=/dev/null -- "$evb" "$@")")
+        done
+        if command -v runsc >/dev/null; then
+                row+=("$(median sh -c "runsc --network=none do $evb $* | cat")")
+        else
+                row+=("-")
+        fi
+        local best ratio=-
+        # The faster platform against runsc.
+        best=$(awk -v a="${row[1]}" -v b="${row[2]}" -v u="$unit" \
+                'BEGIN { if (u == "us") print (a < b ? a : b); else print (a > b ? a : b) }')
+        [ "${row[3]}" != - ] && ratio=$(awk -v a="${row[3]}" -v b="$best" -v u="$unit" \
+                'BEGIN { printf "%.2f", u == "us" ? a / b : b / a }')
+        printf '%-40s %9s %9s %9s %9s %9s\n' "$label ($unit)" "${row[@]}" "$ratio"
+}
+echo
+echo "event I/O, median of $runs runs (x runsc: the faster platform, how many times faster)"
+printf '%-40s %9s %9s %9s %9s %9s\n' "" native ptrace systrap runsc "x runsc"
+ev_row "unix stream, 64 KiB writes" MiB/s stream 64
+ev_row "unix stream 1-byte ping-pong, 2 procs" us pingpong 2000
+ev_row "epoll_wait, 1,000 idle + 1 ready fd" us epoll 5000
+ev_row "eventfd ping-pong, 2 threads" us eventfd 2000
+
 # Processes: ms per fork+exit+wait and fork+exec(/bin/true)+wait.
 fkb=$bench/forkbench
 echo

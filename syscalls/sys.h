@@ -15,6 +15,8 @@ SYS(lseek); SYS(ioctl);
 /* sys_epoll.c */
 SYS(epoll_create); SYS(epoll_create1); SYS(epoll_ctl); SYS(epoll_wait); SYS(epoll_pwait);
 SYS(epoll_pwait2); SYS(eventfd); SYS(eventfd2);
+/* sys_inotify.c */
+SYS(inotify_init); SYS(inotify_init1); SYS(inotify_add_watch); SYS(inotify_rm_watch);
 /* sys_timerfd.c */
 SYS(timerfd_create); SYS(timerfd_settime); SYS(timerfd_gettime);
 /* sys_futex.c */

@@ -123,7 +123,7 @@ long sys_ftruncate(struct task *t, const struct syscall_args *a)
         if (!inode || !S_ISREG(inode->mode) || !file_writable(f))
                 r = -EINVAL;
         else
-                r = vfs_do_truncate(inode, len);
+                r = vfs_do_truncate(f->path.dentry, len);
         file_unref(f);
         return r;
 }

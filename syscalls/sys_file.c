@@ -7,6 +7,7 @@
 #include <sys/epoll.h>
 #include <stdlib.h>
 #include <sys/ioctl.h>
+#include <sys/socket.h>         /* SIOCATMARK */
 #include <termios.h>
 
 #include "sentry/kernel/kerrno.h"
@@ -311,9 +312,39 @@ static size_t ioctl_arg_size(unsigned cmd)
         case TIOCGWINSZ:
                 return sizeof(struct winsize);
         case FIONREAD:
+        case SIOCATMARK:
                 return sizeof(int);
         default:
                 return 0;
+        }
+}
+
+#define ENOIOCTLCMD 515       /* internal: not a generic request */
+
+/* The requests any fd answers (Linux's do_vfs_ioctl()): close-on-exec and
+ * O_NONBLOCK, which python's socket.setblocking() sets this way. */
+static long ioctl_generic(struct task *t, int fd, struct file *f, unsigned cmd, guest_ptr_t arg)
+{
+        int on;
+        long r;
+
+        switch (cmd) {
+        case FIOCLEX:
+        case FIONCLEX:
+                return fdtable_set_cloexec(t->fdt, fd, cmd == FIOCLEX);
+        case FIONBIO:
+                r = mm_copy_in(t->mm, &on, arg, sizeof(on));
+                if (r < 0)
+                        return r;
+                pthread_mutex_lock(&f->pos_lock);
+                if (on)
+                        f->flags |= O_NONBLOCK;
+                else
+                        f->flags &= ~(unsigned)O_NONBLOCK;
+                pthread_mutex_unlock(&f->pos_lock);
+                return 0;
+        default:
+                return -ENOIOCTLCMD;
         }
 }
 
@@ -327,6 +358,11 @@ long sys_ioctl(struct task *t, const struct syscall_args *a)
 
         if (!f)
                 return -EBADF;
+        r = ioctl_generic(t, (int)a->a[0], f, cmd, a->a[2]);
+        if (r != -ENOIOCTLCMD) {
+                file_unref(f);
+                return r;
+        }
         if (size == 0) {
                 file_unref(f);
                 return -ENOTTY;

@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <unistd.h>
 
+#include "fsnotify.h"
 #include "internal.h"
 
 int vfs_readlink(const struct path *p, char *buf, size_t size)
@@ -18,13 +19,19 @@ int vfs_readlink(const struct path *p, char *buf, size_t size)
         return r;
 }
 
-static int notify_change(struct inode *inode, struct iattr *ia)
+static int notify_change(struct dentry *d, struct iattr *ia)
 {
+        struct inode *inode = d->inode;
+        int r;
+
         vfs_now(&ia->ctime);
         ia->valid |= ATTR_CTIME;
         if (!inode->ops->setattr)
                 return -EPERM;
-        return inode->ops->setattr(inode, ia);
+        r = inode->ops->setattr(inode, ia);
+        if (r == 0)
+                fsnotify_change(d, ia->valid);
+        return r;
 }
 
 static bool owner_or_capable(struct inode *inode, const struct vfs_cred *c)
@@ -42,7 +49,7 @@ int vfs_chmod(const struct path *p, const struct vfs_cred *c, mode_t mode)
         /* setattr_copy(): no S_ISGID for a group the caller is not in. */
         if (!vfs_cred_in_group(c, inode->gid) && !vfs_cred_capable(c, CAP_FSETID))
                 ia.mode &= ~(mode_t)S_ISGID;
-        return notify_change(inode, &ia);
+        return notify_change(p->dentry, &ia);
 }
 
 int vfs_chown(const struct path *p, const struct vfs_cred *c, uint32_t uid, uint32_t gid)
@@ -80,7 +87,7 @@ int vfs_chown(const struct path *p, const struct vfs_cred *c, uint32_t uid, uint
                         ia.mode = nmode;
                 }
         }
-        return notify_change(inode, &ia);
+        return notify_change(p->dentry, &ia);
 }
 
 int vfs_truncate(const struct path *p, const struct vfs_cred *c, int64_t len)
@@ -107,6 +114,8 @@ int vfs_truncate(const struct path *p, const struct vfs_cred *c, int64_t len)
          * only when the size changes. */
         r = inode->ops->setattr(inode, &ia);
         inode_put_write_access(inode);
+        if (r == 0)
+                fsnotify_change(p->dentry, ia.valid);
         return r;
 }
 

@@ -5,6 +5,7 @@
 #include <stdio.h>              /* RENAME_* */
 #include <string.h>
 
+#include "fsnotify.h"
 #include "internal.h"
 
 static int nd_parent(struct nameidata *nd, const struct vfs_at *at, const char *name)
@@ -84,6 +85,8 @@ static int do_make(const struct vfs_at *at, const char *name, bool is_dir, make_
                         d_delete(d);
         }
         pthread_mutex_unlock(&sb->lock);
+        if (r == 0)
+                fsnotify_create(dir->inode, nd.last, is_dir);
         if (r == 0 && ret)
                 *ret = (struct path){ mount_ref(nd.path.mnt), dentry_ref(d) };
         dentry_unref(d);
@@ -174,6 +177,7 @@ static int do_remove(const struct vfs_at *at, const char *name, bool is_dir)
 {
         struct nameidata nd;
         struct dentry *dir, *d = NULL;
+        struct inode *victim = NULL;
         struct super_block *sb;
         int r;
 
@@ -210,10 +214,16 @@ static int do_remove(const struct vfs_at *at, const char *name, bool is_dir)
                         r = dir->inode->ops->rmdir ? dir->inode->ops->rmdir(dir->inode, d) : -EPERM;
                 else
                         r = dir->inode->ops->unlink ? dir->inode->ops->unlink(dir->inode, d) : -EPERM;
-                if (r == 0)
+                if (r == 0) {
+                        victim = inode_ref(d->inode);
                         d_delete(d);
+                }
         }
         pthread_mutex_unlock(&sb->lock);
+        if (victim) {
+                fsnotify_delete(dir->inode, victim, nd.last);
+                inode_unref(victim);
+        }
         dentry_unref(d);
 out:
         nd_release(&nd);
@@ -297,6 +307,8 @@ int vfs_link(const struct vfs_at *oat, const char *oname, unsigned oflags,
                         inode->linkable = false;
         }
         pthread_mutex_unlock(&sb->lock);
+        if (r == 0)
+                fsnotify_link(dir->inode, inode, nd.last);
         dentry_unref(d);
 out:
         nd_release(&nd);
@@ -304,9 +316,13 @@ out:
         return r;
 }
 
-/* Both parents walked: the checks and the move, under the one sb->lock. */
+/* Both parents walked: the checks and the move, under the one sb->lock.
+ * What moved (and what it replaced or was exchanged with) for the events
+ * goes to *ret_moved and *ret_target: new references, NULL when nothing
+ * happened. */
 static int rename_locked(struct nameidata *on, struct nameidata *nn, unsigned flags,
-                         const struct vfs_cred *c, struct dentry **ret_od, struct dentry **ret_nd)
+                         const struct vfs_cred *c, struct dentry **ret_od, struct dentry **ret_nd,
+                         struct inode **ret_moved, struct inode **ret_target)
 {
         struct dentry *odir = on->path.dentry, *ndir = nn->path.dentry;
         struct dentry *od, *nd;
@@ -365,6 +381,8 @@ static int rename_locked(struct nameidata *on, struct nameidata *nn, unsigned fl
         r = odir->inode->ops->rename(odir->inode, od, ndir->inode, nd, nn->last, flags);
         if (r < 0)
                 return r;
+        *ret_moved = inode_ref(od->inode);
+        *ret_target = nd ? inode_ref(nd->inode) : NULL;
         if (flags & RENAME_EXCHANGE)
                 return d_exchange(od, nd);
         if (nd)
@@ -377,6 +395,7 @@ int vfs_rename(const struct vfs_at *oat, const char *oname, const struct vfs_at 
 {
         struct nameidata on = { 0 }, nn = { 0 };
         struct dentry *od = NULL, *nd = NULL;
+        struct inode *moved = NULL, *target = NULL;
         struct super_block *sb;
         int r;
 
@@ -404,8 +423,19 @@ int vfs_rename(const struct vfs_at *oat, const char *oname, const struct vfs_at 
         }
         sb = on.path.dentry->sb;
         pthread_mutex_lock(&sb->lock);
-        r = rename_locked(&on, &nn, flags, oat->cred, &od, &nd);
+        r = rename_locked(&on, &nn, flags, oat->cred, &od, &nd, &moved, &target);
         pthread_mutex_unlock(&sb->lock);
+        if (moved && (flags & RENAME_EXCHANGE)) {
+                struct inode *odir = on.path.dentry->inode, *ndir = nn.path.dentry->inode;
+
+                fsnotify_move(odir, on.last, ndir, nn.last, moved, NULL);
+                fsnotify_move(ndir, nn.last, odir, on.last, target, NULL);
+        } else if (moved) {
+                fsnotify_move(on.path.dentry->inode, on.last, nn.path.dentry->inode, nn.last,
+                              moved, target);
+        }
+        inode_unref(target);
+        inode_unref(moved);
         dentry_unref(nd);
         dentry_unref(od);
 out:

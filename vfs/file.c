@@ -1,5 +1,6 @@
 /* The generic layer of open files: references and access-mode checks. */
 #include "file.h"
+#include "fsnotify.h"
 #include "lib/macro.h"
 #include "lock.h"
 
@@ -8,6 +9,7 @@
 #include <linux/falloc.h>
 #include <sys/epoll.h>
 #include <sys/uio.h>
+#include <sys/inotify.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -27,6 +29,7 @@ void file_init(struct file *f, const struct file_ops *ops, unsigned flags, bool 
         f->path = (struct path){ 0 };
         f->wc_inode = NULL;
         f->wc = 0;
+        f->fsn_counted = false;
 }
 
 int file_new(const struct file_ops *ops, unsigned flags, struct file **ret)
@@ -53,6 +56,7 @@ struct file *file_unref(struct file *f)
                 struct inode *wc_inode = f->wc_inode;
                 int wc = f->wc;
 
+                fsnotify_close(f);
                 if (f->ep_links)
                         eventpoll_release(f);
                 if (file_inode(f))
@@ -119,16 +123,24 @@ int vfs_may_write(const struct file *f)
 
 ssize_t vfs_read(struct file *f, const struct iov_iter *dst, int64_t pos)
 {
-        int r = vfs_may_read(f);
+        ssize_t r = vfs_may_read(f);
 
-        return r < 0 ? r : file_rw(f, dst, pos, f->ops->read);
+        if (r == 0)
+                r = file_rw(f, dst, pos, f->ops->read);
+        if (r > 0)
+                fsnotify_file(f, IN_ACCESS);
+        return r;
 }
 
 ssize_t vfs_write(struct file *f, const struct iov_iter *src, int64_t pos)
 {
-        int r = vfs_may_write(f);
+        ssize_t r = vfs_may_write(f);
 
-        return r < 0 ? r : file_rw(f, src, pos, f->ops->write);
+        if (r == 0)
+                r = file_rw(f, src, pos, f->ops->write);
+        if (r > 0)
+                fsnotify_file(f, IN_MODIFY);
+        return r;
 }
 
 int vfs_stat(struct file *f, struct stat *ret)
@@ -157,6 +169,7 @@ int vfs_iterate(struct file *f, d_emit_fn emit, void *ctx)
         r = f->ops->iterate(f, &pos, emit, ctx);
         f->pos = (int64_t)pos;
         pthread_mutex_unlock(&f->pos_lock);
+        fsnotify_file(f, IN_ACCESS);
         if (inode)
                 inode_touch_atime(inode);
         return r;
@@ -391,7 +404,10 @@ int vfs_fallocate(struct file *f, int mode, int64_t offset, int64_t len)
                 return -EFBIG;
         if (!f->ops->fallocate)
                 return -EOPNOTSUPP;
-        return f->ops->fallocate(f, mode, offset, len);
+        r = f->ops->fallocate(f, mode, offset, len);
+        if (r == 0)
+                fsnotify_file(f, IN_MODIFY);
+        return r;
 }
 
 void iov_iter_advance(struct iov_iter *it, struct iovec *storage, size_t n)

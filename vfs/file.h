@@ -109,6 +109,7 @@ struct file {
          * executed; released with the file. */
         struct inode *wc_inode;
         int wc;
+        bool fsn_counted;               /* in its inode's fsn_opens (fsnotify.c) */
 };
 
 /* The inode of a file opened by path, or NULL. */

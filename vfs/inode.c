@@ -37,6 +37,8 @@ void inode_init(struct inode *inode, struct super_block *sb, const struct inode_
         inode->linkable = false;
         inode->flctx = NULL;
         atomic_init(&inode->writecount, 0);
+        inode->fsn_marks = NULL;
+        atomic_init(&inode->fsn_opens, 0);
         inode->size = 0;
         inode->blocks = 0;
         inode->pipe = NULL;

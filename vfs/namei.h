@@ -96,7 +96,7 @@ int vfs_access(const struct path *p, const struct vfs_cred *c, int mode);
  * a bad tv_nsec. (The caller returns early when both are UTIME_OMIT.) */
 int vfs_utimes(const struct path *p, const struct vfs_cred *c, const struct timespec *times);
 /* Set the size through setattr, no permission check (ftruncate, O_TRUNC). */
-int vfs_do_truncate(struct inode *inode, int64_t len);
+int vfs_do_truncate(struct dentry *d, int64_t len);
 
 /* statfs(2) of the file system p is on (statfs.c). -ENOSYS if the fs has
  * none. */

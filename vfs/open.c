@@ -5,6 +5,7 @@
 #include <stdio.h>
 
 #include "file.h"
+#include "fsnotify.h"
 #include "internal.h"
 #include "lib/macro.h"
 
@@ -30,9 +31,12 @@ static int open_acc_mode(unsigned flags)
         return mode;
 }
 
-int vfs_do_truncate(struct inode *inode, int64_t len)
+#define TRUNCATE_ATTRS (ATTR_SIZE | ATTR_MTIME | ATTR_CTIME)
+
+/* The truncation without its event. */
+static int truncate_inode(struct inode *inode, int64_t len)
 {
-        struct iattr ia = { .valid = ATTR_SIZE | ATTR_MTIME | ATTR_CTIME, .size = len };
+        struct iattr ia = { .valid = TRUNCATE_ATTRS, .size = len };
 
         if (!inode->ops->setattr)
                 return -EPERM;
@@ -41,13 +45,22 @@ int vfs_do_truncate(struct inode *inode, int64_t len)
         return inode->ops->setattr(inode, &ia);
 }
 
+int vfs_do_truncate(struct dentry *d, int64_t len)
+{
+        int r = truncate_inode(d->inode, len);
+
+        if (r == 0)
+                fsnotify_change(d, TRUNCATE_ATTRS);
+        return r;
+}
+
 /* Open what p names; created: this call made it (no permission check, no
  * truncation, as Linux's FMODE_CREATED). */
 static int do_open(const struct path *p, const struct vfs_cred *c, unsigned flags,
                    bool created, struct file **ret)
 {
         struct inode *inode = p->dentry->inode;
-        bool writer;
+        bool writer, truncated;
         struct file *f;
         int r;
 
@@ -81,15 +94,15 @@ static int do_open(const struct path *p, const struct vfs_cred *c, unsigned flag
                 return -ENXIO;          /* no device or fifo behind it yet */
         /* Writing, or truncating, a regular file takes write access first:
          * -ETXTBSY while it runs (Linux's do_dentry_open, handle_truncate). */
-        writer = S_ISREG(inode->mode) &&
-                 ((flags & O_ACCMODE) != O_RDONLY || ((flags & O_TRUNC) && !created));
+        truncated = (flags & O_TRUNC) && !created && S_ISREG(inode->mode);
+        writer = S_ISREG(inode->mode) && ((flags & O_ACCMODE) != O_RDONLY || truncated);
         if (writer) {
                 r = inode_get_write_access(inode);
                 if (r < 0)
                         return r;
         }
-        if ((flags & O_TRUNC) && !created && S_ISREG(inode->mode)) {
-                r = vfs_do_truncate(inode, 0);
+        if (truncated) {
+                r = truncate_inode(inode, 0);
                 if (r < 0)
                         goto out_put;
         }
@@ -103,6 +116,10 @@ static int do_open(const struct path *p, const struct vfs_cred *c, unsigned flag
                 f->wc = 1;
                 writer = false;         /* the file holds it now */
         }
+        /* Linux truncates after the open, and says so in that order. */
+        fsnotify_open(f);
+        if (truncated)
+                fsnotify_change(p->dentry, TRUNCATE_ATTRS);
         *ret = f;
         r = 0;
 out_put:
@@ -142,6 +159,7 @@ int vfs_open_exec(const struct path *p, const struct vfs_cred *c, struct file **
         path_copy(&f->path, p);
         f->wc_inode = inode_ref(inode);
         f->wc = -1;
+        fsnotify_open(f);
         *ret = f;
         return 0;
 }
@@ -209,6 +227,7 @@ static int open_create(struct nameidata *nd, unsigned flags, mode_t mode, struct
                         dentry_unref(d);
                 return r;
         }
+        fsnotify_create(dir->inode, nd->last, false);
         *ret = (struct path){ mount_ref(nd->path.mnt), d };
         *created = true;
         return 0;
@@ -252,6 +271,7 @@ static int open_tmpfile(const struct vfs_at *at, const char *name, unsigned lfla
         if (r < 0)
                 goto out;
         f->path = (struct path){ mount_ref(p.mnt), dentry_ref(d) };
+        fsnotify_open(f);
         *ret = f;
 out:
         dentry_unref(d);

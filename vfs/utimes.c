@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <sys/stat.h>
 
+#include "fsnotify.h"
 #include "internal.h"
 
 static bool nsec_valid(long nsec)
@@ -16,6 +17,7 @@ int vfs_utimes(const struct path *p, const struct vfs_cred *c, const struct time
         struct iattr ia = { .valid = ATTR_ATIME | ATTR_MTIME | ATTR_CTIME };
         bool explicit = false;
         uint32_t uid;
+        int r;
 
         if (times) {
                 if (!nsec_valid(times[0].tv_nsec) || !nsec_valid(times[1].tv_nsec))
@@ -45,12 +47,14 @@ int vfs_utimes(const struct path *p, const struct vfs_cred *c, const struct time
         if (c->uid != uid && !vfs_cred_capable(c, CAP_FOWNER)) {
                 if (explicit)
                         return -EPERM;
-                int r = vfs_permission(inode, c, MAY_WRITE);
-
+                r = vfs_permission(inode, c, MAY_WRITE);
                 if (r < 0)
                         return r;
         }
         if (!inode->ops->setattr)
                 return -EPERM;
-        return inode->ops->setattr(inode, &ia);
+        r = inode->ops->setattr(inode, &ia);
+        if (r == 0)
+                fsnotify_change(p->dentry, ia.valid);
+        return r;
 }

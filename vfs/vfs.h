@@ -36,6 +36,7 @@
 struct dentry;
 struct file;
 struct file_lock_context;
+struct fsnotify_mark;
 struct memfile;
 struct inode;
 struct mount;
@@ -208,6 +209,12 @@ struct inode {
          * may write it, < 0 the programs running it (exec denies writes:
          * ETXTBSY). Changed only by the inode_*_write_access() below. */
         atomic_int writecount;
+        /* inotify watches on this inode (fsnotify.h); protected by the
+         * fsnotify lock. */
+        struct fsnotify_mark *fsn_marks;
+        /* Files open on it that fsnotify_open() counted: IN_DELETE_SELF
+         * waits for the last one to close. */
+        atomic_int fsn_opens;
 };
 
 void inode_init(struct inode *inode, struct super_block *sb, const struct inode_ops *ops,
@@ -317,6 +324,9 @@ struct super_block {
          * ->lookup. NULL: never (procfs: its entries come and go); goferfs
          * keeps what the gofer answered. Immutable after mount. */
         bool (*cache_lookup)(struct super_block *sb, struct inode *inode);
+        /* Marks on this superblock's inodes (fsnotify.h): 0 lets every hook
+         * return at once. */
+        atomic_int fsn_marks;
 };
 
 int sb_create(const struct fs_type *type, dev_t dev, struct super_block **ret);

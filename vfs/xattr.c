@@ -2,9 +2,11 @@
  * cap_inode_setxattr() and xattr_resolve_name(), then the inode ops. */
 #include <errno.h>
 #include <string.h>
+#include <sys/inotify.h>
 #include <sys/xattr.h>
 
 #include "file.h"
+#include "fsnotify.h"
 #include "xattr.h"
 
 enum xattr_ns { XNS_USER, XNS_TRUSTED, XNS_SECURITY, XNS_SYSTEM, XNS_UNKNOWN };
@@ -90,6 +92,8 @@ int vfs_setxattr(struct inode *inode, const struct vfs_cred *c, const char *name
         if (r == 0)
                 r = inode->ops->setxattr ? inode->ops->setxattr(inode, name, value, size, flags)
                                          : -EOPNOTSUPP;
+        if (r == 0)
+                fsnotify_inode(inode, IN_ATTRIB);
         return r;
 }
 
@@ -130,6 +134,8 @@ int vfs_removexattr(struct inode *inode, const struct vfs_cred *c, const char *n
                 r = xattr_resolve(name);
         if (r == 0)
                 r = inode->ops->removexattr ? inode->ops->removexattr(inode, name) : -EOPNOTSUPP;
+        if (r == 0)
+                fsnotify_inode(inode, IN_ATTRIB);
         return r;
 }
 

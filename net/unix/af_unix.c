@@ -142,6 +142,8 @@ static unsigned unix_poll(struct sock *sk)
                 mask |= EPOLLRDHUP | EPOLLIN | EPOLLRDNORM;
         if (u->rq.head || (u->state == UNIX_LISTEN && u->acceptq_len))
                 mask |= EPOLLIN | EPOLLRDNORM;
+        if (u->rq.oob)
+                mask |= EPOLLPRI;
         if (sk->type != SOCK_DGRAM && u->state == UNIX_CLOSE)
                 mask |= EPOLLHUP;
         if (unix_writable(u)) {
@@ -232,7 +234,7 @@ static int unix_getsockopt(struct sock *sk, int level, int name, void *val, size
         return 0;
 }
 
-/* SIOCINQ (FIONREAD) and SIOCOUTQ (Linux's unix_ioctl). */
+/* SIOCINQ (FIONREAD), SIOCOUTQ and SIOCATMARK (Linux's unix_ioctl). */
 static int unix_ioctl(struct sock *sk, unsigned cmd, void *arg)
 {
         struct unix_sock *u = unix_sk(sk);
@@ -257,6 +259,14 @@ static int unix_ioctl(struct sock *sk, unsigned cmd, void *arg)
         case SIOCOUTQ:
                 n = u->wmem;
                 break;
+        case SIOCATMARK: {
+                /* The next byte is the urgent one, or the place where one
+                 * read out of band was. */
+                struct unix_skb *h = u->rq.head, *o = u->rq.oob;
+
+                n = h && (h == o || (h->consumed == h->len && (!o || h->next == o)));
+                break;
+        }
         default:
                 r = -ENOTTY;
         }

@@ -86,6 +86,9 @@ struct unix_skb {
 struct unix_queue {
         struct unix_skb *head, *tail;
         size_t len;                     /* messages */
+        /* Streams: the message holding the urgent byte (MSG_OOB) until it is
+         * read or passed, or NULL (Linux's oob_skb). Popping it clears it. */
+        struct unix_skb *oob;
 };
 
 enum unix_state { UNIX_CLOSE, UNIX_LISTEN, UNIX_ESTABLISHED };

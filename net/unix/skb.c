@@ -92,6 +92,8 @@ struct unix_skb *unix_queue_pop(struct unix_queue *q)
         q->head = skb->next;
         if (!q->head)
                 q->tail = NULL;
+        if (q->oob == skb)
+                q->oob = NULL;
         q->len--;
         skb->next = NULL;
         return skb;

@@ -1,7 +1,13 @@
 /* AF_UNIX streams: sending cuts the data into messages charged to the
  * sender's send buffer; receiving reads across them, stopping where files
  * came along or (with SO_PASSCRED) where the writer changes (Linux's
- * unix_stream_sendmsg() and unix_stream_read_generic()). */
+ * unix_stream_sendmsg() and unix_stream_read_generic()).
+ *
+ * MSG_OOB (Linux >= 5.15, CONFIG_AF_UNIX_OOB): the last byte of such a send
+ * is a message of its own, the receiver's urgent byte (rq.oob; a newer one
+ * makes it normal data). A read stops before it, skips it at the mark
+ * unless SO_OOBINLINE, and recv(MSG_OOB) takes it, leaving an empty message
+ * that keeps the data on either side apart (Linux's manage_oob()). */
 #include <errno.h>
 #include <string.h>
 
@@ -17,11 +23,15 @@ ssize_t unix_stream_sendmsg(struct sock *sk, struct sock_msg *m, unsigned flags,
 {
         struct unix_sock *u = unix_sk(sk), *other;
         struct unix_net *un = u->un;
-        size_t total = m->iov->count;
+        size_t total = m->iov->count, limit = total;
+        bool oob = flags & MSG_OOB;
         ssize_t r = 0;
 
-        if (flags & MSG_OOB)
-                return -EOPNOTSUPP;
+        if (oob) {
+                if (total == 0)
+                        return -EOPNOTSUPP;
+                limit = total - 1;      /* the last byte goes on its own */
+        }
         unix_lock(un);
         if (m->name) {
                 r = u->state == UNIX_ESTABLISHED ? -EISCONN : -EOPNOTSUPP;
@@ -49,13 +59,18 @@ ssize_t unix_stream_sendmsg(struct sock *sk, struct sock_msg *m, unsigned flags,
                         r = -EAGAIN;
                         goto out;
                 }
-                size = MIN(total - m->done, (size_t)(sndbuf / 2 - 64));
+                size = m->done < limit ? limit - m->done : 1;
+                size = MIN(size, (size_t)(sndbuf / 2 - 64));
                 size = MIN(size, (size_t)UNIX_STREAM_CHUNK);
                 r = unix_skb_new(u, m->iov, m->done, size, &m->scm, msg_cred(m, ctx), &skb);
                 if (r < 0)
                         goto out;
                 unix_queue_add(other, skb);
                 m->done += size;
+                if (m->done > limit) {
+                        other->rq.oob = skb;
+                        unix_wake(other, EPOLLPRI | EPOLLRDBAND);
+                }
         }
 out:
         unix_unlock(un);
@@ -89,6 +104,69 @@ static void copy_name(struct sock_msg *m, const struct unix_skb *skb)
         m->name_len = skb->addr.len;
 }
 
+static bool oob_inline(struct unix_sock *u)
+{
+        return atomic_load(&u->sk.bool_opts) & (1u << SO_OOBINLINE);
+}
+
+/* recv(MSG_OOB): the urgent byte, without waiting (Linux's
+ * unix_stream_recv_urg()). */
+static ssize_t recv_urg(struct unix_sock *u, struct sock_msg *m, bool peek)
+{
+        struct unix_skb *skb = u->rq.oob;
+        size_t n;
+
+        if (!skb || oob_inline(u))
+                return -EINVAL;
+        n = unix_iov_copy(m->iov, m->done, skb->data, MIN((size_t)1, m->iov->count - m->done),
+                          true);
+        if (!peek) {
+                u->rq.oob = NULL;
+                skb->consumed = skb->len;
+        }
+        m->done += n;
+        m->ret_flags |= MSG_OOB;
+        return (ssize_t)m->done;
+}
+
+/* Where a read goes on from skb (Linux's manage_oob()): past the empty
+ * message an urgent byte read out of band left, and past (or, with
+ * SO_OOBINLINE, into) the urgent byte itself, which passing consumes unless
+ * peeking; NULL where it must stop (data read already, the mark reached).
+ * Without peek, skb is the head and what is passed is freed. */
+static struct unix_skb *manage_oob(struct unix_sock *u, struct unix_skb *skb, bool peek,
+                                   bool copied)
+{
+        bool inl = oob_inline(u);
+
+        if (skb->consumed == skb->len) {
+                if (copied && !u->rq.oob)
+                        return NULL;
+                if (peek) {
+                        skb = skb->next;
+                } else {
+                        unix_skb_free(unix_queue_pop(&u->rq));
+                        skb = u->rq.head;
+                }
+                if (!skb)
+                        return NULL;
+        }
+        if (skb != u->rq.oob)
+                return skb;
+        if (copied)
+                return NULL;
+        if (!peek) {
+                u->rq.oob = NULL;
+                if (!inl) {
+                        unix_skb_free(unix_queue_pop(&u->rq));
+                        skb = u->rq.head;
+                }
+        } else if (!inl) {
+                skb = skb->next;
+        }
+        return skb;
+}
+
 ssize_t unix_stream_recvmsg(struct sock *sk, struct sock_msg *m, unsigned flags, size_t target)
 {
         struct unix_sock *u = unix_sk(sk);
@@ -104,7 +182,7 @@ ssize_t unix_stream_recvmsg(struct sock *sk, struct sock_msg *m, unsigned flags,
                 goto out;
         }
         if (flags & MSG_OOB) {
-                r = -EOPNOTSUPP;
+                r = recv_urg(u, m, peek);
                 goto out;
         }
         passcred = unix_passcred(u);
@@ -115,6 +193,11 @@ ssize_t unix_stream_recvmsg(struct sock *sk, struct sock_msg *m, unsigned flags,
         for (;;) {
                 size_t off;
 
+                if (skb && (skb->consumed == skb->len || skb == u->rq.oob)) {
+                        skb = manage_oob(u, skb, peek, m->done > 0);
+                        if (!skb && m->done)
+                                break;
+                }
                 if (!skb) {
                         if (m->done >= target)
                                 break;

@@ -64,15 +64,15 @@ static void test_truncate_drops_data(void **state)
         f = open_rw(&e, "/f");
         memset(buf, 'a', sizeof(buf));
         assert_int_equal(file_pwrite(f, buf, sizeof(buf), 0), sizeof(buf));
-        assert_int_equal(vfs_do_truncate(file_inode(f), 10), 0);
+        assert_int_equal(vfs_do_truncate(f->path.dentry, 10), 0);
         assert_int_equal(vfs_stat(f, &st), 0);
         assert_int_equal(st.st_size, 10);
         assert_int_equal(st.st_blocks, 8);
-        assert_int_equal(vfs_do_truncate(file_inode(f), 8192), 0);
+        assert_int_equal(vfs_do_truncate(f->path.dentry, 8192), 0);
         assert_int_equal(file_pread(f, buf, sizeof(buf), 0), 8192);
         assert_int_equal(buf[9], 'a');
         assert_true(all_zero(buf + 10, 8192 - 10));
-        assert_int_equal(vfs_do_truncate(file_inode(f), 0), 0);
+        assert_int_equal(vfs_do_truncate(f->path.dentry, 0), 0);
         assert_int_equal(vfs_stat(f, &st), 0);
         assert_int_equal(st.st_blocks, 0);
         file_unref(f);
@@ -165,7 +165,7 @@ static void test_size_limit_enospc(void **state)
         assert_int_equal(file_pwrite(g, buf, 1, 8192), -ENOSPC);
         assert_int_equal(memfile_allocated(mf), 4 * 4096);
         /* Truncating gives the pages back, to the budget and to the memory file. */
-        assert_int_equal(vfs_do_truncate(file_inode(f), 0), 0);
+        assert_int_equal(vfs_do_truncate(f->path.dentry, 0), 0);
         assert_int_equal(file_pwrite(g, buf, 3 * 4096, 4096), 3 * 4096);
         assert_int_equal(memfile_allocated(mf), 4 * 4096);
         /* Overwriting allocated pages needs no more room. */

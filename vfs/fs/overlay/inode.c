@@ -425,7 +425,11 @@ static int ovl_rename(struct inode *odir_inode, struct dentry *od, struct inode 
                 inode_unref(&n->parent->base);
                 n->parent = OVL_I(inode_ref(odir_inode));
         } else if (n) {
+                /* The replaced file lost that name, as after an unlink. */
                 n->unlinked = true;
+                pthread_mutex_lock(&n->base.lock);
+                n->base.nlink = S_ISDIR(n->base.mode) ? 0 : n->base.nlink - (n->base.nlink > 0);
+                pthread_mutex_unlock(&n->base.lock);
         }
         free(o->name);
         o->name = name;

@@ -4,6 +4,7 @@
 #include <sys/utsname.h>
 
 #include "internal.h"
+#include "vfs/inotify.h"
 
 static int show_hostname(const struct proc_ctx *c, struct seqbuf *b)
 {
@@ -94,7 +95,40 @@ static const struct proc_entry vm_entries[] = {
 
 static const struct proc_dir vm_dir = { vm_entries, ARRAY_SIZE(vm_entries), PROC_DYN_NONE };
 
+static int show_inotify_instances(const struct proc_ctx *c, struct seqbuf *b)
+{
+        (void)c;
+        seqbuf_printf(b, "%d\n", INOTIFY_MAX_USER_INSTANCES);
+        return 0;
+}
+
+static int show_inotify_watches(const struct proc_ctx *c, struct seqbuf *b)
+{
+        (void)c;
+        seqbuf_printf(b, "%d\n", INOTIFY_MAX_USER_WATCHES);
+        return 0;
+}
+
+static int show_inotify_queued(const struct proc_ctx *c, struct seqbuf *b)
+{
+        (void)c;
+        seqbuf_printf(b, "%d\n", INOTIFY_MAX_QUEUED_EVENTS);
+        return 0;
+}
+
+/* Read-only: the limits are fixed (vfs/inotify.h). */
+static const struct proc_entry inotify_entries[] = {
+        { "max_queued_events", S_IFREG | 0444, .show = show_inotify_queued },
+        { "max_user_instances", S_IFREG | 0444, .show = show_inotify_instances },
+        { "max_user_watches", S_IFREG | 0444, .show = show_inotify_watches },
+};
+
+static const struct proc_dir inotify_dir = {
+        inotify_entries, ARRAY_SIZE(inotify_entries), PROC_DYN_NONE,
+};
+
 static const struct proc_entry fs_entries[] = {
+        { "inotify", S_IFDIR | 0555, .dir = &inotify_dir },
         { "pipe-max-size", S_IFREG | 0444, .show = show_pipe_max },
 };
 
