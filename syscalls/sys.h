@@ -106,6 +106,13 @@ SYS(signalfd); SYS(signalfd4);
 SYS(socket); SYS(socketpair); SYS(bind); SYS(listen); SYS(connect); SYS(accept); SYS(accept4);
 SYS(shutdown); SYS(getsockname); SYS(getpeername); SYS(setsockopt); SYS(getsockopt);
 SYS(sendto); SYS(recvfrom); SYS(sendmsg); SYS(recvmsg); SYS(sendmmsg); SYS(recvmmsg);
+/* sys_tty.c: terminals (ioctl, and do_rw()'s checks on a pty slave) */
+struct file;
+struct timespec;
+long sys_tty_ioctl(struct task *t, struct file *f, unsigned cmd, guest_ptr_t arg);
+bool tty_rw_is_slave(struct file *f);
+int tty_rw_check(struct task *t, struct file *f, bool write);
+bool tty_read_deadline(struct file *f, struct timespec *ret);
 
 #undef SYS
 

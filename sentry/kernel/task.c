@@ -9,6 +9,7 @@
 #include "lib/log.h"
 #include "lib/macro.h"
 #include "sentry/kernel/exec.h"
+#include "vfs/tty/tty.h"
 #include "sentry/kernel/internal.h"
 #include "sentry/kernel/kernel.h"
 #include "sentry/loader/loader.h"
@@ -46,6 +47,7 @@ struct thread_group *thread_group_unref(struct thread_group *tg)
         if (!tg || atomic_fetch_sub_explicit(&tg->refcount, 1, memory_order_acq_rel) != 1)
                 return NULL;
         sigpending_clear(&tg->pending);
+        tty_unref(tg->ctty);
         waitqueue_destroy(&tg->signalfd_wq);
         waitqueue_destroy(&tg->pidfd_wq);
         pthread_mutex_destroy(&tg->lock);

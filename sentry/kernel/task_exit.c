@@ -13,6 +13,7 @@
 #include <sys/wait.h>
 
 #include "lib/log.h"
+#include "sentry/kernel/ctty.h"
 #include "sentry/kernel/futex.h"
 #include "sentry/kernel/internal.h"
 #include "sentry/kernel/kernel.h"
@@ -305,6 +306,8 @@ void task_exit(struct task *t)
         /* The last thread: the group ends. Its timers first. */
         itimer_real_destroy(&tg->itimer_real);
         posix_timers_destroy(&tg->timers);
+        /* A session leader takes its terminal with it (SIGHUP). */
+        ctty_leader_exit(k, tg);
         pthread_mutex_lock(&tg->lock);
         status = tg->exit_status;
         pthread_mutex_unlock(&tg->lock);
