@@ -51,22 +51,21 @@ size_t tty_ioctl_arg_size(unsigned cmd, bool *ret_in, bool *ret_out)
         }
 }
 
-static int flush(struct tty *tty, long how)
+/* TCFLSH: each side's input is its own queue (the slave's: the line
+ * discipline's; the master's: the slave's output); a pty's output waits in
+ * the other side's input, so flushing it drops nothing (pty_flush_buffer
+ * only wakes writers). */
+static int flush(struct tty *tty, bool master, long how)
 {
-        switch (how) {
-        case TCIFLUSH:
-                ldisc_flush_in(&tty->ld);
-                return 0;
-        case TCOFLUSH:
-                ldisc_flush_out(&tty->ld);
-                return 0;
-        case TCIOFLUSH:
-                ldisc_flush_in(&tty->ld);
-                ldisc_flush_out(&tty->ld);
-                return 0;
-        default:
+        if (how != TCIFLUSH && how != TCOFLUSH && how != TCIOFLUSH)
                 return -EINVAL;
-        }
+        if (how == TCOFLUSH)
+                return 0;
+        if (master)
+                ldisc_flush_out(&tty->ld);
+        else
+                ldisc_flush_in(&tty->ld);
+        return 0;
 }
 
 /* Under tty->lock. *ret_winch: the size changed (SIGWINCH for the
@@ -107,7 +106,7 @@ static int ioctl_locked(struct tty *tty, bool master, unsigned cmd, void *arg, b
                 *(int *)arg = (int)(master ? ldisc_out_avail(&tty->ld) : ldisc_inq(&tty->ld));
                 return 0;
         case TIOCOUTQ:
-                *(int *)arg = master ? 0 : (int)tty->ld.out_len;
+                *(int *)arg = 0;        /* nothing waits in a pty's driver */
                 return 0;
         case TIOCGPTN:
                 if (!master)
@@ -125,9 +124,7 @@ static int ioctl_locked(struct tty *tty, bool master, unsigned cmd, void *arg, b
                 tty->locked = *(int *)arg != 0;
                 return 0;
         case TCFLSH:
-                /* The master's flush is the other direction's (Linux's
-                 * pty_flush_buffer on the link); here both share queues. */
-                return flush(tty, val);
+                return flush(tty, master, val);
         case TCXONC:
                 return ldisc_flow(&tty->ld, (int)val);
         case TCSBRK:

@@ -408,6 +408,10 @@ bool ldisc_input_available(const struct ldisc *l)
 {
         if (l->t.c_lflag & ICANON)
                 return l->canon_len > 0;
+        /* VMIN bytes, when VTIME does not end the wait (Linux's
+         * input_available_p() for poll). */
+        if (l->t.c_cc[VTIME] == 0 && l->t.c_cc[VMIN] > 0)
+                return l->in_len >= l->t.c_cc[VMIN];
         return l->in_len > 0;
 }
 

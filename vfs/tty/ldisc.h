@@ -67,7 +67,8 @@ bool ldisc_receive_room(const struct ldisc *l);
  * min(VMIN, want) bytes, any with VMIN 0 (raw). timed_out: VTIME ran out,
  * so whatever is there (even nothing) will do. */
 bool ldisc_readable(const struct ldisc *l, size_t want, bool timed_out);
-/* Whether anything can be read (poll): a line, or any byte in raw mode. */
+/* Whether poll says readable: a line; in raw mode VMIN bytes when VTIME is
+ * 0, else any byte. */
 bool ldisc_input_available(const struct ldisc *l);
 /* Move up to n bytes of input out (one line at most in canonical mode; 0 at
  * an EOF character on an empty line). Call when ldisc_readable(). */

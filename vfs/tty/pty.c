@@ -6,6 +6,7 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <termios.h>
 
 #include "lib/macro.h"
 #include "vfs/tty/internal.h"
@@ -205,7 +206,12 @@ static ssize_t slave_read(struct file *f, const struct iov_iter *dst, int64_t *p
                 pthread_mutex_unlock(&tty->lock);
                 return 0;
         }
-        if (!ldisc_readable(&tty->ld, dst->count, dst->flags & IOV_TTY_TIMEDOUT)) {
+        /* Non-blocking, any byte will do (Linux's n_tty_read() returns what
+         * it copied rather than EAGAIN). */
+        if (!ldisc_readable(&tty->ld, dst->count,
+                            (dst->flags & IOV_TTY_TIMEDOUT) ||
+                            ((f->flags & O_NONBLOCK) && tty->ld.in_len > 0 &&
+                             !(tty->ld.t.c_lflag & ICANON)))) {
                 pthread_mutex_unlock(&tty->lock);
                 return -EAGAIN;
         }
