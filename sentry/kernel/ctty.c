@@ -110,7 +110,7 @@ int ctty_set(struct task *t, struct tty *tty, bool readable, long arg)
 
         tty_get_session(tty, &sid, &pgrp);
         pthread_mutex_lock(&k->lock);
-        if (me->ctty == tty && me->sid == sid) {
+        if (me->sid == me->tgid && me->ctty == tty && me->sid == sid) {
                 pthread_mutex_unlock(&k->lock);
                 return 0;
         }
@@ -165,7 +165,7 @@ int ctty_notty(struct task *t, struct tty *tty)
         }
         pthread_mutex_unlock(&k->lock);
         if (leader)
-                tty_detach_session(tty, sid, true);
+                tty_detach_session(tty, sid, false);
         drop_refs(tty, n);
         return 0;
 }

@@ -49,8 +49,8 @@ void ctty_fork_locked(struct thread_group *child, struct thread_group *parent);
 /* setsid: the old terminal stays behind; returns it to tty_unref() after
  * the lock is dropped. */
 struct tty *ctty_clear_locked(struct thread_group *tg);
-/* A session leader's group ended: its session loses its terminal (Linux's
- * disassociate_ctty(1)). */
+/* A session leader's group ended: its session loses its terminal and the
+ * foreground group gets SIGHUP (Linux's disassociate_ctty(1)). */
 void ctty_leader_exit(struct kernel *k, struct thread_group *tg);
 /* The device number of tg's terminal for /proc/PID/stat (0: none). */
 int ctty_dev_locked(const struct thread_group *tg);

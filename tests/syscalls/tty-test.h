@@ -111,3 +111,28 @@ static inline int tty_wait_child(int pid, int options)
                 if (!WIFEXITED(st_) || WEXITSTATUS(st_) != 0)                 \
                         FAIL("child: status %#x", st_);                       \
         } while (0)
+
+/* In a child: a new session whose controlling terminal is s. */
+static inline void tty_take_ctty(int s)
+{
+        EXPECT_OK(syscall(SYS_setsid));
+        EXPECT_OK(tty_ioctl(s, TIOCSCTTY, 0));
+}
+
+/* Wait up to ms for *flag to be set by a signal handler. */
+static inline int tty_wait_flag(volatile sig_atomic_t *flag, int ms)
+{
+        for (int i = 0; i < ms / 10 && !*flag; i++) {
+                struct timespec ts = { 0, 10000000 };
+
+                syscall(SYS_nanosleep, &ts, NULL);
+        }
+        return *flag;
+}
+
+static inline void tty_on_signal(int signo, void (*fn)(int))
+{
+        struct sigaction sa = { .sa_handler = fn };
+
+        EXPECT_OK(sigaction(signo, &sa, NULL));
+}

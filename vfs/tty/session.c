@@ -34,7 +34,7 @@ int tty_attach_session(struct tty *tty, int sid, int pgrp, const struct tty_ctl_
         return r;
 }
 
-void tty_detach_session(struct tty *tty, int sid, bool hangup)
+void tty_detach_session(struct tty *tty, int sid, bool on_exit)
 {
         const struct tty_ctl_ops *ctl = NULL;
         void *ctx = NULL;
@@ -50,8 +50,7 @@ void tty_detach_session(struct tty *tty, int sid, bool hangup)
                 tty->ctl_ctx = NULL;
         }
         pthread_mutex_unlock(&tty->lock);
-        if (hangup)
-                tty_signal_pgrp(pgrp, ctl, ctx, LDISC_SIG(SIGHUP) | LDISC_SIG(SIGCONT));
+        tty_signal_pgrp(pgrp, ctl, ctx, LDISC_SIG(SIGHUP) | (on_exit ? 0 : LDISC_SIG(SIGCONT)));
 }
 
 int tty_set_pgrp(struct tty *tty, int sid, int pgrp)

@@ -58,10 +58,10 @@ void tty_get_session(struct tty *tty, int *ret_sid, int *ret_pgrp);
  * go through ops with ctx. -EPERM if another session holds it and !steal. */
 int tty_attach_session(struct tty *tty, int sid, int pgrp, const struct tty_ctl_ops *ops,
                        void *ctx, bool steal);
-/* The session lets go (its leader exited, or TIOCNOTTY by the leader): with
- * hangup, its foreground group gets SIGHUP and SIGCONT (Linux's
- * disassociate_ctty()). Only if sid still owns it. */
-void tty_detach_session(struct tty *tty, int sid, bool hangup);
+/* The session lets go (Linux's disassociate_ctty()), if sid still owns
+ * it: its foreground group gets SIGHUP, and SIGCONT too unless the leader
+ * is exiting (a pty's rule; TIOCNOTTY by the leader sends both). */
+void tty_detach_session(struct tty *tty, int sid, bool on_exit);
 /* TIOCSPGRP: -EPERM unless sid owns the terminal (the caller checked pgrp
  * is a group of that session). */
 int tty_set_pgrp(struct tty *tty, int sid, int pgrp);
