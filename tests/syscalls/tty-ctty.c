@@ -21,7 +21,20 @@ static int grandchild(int s2)
         return 0;
 }
 
-static int child(int m, int s, int s2)
+/* /proc/self/stat's tty_nr and tpgid. */
+static void stat_tty(int *ret_nr, int *ret_tpgid)
+{
+        char buf[512], *p;
+        int fd = (int)EXPECT_OK(syscall(SYS_openat, AT_FDCWD, "/proc/self/stat", O_RDONLY));
+        long n = EXPECT_OK(syscall(SYS_read, fd, buf, sizeof(buf) - 1));
+
+        buf[n] = '\0';
+        close(fd);
+        p = strrchr(buf, ')');
+        CHECK(p && sscanf(p, ") %*c %*d %*d %*d %d %d", ret_nr, ret_tpgid) == 2, "stat: %s", buf);
+}
+
+static int child(int m, int s, int s2, int index)
 {
         struct stat a, b;
         char buf[16];
@@ -31,8 +44,14 @@ static int child(int m, int s, int s2)
         EXPECT_ERRNO(open_dev_tty(), ENXIO);
         EXPECT_ERRNO(tty_ioctl(s, TIOCGPGRP, (unsigned long)&v), ENOTTY);
         EXPECT_ERRNO(tty_ioctl(s, TIOCNOTTY, 0), ENOTTY);
+        stat_tty(&v, &fd);
+        EXPECT_EQ(v, 0);
+        EXPECT_EQ(fd, -1);
         EXPECT_OK(tty_ioctl(s, TIOCSCTTY, 0));
         EXPECT_OK(tty_ioctl(s, TIOCSCTTY, 0));          /* again: nothing to do */
+        stat_tty(&v, &fd);
+        EXPECT_EQ(v, (136 << 8) | (index & 0xff) | ((index & ~0xff) << 12));
+        EXPECT_EQ(fd, getpgrp());
         EXPECT_ERRNO(tty_ioctl(s2, TIOCSCTTY, 0), EPERM);       /* has one */
         fd = (int)EXPECT_OK(open_dev_tty());
         /* /dev/tty is 5:0 itself; what is written reaches the terminal. */
@@ -60,13 +79,13 @@ static int child(int m, int s, int s2)
 
 int main(void)
 {
-        int m, s, m2, s2, pid;
+        int m, s, m2, s2, pid, index;
 
-        tty_open_pair(&m, &s, NULL);
+        tty_open_pair(&m, &s, &index);
         tty_open_pair(&m2, &s2, NULL);
         pid = (int)EXPECT_OK(fork());
         if (pid == 0)
-                exit(child(m, s, s2));
+                exit(child(m, s, s2, index));
         EXPECT_CHILD_OK(pid);
         return TEST_PASS;
 }
