@@ -113,6 +113,10 @@ long sys_tty_ioctl(struct task *t, struct file *f, unsigned cmd, guest_ptr_t arg
         int v = 0;
         long r;
 
+        /* A hung-up slave answers every ioctl but FIONBIO so (Linux's
+         * hung_up_tty_ioctl()). */
+        if (!master && cmd != FIONBIO && tty_hung_up(tty))
+                return cmd == TIOCSPGRP ? -ENOTTY : -EIO;
         switch (cmd) {
         case TIOCSCTTY:
                 return ctty_set(t, tty, file_readable(f), (long)arg);
@@ -136,7 +140,7 @@ long sys_tty_ioctl(struct task *t, struct file *f, unsigned cmd, guest_ptr_t arg
         }
         size = tty_ioctl_arg_size(cmd, &in, &out);
         if (size == SIZE_MAX)
-                return tty_hung_up(tty) && !master ? -EIO : -ENOTTY;
+                return -ENOTTY;
         if (!master && changes_terminal(cmd)) {
                 r = ctty_check_change(t, tty, SIGTTOU);
                 if (r < 0)

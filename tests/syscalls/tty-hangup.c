@@ -34,6 +34,13 @@ int main(void)
         EXPECT_RET(syscall(SYS_read, s, &c, 1), 0);
         EXPECT_ERRNO(syscall(SYS_write, s, "x", 1), EIO);
         EXPECT_ERRNO(tty_ioctl(s, TCGETS, (unsigned long)&t), EIO);
+        int v = 0;
+        EXPECT_ERRNO(tty_ioctl(s, TIOCGPGRP, (unsigned long)&v), EIO);
+        EXPECT_ERRNO(tty_ioctl(s, TIOCSPGRP, (unsigned long)&v), ENOTTY);
+        EXPECT_ERRNO(tty_ioctl(s, TIOCGWINSZ, (unsigned long)&v), EIO);
+        v = 1;
+        EXPECT_OK(tty_ioctl(s, FIONBIO, (unsigned long)&v));
+        EXPECT_EQ(fcntl(s, F_GETFL) & O_NONBLOCK, O_NONBLOCK);
         EXPECT_OK(close(s));
         return TEST_PASS;
 }
