@@ -19,7 +19,8 @@ static void do_usage(FILE *f)
                 "Usage: conternel do [OPTIONS] [--] CMD [ARGS...]\n"
                 "\n"
                 "Run CMD in a new sandbox: every system call it makes is answered by\n"
-                "conternel's own kernel. Standard input, output and error pass through.\n"
+                "conternel's own kernel. Standard input, output and error pass through\n"
+                "(with -t, through a pseudo-terminal of the sandbox).\n"
                 "\n"
                 "Options:\n"
                 "  --platform=NAME   how guest code runs (default " PLATFORM_DEFAULT "; available:");
@@ -37,6 +38,8 @@ static void do_usage(FILE *f)
                 "  -v, --volume=HOST:GUEST[:ro]\n"
                 "                    the host directory HOST at GUEST in the sandbox, served\n"
                 "                    by a gofer of its own; writes reach HOST unless :ro\n"
+                "  -t, --tty         give the program a terminal of the sandbox's own, proxied\n"
+                "                    to this one (in raw mode until the sandbox ends)\n"
                 "  -h, --help        show this help\n"
                 "\n"
                 "Exit status: the program's; 128+N if signal N killed it; 127 if CMD was\n"
@@ -97,13 +100,14 @@ static int sandbox_options_parse(int argc, char **argv, struct sandbox_options *
                 { "overlay", required_argument, NULL, OPT_OVERLAY },
                 { "volume", required_argument, NULL, 'v' },
                 { "root", required_argument, NULL, OPT_ROOT },
+                { "tty", no_argument, NULL, 't' },
                 { "help", no_argument, NULL, 'h' },
                 {},
         };
         int c;
 
         optind = 1;
-        while ((c = getopt_long(argc, argv, "+hv:", options, NULL)) != -1) {
+        while ((c = getopt_long(argc, argv, "+htv:", options, NULL)) != -1) {
                 switch (c) {
                 case OPT_PLATFORM:
                         if (!platform_lookup(optarg)) {
@@ -158,6 +162,9 @@ static int sandbox_options_parse(int argc, char **argv, struct sandbox_options *
                         if (parse_volume(optarg, o) < 0)
                                 return -1;
                         break;
+                case 't':
+                        o->tty = true;
+                        break;
                 case 'h':
                         do_usage(stdout);
                         return 0;
@@ -201,5 +208,7 @@ int cmd_do(int argc, char **argv)
         }
         if (sandbox_options_apply(&o) < 0)
                 return 125;
+        if (o.tty)
+                return tty_keeper_run(&o, argv + cmd);
         return sandbox_run(&o, argv + cmd);
 }

@@ -110,6 +110,8 @@ int sandbox_mount_pseudofs(struct kernel *k, struct fs_context *fs)
         r = sandbox_mount(fs, "/dev", "devtmpfs", NULL, NULL);
         if (r == 0)
                 r = sandbox_mount(fs, "/dev/shm", "tmpfs", "mode=1777", NULL);
+        if (r == 0)
+                r = sandbox_mount(fs, "/dev/pts", "devpts", "newinstance,ptmxmode=0666", NULL);
         if (r < 0)
                 return r;
         r = kernel_procfs_source_create(k, &pd.source);

@@ -29,6 +29,8 @@ struct sandbox_options {
         const char *root;       /* --root=DIR, absolute; NULL: the host's / */
         struct rootfs_bind binds[ROOTFS_MAX_BINDS];     /* -v HOST:GUEST[:ro] */
         int nbinds;
+        bool tty;               /* -t: the guest's stdio is a sandbox pty (tty_keeper.c) */
+        int tty_winch_fd;       /* -t: the keeper's resize pipe */
 };
 
 /* Run argv in a new sandbox with the launcher's stdio and environment.
@@ -36,6 +38,17 @@ struct sandbox_options {
  * signal killed it, 127 when the program is missing, 126 when it cannot be
  * executed, 125 when the sandbox itself failed. */
 int sandbox_run(const struct sandbox_options *o, char **argv);
+/* -t: hold the host terminal (raw mode, restored after the sandbox ends
+ * however it ends) and run the sandbox in a child (tty_keeper.c). */
+int tty_keeper_run(struct sandbox_options *o, char **argv);
+
+/* -t, in the sentry (tty_proxy.c): a thread between the host terminal
+ * (fds 0 and 1) and master, the sandbox pty's; resizes come as bytes on
+ * winch_fd. Stopping drains what the guest still wrote. */
+struct file;
+struct tty_proxy;
+int tty_proxy_start(struct file *master, int winch_fd, struct tty_proxy **ret);
+void tty_proxy_stop(struct tty_proxy *p);
 
 struct fs_context;
 /* Find a program as execvp(3) would: through the launcher's PATH unless it

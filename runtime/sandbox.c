@@ -9,24 +9,28 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include "lib/log.h"
 #include "lib/macro.h"
 #include "runtime.h"
+#include "sentry/kernel/ctty.h"
 #include "sentry/kernel/kernel.h"
 #include "sentry/kernel/task.h"
 #include "sentry/mm/proc_info.h"
 #include "vfs/fdtable.h"
 #include "vfs/file.h"
 #include "vfs/namei.h"
+#include "vfs/tty/tty.h"
 #include "vfs/vfs.h"
 
 extern char **environ;
 
-/* fds 0-2 of the guest pass through to the launcher's own, where open. */
-static int stdio_fdtable(struct fdtable **ret)
+/* fds 0-2 of the guest pass through to the launcher's own, where open;
+ * with a pty slave (-t), they are all that. */
+static int stdio_fdtable(struct file *slave, struct fdtable **ret)
 {
         struct fdtable *fdt;
         int r;
@@ -36,13 +40,18 @@ static int stdio_fdtable(struct fdtable **ret)
                 return r;
         for (int fd = 0; fd <= 2; fd++) {
                 struct file *f;
-                int copy = fcntl(fd, F_DUPFD_CLOEXEC, 3);
+                int copy;
 
-                if (copy < 0)
-                        continue;       /* closed in the launcher: closed in the guest */
-                r = hostfile_open(copy, &f);
-                if (r < 0)
-                        goto fail;
+                if (slave) {
+                        f = file_ref(slave);
+                } else {
+                        copy = fcntl(fd, F_DUPFD_CLOEXEC, 3);
+                        if (copy < 0)
+                                continue;       /* closed in the launcher: closed in the guest */
+                        r = hostfile_open(copy, &f);
+                        if (r < 0)
+                                goto fail;
+                }
                 r = fdtable_install_at(fdt, fd, f, false, fd + 1);
                 file_unref(f);
                 if (r < 0)
@@ -73,8 +82,33 @@ static void sandbox_enter_cwd(struct fs_context *fs)
 struct init_thread {
         struct kernel *kernel;
         struct task_spawn_args spawn;
+        struct tty *tty;        /* -t: init's controlling terminal, borrowed */
         int error;              /* -errno from creating the task */
 };
+
+/* -t: a pty of the sandbox's own devpts; the master for the proxy, the slave
+ * (unlocked) for the guest's stdio. */
+static int sandbox_open_pty(struct fs_context *fs, struct file **ret_master,
+                            struct file **ret_slave)
+{
+        const struct vfs_cred root = { 0 };
+        struct vfs_at at = { .fs = fs, .cred = &root };
+        struct file *master;
+        int zero = 0, r;
+
+        r = vfs_open(&at, "/dev/ptmx", O_RDWR | O_NOCTTY, 0, &master);
+        if (r < 0)
+                return r;
+        r = vfs_ioctl(master, TIOCSPTLCK, &zero);
+        if (r == 0)
+                r = pty_open_peer(master, O_RDWR, ret_slave);
+        if (r < 0) {
+                file_unref(master);
+                return r;
+        }
+        *ret_master = master;
+        return 0;
+}
 
 /* The init task's sentry thread: the platform requires that the thread that
  * creates a context is the one that runs it. */
@@ -87,6 +121,9 @@ static void *init_thread_main(void *arg)
         it->error = task_create_init(it->kernel, &it->spawn, &t);
         if (it->error < 0)
                 return NULL;
+        /* Before any guest code: init leads its session, on the pty. */
+        if (it->tty)
+                ctty_attach_init(it->kernel, t->tg, it->tty);
         task_run(t);
         return NULL;
 }
@@ -116,6 +153,8 @@ int sandbox_run(const struct sandbox_options *o, char **argv)
                                      .nbinds = o->nbinds };
         struct rootfs rfs = { 0 };
         struct init_thread it = { 0 };
+        struct file *master = NULL, *slave = NULL;
+        struct tty_proxy *proxy = NULL;
         _cleanup_free_ char *path = NULL;
         struct kernel *k = NULL;
         pthread_t thread;
@@ -150,9 +189,18 @@ int sandbox_run(const struct sandbox_options *o, char **argv)
                 .envp = environ,
         };
         it.spawn.fs = fs_context_ref(rfs.fs);
-        r = stdio_fdtable(&it.spawn.fdt);
+        r = o->tty ? sandbox_open_pty(rfs.fs, &master, &slave) : 0;
+        if (r == 0 && o->tty) {
+                it.tty = file_tty(slave, NULL);
+                r = tty_proxy_start(master, o->tty_winch_fd, &proxy);
+        }
+        if (r == 0)
+                r = stdio_fdtable(slave, &it.spawn.fdt);
+        file_unref(slave);
         if (r < 0) {
                 fprintf(stderr, "conternel: stdio: %s\n", strerror(-r));
+                tty_proxy_stop(proxy);
+                file_unref(master);
                 fs_context_unref(it.spawn.fs);
                 rootfs_stop(&rfs);
                 kernel_destroy(k);
@@ -160,6 +208,8 @@ int sandbox_run(const struct sandbox_options *o, char **argv)
         }
         r = pthread_create(&thread, NULL, init_thread_main, &it);
         if (r != 0) {
+                tty_proxy_stop(proxy);
+                file_unref(master);
                 fdtable_unref(it.spawn.fdt);
                 fs_context_unref(it.spawn.fs);
                 rootfs_stop(&rfs);
@@ -168,6 +218,8 @@ int sandbox_run(const struct sandbox_options *o, char **argv)
         }
         pthread_join(thread, NULL);
         status = it.error < 0 || !k->init ? 0 : sandbox_wait(k);
+        tty_proxy_stop(proxy);
+        file_unref(master);
         rootfs_stop(&rfs);
         kernel_destroy(k);
 

@@ -105,6 +105,8 @@ static const struct flag_name arch_prctl_names[] = {
 static const struct flag_name ioctl_names[] = {
         F(TCGETS), F(TCSETS), F(TCSETSW), F(TCSETSF), F(TIOCGWINSZ), F(TIOCSWINSZ),
         F(TIOCGPGRP), F(TIOCSPGRP), F(FIONREAD), F(FIONBIO), F(FIOCLEX),
+        F(TIOCSCTTY), F(TIOCNOTTY), F(TIOCGSID), F(TIOCGPTN), F(TIOCSPTLCK), F(TIOCGPTLCK),
+        F(TIOCGPTPEER), F(TIOCOUTQ), F(TCFLSH), F(TCXONC), F(TCSBRK),
 };
 static const struct flag_name rlimit_names[] = {
         F(RLIMIT_CPU), F(RLIMIT_FSIZE), F(RLIMIT_DATA), F(RLIMIT_STACK), F(RLIMIT_CORE),

@@ -114,6 +114,13 @@ SYS(semctl); SYS(msgget); SYS(msgsnd); SYS(msgrcv); SYS(msgctl);
 /* sys_mqueue.c */
 SYS(mq_open); SYS(mq_unlink); SYS(mq_timedsend); SYS(mq_timedreceive); SYS(mq_notify);
 SYS(mq_getsetattr);
+/* sys_tty.c: terminals (ioctl, and do_rw()'s checks on a pty slave) */
+struct file;
+struct timespec;
+long sys_tty_ioctl(struct task *t, struct file *f, unsigned cmd, guest_ptr_t arg);
+bool tty_rw_is_slave(struct file *f);
+int tty_rw_check(struct task *t, struct file *f, bool write);
+bool tty_read_deadline(struct file *f, struct timespec *ret);
 
 #undef SYS
 

@@ -18,6 +18,7 @@
 #include "uio.h"
 #include "vfs/fdtable.h"
 #include "vfs/file.h"
+#include "vfs/tty/tty.h"
 
 /* RWF_* (preadv2/pwritev2), as Linux 6.18 defines them. */
 #define RWF_HIPRI_K     0x001u
@@ -62,7 +63,8 @@ static int rwf_check(const struct file *f, unsigned rwf)
 
 /* One attempt at the transfer, `skip` bytes into the guest's buffer. */
 static long rw_once(struct task *t, struct file *f, const struct rw_req *rq,
-                    const struct iovec *gvec, size_t skip, struct guest_iov *g)
+                    const struct iovec *gvec, size_t skip, unsigned iov_flags,
+                    struct guest_iov *g)
 {
         /* Reading from a file writes guest memory and vice versa. */
         unsigned access = rq->write ? PLATFORM_ACCESS_READ : PLATFORM_ACCESS_WRITE;
@@ -84,6 +86,7 @@ static long rw_once(struct task *t, struct file *f, const struct rw_req *rq,
                         g->it.flags |= IOV_APPEND;
                 if (rq->rwf & RWF_NOAPPEND_K)
                         g->it.flags |= IOV_NOAPPEND;
+                g->it.flags |= iov_flags;
                 r = rq->write ? vfs_write(f, &g->it, rq->pos) : vfs_read(f, &g->it, rq->pos);
         }
         mm_unlock_read(t->mm);
@@ -119,7 +122,9 @@ static long do_rw(struct task *t, const struct rw_req *rq)
         struct iovec *gvec = NULL;
         struct guest_iov *g = NULL;
         struct task_waiter tw;
-        bool blocking, queued = false;
+        bool blocking, queued = false, tty_slave;
+        unsigned iov_flags = 0;
+        struct timespec deadline;
         size_t done = 0;
         struct file *f;
         long r;
@@ -150,6 +155,9 @@ static long do_rw(struct task *t, const struct rw_req *rq)
         }
         if (r == 0)
                 r = rwf_check(f, rq->rwf);
+        tty_slave = r == 0 && tty_rw_is_slave(f);
+        if (tty_slave)
+                r = tty_rw_check(t, f, rq->write);     /* SIGTTIN, SIGTTOU */
         if (r < 0)
                 goto out;
         r = -ENOMEM;
@@ -162,7 +170,7 @@ static long do_rw(struct task *t, const struct rw_req *rq)
         for (;;) {
                 if (queued)
                         task_prepare_block(t);
-                r = rw_once(t, f, rq, gvec, done, g);
+                r = rw_once(t, f, rq, gvec, done, iov_flags, g);
                 if (r > 0 && rq->write && blocking && (size_t)r < g->it.count) {
                         done += (size_t)r;      /* part of it: go on */
                         continue;
@@ -175,10 +183,14 @@ static long do_rw(struct task *t, const struct rw_req *rq)
                         queued = true;
                         continue;
                 }
-                if (task_block(t, NULL) == -EINTR) {
+                r = task_block(t, tty_slave && !rq->write &&
+                                  tty_read_deadline(f, &deadline) ? &deadline : NULL);
+                if (r == -EINTR) {
                         r = -ERESTARTSYS;
                         break;
                 }
+                if (r == -ETIMEDOUT)
+                        iov_flags |= IOV_TTY_TIMEDOUT;  /* VTIME ran out */
         }
         if (queued)
                 waitqueue_remove(f->wq, &tw.w);
@@ -359,6 +371,8 @@ long sys_ioctl(struct task *t, const struct syscall_args *a)
         if (!f)
                 return -EBADF;
         r = ioctl_generic(t, (int)a->a[0], f, cmd, a->a[2]);
+        if (r == -ENOIOCTLCMD && file_tty(f, NULL))
+                r = sys_tty_ioctl(t, f, cmd, a->a[2]);
         if (r != -ENOIOCTLCMD) {
                 file_unref(f);
                 return r;

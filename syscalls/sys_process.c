@@ -6,10 +6,12 @@
 #include <sys/resource.h>
 #include <sys/wait.h>
 
+#include "sentry/kernel/ctty.h"
 #include "sentry/kernel/kerrno.h"
 #include "sentry/kernel/pidfd.h"
 #include "vfs/fdtable.h"
 #include "vfs/file.h"
+#include "vfs/tty/tty.h"
 #include "sentry/mm/mm.h"
 #include "syscall.h"
 #include "syscalls/sys.h"
@@ -323,6 +325,7 @@ long sys_setsid(struct task *t, const struct syscall_args *a)
 {
         struct kernel *k = t->kernel;
         struct thread_group *me = t->tg;
+        struct tty *old = NULL;
         long r;
 
         (void)a;
@@ -332,8 +335,10 @@ long sys_setsid(struct task *t, const struct syscall_args *a)
                 r = -EPERM;
         } else {
                 me->pgid = me->sid = me->tgid;
+                old = ctty_clear_locked(me);    /* a new session has no terminal */
                 r = me->tgid;
         }
         pthread_mutex_unlock(&k->lock);
+        tty_unref(old);
         return r;
 }

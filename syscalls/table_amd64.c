@@ -30,7 +30,10 @@ const struct syscall_def syscall_table[KERNEL_SYSCALL_MAX] = {
         SYSCALL(rt_sigaction, sys_rt_sigaction, A(ARG_SIGNUM, ARG_PTR, ARG_PTR, ARG_UINT)),
         SYSCALL(rt_sigreturn, sys_rt_sigreturn),
         SYSCALL(rt_sigprocmask, sys_rt_sigprocmask, A(ARG_SIGHOW, ARG_PTR, ARG_PTR, ARG_UINT)),
-        SYSCALL_PARTIAL(ioctl, sys_ioctl, "TCGETS, TIOCGWINSZ, FIONREAD, SIOCATMARK, FIONBIO, FIOCLEX, FIONCLEX; any other request is ENOTTY",
+        SYSCALL_PARTIAL(ioctl, sys_ioctl, "any fd: FIONBIO, FIOCLEX, FIONCLEX; sandbox ptys: "
+                        "termios, winsize, job control, pty and queue ioctls (no TCGETS2, TIOCSTI, "
+                        "TIOCPKT, TIOCEXCL); host stdio: TCGETS, TIOCGWINSZ, FIONREAD; sockets: "
+                        "SIOCATMARK; any other request is ENOTTY",
                         A(ARG_FD, ARG_IOCTL, ARG_HEX)),
         SYSCALL(pread64, sys_pread64, A(ARG_FD, ARG_BUF_OUT, ARG_UINT, ARG_INT)),
         SYSCALL(pwrite64, sys_pwrite64, A(ARG_FD, ARG_BUF_IN, ARG_UINT, ARG_INT)),

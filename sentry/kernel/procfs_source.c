@@ -16,11 +16,13 @@
 
 #include "lib/macro.h"
 #include "sentry/kernel/current.h"
+#include "sentry/kernel/ctty.h"
 #include "sentry/kernel/kernel.h"
 #include "sentry/kernel/rusage.h"
 #include "sentry/kernel/task.h"
 #include "sentry/mm/mm.h"
 #include "sentry/mm/proc_info.h"
+#include "vfs/tty/tty.h"
 #include "vfs/fdtable.h"
 #include "vfs/fs/procfs/procfs.h"
 #include "vfs/vfs.h"
@@ -151,6 +153,14 @@ static int ks_status(struct procfs_source *s, int tid, struct procfs_status *ret
         ret->ppid = tg->parent ? tg->parent->tgid : 0;
         ret->pgid = tg->pgid;
         ret->sid = tg->sid;
+        ret->tty_nr = ctty_dev_locked(tg);
+        ret->tpgid = -1;
+        if (tg->ctty) {
+                int sid, pgrp;
+
+                tty_get_session(tg->ctty, &sid, &pgrp);
+                ret->tpgid = pgrp ? pgrp : -1;
+        }
         for (int i = 1; i < KERNEL_PID_MAX; i++)
                 if (k->tasks[i] && k->tasks[i]->tg == tg)
                         ret->threads++;

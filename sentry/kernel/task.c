@@ -9,6 +9,7 @@
 #include "lib/log.h"
 #include "lib/macro.h"
 #include "sentry/kernel/exec.h"
+#include "vfs/tty/tty.h"
 #include "sentry/kernel/internal.h"
 #include "sentry/kernel/kernel.h"
 #include "sentry/loader/loader.h"
@@ -48,6 +49,7 @@ struct thread_group *thread_group_unref(struct thread_group *tg)
                 return NULL;
         sigpending_clear(&tg->pending);
         file_unref(tg->exe_file);
+        tty_unref(tg->ctty);
         waitqueue_destroy(&tg->signalfd_wq);
         waitqueue_destroy(&tg->pidfd_wq);
         pthread_mutex_destroy(&tg->lock);

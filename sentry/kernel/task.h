@@ -40,6 +40,7 @@ struct kernel;
 struct mm;
 struct sem_undo;
 struct task;
+struct tty;
 
 enum tg_state {
         TG_LIVE,                        /* has tasks */
@@ -68,6 +69,7 @@ struct thread_group {
         struct task *leader;            /* the first task, NULL once it is gone */
         enum tg_state state;
         int pgid, sid;
+        struct tty *ctty;               /* controlling terminal, a reference (ctty.h) */
         int exit_signal;                /* sent to the parent at exit: SIGCHLD or from clone */
         bool exec_done;                 /* for setpgid's EACCES */
         bool child_subreaper;           /* PR_SET_CHILD_SUBREAPER; not inherited */

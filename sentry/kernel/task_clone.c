@@ -23,6 +23,7 @@
 #include <string.h>
 
 #include "lib/log.h"
+#include "sentry/kernel/ctty.h"
 #include "sentry/kernel/internal.h"
 #include "sentry/kernel/kernel.h"
 #include "sentry/kernel/pidfd.h"
@@ -211,6 +212,7 @@ static long clone_link(struct task *parent, struct task *t, const struct clone_a
                         tg->parent_tid = tg->parent == ptg ? parent->tid : ptg->parent_tid;
                         tg->pgid = ptg->pgid;
                         tg->sid = ptg->sid;
+                        ctty_fork_locked(tg, ptg);
                         tg->sibling = tg->parent->children;
                         tg->parent->children = tg;
                         k->tgs[r] = thread_group_ref(tg);

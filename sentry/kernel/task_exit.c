@@ -14,6 +14,7 @@
 
 #include "lib/log.h"
 #include "sentry/ipc/ipc.h"
+#include "sentry/kernel/ctty.h"
 #include "sentry/kernel/futex.h"
 #include "sentry/kernel/internal.h"
 #include "sentry/kernel/kernel.h"
@@ -310,6 +311,8 @@ void task_exit(struct task *t)
         itimer_real_destroy(&tg->itimer_real);
         ipc_sem_exit(k->ipc, tg);
         posix_timers_destroy(&tg->timers);
+        /* A session leader takes its terminal with it (SIGHUP). */
+        ctty_leader_exit(k, tg);
         pthread_mutex_lock(&tg->lock);
         status = tg->exit_status;
         pthread_mutex_unlock(&tg->lock);

@@ -1,8 +1,9 @@
 /*
  * devfs: the sandbox's /dev, a fixed tree built at mount time (the dentry
  * cache is the directory). Character devices open through their struct
- * chrdev; fd, stdin, stdout and stderr are symlinks into /proc/self/fd; shm
- * and pts are empty directories, shm for a tmpfs the launcher mounts on it.
+ * chrdev; fd, stdin, stdout and stderr are symlinks into /proc/self/fd, ptmx
+ * one to pts/ptmx; shm and pts are empty directories for the tmpfs and the
+ * devpts the launcher mounts on them.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -62,6 +63,7 @@ static int devfs_fill(struct dentry *root)
                 { "stdin", "/proc/self/fd/0" },
                 { "stdout", "/proc/self/fd/1" },
                 { "stderr", "/proc/self/fd/2" },
+                { "ptmx", "pts/ptmx" },         /* devpts's own, as in Docker */
         };
         int r = 0;
 

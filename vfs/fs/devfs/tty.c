@@ -1,13 +1,12 @@
-/* /dev/tty: the controlling terminal. The sandbox has no terminals yet, so
- * no process has one, and Linux answers ENXIO then (tty_open_current_tty). */
-#include <errno.h>
-
+/* /dev/tty: the caller's controlling terminal (vfs/tty); ENXIO without one,
+ * as Linux's tty_open_current_tty(). */
 #include "devfs.h"
+#include "vfs/tty/tty.h"
 
 static int tty_open(const struct chrdev *dev, unsigned flags, struct file **ret)
 {
-        (void)dev, (void)flags, (void)ret;
-        return -ENXIO;
+        (void)dev;
+        return tty_open_current(flags, ret);
 }
 
 const struct chrdev devfs_tty_device = { "tty", 5, 0, 0666, tty_open };

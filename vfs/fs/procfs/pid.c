@@ -98,10 +98,10 @@ static int show_stat(const struct proc_ctx *c, struct seqbuf *b)
 
         if (r < 0)
                 return r;
-        seqbuf_printf(b, "%d (%s) %c %d %d %d 0 -1 4194304 0 0 0 0 %llu %llu 0 0 %d %d %d 0 "
+        seqbuf_printf(b, "%d (%s) %c %d %d %d %d %d 4194304 0 0 0 0 %llu %llu 0 0 %d %d %d 0 "
                       "%llu %llu %llu 18446744073709551615 0 0 0 0 0 0 0 0 0 0 0 0 17 0 0 0 "
                       "0 0 0 0 0 0 0 0 0 0 0\n",
-                      st.pid, st.comm, st.state, st.ppid, st.pgid, st.sid,
+                      st.pid, st.comm, st.state, st.ppid, st.pgid, st.sid, st.tty_nr, st.tpgid,
                       (unsigned long long)(st.utime_ns / NS_PER_TICK),
                       (unsigned long long)(st.stime_ns / NS_PER_TICK),
                       20 + st.nice, st.nice, st.threads,

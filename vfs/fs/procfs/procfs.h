@@ -30,6 +30,8 @@ struct procfs_status {
         char comm[16];                  /* NUL-terminated */
         char state;                     /* 'R', 'S', 'Z' ... as Linux's task_state_array */
         int tgid, pid, ppid, pgid, sid;
+        int tty_nr, tpgid;              /* the controlling terminal's device and
+                                         * foreground group (0, -1: none) */
         int threads;
         uint32_t uid[4], gid[4];        /* real, effective, saved, fs */
         uint64_t cap_inh, cap_prm, cap_eff, cap_bnd, cap_amb;
