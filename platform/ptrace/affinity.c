@@ -8,8 +8,8 @@
  * on every other call and gains nothing. Pinning both to one CPU does (see
  * README.md for the numbers). So, on a ctx's first switch_to, the calling
  * (tracer) thread and the stub thread are pinned to one CPU, chosen round
- * robin among the CPUs the tracer may use so that several guest threads
- * spread out; afterwards the stub follows the tracer if the sentry moves it.
+ * robin among the CPUs the sentry could use when the platform was made, so
+ * that several guest threads spread out; afterwards the stub follows the tracer if the sentry moves it.
  */
 #include <sched.h>
 
@@ -21,7 +21,7 @@ void ctx_place(struct ptrace_platform *pp, struct ptrace_ctx *ctx)
         int cpu;
 
         if (ctx->stub_cpu < 0) {
-                cpu = stub_allowed_cpu(atomic_fetch_add(&pp->next_cpu, 1), NULL);
+                cpu = stub_allowed_cpu(&pp->cpus, atomic_fetch_add(&pp->next_cpu, 1), NULL);
                 if (cpu >= 0)
                         (void)stub_pin(0, cpu);
         }

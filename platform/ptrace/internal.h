@@ -72,6 +72,7 @@ struct ptrace_platform {
         int memfd;                      /* borrowed */
         uintptr_t trampoline;           /* address of the trampoline page, same in every stub */
         atomic_uint next_cpu;           /* round robin for placing tracer/stub pairs */
+        cpu_set_t cpus;                 /* ... among these, the sentry's at create */
         int procfd;                     /* the host's /proc, for accounting (stub/usage.c) */
         struct ptrace_service service;
 };

@@ -69,6 +69,11 @@ static int ptrace_create(int memfd, struct platform **ret)
         pp->memfd = memfd;
         pp->trampoline = trampoline;
         atomic_init(&pp->next_cpu, 0);
+        r = stub_cpus_get(&pp->cpus);
+        if (r < 0) {
+                free(pp);
+                return r;
+        }
         pp->procfd = open("/proc", O_PATH | O_DIRECTORY | O_CLOEXEC);
         if (pp->procfd < 0) {
                 free(pp);

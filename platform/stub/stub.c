@@ -52,21 +52,23 @@ int stub_pin(pid_t tid, int cpu)
         return sched_setaffinity(tid, sizeof(set), &set);
 }
 
-int stub_allowed_cpu(unsigned n, int *ret_count)
+int stub_cpus_get(cpu_set_t *ret)
 {
-        cpu_set_t set;
+        return sched_getaffinity(0, sizeof(*ret), ret) < 0 ? -errno : 0;
+}
+
+int stub_allowed_cpu(const cpu_set_t *cpus, unsigned n, int *ret_count)
+{
         int count, cpu;
 
-        if (sched_getaffinity(0, sizeof(set), &set) < 0)
-                return -1;
-        count = CPU_COUNT(&set);
+        count = CPU_COUNT(cpus);
         if (ret_count)
                 *ret_count = count;
         if (count <= 0)
                 return -1;
         n %= (unsigned)count;
         for (cpu = 0; cpu < CPU_SETSIZE; cpu++)
-                if (CPU_ISSET(cpu, &set) && n-- == 0)
+                if (CPU_ISSET(cpu, cpus) && n-- == 0)
                         return cpu;
         return -1;
 }

@@ -8,6 +8,7 @@
 #ifndef CONTERNEL_PLATFORM_STUB_H
 #define CONTERNEL_PLATFORM_STUB_H
 
+#include <sched.h>
 #include <sys/types.h>
 
 #include "platform/platform.h"
@@ -29,10 +30,13 @@ void stub_kill(int pidfd);
 
 /* Placement helpers for platforms that pin a sentry thread and its stub
  * thread (see each platform's affinity.c for why). stub_pin: tid 0 is the
- * caller. stub_allowed_cpu: the n-th CPU (modulo their number) the calling
- * thread may run on, and how many there are; -1 on failure. */
+ * caller. stub_cpus_get: the CPUs the calling thread may run on, read when
+ * the platform is created (later, a thread pinned for one guest thread, or
+ * created by one, would see only its own). stub_allowed_cpu: the n-th CPU
+ * (modulo their number) in cpus, and how many there are; -1 on failure. */
 int stub_pin(pid_t tid, int cpu);
-int stub_allowed_cpu(unsigned n, int *ret_count);
+int stub_cpus_get(cpu_set_t *ret);
+int stub_allowed_cpu(const cpu_set_t *cpus, unsigned n, int *ret_count);
 
 /* A long-lived thread that forks stubs for a platform. PR_SET_PDEATHSIG
  * follows the thread that forked, not the process: forking every stub from

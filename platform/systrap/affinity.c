@@ -7,8 +7,9 @@
  *   SAME:  both on one CPU (futex hand-offs, ~4 us, no spinning); also what
  *          SPLIT gives with a single CPU;
  *   FREE:  left to the scheduler.
- * CPUs are chosen round robin among those the sentry thread may use, so
- * several guest threads spread out.
+ * CPUs are chosen round robin among those the sentry could use when the
+ * platform was made, so several guest threads spread out (a sentry thread
+ * inherits its creator's pinning: its own mask says nothing).
  */
 #include <sched.h>
 
@@ -24,10 +25,11 @@ void systrap_place(struct systrap_platform *sp, struct systrap_ctx *ctx)
         if (ctx->cpu >= 0 || mode == SYSTRAP_PLACE_FREE)
                 return;
         n = atomic_fetch_add(&sp->next_cpu, 2);
-        mine = stub_allowed_cpu(n, &count);
+        mine = stub_allowed_cpu(&sp->cpus, n, &count);
         if (mine < 0)
                 return;
-        theirs = mode == SYSTRAP_PLACE_SPLIT && count > 1 ? stub_allowed_cpu(n + 1, &count) : mine;
+        theirs = mode == SYSTRAP_PLACE_SPLIT && count > 1 ?
+                 stub_allowed_cpu(&sp->cpus, n + 1, &count) : mine;
         if (theirs < 0 || stub_pin(0, mine) < 0 || stub_pin(ctx->tid, theirs) < 0)
                 return;
         ctx->cpu = theirs;

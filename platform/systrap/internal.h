@@ -158,6 +158,7 @@ struct systrap_platform {
         unsigned child_filter_len;
         uint64_t tsc_per_us;            /* for the stub's spin bound */
         atomic_uint next_cpu;           /* round robin for placement */
+        cpu_set_t cpus;                 /* ... among these, the sentry's at create */
         struct stub_spawner *spawner;   /* forks the factory: see stub_spawner_create() */
 
         int datafd;                     /* the data file (data.c) */

@@ -112,6 +112,8 @@ static int systrap_create(int memfd, struct platform **ret)
         }
         r = systrap_data_init(sp);
         if (r == 0)
+                r = stub_cpus_get(&sp->cpus);
+        if (r == 0)
                 r = systrap_region_get(&sp->region);
         if (r == 0)
                 r = systrap_filters_build(sp);
