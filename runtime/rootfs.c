@@ -165,13 +165,14 @@ int rootfs_start(struct kernel *k, const struct rootfs_options *o, struct rootfs
         ns = mnt_ns_unref(ns);
         if (r < 0)
                 goto fail;
-        /* A root other than the host's may lack the mount points. */
+        /* A root other than the host's may lack the mount points (and, in
+         * the overlay, a /tmp). Without the overlay the host's files are
+         * the sandbox's, /tmp included: nothing is made there, and the
+         * caller's working directory stays visible wherever it is. */
         static const char *const points[] = { "/dev", "/proc", "/sys", "/tmp" };
         for (size_t i = 0; r == 0 && i < ARRAY_SIZE(points); i++)
-                r = make_mountpoint(fs, points[i]);
-        /* Without the overlay, /tmp is still the sandbox's own. */
-        if (r == 0 && o->writable)
-                r = sandbox_mount(fs, "/tmp", "tmpfs", "mode=1777", NULL);
+                if (!o->writable || strcmp(points[i], "/tmp") != 0)
+                        r = make_mountpoint(fs, points[i]);
         if (r == 0)
                 r = sandbox_mount_pseudofs(k, fs);
         for (int i = 0; r == 0 && i < o->nbinds; i++) {
