@@ -98,6 +98,12 @@ struct ipc_ns *ipc_ns_of(struct task *t);
  * (euid against owner and creator, then groups), CAP_IPC_OWNER overrides.
  * 0 or -EACCES. */
 int ipc_perm_check(struct task *t, const struct ipc_obj *o, int flg);
+/* The object an IPC_STAT, or a SHM/SEM/MSG_STAT(_ANY), names (ids->lock held): by
+ * id for IPC_STAT, else by index (the call's result is then the object's
+ * id, in *ret; 0 for IPC_STAT); read permission checked unless any. NULL
+ * with *ret = -EINVAL (no such object) or -EACCES. */
+struct ipc_obj *ipc_stat_obj(struct task *t, const struct ipc_ids *ids, int id, bool by_index,
+                             bool any, long *ret);
 /* IPC_SET and IPC_RMID: t is the owner or creator, or has CAP_SYS_ADMIN.
  * 0 or -EPERM. */
 int ipc_ctl_check(struct task *t, const struct ipc_obj *o);

@@ -60,6 +60,23 @@ bool ipc_capable(struct task *t, int cap)
         return creds_has_cap(&t->creds, cap);
 }
 
+struct ipc_obj *ipc_stat_obj(struct task *t, const struct ipc_ids *ids, int id, bool by_index,
+                             bool any, long *ret)
+{
+        struct ipc_obj *o = by_index ? ipc_ids_find_idx(ids, id) : ipc_ids_find_id(ids, id);
+
+        if (!o) {
+                *ret = -EINVAL;
+                return NULL;
+        }
+        if (!any && ipc_perm_check(t, o, 0444) < 0) {
+                *ret = -EACCES;
+                return NULL;
+        }
+        *ret = by_index ? o->id : 0;
+        return o;
+}
+
 int ipc_perm_check(struct task *t, const struct ipc_obj *o, int flg)
 {
         const struct creds *c = &t->creds;

@@ -340,18 +340,8 @@ static long msg_stat(struct task *t, struct ipc_ns *ns, int msqid, int cmd, gues
         long r = 0;
 
         pthread_mutex_lock(&ns->msg.lock);
-        if (cmd == IPC_STAT) {
-                o = ipc_ids_find_id(&ns->msg, msqid);
-        } else {
-                o = ipc_ids_find_idx(&ns->msg, msqid);
-                if (o)
-                        r = o->id;
-        }
-        if (!o) {
-                r = -EINVAL;
-        } else if (cmd != MSG_STAT_ANY && ipc_perm_check(t, o, 0444) < 0) {
-                r = -EACCES;
-        } else {
+        o = ipc_stat_obj(t, &ns->msg, msqid, cmd != IPC_STAT, cmd == MSG_STAT_ANY, &r);
+        if (o) {
                 struct msg_queue *q = queue_of(o);
 
                 memset(&ds, 0, sizeof(ds));

@@ -378,18 +378,8 @@ static long sem_stat(struct task *t, struct ipc_ns *ns, int semid, int cmd, gues
         long r = 0;
 
         pthread_mutex_lock(&ns->sem.lock);
-        if (cmd == IPC_STAT) {
-                o = ipc_ids_find_id(&ns->sem, semid);
-        } else {
-                o = ipc_ids_find_idx(&ns->sem, semid);
-                if (o)
-                        r = o->id;
-        }
-        if (!o) {
-                r = -EINVAL;
-        } else if (cmd != SEM_STAT_ANY && ipc_perm_check(t, o, 0444) < 0) {
-                r = -EACCES;
-        } else {
+        o = ipc_stat_obj(t, &ns->sem, semid, cmd != IPC_STAT, cmd == SEM_STAT_ANY, &r);
+        if (o) {
                 memset(&ds, 0, sizeof(ds));
                 ipc_obj_export(o, &ds.sem_perm);
                 ds.sem_otime = set_of(o)->otime;

@@ -315,18 +315,8 @@ static long shm_stat(struct task *t, struct ipc_ns *ns, int shmid, int cmd, gues
         long r = 0;
 
         pthread_mutex_lock(&ns->shm.lock);
-        if (cmd == IPC_STAT) {
-                o = ipc_ids_find_id(&ns->shm, shmid);
-        } else {
-                o = ipc_ids_find_idx(&ns->shm, shmid);
-                if (o)
-                        r = o->id;
-        }
-        if (!o)
-                r = -EINVAL;
-        else if (cmd != SHM_STAT_ANY && ipc_perm_check(t, o, 0444) < 0)
-                r = -EACCES;
-        else
+        o = ipc_stat_obj(t, &ns->shm, shmid, cmd != IPC_STAT, cmd == SHM_STAT_ANY, &r);
+        if (o)
                 seg_export(seg_of(o), &ds);
         pthread_mutex_unlock(&ns->shm.lock);
         if (r >= 0 && mm_copy_out(t->mm, buf, &ds, sizeof(ds)) < 0)
