@@ -110,9 +110,10 @@ static int factory_fork(struct systrap_platform *sp, struct systrap_as *as, int 
 {
         struct systrap_as *f = sp->factory;
         volatile struct systrap_msg *fm = as_msg(f, 0);
-        /* clone(flags, stack 0: the child runs on as the factory's copy,
-         * pidfd into the factory's scratch words, -, -, and %r9 for the
-         * child: its data part) */
+        /* clone(flags; stack 0: the child goes on on the factory's stack
+         * until new_stub has mapped its own part; the pidfd into the
+         * factory's scratch words; -; -; and in %r9, for the child, the
+         * offset of its data part) */
         uint64_t args[6] = { STUB_FORK_FLAGS, 0,
                              sp->region + SYSTRAP_SLOTS_OFF + offsetof(struct systrap_msg, ss),
                              0, 0, data_offset(as->part) };
