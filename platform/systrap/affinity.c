@@ -24,7 +24,8 @@ void systrap_place(struct systrap_platform *sp, struct systrap_ctx *ctx)
 
         if (ctx->cpu >= 0 || mode == SYSTRAP_PLACE_FREE)
                 return;
-        n = atomic_fetch_add(&sp->next_cpu, 2);
+        /* SPLIT takes two CPUs a pair, SAME one. */
+        n = atomic_fetch_add(&sp->next_cpu, mode == SYSTRAP_PLACE_SPLIT ? 2 : 1);
         mine = stub_allowed_cpu(&sp->cpus, n, &count);
         if (mine < 0)
                 return;
