@@ -10,23 +10,7 @@ conternel=$build/conternel
 pb=$build/bench/procbench
 runs=${RUNS:-5}
 
-# The median of $runs runs of a command printing "<name> <value>".
-median() {
-        for _ in $(seq "$runs"); do
-                "$@" | awk '{ print $2 }'
-        done | sort -g | awk '{ a[NR] = $1 } END { print a[int((NR + 1) / 2)] }'
-}
-
-# The median wall time in seconds of 3 runs of a shell command.
-median_wall() {
-        for _ in 1 2 3; do
-                local t0 t1
-                t0=$(date +%s.%N)
-                sh -c "$1" >/dev/null 2>&1
-                t1=$(date +%s.%N)
-                awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.3f\n", b - a }'
-        done | sort -g | awk '{ a[NR] = $1 } END { print a[2] }'
-}
+. "$(dirname "$0")/lib.sh"
 
 # row LABEL UNIT ARGS...: procbench ARGS natively, on each platform, under
 # runsc; "x native" is systrap's speed as a fraction of native's, "x runsc"

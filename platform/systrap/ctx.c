@@ -145,7 +145,7 @@ int systrap_ctx_create(struct platform_as *a, struct platform_ctx **ret)
         ctx->fpstate = m->fpstate;
         ctx->cpu = -1;
         atomic_init(&ctx->interrupted, false);
-        systrap_xstate_reset(ctx);      /* not the sentry's FP registers */
+        (void)systrap_xstate_reset(ctx);        /* not the sentry's FP registers */
         atomic_fetch_add(&as->nctx, 1);
         slot_set_ctx(as, slot, ctx);
 out:

@@ -308,7 +308,7 @@ int systrap_xstate_get(struct platform_ctx *ctx, struct cpu_xstate *ret);
 int systrap_xstate_set(struct platform_ctx *ctx, const struct cpu_xstate *xs);
 /* The fpstate of a stopped ctx in the sentry's view, validated; its size. */
 int systrap_fpstate(struct systrap_ctx *ctx, uint8_t **ret, size_t *ret_size);
-void systrap_xstate_reset(struct systrap_ctx *ctx);
+int systrap_xstate_reset(struct systrap_ctx *ctx);
 int systrap_ctx_exec(struct platform_ctx *ctx);
 
 /* The ctx the calling host thread has stopped last, for the request fast

@@ -122,15 +122,17 @@ int systrap_xstate_set(struct platform_ctx *c, const struct cpu_xstate *xs)
 
 /* A fresh thread starts with the FP state Linux gives a new program, not the
  * sentry's registers it inherited through fork and clone. */
-void systrap_xstate_reset(struct systrap_ctx *ctx)
+int systrap_xstate_reset(struct systrap_ctx *ctx)
 {
         uint16_t fcw = 0x37f;
         uint32_t mxcsr = 0x1f80;
         size_t size;
         uint8_t *p;
+        int r;
 
-        if (systrap_fpstate(ctx, &p, &size) < 0)
-                return;
+        r = systrap_fpstate(ctx, &p, &size);
+        if (r < 0)
+                return r;
         memset(p, 0, OFF_MXCSR);
         memset(p + OFF_MXCSR + 8, 0, SW_BYTES - OFF_MXCSR - 8);   /* keep mxcsr_mask */
         memcpy(p + OFF_FCW, &fcw, sizeof(fcw));
@@ -141,19 +143,12 @@ void systrap_xstate_reset(struct systrap_ctx *ctx)
                 legacy_mark_used(p);
                 header_sanitize(p);
         }
+        return 0;
 }
 
 int systrap_ctx_exec(struct platform_ctx *c)
 {
         struct systrap_ctx *ctx = container_of(c, struct systrap_ctx, base);
-        size_t size;
-        uint8_t *p;
-        int r;
 
-        if (!ctx->stopped)
-                return -EBUSY;
-        r = systrap_fpstate(ctx, &p, &size);
-        if (r == 0)
-                systrap_xstate_reset(ctx);
-        return r;
+        return ctx->stopped ? systrap_xstate_reset(ctx) : -EBUSY;
 }

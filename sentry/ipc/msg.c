@@ -337,7 +337,7 @@ static long msg_stat(struct task *t, struct ipc_ns *ns, int msqid, int cmd, gues
 {
         struct msqid_ds ds;
         struct ipc_obj *o;
-        long r = 0;
+        long r;
 
         pthread_mutex_lock(&ns->msg.lock);
         o = ipc_stat_obj(t, &ns->msg, msqid, cmd != IPC_STAT, cmd == MSG_STAT_ANY, &r);

@@ -375,7 +375,7 @@ static long sem_stat(struct task *t, struct ipc_ns *ns, int semid, int cmd, gues
 {
         struct semid_ds ds;
         struct ipc_obj *o;
-        long r = 0;
+        long r;
 
         pthread_mutex_lock(&ns->sem.lock);
         o = ipc_stat_obj(t, &ns->sem, semid, cmd != IPC_STAT, cmd == SEM_STAT_ANY, &r);

@@ -312,7 +312,7 @@ static long shm_stat(struct task *t, struct ipc_ns *ns, int shmid, int cmd, gues
 {
         struct shmid_ds ds;
         struct ipc_obj *o;
-        long r = 0;
+        long r;
 
         pthread_mutex_lock(&ns->shm.lock);
         o = ipc_stat_obj(t, &ns->shm, shmid, cmd != IPC_STAT, cmd == SHM_STAT_ANY, &r);
