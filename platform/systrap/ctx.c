@@ -81,10 +81,19 @@ static void slot_set_ctx(struct systrap_as *as, unsigned slot, struct systrap_ct
 
 static atomic_uint_fast64_t next_id = 1;
 
+void systrap_msg_spin(const struct systrap_platform *sp, volatile struct systrap_msg *m,
+                      bool colocated)
+{
+        /* Spinning for a thread that shares our CPU only delays it. */
+        m->spin = colocated ? 0 : systrap_tuning.stub_spin_ns * sp->tsc_per_us / 1000;
+        m->spin_pause = (uint32_t)MIN(systrap_tuning.pause_ns * sp->tsc_per_us / 1000,
+                                      (uint64_t)UINT32_MAX);
+}
+
 static void msg_init(struct systrap_platform *sp, volatile struct systrap_msg *m)
 {
         memset((void *)m, 0, sizeof(*m));
-        m->spin = systrap_tuning.stub_spin_ns * sp->tsc_per_us / 1000;
+        systrap_msg_spin(sp, m, false);
         m->cur_fs = m->cur_gs = ~0ULL;  /* never a valid base: the first resume sets it */
 }
 
@@ -326,7 +335,7 @@ int systrap_switch_to(struct platform_ctx *c, struct cpu_regs *regs,
         volatile struct systrap_msg *m = as_msg(as, ctx->slot);
         const struct user_regs_struct *gp = &regs->gp;
         struct systrap_platform *sp = container_of(as->base.platform, struct systrap_platform, base);
-        uint64_t spin, sentry_spin;
+        uint64_t sentry_spin;
 
         memset(ev, 0, sizeof(*ev));
         if (ctx->dead || atomic_load(&as->dead) || !ctx->stopped)
@@ -339,8 +348,6 @@ int systrap_switch_to(struct platform_ctx *c, struct cpu_regs *regs,
         if (gp->fs_base >= STUB_USER_ADDR_END || gp->gs_base >= STUB_USER_ADDR_END)
                 return -EINVAL;
         systrap_place(sp, ctx);
-        /* Spinning for a thread that shares our CPU only delays it. */
-        spin = ctx->colocated ? 0 : systrap_tuning.stub_spin_ns * sp->tsc_per_us / 1000;
         sentry_spin = ctx->colocated ? 0 : systrap_tuning.sentry_spin_ns;
 
         regs_to_msg(m, gp);
@@ -352,7 +359,7 @@ int systrap_switch_to(struct platform_ctx *c, struct cpu_regs *regs,
                 int s;
 
                 ctx->stopped = false;
-                m->spin = spin;         /* the stub may have scribbled over it */
+                systrap_msg_spin(sp, m, ctx->colocated);
                 handoff_post(m, ST_RESUME);
                 s = handoff_wait(as, m, ctx->tid, sentry_spin, &ctx->interrupted);
                 if (s < 0)

@@ -151,7 +151,7 @@ int systrap_stub_fork(struct systrap_platform *sp, struct systrap_as *as)
 
         systrap_header_write(sp, as);
         m = as_msg(as, 0);
-        m->spin = systrap_tuning.stub_spin_ns * sp->tsc_per_us / 1000;
+        systrap_msg_spin(sp, m, false);
 
         pthread_mutex_lock(&sp->factory_lock);
         r = sp->factory && !atomic_load(&sp->factory->dead) ? 0 : -ESRCH;

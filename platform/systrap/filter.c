@@ -104,6 +104,7 @@ static int allow_rules(const struct systrap_platform *sp, scmp_filter_ctx ctx)
         ALLOW(rt_sigreturn, 0);
         ALLOW(futex, 1, SCMP_A1(SCMP_CMP_EQ, FUTEX_WAIT));
         ALLOW(futex, 1, SCMP_A1(SCMP_CMP_EQ, FUTEX_WAKE));
+        ALLOW(sched_yield, 0);
         /* Guest memory: only the memory file, only shared and fixed, only
          * below the stub region (which is sealed anyway). */
         ALLOW(mmap, 3, SCMP_A0(SCMP_CMP_LT, top),

@@ -18,6 +18,7 @@
 #include <errno.h>
 #include <linux/futex.h>
 #include <poll.h>
+#include <sched.h>
 #include <signal.h>
 #include <sys/pidfd.h>
 #include <sys/syscall.h>
@@ -71,7 +72,8 @@ static bool stub_alive(struct systrap_as *as, pid_t tid)
 int handoff_wait(struct systrap_as *as, volatile struct systrap_msg *m, pid_t tid,
                  uint64_t spin, atomic_bool *interrupted)
 {
-        uint64_t deadline = 0;
+        uint64_t deadline = 0, yield_at = 0;
+        bool yielding = false;
         unsigned unanswered = 0;
         uint32_t s;
 
@@ -79,15 +81,22 @@ int handoff_wait(struct systrap_as *as, volatile struct systrap_msg *m, pid_t ti
                 s = __atomic_load_n(&m->state, __ATOMIC_ACQUIRE);
                 if (sentry_owned(s))
                         return (int)s;
-                __builtin_ia32_pause();
-                if ((i & 63) == 0) {
+                if ((i & 15) == 0) {
                         uint64_t t = now_ns();
 
-                        if (!deadline)
+                        if (!deadline) {
                                 deadline = t + spin;
-                        else if (t >= deadline)
+                                yield_at = t + systrap_tuning.pause_ns;
+                        } else if (t >= deadline) {
                                 break;
+                        } else if (t >= yield_at) {
+                                yielding = true;
+                        }
                 }
+                if (yielding)
+                        sched_yield();
+                else
+                        __builtin_ia32_pause();
         }
 
         for (;;) {

@@ -56,7 +56,7 @@ struct systrap_msg {
         uint32_t state;
         uint32_t stub_waiting;
         uint32_t sentry_waiting;
-        uint32_t pad0;
+        uint32_t spin_pause;
         uint64_t spin;
         uint32_t signo;
         int32_t si_code;
@@ -79,6 +79,7 @@ struct systrap_msg {
 CHECK_OFF(state, MSG_STATE);
 CHECK_OFF(stub_waiting, MSG_STUB_WAITING);
 CHECK_OFF(sentry_waiting, MSG_SENTRY_WAITING);
+CHECK_OFF(spin_pause, MSG_SPIN_PAUSE);
 CHECK_OFF(spin, MSG_SPIN);
 CHECK_OFF(signo, MSG_SIGNO);
 CHECK_OFF(si_code, MSG_SI_CODE);
@@ -118,6 +119,7 @@ enum systrap_placement {
 struct systrap_tuning {
         uint64_t sentry_spin_ns;        /* sentry spins this long, then futex */
         uint64_t stub_spin_ns;          /* the stub likewise */
+        uint64_t pause_ns;              /* both: of the spin, how long only pausing */
         enum systrap_placement placement;
 };
 extern struct systrap_tuning systrap_tuning;
@@ -239,6 +241,11 @@ static inline uint64_t data_offset(uint32_t part)
  * mapped and its header written. */
 int systrap_stub_spawn(struct systrap_platform *sp, struct systrap_as *as);
 void systrap_header_write(struct systrap_platform *sp, struct systrap_as *as);
+/* The stub's spin bounds in message m (from systrap_tuning; none if it
+ * shares its CPU with the sentry thread). Written again before each resume:
+ * the stub may scribble over them. */
+void systrap_msg_spin(const struct systrap_platform *sp, volatile struct systrap_msg *m,
+                      bool colocated);
 
 /* factory.c: every stub but the factory is forked from it. stub_fork: a new
  * stub for as (its data part mapped), ready when it returns. */

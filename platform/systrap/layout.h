@@ -59,6 +59,7 @@
 #define MSG_STATE               0       /* u32 futex word */
 #define MSG_STUB_WAITING        4       /* u32: the stub sleeps (or will) on STATE */
 #define MSG_SENTRY_WAITING      8       /* u32: the sentry sleeps (or will) on STATE */
+#define MSG_SPIN_PAUSE          12      /* u32: TSC cycles of that spin it only pauses */
 #define MSG_SPIN                16      /* u64: TSC cycles the stub spins before sleeping */
 #define MSG_SIGNO               24      /* u32 */
 #define MSG_SI_CODE             28      /* s32 */

@@ -226,7 +226,7 @@ int systrap_stub_spawn(struct systrap_platform *sp, struct systrap_as *as)
 
         systrap_header_write(sp, as);
         m = as_msg(as, 0);
-        m->spin = systrap_tuning.stub_spin_ns * sp->tsc_per_us / 1000;
+        systrap_msg_spin(sp, m, false);
 
         pid = stub_spawner_call(sp->spawner, stub_fork, &req);
         if (pid < 0)

@@ -56,13 +56,17 @@ static int systrap_ctx_usage(struct platform_ctx *c, bool cpu_only, struct platf
         return stub_usage_thread(sp->procfd, as->pid, ctx->tid, cpu_only, ret);
 }
 
-/* Chosen with bench/systrap-modes (README.md): on an idle machine SPLIT and
- * FREE tie at the SIGSYS floor; with the other CPU busy only SPLIT with a
- * 50 us spin stays near it. Read at as/ctx creation and on every switch; the
- * bench sets it before creating anything. */
+/* Chosen with bench/systrap-modes and bench/procs.sh (README.md): SPLIT with
+ * a 50 us spin keeps a quick system call near the SIGSYS floor. A spinner
+ * pauses for the first microsecond, then yields the CPU at every turn: two
+ * spinners that share a CPU (two guest threads' sentry threads, or their
+ * stubs) then take turns instead of each holding it for its whole spin
+ * while the other's answer waits. Read at as/ctx creation and on every
+ * switch; the bench sets it before creating anything. */
 struct systrap_tuning systrap_tuning = {
         .sentry_spin_ns = 50 * 1000,
         .stub_spin_ns = 50 * 1000,
+        .pause_ns = 1000,
         .placement = SYSTRAP_PLACE_SPLIT,
 };
 

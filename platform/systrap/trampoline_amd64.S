@@ -39,6 +39,7 @@
 #define SYS_sigaltstack 131
 #define SYS_arch_prctl 158
 #define SYS_futex 202
+#define SYS_sched_yield 24
 #define SYS_exit_group 231
 #define SYS_seccomp 317
 #define SYS_mseal 462
@@ -117,7 +118,9 @@ post:
 1:      ret
 
 /* wait_sentry: spin up to MSG_SPIN TSC cycles, then sleep, until the state
- * is RESUME (return) or REQUEST (run it, post DONE, wait again). */
+ * is RESUME (return) or REQUEST (run it, post DONE, wait again). The first
+ * MSG_SPIN_PAUSE cycles of the spin only pause; after that each turn yields
+ * the CPU to whatever else is runnable on it. */
 wait_sentry:
         rdtsc
         shl     $32, %rdx
@@ -130,13 +133,20 @@ spin:
         je      resume
         cmp     $ST_REQUEST, %eax
         je      request
-        pause
         rdtsc
         shl     $32, %rdx
         or      %rdx, %rax
         sub     %r14, %rax
         cmp     %r13, %rax
-        jb      spin
+        jae     sleep
+        mov     MSG_SPIN_PAUSE(%rbx), %edx
+        cmp     %rdx, %rax
+        jae     1f
+        pause
+        jmp     spin
+1:      mov     $SYS_sched_yield, %eax
+        syscall
+        jmp     spin
 sleep:
         mov     $1, %eax
         xchg    %eax, MSG_STUB_WAITING(%rbx)
