@@ -46,7 +46,14 @@ struct memfile {
         struct rb_root free_by_len;     /* protected by lock */
         struct rb_root refs;            /* protected by lock: struct memfile_ref */
         uint64_t allocated;             /* protected by lock (read atomically) */
+        uint64_t kept;                  /* atomic: bytes freed unpunched since the last trim */
 };
+
+/* memfile_free keeps (zeroes by hand, doesn't punch) a range of at most
+ * KEEP_SMALL bytes whose pages are all resident; past KEEP_MAX bytes kept,
+ * it punches every free extent (memfile.c). */
+#define MEMFILE_KEEP_SMALL      (64 * 1024)
+#define MEMFILE_KEEP_MAX        (64ULL << 20)
 
 /* Allocate len bytes at offset delta inside the best-fitting free extent of at
  * least span bytes, leaving room around it for neighbours allocated later

@@ -7,6 +7,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <cmocka.h>
 
 #include "sentry/mm/internal.h"
@@ -37,6 +38,19 @@ static bool all_zero(const void *p, size_t len)
                 if (b[i])
                         return false;
         return true;
+}
+
+/* Whether every page (all) or any page (!all) of the range is in memory. */
+static bool resident(struct memfile *mf, uint64_t off, uint64_t len, bool all)
+{
+        unsigned char vec[64];
+        size_t n = len / PAGE_SIZE, in = 0;
+
+        assert_true(n <= sizeof(vec));
+        assert_int_equal(mincore(memfile_addr(mf, off), len, vec), 0);
+        for (size_t i = 0; i < n; i++)
+                in += vec[i] & 1;
+        return all ? in == n : in > 0;
 }
 
 static void test_create_rejects_unaligned_size(void **state)
@@ -80,6 +94,81 @@ static void test_alloc_is_page_aligned_and_zeroed(void **state)
         assert_int_equal(memfile_alloc(mf, 3 * PAGE_SIZE, &off), 0);
         assert_true(all_zero(memfile_addr(mf, off), 3 * PAGE_SIZE));
         memfile_free(mf, off, 3 * PAGE_SIZE);
+}
+
+/* A small freed range whose pages are all in memory keeps them, zeroed:
+ * no punch, and the next allocation there finds them resident. */
+static void test_small_resident_free_keeps_pages_zeroed(void **state)
+{
+        struct memfile *mf = *state;
+        uint64_t off, again;
+
+        assert_int_equal(memfile_alloc(mf, 4 * PAGE_SIZE, &off), 0);
+        memset(memfile_addr(mf, off), 0xaa, 4 * PAGE_SIZE);
+        memfile_free(mf, off, 4 * PAGE_SIZE);
+        assert_true(resident(mf, off, 4 * PAGE_SIZE, true));
+        assert_true(all_zero(memfile_addr(mf, off), 4 * PAGE_SIZE));
+        assert_int_equal(memfile_alloc(mf, 4 * PAGE_SIZE, &again), 0);
+        assert_int_equal(again, off);
+        assert_true(all_zero(memfile_addr(mf, again), 4 * PAGE_SIZE));
+        memfile_free(mf, again, 4 * PAGE_SIZE);
+}
+
+/* A range with a page not in memory, or longer than MEMFILE_KEEP_SMALL, is
+ * punched: its pages go back to the host (and zeroing by hand would have
+ * faulted the missing ones in). */
+static void test_partly_resident_or_large_free_is_punched(void **state)
+{
+        struct memfile *mf = *state;
+        uint64_t len = MEMFILE_KEEP_SMALL + PAGE_SIZE, off;
+
+        assert_int_equal(memfile_alloc(mf, 4 * PAGE_SIZE, &off), 0);
+        memset(memfile_addr(mf, off), 0xaa, PAGE_SIZE);
+        memset(memfile_addr(mf, off + 2 * PAGE_SIZE), 0xaa, PAGE_SIZE);
+        memfile_free(mf, off, 4 * PAGE_SIZE);
+        assert_false(resident(mf, off, 4 * PAGE_SIZE, false));
+        assert_true(all_zero(memfile_addr(mf, off), 4 * PAGE_SIZE));
+
+        assert_int_equal(memfile_alloc(mf, len, &off), 0);
+        memset(memfile_addr(mf, off), 0xaa, len);
+        memfile_free(mf, off, len);
+        assert_false(resident(mf, off, len, false));
+        assert_true(all_zero(memfile_addr(mf, off), len));
+}
+
+/* Once more than MEMFILE_KEEP_MAX bytes were kept, every free page goes back
+ * to the host, and not before. */
+static void test_kept_bytes_are_trimmed(void **state)
+{
+        const uint64_t len = MEMFILE_KEEP_SMALL;
+        const unsigned frees = MEMFILE_KEEP_MAX / len;  /* exactly KEEP_MAX: no trim yet */
+        struct memfile *mf;
+        uint64_t off, other;
+        (void)state;
+
+        assert_int_equal(memfile_create(4 * len, &mf), 0);
+        /* A page elsewhere, freed (kept) before the loop: the trim takes it too. */
+        assert_int_equal(memfile_alloc(mf, 4 * len, &off), 0);
+        memfile_free(mf, off, 4 * len);
+        assert_int_equal(memfile_alloc(mf, len, &off), 0);
+        assert_int_equal(memfile_alloc(mf, PAGE_SIZE, &other), 0);
+        memset(memfile_addr(mf, other), 0xaa, PAGE_SIZE);
+        memfile_free(mf, other, PAGE_SIZE);
+        memfile_free(mf, off, len);
+        assert_true(resident(mf, other, PAGE_SIZE, true));
+        for (unsigned i = 0; i + 1 < frees; i++) {
+                assert_int_equal(memfile_alloc(mf, len, &off), 0);
+                memset(memfile_addr(mf, off), 0xaa, len);
+                memfile_free(mf, off, len);
+                assert_true(resident(mf, off, len, true));
+        }
+        assert_int_equal(memfile_alloc(mf, len, &off), 0);
+        memset(memfile_addr(mf, off), 0xaa, len);
+        memfile_free(mf, off, len);             /* past KEEP_MAX: trim */
+        assert_false(resident(mf, off, len, false));
+        assert_false(resident(mf, other, PAGE_SIZE, false));
+        assert_true(all_zero(memfile_addr(mf, off), len));
+        memfile_destroy(mf);
 }
 
 static void test_exhaustion_returns_enomem(void **state)
@@ -307,6 +396,9 @@ int main(void)
                 cmocka_unit_test_setup_teardown(test_unref_frees_only_at_last_reference, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_ref_counts_overlapping_ranges_and_merges_back, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_alloc_in_hole_leaves_room_around, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_small_resident_free_keeps_pages_zeroed, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_partly_resident_or_large_free_is_punched, setup, teardown),
+                cmocka_unit_test(test_kept_bytes_are_trimmed),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }
