@@ -49,6 +49,9 @@ struct clone_start {
 };
 
 /* Checks Linux's copy_process() makes on the flag combination. */
+#define FORK_HOT_MAX 6
+#define FORK_STACK_REACH 256    /* bytes below the stack pointer counted as hot */
+
 static int clone_check_flags(uint64_t flags)
 {
         if ((flags & (CLONE_NEWNS | CLONE_FS)) == (CLONE_NEWNS | CLONE_FS))
@@ -166,10 +169,32 @@ static void vfork_wait(struct task *parent, struct thread_group *child)
         }
 }
 
+/* What the two sides of a fork write first: both stacks (the parent's and
+ * a little below it, where its next calls go), the thread area, the tid
+ * words clone itself writes (mm_fork copies these pages for the child at
+ * once instead of leaving each side a copy-on-write fault). */
+static unsigned fork_hot_pages(const struct task *parent, const struct clone_args_k *ca,
+                               guest_ptr_t hot[FORK_HOT_MAX])
+{
+        guest_ptr_t sp = parent->regs.gp.rsp;
+        unsigned n = 0;
+
+        hot[n++] = sp;
+        hot[n++] = sp - FORK_STACK_REACH;
+        hot[n++] = ca->stack ? ca->stack : sp;
+        hot[n++] = (ca->flags & CLONE_SETTLS) ? ca->tls : parent->regs.gp.fs_base;
+        if (ca->flags & CLONE_CHILD_SETTID)
+                hot[n++] = ca->child_tid;
+        if (ca->flags & CLONE_PARENT_SETTID)
+                hot[n++] = ca->parent_tid;
+        return n;
+}
+
 /* A new process: its own group, a copy of the address space. */
 static int clone_new_process(struct task *parent, struct task *t, const struct clone_args_k *ca)
 {
         struct thread_group *ptg = parent->tg, *tg = thread_group_new(parent->kernel);
+        guest_ptr_t hot[FORK_HOT_MAX];
 
         if (!tg)
                 return -ENOMEM;
@@ -188,7 +213,7 @@ static int clone_new_process(struct task *parent, struct task *t, const struct c
                 t->mm = mm_ref(parent->mm);
                 return 0;
         }
-        return mm_fork(parent->mm, &t->mm);
+        return mm_fork(parent->mm, hot, fork_hot_pages(parent, ca, hot), &t->mm);
 }
 
 /* Put the child into the pid table and, for a process, the process tree.

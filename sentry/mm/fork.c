@@ -1,9 +1,11 @@
 /*
  * fork's address space (mm_fork, like Linux's dup_mmap) and giving a forked
  * mm its own platform address space on the child's thread
- * (mm_attach_platform). Nothing is copied at fork: the child's PMAs point at
+ * (mm_attach_platform). Little is copied at fork: the child's PMAs point at
  * the parent's pages, with one more reference each; private ones become
- * copy-on-write on both sides (cow.c breaks them on first write).
+ * copy-on-write on both sides (cow.c breaks them on first write). Only the
+ * pages the caller names as hot (the ones both sides write right away) are
+ * copied for the child at once.
  */
 #include <assert.h>
 #include <errno.h>
@@ -87,6 +89,41 @@ out:
         return r;
 }
 
+/* A page both sides are about to write: the child's own copy now (it has
+ * no platform address space yet: nothing to map), and the parent's page
+ * writable again after the batch's protect, unless a third mm (an earlier
+ * child) still shares it. */
+static int copy_hot_page(struct mm_as_batch *batch, struct mm *child, guest_ptr_t page)
+{
+        struct mm *parent = batch->mm;
+        const struct vma *v = vma_lookup(&parent->vmas, page);
+        struct pma_prealloc pa = {};
+        struct pma *p;
+        int r;
+
+        if (!v || (v->flags & (VMA_SHARED | VMA_DONTFORK | VMA_WIPEONFORK)) ||
+            !(v->prot & PROT_WRITE))
+                return 0;
+        p = pma_lookup(&parent->pmas, page);
+        if (!p || !p->cow)
+                return 0;               /* unpopulated, or done already */
+        r = mm_break_cow_locked(child, page, page + PAGE_SIZE, true);
+        if (r < 0 || !memfile_exclusive(parent->mf, pma_off_of(p, page), PAGE_SIZE))
+                return r;
+        r = pma_prealloc_fill(&pa, 2);
+        if (r < 0)
+                return r;
+        r = mm_as_batch_add(batch, PLATFORM_AS_PROTECT, page, PAGE_SIZE, v->prot, 0);
+        if (r == 0) {
+                mm_isolate_pmas_locked(parent, page, page + PAGE_SIZE, &pa);
+                p = pma_lookup(&parent->pmas, page);
+                p->cow = false;
+                pma_merge(&parent->pmas, p);
+        }
+        pma_prealloc_release(&pa);
+        return r;
+}
+
 static int fork_vma(struct mm_as_batch *batch, struct mm *child, const struct vma *v)
 {
         struct mm *parent = batch->mm;
@@ -112,7 +149,7 @@ static int fork_vma(struct mm_as_batch *batch, struct mm *child, const struct vm
         return r;
 }
 
-int mm_fork(struct mm *parent, struct mm **ret_child)
+int mm_fork(struct mm *parent, const guest_ptr_t *hot, unsigned nhot, struct mm **ret_child)
 {
         struct mm_as_batch batch;
         struct mm *child;
@@ -133,6 +170,9 @@ int mm_fork(struct mm *parent, struct mm **ret_child)
         for (struct vma *v = vma_first(&parent->vmas); v && r == 0; v = vma_next(v))
                 if (!(v->flags & VMA_DONTFORK))
                         r = fork_vma(&batch, child, v);
+        for (unsigned i = 0; i < nhot && r == 0; i++)
+                if (hot[i] < GUEST_ADDR_MAX)
+                        r = copy_hot_page(&batch, child, PAGE_ROUND_DOWN(hot[i]));
         f = mm_as_batch_flush(&batch);
         r = r < 0 ? r : f;
         mm_unlock_write(parent);

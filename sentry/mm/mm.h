@@ -92,8 +92,13 @@ struct platform_as *mm_platform_as(const struct mm *mm);
  * O(VMAs + PMAs), whatever the memory size. The child has no platform address
  * space yet: mm_attach_platform() on the child's thread. -ENOMEM (the parent
  * stays consistent; some of its pages may be left copy-on-write, which only
- * costs a fault), or the platform's error. */
-int mm_fork(struct mm *parent, struct mm **ret_child);
+ * costs a fault), or the platform's error.
+ * hot[0..nhot): addresses both sides are about to write (the stack, the
+ * thread area, the tid words clone writes). In a private writable mapping
+ * the child gets its own copy of their pages at once and the parent keeps
+ * them writable: each side saves a copy-on-write fault, which on a platform
+ * costs a stop, a copy and a mapping, for a page copy here. */
+int mm_fork(struct mm *parent, const guest_ptr_t *hot, unsigned nhot, struct mm **ret_child);
 /* Create mm's platform address space on the calling thread (the thread that
  * will run it) and map every VMA into it, copy-on-write pages read-only.
  * With ret_ctx, also the calling thread's context in it, made before the

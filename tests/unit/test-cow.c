@@ -76,7 +76,7 @@ static void map_at(struct mm *mm, guest_ptr_t addr, uint64_t len, int prot, int 
 /* Fork f->parent into f->child and give the child its address space. */
 static void do_fork(struct fixture *f)
 {
-        assert_int_equal(mm_fork(f->parent, &f->child), 0);
+        assert_int_equal(mm_fork(f->parent, NULL, 0, &f->child), 0);
         assert_null(mm_platform_as(f->child));
         assert_int_equal(mm_attach_platform(f->child, &fake_platform, NULL), 0);
 }
@@ -245,7 +245,7 @@ static void test_second_fork_shares_three_ways_without_protect(void **state)
         wr(f->parent, PG(0), 'a');
         do_fork(f);
         ncalls = 0;
-        assert_int_equal(mm_fork(f->parent, &second), 0);
+        assert_int_equal(mm_fork(f->parent, NULL, 0, &second), 0);
         assert_int_equal(ncalls, 0);            /* already read-only in the parent */
         assert_int_equal(mm_attach_platform(second, &fake_platform, NULL), 0);
         assert_int_equal(memfile_refcount(f->mf, pma_lookup(&f->parent->pmas, AT)->off), 3);
@@ -259,6 +259,71 @@ static void test_second_fork_shares_three_ways_without_protect(void **state)
         mm_unref(second);
 }
 
+/* Hot pages (what both sides write first): the child's own copy at fork,
+ * the parent's page writable again; the rest stays copy-on-write. Addresses
+ * outside a private writable mapping, or twice the same page, change
+ * nothing. */
+static void test_fork_copies_hot_pages_at_once(void **state)
+{
+        struct fixture *f = *state;
+        guest_ptr_t hot[] = { PG(1) + 8, PG(1) + 100, PG(3), PG(5), PG(7), AT - PAGE_SIZE };
+
+        map_at(f->parent, AT, 4 * PAGE_SIZE, RW, ANON);
+        map_at(f->parent, PG(5), PAGE_SIZE, RW, SHARED_ANON);
+        map_at(f->parent, PG(7), PAGE_SIZE, PROT_READ, ANON);
+        for (int i = 0; i < 4; i++)
+                wr(f->parent, PG(i), 'a' + i);
+        wr(f->parent, PG(5), 's');
+        assert_int_equal(mm_fork(f->parent, hot, 6, &f->child), 0);
+        assert_int_equal(mm_attach_platform(f->child, &fake_platform, NULL), 0);
+        /* 4 + 1 + 1 pages, and a copy of PG(1) and PG(3) each. */
+        assert_int_equal(memfile_allocated(f->mf), 8 * PAGE_SIZE);
+        for (int i = 0; i < 4; i++) {
+                bool hot_page = i == 1 || i == 3;
+
+                assert_int_equal(cow_at(f->parent, PG(i)), !hot_page);
+                assert_int_equal(cow_at(f->child, PG(i)), !hot_page);
+                assert_int_equal(fake_lookup(mm_platform_as(f->parent), PG(i))->prot,
+                                 hot_page ? RW : PROT_READ);
+                assert_int_equal(fake_lookup(mm_platform_as(f->child), PG(i))->prot,
+                                 hot_page ? RW : PROT_READ);
+                assert_int_equal(rd(f->child, PG(i)), 'a' + i);
+        }
+        assert_int_not_equal(pma_lookup(&f->parent->pmas, PG(1))->off,
+                             pma_lookup(&f->child->pmas, PG(1))->off);
+        /* Writes stay on their side, and cost no copy. */
+        wr(f->parent, PG(1), 'P');
+        wr(f->child, PG(3), 'C');
+        assert_int_equal(rd(f->child, PG(1)), 'b');
+        assert_int_equal(rd(f->parent, PG(3)), 'd');
+        assert_int_equal(memfile_allocated(f->mf), 8 * PAGE_SIZE);
+        /* The shared page is the same page on both sides. */
+        wr(f->child, PG(5), 'S');
+        assert_int_equal(rd(f->parent, PG(5)), 'S');
+}
+
+/* A hot page still shared with an earlier child: the new child gets its
+ * copy, the parent's page stays copy-on-write (the earlier child has it). */
+static void test_hot_page_shared_with_earlier_child_stays_cow(void **state)
+{
+        struct fixture *f = *state;
+        guest_ptr_t hot[] = { PG(0) };
+        struct mm *second;
+
+        map_at(f->parent, AT, 2 * PAGE_SIZE, RW, ANON);
+        wr(f->parent, PG(0), 'a');
+        do_fork(f);
+        assert_int_equal(mm_fork(f->parent, hot, 1, &second), 0);
+        assert_int_equal(mm_attach_platform(second, &fake_platform, NULL), 0);
+        assert_false(cow_at(second, PG(0)));
+        assert_true(cow_at(f->parent, PG(0)));
+        assert_int_equal(fake_lookup(mm_platform_as(f->parent), PG(0))->prot, PROT_READ);
+        wr(f->parent, PG(0), 'p');
+        assert_int_equal(rd(f->child, PG(0)), 'a');
+        assert_int_equal(rd(second, PG(0)), 'a');
+        mm_unref(second);
+}
+
 static void test_child_without_platform_forks_grandchild(void **state)
 {
         struct fixture *f = *state;
@@ -266,10 +331,10 @@ static void test_child_without_platform_forks_grandchild(void **state)
 
         map_at(f->parent, AT, 2 * PAGE_SIZE, RW, ANON);
         wr(f->parent, PG(0), 'g');
-        assert_int_equal(mm_fork(f->parent, &f->child), 0);
+        assert_int_equal(mm_fork(f->parent, NULL, 0, &f->child), 0);
         /* Before attach: system calls work on the trees alone. */
         assert_int_equal(mm_munmap(f->child, PG(1), PAGE_SIZE), 0);
-        assert_int_equal(mm_fork(f->child, &grandchild), 0);
+        assert_int_equal(mm_fork(f->child, NULL, 0, &grandchild), 0);
         assert_int_equal(mm_attach_platform(grandchild, &fake_platform, NULL), 0);
         assert_int_equal(mm_attach_platform(grandchild, &fake_platform, NULL), -EBUSY);
         assert_int_equal(rd(grandchild, PG(0)), 'g');
@@ -291,7 +356,7 @@ static void test_fork_failure_leaves_parent_whole(void **state)
         wr(f->parent, PG(4), 'f');
         ncalls = 0;
         fail_next = -EIO;               /* the first write-protect */
-        assert_int_equal(mm_fork(f->parent, &child), -EIO);
+        assert_int_equal(mm_fork(f->parent, NULL, 0, &child), -EIO);
         assert_null(child);
         assert_int_equal(memfile_allocated(f->mf), 4 * PAGE_SIZE);
         wr(f->parent, PG(4), 'g');
@@ -746,6 +811,8 @@ int main(void)
                 T(test_fork_dontfork_and_wipeonfork),
                 T(test_munmap_in_child_keeps_parent_pages),
                 T(test_second_fork_shares_three_ways_without_protect),
+                T(test_fork_copies_hot_pages_at_once),
+                T(test_hot_page_shared_with_earlier_child_stays_cow),
                 T(test_child_without_platform_forks_grandchild),
                 T(test_fork_failure_leaves_parent_whole),
                 T(test_real_faults_return_efault),

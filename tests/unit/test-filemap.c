@@ -274,7 +274,7 @@ static void test_truncate_reaches_forked_mm(void **state)
 
         f->file.size = 2 * PAGE_SIZE;
         assert_int_equal(map_file(f, f->mm, 2, RW, MAP_SHARED, 0), (long)AT);
-        assert_int_equal(mm_fork(f->mm, &f->child), 0);
+        assert_int_equal(mm_fork(f->mm, NULL, 0, &f->child), 0);
         assert_int_equal(mm_attach_platform(f->child, &fake_platform, NULL), 0);
         assert_int_equal(f->file.refs, 2);
         assert_int_equal(fake_guest_write(f->child, PG(1), 'k'), 0);
