@@ -88,6 +88,8 @@ void systrap_msg_spin(const struct systrap_platform *sp, volatile struct systrap
         m->spin = colocated ? 0 : systrap_tuning.stub_spin_ns * sp->tsc_per_us / 1000;
         m->spin_pause = (uint32_t)MIN(systrap_tuning.pause_ns * sp->tsc_per_us / 1000,
                                       (uint64_t)UINT32_MAX);
+        m->yield_slow = systrap_tuning.yield_slow_ns * sp->tsc_per_us / 1000;
+        m->noyield_for = systrap_tuning.noyield_ns * sp->tsc_per_us / 1000;
 }
 
 static void msg_init(struct systrap_platform *sp, volatile struct systrap_msg *m)

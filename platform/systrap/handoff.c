@@ -25,6 +25,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "lib/macro.h"
 #include "internal.h"
 
 #define SLEEP_NS (100 * 1000 * 1000L)
@@ -72,6 +73,7 @@ static bool stub_alive(struct systrap_as *as, pid_t tid)
 int handoff_wait(struct systrap_as *as, volatile struct systrap_msg *m, pid_t tid,
                  uint64_t spin, atomic_bool *interrupted)
 {
+        static __thread uint64_t noyield_until;
         uint64_t deadline = 0, yield_at = 0;
         bool yielding = false;
         unsigned unanswered = 0;
@@ -81,22 +83,41 @@ int handoff_wait(struct systrap_as *as, volatile struct systrap_msg *m, pid_t ti
                 s = __atomic_load_n(&m->state, __ATOMIC_ACQUIRE);
                 if (sentry_owned(s))
                         return (int)s;
+                if (yielding) {
+                        uint64_t t = now_ns(), took;
+
+                        sched_yield();
+                        took = now_ns() - t;
+                        /* Another task held the CPU meanwhile (the answer
+                         * may have waited for it): pause only, for a while. */
+                        if (took >= systrap_tuning.yield_slow_ns) {
+                                noyield_until = t + took + systrap_tuning.noyield_ns;
+                                yielding = false;
+                        }
+                        if (t + took >= deadline)
+                                break;
+                        continue;
+                }
+                __builtin_ia32_pause();
                 if ((i & 15) == 0) {
                         uint64_t t = now_ns();
 
                         if (!deadline) {
                                 deadline = t + spin;
                                 yield_at = t + systrap_tuning.pause_ns;
+                                /* Contended lately: a short spin, never as
+                                 * long as a slow yield (or our own yielding
+                                 * threads' yields become slow too). */
+                                if (noyield_until > t) {
+                                        deadline = MIN(deadline, t + systrap_tuning.yield_slow_ns / 2);
+                                        yield_at = deadline;
+                                }
                         } else if (t >= deadline) {
                                 break;
                         } else if (t >= yield_at) {
                                 yielding = true;
                         }
                 }
-                if (yielding)
-                        sched_yield();
-                else
-                        __builtin_ia32_pause();
         }
 
         for (;;) {

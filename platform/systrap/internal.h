@@ -72,6 +72,9 @@ struct systrap_msg {
         uint64_t ss[3];
         uint64_t gregs[MSG_NGREGS];
         uint64_t csgsfs;
+        uint64_t yield_slow;
+        uint64_t noyield_for;
+        uint64_t noyield_until;
 };
 
 #define CHECK_OFF(field, off) \
@@ -81,6 +84,9 @@ CHECK_OFF(stub_waiting, MSG_STUB_WAITING);
 CHECK_OFF(sentry_waiting, MSG_SENTRY_WAITING);
 CHECK_OFF(spin_pause, MSG_SPIN_PAUSE);
 CHECK_OFF(spin, MSG_SPIN);
+CHECK_OFF(yield_slow, MSG_YIELD_SLOW);
+CHECK_OFF(noyield_for, MSG_NOYIELD_FOR);
+CHECK_OFF(noyield_until, MSG_NOYIELD_UNTIL);
 CHECK_OFF(signo, MSG_SIGNO);
 CHECK_OFF(si_code, MSG_SI_CODE);
 CHECK_OFF(fault_addr, MSG_SI_ADDR);
@@ -120,6 +126,8 @@ struct systrap_tuning {
         uint64_t sentry_spin_ns;        /* sentry spins this long, then futex */
         uint64_t stub_spin_ns;          /* the stub likewise */
         uint64_t pause_ns;              /* both: of the spin, how long only pausing */
+        uint64_t yield_slow_ns;         /* both: a yield this long: another task ran */
+        uint64_t noyield_ns;            /* both: then only pausing for this long */
         enum systrap_placement placement;
 };
 extern struct systrap_tuning systrap_tuning;

@@ -77,7 +77,10 @@
 #define MSG_SS                  152     /* stack_t scratch for sigaltstack */
 #define MSG_GREGS               176     /* u64[18]: ucontext gregs r8 .. eflags */
 #define MSG_CSGSFS              320     /* u64 */
-#define MSG_SIZE                328
+#define MSG_YIELD_SLOW          328     /* u64: TSC cycles: a yield this long means contention */
+#define MSG_NOYIELD_FOR         336     /* u64: TSC cycles without yields after one */
+#define MSG_NOYIELD_UNTIL       344     /* u64: the stub's own: TSC until which it only pauses */
+#define MSG_SIZE                352
 /* A batch request (REQ_NR == SYSTRAP_REQ_BATCH): BATCH_N calls, each entry
  * nr, six arguments, the result; REQ_RET: how many ran (the first failure
  * ends it). Past MSG_SIZE, still in the message page. */

@@ -61,12 +61,18 @@ static int systrap_ctx_usage(struct platform_ctx *c, bool cpu_only, struct platf
  * pauses for the first microsecond, then yields the CPU at every turn: two
  * spinners that share a CPU (two guest threads' sentry threads, or their
  * stubs) then take turns instead of each holding it for its whole spin
- * while the other's answer waits. Read at as/ctx creation and on every
- * switch; the bench sets it before creating anything. */
+ * while the other's answer waits. But a yield to a task not ours lasts its
+ * time slice: one that took 300 us or more means contention, and for 10 ms
+ * after it the spinner only pauses (a CPU hog next to the sandbox made each
+ * quick call cost a slice: gofer-escape's host-side rename loop, 5 -> 89 s).
+ * Read at as/ctx creation and on every switch; the bench sets it before
+ * creating anything. */
 struct systrap_tuning systrap_tuning = {
         .sentry_spin_ns = 50 * 1000,
         .stub_spin_ns = 50 * 1000,
         .pause_ns = 1000,
+        .yield_slow_ns = 300 * 1000,
+        .noyield_ns = 10 * 1000 * 1000,
         .placement = SYSTRAP_PLACE_SPLIT,
 };
 

@@ -120,7 +120,11 @@ post:
 /* wait_sentry: spin up to MSG_SPIN TSC cycles, then sleep, until the state
  * is RESUME (return) or REQUEST (run it, post DONE, wait again). The first
  * MSG_SPIN_PAUSE cycles of the spin only pause; after that each turn yields
- * the CPU to whatever else is runnable on it. */
+ * the CPU to whatever else is runnable on it. A yield that took longer than
+ * MSG_YIELD_SLOW means a task not ours held the CPU meanwhile (and the
+ * answer waited for it): for MSG_NOYIELD_FOR after one, the spin only
+ * pauses, and for half that long at most (a longer one would make our own
+ * yielding threads' yields slow too), then sleeps. */
 wait_sentry:
         rdtsc
         shl     $32, %rdx
@@ -136,16 +140,33 @@ spin:
         rdtsc
         shl     $32, %rdx
         or      %rdx, %rax
+        mov     %rax, %r12                      /* now */
         sub     %r14, %rax
         cmp     %r13, %rax
         jae     sleep
         mov     MSG_SPIN_PAUSE(%rbx), %edx
         cmp     %rdx, %rax
+        jb      2f
+        cmp     MSG_NOYIELD_UNTIL(%rbx), %r12
         jae     1f
-        pause
-        jmp     spin
+        mov     MSG_YIELD_SLOW(%rbx), %rdx      /* contended: a short spin, */
+        shr     $1, %rdx                        /* never as long as a slow */
+        cmp     %rdx, %rax                      /* yield, then sleep */
+        jae     sleep
+        jmp     2f
 1:      mov     $SYS_sched_yield, %eax
         syscall
+        rdtsc
+        shl     $32, %rdx
+        or      %rdx, %rax
+        mov     %rax, %rdx
+        sub     %r12, %rax                      /* how long the yield took */
+        cmp     MSG_YIELD_SLOW(%rbx), %rax
+        jb      spin
+        add     MSG_NOYIELD_FOR(%rbx), %rdx
+        mov     %rdx, MSG_NOYIELD_UNTIL(%rbx)
+        jmp     spin
+2:      pause
         jmp     spin
 sleep:
         mov     $1, %eax
