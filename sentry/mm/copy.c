@@ -61,9 +61,16 @@ static size_t accessible_prefix(struct mm *mm, guest_ptr_t addr, size_t len, uns
         return MIN(at, end) - addr;
 }
 
+#define POPULATE_MIN    (2 * PAGE_SIZE)
+
 /* Copy between the guest range and buf, direction by to_guest. The whole
- * range must have been checked (and, to the guest, made writable in place). */
-static void copy_checked(struct mm *mm, guest_ptr_t addr, void *buf, size_t len, bool to_guest)
+ * range must have been checked (and, to the guest, made writable in place).
+ * fresh: the pages are new (exec's image and stack): the whole ones are
+ * populated in one call rather than faulted in one by one (a call costs
+ * about what a fault does, so only worth it where they are sure to be
+ * untouched, and several). */
+static void copy_checked(struct mm *mm, guest_ptr_t addr, void *buf, size_t len, bool to_guest,
+                         bool fresh)
 {
         struct pma *p = pma_lookup(&mm->pmas, addr);
         uint8_t *b = buf;
@@ -71,6 +78,10 @@ static void copy_checked(struct mm *mm, guest_ptr_t addr, void *buf, size_t len,
         while (len > 0) {
                 size_t n = MIN(len, p->end - addr);
                 void *host = memfile_addr(mm->mf, pma_off_of(p, addr));
+                guest_ptr_t first = PAGE_ROUND_UP(addr), last = PAGE_ROUND_DOWN(addr + n);
+
+                if (fresh && last > first && last - first >= POPULATE_MIN)
+                        memfile_populate(mm->mf, pma_off_of(p, first), last - first, to_guest);
 
                 if (to_guest)
                         memcpy(host, b, n);
@@ -94,7 +105,7 @@ static int prepare_write(struct mm *mm, guest_ptr_t addr, size_t len)
 }
 
 static int copy(struct mm *mm, guest_ptr_t addr, void *buf, size_t len, unsigned access,
-                bool to_guest)
+                bool to_guest, bool fresh)
 {
         int r = 0;
 
@@ -107,7 +118,7 @@ static int copy(struct mm *mm, guest_ptr_t addr, void *buf, size_t len, unsigned
         else if (to_guest)
                 r = prepare_write(mm, addr, len);
         if (r == 0)
-                copy_checked(mm, addr, buf, len, to_guest);
+                copy_checked(mm, addr, buf, len, to_guest, fresh);
         pthread_mutex_unlock(&mm->pma_lock);
         mm_unlock_read(mm);
         return r;
@@ -115,17 +126,17 @@ static int copy(struct mm *mm, guest_ptr_t addr, void *buf, size_t len, unsigned
 
 int mm_copy_in(struct mm *mm, void *dst, guest_ptr_t src, size_t len)
 {
-        return copy(mm, src, dst, len, PLATFORM_ACCESS_READ, false);
+        return copy(mm, src, dst, len, PLATFORM_ACCESS_READ, false, false);
 }
 
 int mm_copy_out(struct mm *mm, guest_ptr_t dst, const void *src, size_t len)
 {
-        return copy(mm, dst, (void *)src, len, PLATFORM_ACCESS_WRITE, true);
+        return copy(mm, dst, (void *)src, len, PLATFORM_ACCESS_WRITE, true, false);
 }
 
 int mm_copy_out_force(struct mm *mm, guest_ptr_t dst, const void *src, size_t len)
 {
-        return copy(mm, dst, (void *)src, len, 0, true);
+        return copy(mm, dst, (void *)src, len, 0, true, true);
 }
 
 ssize_t mm_strncpy_in(struct mm *mm, char *dst, guest_ptr_t src, size_t max)

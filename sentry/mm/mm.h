@@ -59,10 +59,11 @@ void memfile_unref(struct memfile *mf, uint64_t off, uint64_t len);
 bool memfile_exclusive(struct memfile *mf, uint64_t off, uint64_t len);
 /* Zero a range in place, releasing its pages (MADV_DONTNEED on private anon). */
 void memfile_zero(struct memfile *mf, uint64_t off, uint64_t len);
-/* Make a fresh range resident in the sentry's view in one call, before the
- * sentry writes it: first-touch faults cost several times more (a nested
- * VM's page faults above all). */
-void memfile_populate(struct memfile *mf, uint64_t off, uint64_t len);
+/* Map a range into the sentry's view in one call (allocating its pages if
+ * fresh), before the sentry writes (or reads) it: first-touch faults cost
+ * several times more (a nested VM's page faults above all: 20 against 7 us a
+ * fresh page here). */
+void memfile_populate(struct memfile *mf, uint64_t off, uint64_t len, bool write);
 /* The sentry's view of file offset off. */
 void *memfile_addr(const struct memfile *mf, uint64_t off);
 /* Bytes currently allocated (for tests and /proc/meminfo later). */
@@ -274,8 +275,9 @@ int mm_futex_key(struct mm *mm, guest_ptr_t addr, bool private, struct mm_futex_
  * another address space still shares. */
 int mm_copy_in(struct mm *mm, void *dst, guest_ptr_t src, size_t len);
 int mm_copy_out(struct mm *mm, guest_ptr_t dst, const void *src, size_t len);
-/* Like mm_copy_out but ignores protections (the loader and signal frames
- * write into read-only or stack pages). Still -EFAULT outside any VMA. */
+/* Like mm_copy_out but ignores protections (the loader writes into
+ * read-only pages), and for fresh memory: the whole pages it writes are
+ * populated in one call first. Still -EFAULT outside any VMA. */
 int mm_copy_out_force(struct mm *mm, guest_ptr_t dst, const void *src, size_t len);
 /* Copy a NUL-terminated string of at most max bytes including the NUL.
  * Returns its length (without NUL), -EFAULT, or -ENAMETOOLONG if no NUL
