@@ -19,17 +19,18 @@ struct netlink_sock *netlink_lookup_locked(struct netlink_net *nn, int protocol,
         return NULL;
 }
 
-/* Linux's netlink_insert(). */
+/* Linux's netlink_insert(): the id stays the socket's name even when it
+ * is taken (getsockname shows it, unbound). */
 static int insert_locked(struct netlink_sock *nlk, uint32_t portid)
 {
         struct netlink_net *nn = nlk->nn;
         int protocol = nlk->sk.protocol;
 
         if (nlk->bound)
-                return -EBUSY;
+                return nlk->portid == portid ? 0 : -EBUSY;
+        nlk->portid = portid;
         if (netlink_lookup_locked(nn, protocol, portid))
                 return -EADDRINUSE;
-        nlk->portid = portid;
         nlk->bound = true;
         nlk->bound_next = nn->bound[protocol];
         nn->bound[protocol] = nlk;
