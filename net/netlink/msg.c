@@ -124,7 +124,7 @@ void netlink_purge_locked(struct netlink_sock *nlk)
 
 /* A reply from the kernel side: queued to the requester unless its buffer
  * is full (nlmsg_unicast() with MSG_DONTWAIT). */
-static void kernel_reply(void *arg, struct nl_buf *b)
+static void kernel_reply(void *arg, const struct nl_buf *b)
 {
         struct netlink_sock *nlk = arg;
         struct nl_skb *skb;

@@ -42,10 +42,10 @@ struct nl_request {
         uint32_t portid;                /* the sender's port id */
         unsigned flags;                 /* NL_F_* of the sending socket */
         bool net_admin;                 /* the sender has CAP_NET_ADMIN */
-        /* Queue b's bytes as one message to the sender (takes b's data,
-         * leaves b empty). Never fails: a full queue drops it and marks the
+        /* Queue a copy of b's bytes as one message to the sender (b stays
+         * the caller's). Never fails: a full queue drops it and marks the
          * socket ENOBUFS, as Linux's netlink_overrun(). */
-        void (*reply)(void *arg, struct nl_buf *b);
+        void (*reply)(void *arg, const struct nl_buf *b);
         void *arg;
 };
 
