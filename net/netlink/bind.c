@@ -112,6 +112,7 @@ int netlink_connect(struct sock *sk, const void *addr, size_t len, const struct 
         memcpy(&family, addr, sizeof(family));
         if (family == AF_UNSPEC) {
                 pthread_mutex_lock(&nn->lock);
+                nlk->connected = false;
                 nlk->dst_portid = 0;
                 nlk->dst_group = 0;
                 pthread_mutex_unlock(&nn->lock);
@@ -125,6 +126,7 @@ int netlink_connect(struct sock *sk, const void *addr, size_t len, const struct 
         pthread_mutex_lock(&nn->lock);
         r = netlink_autobind_locked(nlk, ctx->cred.pid);
         if (r == 0) {
+                nlk->connected = true;
                 nlk->dst_portid = nl.nl_pid;
                 nlk->dst_group = (uint32_t)__builtin_ffs((int)nl.nl_groups);
         }

@@ -67,6 +67,7 @@ struct netlink_sock {
         bool bound, dead;
         uint32_t portid;
         uint64_t groups;                /* multicast groups 1..64 (bit n-1) */
+        bool connected;                 /* connect(): takes messages from dst_portid only */
         uint32_t dst_portid, dst_group; /* connect(): the default destination */
         unsigned flags;                 /* NL_F_* */
         int err;                        /* pending error (SO_ERROR), positive */

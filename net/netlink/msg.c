@@ -173,7 +173,7 @@ static int unicast_user_locked(struct netlink_sock *from, struct nl_skb *skb, ui
 {
         struct netlink_sock *to = netlink_lookup_locked(from->nn, from->sk.protocol, portid);
 
-        if (!to || to->dead || (to->dst_portid && to->dst_portid != from->portid))
+        if (!to || to->dead || (to->connected && to->dst_portid != from->portid))
                 return -ECONNREFUSED;
         if (!charge_locked(to, skb->truesize)) {
                 unhook_waiter_locked(from);
