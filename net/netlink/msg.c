@@ -75,13 +75,15 @@ static void overrun_locked(struct netlink_sock *nlk)
         }
 }
 
-/* Linux's netlink_rcv_wake(): an emptied queue takes messages again and
- * wakes the senders that waited for room. */
+/* Linux's netlink_rcv_wake(): an emptied queue takes messages from the
+ * kernel again; unless it is congested, the senders that waited for room
+ * try again. */
 static void rcv_wake_locked(struct netlink_sock *nlk)
 {
-        if (nlk->head)
+        if (!nlk->head)
+                nlk->congested = false;
+        if (nlk->congested)
                 return;
-        nlk->congested = false;
         while (nlk->waiters) {
                 struct netlink_sock *w = nlk->waiters;
 

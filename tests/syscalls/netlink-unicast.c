@@ -3,7 +3,9 @@
  * reaches that socket with the sender's port id and credentials; a port
  * nobody has, or a socket connected elsewhere, is ECONNREFUSED; a message
  * to a multicast group reaches its members but not the sender; a full
- * receiver is EAGAIN with MSG_DONTWAIT. */
+ * receiver is EAGAIN with MSG_DONTWAIT, and waited for without. */
+#include <sys/wait.h>
+
 #include "netlink-test.h"
 
 static unsigned char buf[4096];
@@ -114,7 +116,23 @@ int main(void)
                         break;
         EXPECT_EQ(errno, EAGAIN);
         CHECK(n >= 1 && n < 1000, "%d messages fit", n);
-        EXPECT_RET(nl_recv(c, buf, sizeof(buf)), 512);
+        /* Without MSG_DONTWAIT the sender waits for room. */
+        {
+                pid_t pid = fork();
+                int status;
+
+                CHECK(pid >= 0, "fork: %s", test_errname(errno));
+                if (pid == 0)
+                        _exit(send_to(a, 3000, 0, buf, 512, 0) == 512 ? 0 : 1);
+                usleep(100 * 1000);
+                EXPECT_RET(waitpid(pid, &status, WNOHANG), 0);
+                for (int i = 0; i < n; i++)
+                        EXPECT_RET(nl_recv(c, buf, sizeof(buf)), 512);
+                EXPECT_RET(waitpid(pid, &status, 0), pid);
+                EXPECT_EQ(status, 0);
+                EXPECT_RET(nl_recv(c, buf, sizeof(buf)), 512);
+                nl_expect_empty(c);
+        }
         EXPECT_OK(close(a));
         EXPECT_OK(close(b));
         EXPECT_OK(close(c));
