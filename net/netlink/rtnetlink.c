@@ -15,9 +15,10 @@
 enum rtnl_kind { RTNL_KIND_NEW, RTNL_KIND_DEL, RTNL_KIND_GET, RTNL_KIND_SET };
 
 /* A dump: append one message per object to b (as Linux's dumpit fills an
- * skb); returns 0 or -errno, which NLMSG_DONE carries. */
+ * skb); returns 0 or -errno, which NLMSG_DONE carries, with the flags it
+ * adds to the answer in *answer_flags (NLM_F_DUMP_FILTERED). */
 typedef int (*rtnl_dump_fn)(const struct nl_request *req, const struct nlmsghdr *nlh,
-                            struct nl_buf *b);
+                            struct nl_buf *b, uint16_t *answer_flags);
 
 /* Linux's rtnl_valid_dump_ifinfo_req() with NETLINK_GET_STRICT_CHK. */
 static int valid_dump_ifinfo_req(const struct nlmsghdr *nlh)
@@ -34,22 +35,51 @@ static int valid_dump_ifinfo_req(const struct nlmsghdr *nlh)
 
 /* RTM_GETLINK: one RTM_NEWLINK per interface (netstack: none yet). */
 static int dump_links(const struct nl_request *req, const struct nlmsghdr *nlh,
-                      struct nl_buf *b)
+                      struct nl_buf *b, uint16_t *answer_flags)
 {
         (void)b;
+        (void)answer_flags;
         if (req->flags & NL_F_STRICT_CHK)
                 return valid_dump_ifinfo_req(nlh);
         return 0;
 }
 
-/* RTM_GETADDR, RTM_GETROUTE, RTM_GETNEIGH: addresses, routes and
- * neighbours hang off interfaces, and there are none. */
+/* RTM_GETADDR: addresses hang off interfaces, and there are none. With
+ * NETLINK_GET_STRICT_CHK, Linux's inet_valid_dump_ifaddr_req() (for every
+ * family alike): a whole struct ifaddrmsg with no prefix length, flags or
+ * scope; an index filters (and no interface has it); attributes (only
+ * IFA_TARGET_NETNSID is allowed, not supported here) are EINVAL. */
+static int dump_addrs(const struct nl_request *req, const struct nlmsghdr *nlh,
+                      struct nl_buf *b, uint16_t *answer_flags)
+{
+        struct ifaddrmsg ifa;
+
+        (void)b;
+        if (!(req->flags & NL_F_STRICT_CHK))
+                return 0;
+        if (nlh->nlmsg_len < NLMSG_LENGTH(sizeof(ifa)))
+                return -EINVAL;
+        memcpy(&ifa, NLMSG_DATA(nlh), sizeof(ifa));
+        if (ifa.ifa_prefixlen || ifa.ifa_flags || ifa.ifa_scope)
+                return -EINVAL;
+        if (nlh->nlmsg_len > NLMSG_LENGTH(NLMSG_ALIGN(sizeof(ifa))))
+                return -EINVAL;
+        if (ifa.ifa_index) {
+                *answer_flags |= NLM_F_DUMP_FILTERED;
+                return -ENODEV;         /* netstack: look the interface up */
+        }
+        return 0;
+}
+
+/* RTM_GETROUTE, RTM_GETNEIGH: routes and neighbours hang off interfaces
+ * too. */
 static int dump_nothing(const struct nl_request *req, const struct nlmsghdr *nlh,
-                        struct nl_buf *b)
+                        struct nl_buf *b, uint16_t *answer_flags)
 {
         (void)req;
         (void)nlh;
         (void)b;
+        (void)answer_flags;
         return 0;
 }
 
@@ -58,7 +88,7 @@ static const struct {
         rtnl_dump_fn dump;
 } rtnl_dumps[] = {
         { RTM_GETLINK, dump_links },
-        { RTM_GETADDR, dump_nothing },
+        { RTM_GETADDR, dump_addrs },
         { RTM_GETROUTE, dump_nothing },
         { RTM_GETNEIGH, dump_nothing },
 };
@@ -68,20 +98,22 @@ static const struct {
  * when objects came before it). -EINTR: answered, no ack. */
 static int rtnl_dump(const struct nl_request *req, const struct nlmsghdr *nlh, rtnl_dump_fn dump)
 {
+        uint16_t answer_flags = 0;
         struct nlmsghdr *done;
         struct nl_buf b;
         int err;
 
         if (nl_buf_init(&b, RTNL_DUMP_SIZE) < 0)
                 return -ENOBUFS;
-        err = dump(req, nlh, &b);
+        err = dump(req, nlh, &b, &answer_flags);
         if (b.len) {
                 req->reply(req->arg, &b);
                 nl_buf_free(&b);
                 if (nl_buf_init(&b, RTNL_DUMP_SIZE) < 0)
                         return -EINTR;
         }
-        done = nl_buf_put(&b, req->portid, nlh->nlmsg_seq, NLMSG_DONE, sizeof(err), NLM_F_MULTI);
+        done = nl_buf_put(&b, req->portid, nlh->nlmsg_seq, NLMSG_DONE, sizeof(err),
+                          NLM_F_MULTI | answer_flags);
         memcpy(NLMSG_DATA(done), &err, sizeof(err));
         req->reply(req->arg, &b);
         nl_buf_free(&b);

@@ -4,7 +4,8 @@
  * unless NETLINK_CAP_ACK); unknown types are EOPNOTSUPP; a link looked up
  * by an index nobody has is ENODEV; headers that lie about their length
  * end the walk silently; a message too short for rtnetlink is ignored;
- * NETLINK_GET_STRICT_CHK puts a dump's error in NLMSG_DONE; a queue that
+ * NETLINK_GET_STRICT_CHK checks link and address dump requests and puts
+ * the error in NLMSG_DONE; a queue that
  * overflows reports ENOBUFS once; sendmsg's and recvmsg's own errors. */
 #include "netlink-test.h"
 
@@ -134,6 +135,43 @@ int main(void)
                 memcpy(&err, NLMSG_DATA(h), sizeof(err));
                 EXPECT_EQ(err, -EINVAL);
                 nl_expect_empty(fd);
+        }
+        /* Address dumps: the header must be whole and plain, an index
+         * filters (nobody has this one), attributes are refused. */
+        {
+                static const struct {
+                        size_t len;
+                        uint8_t prefixlen, flags;
+                        uint32_t index;
+                        int err;
+                        uint16_t flags_done;
+                } cases[] = {
+                        { sizeof(struct ifaddrmsg), 0, 0, 0, 0, NLM_F_MULTI },
+                        { 4, 0, 0, 0, -EINVAL, NLM_F_MULTI },
+                        { sizeof(struct ifaddrmsg), 8, 0, 0, -EINVAL, NLM_F_MULTI },
+                        { sizeof(struct ifaddrmsg), 0, 1, 0, -EINVAL, NLM_F_MULTI },
+                        { sizeof(struct ifaddrmsg) + 4, 0, 0, 0, -EINVAL, NLM_F_MULTI },
+                        { sizeof(struct ifaddrmsg), 0, 0, 99999, -ENODEV,
+                          NLM_F_MULTI | NLM_F_DUMP_FILTERED },
+                };
+
+                for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+                        struct nlmsghdr *h = (struct nlmsghdr *)buf;
+                        int err;
+
+                        nl_req_init(&r, RTM_GETADDR, NLM_F_REQUEST | NLM_F_DUMP, 118, cases[i].len);
+                        r.ifa.ifa_family = AF_INET;
+                        r.ifa.ifa_prefixlen = cases[i].prefixlen;
+                        r.ifa.ifa_flags = cases[i].flags;
+                        r.ifa.ifa_index = cases[i].index;
+                        nl_send(fd, &r, r.h.nlmsg_len);
+                        EXPECT_RET(nl_recv(fd, buf, sizeof(buf)), NLMSG_LENGTH(sizeof(int)));
+                        EXPECT_EQ(h->nlmsg_type, NLMSG_DONE);
+                        EXPECT_EQ(h->nlmsg_flags, cases[i].flags_done);
+                        memcpy(&err, NLMSG_DATA(h), sizeof(err));
+                        CHECK(err == cases[i].err, "case %zu: error %d", i, err);
+                        nl_expect_empty(fd);
+                }
         }
         EXPECT_OK(setsockopt(fd, SOL_NETLINK, NETLINK_GET_STRICT_CHK, &(int){ 0 }, sizeof(int)));
 
