@@ -37,7 +37,8 @@ $(FUZZ_BUILD)/build.ninja:
 	CC=clang meson setup $(FUZZ_BUILD) -Dtests=enabled -Db_sanitize=address,undefined -Db_lundef=false
 
 build-fuzz: test-deps $(FUZZ_BUILD)/build.ninja
-	ninja -C $(FUZZ_BUILD) tests/fuzz/fuzz-elf tests/fuzz/fuzz-gofer-decode tests/fuzz/fuzz-gofer-reply
+	ninja -C $(FUZZ_BUILD) tests/fuzz/fuzz-elf tests/fuzz/fuzz-gofer-decode tests/fuzz/fuzz-gofer-reply \
+		tests/fuzz/fuzz-netlink
 
 fuzz: build-fuzz
 	@$(FUZZ_BUILD)/tests/fuzz/fuzz-elf -max_total_time=$(FUZZ_SECONDS) >$(FUZZ_BUILD)/fuzz-elf.log 2>&1 \
@@ -49,6 +50,9 @@ fuzz: build-fuzz
 	@$(FUZZ_BUILD)/tests/fuzz/fuzz-gofer-reply -max_total_time=$(FUZZ_SECONDS) >$(FUZZ_BUILD)/fuzz-gofer-reply.log 2>&1 \
 		|| { tail -40 $(FUZZ_BUILD)/fuzz-gofer-reply.log; exit 1; }
 	@echo "fuzz-gofer-reply: no crash in $(FUZZ_SECONDS) s ($$(grep -o 'Done [0-9]* runs' $(FUZZ_BUILD)/fuzz-gofer-reply.log))"
+	@$(FUZZ_BUILD)/tests/fuzz/fuzz-netlink -max_total_time=$(FUZZ_SECONDS) >$(FUZZ_BUILD)/fuzz-netlink.log 2>&1 \
+		|| { tail -40 $(FUZZ_BUILD)/fuzz-netlink.log; exit 1; }
+	@echo "fuzz-netlink: no crash in $(FUZZ_SECONDS) s ($$(grep -o 'Done [0-9]* runs' $(FUZZ_BUILD)/fuzz-netlink.log))"
 
 test: test-deps build build-asan build-fuzz
 	meson configure $(BUILD) -Dtests=enabled

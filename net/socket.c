@@ -21,6 +21,7 @@ static const struct file_ops socket_file_ops;
 
 static const struct net_family *const families[] = {
         &unix_family,
+        &netlink_family,
 };
 
 static const struct net_family *family_find(int family)

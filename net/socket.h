@@ -6,8 +6,8 @@
  * queued messages and waiters hold). Closing the last file reference calls
  * the family's release; the sock lives on while anything else refers to it.
  *
- * The families are a const table (family.c): AF_UNIX (net/unix/) for now;
- * the rest are EAFNOSUPPORT until netstack/ comes.
+ * The families are a const table (socket.c): AF_UNIX (net/unix/) and
+ * AF_NETLINK (net/netlink/); the rest are EAFNOSUPPORT until netstack/ comes.
  *
  * Nothing here blocks: an operation that would wait returns -EAGAIN, and the
  * syscall layer waits on the sock's own wait queue (f->wq) and calls again,
@@ -34,6 +34,7 @@
 
 struct sock;
 struct unix_net;
+struct netlink_net;
 
 /* Linux's sysctl defaults (net.core.*mem_*, net.core.somaxconn). */
 #define SOCK_WMEM_DEFAULT 212992
@@ -51,6 +52,7 @@ struct sock_cred;
 struct net {
         atomic_uint_fast64_t next_ino;  /* socket inode numbers (st_ino, socket:[N]) */
         struct unix_net *af_unix;        /* owned */
+        struct netlink_net *af_netlink;  /* owned */
         /* The credentials of the task calling in (read(2)/write(2) on a
          * socket reach the family with no caller: Linux's current_cred()).
          * Immutable; supplied by the kernel. */
@@ -71,6 +73,7 @@ struct sock_ctx {
         struct sock_cred cred;          /* real ids: SCM_CREDENTIALS */
         struct sock_cred ecred;         /* effective ids: SO_PEERCRED */
         const struct vfs_at *at;        /* for names in the file system; borrowed */
+        bool net_admin;                 /* CAP_NET_ADMIN (netlink's privileged sends) */
 };
 
 /* What travels beside the data (Linux's struct scm_cookie). Sending: the
@@ -195,5 +198,6 @@ struct net_family {
 };
 
 extern const struct net_family unix_family;
+extern const struct net_family netlink_family;
 
 #endif

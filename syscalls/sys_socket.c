@@ -44,6 +44,7 @@ void sock_ctx_init(struct task *t, struct at_call *c, struct sock_ctx *ctx)
         ctx->ecred = (struct sock_cred){ .pid = t->tg->tgid, .uid = t->creds.euid,
                                          .gid = t->creds.egid };
         ctx->at = &c->at;
+        ctx->net_admin = creds_has_cap(&t->creds, CREDS_CAP_NET_ADMIN);
 }
 
 long sock_wait(struct task *t, struct sock *sk, bool nonblock, int64_t timeout_ns,
@@ -402,6 +403,9 @@ long sys_getsockopt(struct task *t, const struct syscall_args *a)
         r = mm_copy_in(t->mm, &len, a->a[4], sizeof(len));
         if (r == 0 && len < 0)
                 r = -EINVAL;
+        /* The family sees the guest's room (netlink: EINVAL below an int). */
+        if (r == 0)
+                vlen = MIN((size_t)len, sizeof(val));
         if (r == 0)
                 r = sock_getsockopt(sk, (int)a->a[1], (int)a->a[2], val, &vlen);
         file_unref(f);

@@ -295,8 +295,8 @@ const struct syscall_def syscall_table[KERNEL_SYSCALL_MAX] = {
         SYSCALL(close_range, sys_close_range, A(ARG_UINT, ARG_UINT, ARG_HEX)),
         SYSCALL_NOSYS(rseq, "glibc falls back without it"),
 
-        /* Sockets (sys_socket.c, sys_sockmsg.c): AF_UNIX in the sentry. */
-        SYSCALL_PARTIAL(socket, sys_socket, "AF_UNIX only; other families EAFNOSUPPORT",
+        /* Sockets (sys_socket.c, sys_sockmsg.c): AF_UNIX and AF_NETLINK in the sentry. */
+        SYSCALL_PARTIAL(socket, sys_socket, "AF_UNIX, and AF_NETLINK with NETLINK_ROUTE only (no interfaces to report yet); other families EAFNOSUPPORT",
                         A(ARG_INT, ARG_HEX, ARG_INT)),
         SYSCALL_PARTIAL(socketpair, sys_socketpair, "AF_UNIX only; other families EAFNOSUPPORT",
                         A(ARG_INT, ARG_HEX, ARG_INT, ARG_PTR)),
@@ -308,9 +308,9 @@ const struct syscall_def syscall_table[KERNEL_SYSCALL_MAX] = {
         SYSCALL(shutdown, sys_shutdown, A(ARG_FD, ARG_INT)),
         SYSCALL(getsockname, sys_getsockname, A(ARG_FD, ARG_PTR, ARG_PTR)),
         SYSCALL(getpeername, sys_getpeername, A(ARG_FD, ARG_PTR, ARG_PTR)),
-        SYSCALL_PARTIAL(setsockopt, sys_setsockopt, "SOL_SOCKET only; SO_PEEK_OFF, SO_RCVLOWAT and filters ENOPROTOOPT",
+        SYSCALL_PARTIAL(setsockopt, sys_setsockopt, "SOL_SOCKET and SOL_NETLINK only (NETLINK_PKTINFO and NETLINK_EXT_ACK accepted, without effect); SO_PEEK_OFF, SO_RCVLOWAT and filters ENOPROTOOPT",
                         A(ARG_FD, ARG_INT, ARG_INT, ARG_PTR, ARG_INT)),
-        SYSCALL_PARTIAL(getsockopt, sys_getsockopt, "SOL_SOCKET only",
+        SYSCALL_PARTIAL(getsockopt, sys_getsockopt, "SOL_SOCKET and SOL_NETLINK only",
                         A(ARG_FD, ARG_INT, ARG_INT, ARG_PTR, ARG_PTR)),
         SYSCALL_PARTIAL(sendto, sys_sendto, "MSG_OOB is EOPNOTSUPP",
                         A(ARG_FD, ARG_BUF_IN, ARG_UINT, ARG_HEX, ARG_PTR, ARG_INT)),
@@ -349,7 +349,7 @@ const struct syscall_def syscall_table[KERNEL_SYSCALL_MAX] = {
         SYSCALL(mq_unlink, sys_mq_unlink, A(ARG_STR)),
         SYSCALL(mq_timedsend, sys_mq_timedsend, A(ARG_FD, ARG_PTR, ARG_UINT, ARG_UINT, ARG_PTR)),
         SYSCALL(mq_timedreceive, sys_mq_timedreceive, A(ARG_FD, ARG_PTR, ARG_UINT, ARG_PTR, ARG_PTR)),
-        SYSCALL_PARTIAL(mq_notify, sys_mq_notify, "SIGEV_NONE and SIGEV_SIGNAL; SIGEV_THREAD needs a netlink socket (none: EINVAL for a socket, ENOTSOCK otherwise); a registration ends when its process exits, not when it closes the fd",
+        SYSCALL_PARTIAL(mq_notify, sys_mq_notify, "a registration ends when its process exits (noticed at the queue's next use, when SIGEV_THREAD's NOTIFY_REMOVED is queued), not when it closes the fd",
                         A(ARG_FD, ARG_PTR)),
         SYSCALL(mq_getsetattr, sys_mq_getsetattr, A(ARG_FD, ARG_PTR, ARG_PTR)),
 };

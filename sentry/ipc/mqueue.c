@@ -3,13 +3,14 @@
  * messages, per sandbox, opened as files (poll/epoll readiness, O_NONBLOCK,
  * read(2) gives the status line). The names live in a table of the IPC
  * namespace (Linux's mqueue file system, not mountable here); a queue lives
- * while it has a name or an open file. mq_notify: SIGEV_NONE and
- * SIGEV_SIGNAL; SIGEV_THREAD needs a netlink socket, which the sandbox has
- * none of, so it fails as Linux does for a socket of another family.
+ * while it has a name or an open file. mq_notify: SIGEV_NONE,
+ * SIGEV_SIGNAL, and SIGEV_THREAD (the guest's cookie queued on a netlink
+ * socket, which glibc's helper thread reads).
  *
  * Locking: ns->mq_lock protects the name table and every queue; wait
  * queues are added to, removed from and notified without it (epoll's
- * callbacks call back into poll, which takes it).
+ * callbacks call back into poll, which takes it). Cookies are queued on
+ * netlink sockets with it held (mq_lock comes before netlink's lock).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -23,6 +24,7 @@
 #include <time.h>
 
 #include "lib/macro.h"
+#include "net/netlink/netlink.h"
 #include "net/socket.h"
 #include "sentry/ipc/mqueue.h"
 #include "sentry/kernel/creds.h"
@@ -68,6 +70,8 @@ void mq_put(struct mqueue *q)
                 u->bytes -= q->charge;
         ns->mq_count--;
         thread_group_unref(q->notify_tg);
+        /* No message: this may come after the sandbox's sockets are gone. */
+        netlink_detachskb(q->notify_cookie);
         waitqueue_destroy(&q->wq);
         free(q);
 }
@@ -109,8 +113,18 @@ bool mq_notify_owner_alive(struct mqueue *q)
         alive = q->notify_tg->nlive > 0 && !atomic_load(&q->notify_tg->group_exit);
         pthread_mutex_unlock(&q->notify_tg->lock);
         if (!alive)
-                q->notify_tg = thread_group_unref(q->notify_tg);
+                mq_notify_end(q, MQ_NOTIFY_REMOVED);
         return alive;
+}
+
+void mq_notify_end(struct mqueue *q, unsigned char code)
+{
+        q->notify_tg = thread_group_unref(q->notify_tg);
+        if (q->notify_cookie) {
+                netlink_skb_data(q->notify_cookie)[MQ_NOTIFY_COOKIE_LEN - 1] = code;
+                netlink_sendskb(q->notify_cookie);
+                q->notify_cookie = NULL;
+        }
 }
 
 /* ---- mq_open, mq_unlink ----------------------------------------------------- */
@@ -434,7 +448,7 @@ static long try_send(struct task *t, struct mqueue *q, void *argp)
                         a->notify_tg = thread_group_ref(q->notify_tg);
                         a->notify = q->notify;
                 }
-                q->notify_tg = thread_group_unref(q->notify_tg);
+                mq_notify_end(q, MQ_NOTIFY_WOKENUP);
         }
         return 0;
 }
@@ -552,9 +566,55 @@ out:
 
 /* ---- mq_notify, mq_getsetattr ----------------------------------------------- */
 
+struct attach_arg {
+        struct sock *sk;
+        const char *cookie;
+        struct nl_skb *skb;
+};
+
+static long try_attach(struct task *t, void *argp)
+{
+        struct attach_arg *a = argp;
+
+        (void)t;
+        return netlink_attachskb(a->sk, a->cookie, MQ_NOTIFY_COOKIE_LEN, &a->skb);
+}
+
+/* SIGEV_THREAD: the cookie, charged to the netlink socket in sigev_signo
+ * (Linux's netlink_getsockbyfd() and netlink_attachskb(), which waits for
+ * room in its receive buffer). */
+static long attach_cookie(struct task *t, const struct sigevent *sev, struct nl_skb **ret)
+{
+        char cookie[MQ_NOTIFY_COOKIE_LEN];
+        struct attach_arg a = { .cookie = cookie };
+        struct file *sf;
+        long r;
+
+        if (mm_copy_in(t->mm, cookie, (guest_ptr_t)(uintptr_t)sev->sigev_value.sival_ptr,
+                       sizeof(cookie)) < 0)
+                return -EFAULT;
+        sf = fdtable_get(t->fdt, sev->sigev_signo);
+        if (!sf)
+                return -EBADF;
+        a.sk = sock_from_file(sf);
+        if (!a.sk)
+                r = -ENOTSOCK;
+        else if (!netlink_sock_is(a.sk))
+                r = -EINVAL;
+        else
+                r = task_wait_event(t, &a.sk->wq, ~0u, false, NULL, try_attach, &a);
+        file_unref(sf);
+        if (r == -EINTR)
+                return -ERESTARTSYS;
+        if (r == 0)
+                *ret = a.skb;
+        return r;
+}
+
 long ipc_mq_notify(struct task *t, int fd, guest_ptr_t usev)
 {
         struct ipc_ns *ns = ipc_ns_of(t);
+        struct nl_skb *cookie = NULL;
         struct sigevent sev;
         struct mqueue *q;
         struct file *f;
@@ -571,43 +631,36 @@ long ipc_mq_notify(struct task *t, int fd, guest_ptr_t usev)
                     (sev.sigev_signo < 0 || sev.sigev_signo > KSIG_MAX))
                         return -EINVAL;
                 if (sev.sigev_notify == SIGEV_THREAD) {
-                        /* The cookie, then the netlink socket in sigev_signo:
-                         * none here can be one. */
-                        char cookie[MQ_NOTIFY_COOKIE_LEN];
-                        struct file *sf;
-
-                        if (mm_copy_in(t->mm, cookie, (guest_ptr_t)(uintptr_t)sev.sigev_value.sival_ptr,
-                                       sizeof(cookie)) < 0)
-                                return -EFAULT;
-                        sf = fdtable_get(t->fdt, sev.sigev_signo);
-                        if (!sf)
-                                return -EBADF;
-                        r = sock_from_file(sf) ? -EINVAL : -ENOTSOCK;
-                        file_unref(sf);
-                        return r;
+                        r = attach_cookie(t, &sev, &cookie);
+                        if (r < 0)
+                                return r;
                 }
         }
+        r = -EBADF;
         f = fdtable_get(t->fdt, fd);
         if (!f)
-                return -EBADF;
+                goto out;
         q = mq_from_file(f);
         if (!q) {
                 file_unref(f);
-                return -EBADF;
+                goto out;
         }
         r = 0;
         pthread_mutex_lock(&ns->mq_lock);
         if (!usev) {
                 if (mq_notify_owner_alive(q) && q->notify_tg == t->tg)
-                        q->notify_tg = thread_group_unref(q->notify_tg);
+                        mq_notify_end(q, MQ_NOTIFY_REMOVED);
         } else if (mq_notify_owner_alive(q)) {
                 r = -EBUSY;
         } else {
                 q->notify_tg = thread_group_ref(t->tg);
                 q->notify = sev;
+                q->notify_cookie = TAKE_PTR(cookie);
         }
         pthread_mutex_unlock(&ns->mq_lock);
         file_unref(f);
+out:
+        netlink_detachskb(cookie);
         return r;
 }
 

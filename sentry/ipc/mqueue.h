@@ -15,6 +15,7 @@
 #include "sentry/ipc/internal.h"
 
 struct file;
+struct nl_skb;
 struct thread_group;
 
 #define MQ_PRIO_MAX_ 32768              /* Linux's MQ_PRIO_MAX */
@@ -28,6 +29,8 @@ struct thread_group;
 #define MQ_NODE_SIZE 48                 /* sizeof(msg_msg), of posix_msg_tree_node */
 #define MQ_FILENT_SIZE 80
 #define MQ_NOTIFY_COOKIE_LEN 32
+#define MQ_NOTIFY_WOKENUP 1              /* the cookie's last byte: a message came */
+#define MQ_NOTIFY_REMOVED 2              /* the registration was dropped */
 
 struct mq_msg {
         struct mq_msg *next;
@@ -61,15 +64,21 @@ struct mqueue {
         int receivers;                  /* tasks waiting in mq_timedreceive */
         struct thread_group *notify_tg; /* a reference; NULL if none registered */
         struct sigevent notify;
+        /* SIGEV_THREAD: the cookie, charged to the netlink socket it goes
+         * to (owned; NULL otherwise). */
+        struct nl_skb *notify_cookie;
         int64_t atime, mtime, ctime;
         struct waitqueue wq;            /* own lock */
 };
 
 /* mqueue.c, mq_lock held: drop a reference (the last frees the queue);
- * whether a registered mq_notify owner is still there (a gone one is
- * forgotten). */
+ * whether a registered mq_notify owner is still there (a gone one's
+ * registration is removed); end the registration, queueing a SIGEV_THREAD
+ * cookie with its last byte set to code (Linux's remove_notification() and
+ * __do_notify()). */
 void mq_put(struct mqueue *q);
 bool mq_notify_owner_alive(struct mqueue *q);
+void mq_notify_end(struct mqueue *q, unsigned char code);
 
 /* mqueue_file.c: the queue behind an open file, NULL if it is not one; a
  * new file for q opened with oflag's access mode and O_NONBLOCK (takes a

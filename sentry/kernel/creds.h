@@ -36,6 +36,7 @@
 #define CREDS_CAP_SETUID           7
 #define CREDS_CAP_SETPCAP          8
 #define CREDS_CAP_LINUX_IMMUTABLE  9
+#define CREDS_CAP_NET_ADMIN        12
 #define CREDS_CAP_SYS_CHROOT       18
 #define CREDS_CAP_SYS_PTRACE       19
 #define CREDS_CAP_SYS_ADMIN        21
