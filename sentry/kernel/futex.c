@@ -406,16 +406,24 @@ static void wake_robust(struct task *t, guest_ptr_t uaddr)
         }
 }
 
-/* A lock its owner died holding: mark it and wake one waiter. */
-static void robust_release(struct task *t, guest_ptr_t uaddr, bool pending)
+/* A lock its owner died holding (Linux's handle_futex_death()): marked
+ * FUTEX_OWNER_DIED, one waiter woken. pending: the entry being added or
+ * removed, whose lock may never have been taken (0: a waiter may still
+ * need the wake). pi: a PI lock (entry bit 0, as glibc marks them). */
+static void robust_release(struct task *t, guest_ptr_t uaddr, bool pending, bool pi)
 {
         uint32_t word, new;
 
+        if (uaddr & 3)
+                return;
         if (mm_copy_in(t->mm, &word, uaddr, sizeof(word)) < 0)
                 return;
+        if (pending && !pi && word == 0) {
+                wake_robust(t, uaddr);
+                return;
+        }
         if ((word & FUTEX_TID_MASK) != (uint32_t)t->tid)
                 return;
-        (void)pending;
         new = (word & FUTEX_WAITERS) | FUTEX_OWNER_DIED;
         if (mm_copy_out(t->mm, uaddr, &new, sizeof(new)) < 0)
                 return;
@@ -423,33 +431,49 @@ static void robust_release(struct task *t, guest_ptr_t uaddr, bool pending)
                 wake_robust(t, uaddr);
 }
 
-void futex_exit(struct task *t)
+/* The robust list (Linux's exit_robust_list()): entries are struct
+ * robust_list pointers, bit 0 marking a PI lock. */
+static void exit_robust_list(struct task *t)
 {
         struct krobust_head head;
-        uint64_t entry;
+        uint64_t entry, pending;
 
+        if (!t->robust_list || mm_copy_in(t->mm, &head, t->robust_list, sizeof(head)) < 0)
+                return;
+        entry = head.next;
+        pending = head.pending;
+        for (int i = 0; (entry & ~1ULL) != t->robust_list && i < ROBUST_LIST_LIMIT; i++) {
+                uint64_t next;
+                bool pi = entry & 1;
+                int r;
+
+                entry &= ~1ULL;
+                r = mm_copy_in(t->mm, &next, entry, sizeof(next));
+                if (entry != (pending & ~1ULL))
+                        robust_release(t, entry + (uint64_t)head.futex_offset, false, pi);
+                if (r < 0)
+                        return;
+                entry = next;
+        }
+        if (pending)
+                robust_release(t, (pending & ~1ULL) + (uint64_t)head.futex_offset, true,
+                               pending & 1);
+}
+
+void futex_exit(struct task *t)
+{
         if (!t->mm)
                 return;
+        /* The robust list first, then the tid (Linux's exit_mm_release():
+         * futex_exit_release(), then mm_release()), so a joiner sees the
+         * locks already released. */
+        exit_robust_list(t);
         if (t->clear_child_tid) {
                 uint32_t zero = 0;
 
                 if (mm_copy_out(t->mm, t->clear_child_tid, &zero, sizeof(zero)) == 0)
                         futex_wake(t, t->clear_child_tid, false, 1, FUTEX_BITSET_MATCH_ANY);
         }
-        if (!t->robust_list || mm_copy_in(t->mm, &head, t->robust_list, sizeof(head)) < 0)
-                return;
-        entry = head.next;
-        for (int i = 0; entry != t->robust_list && i < ROBUST_LIST_LIMIT; i++) {
-                uint64_t next;
-
-                if (entry & 3 || mm_copy_in(t->mm, &next, entry, sizeof(next)) < 0)
-                        return;
-                if (entry != head.pending)
-                        robust_release(t, entry + (uint64_t)head.futex_offset, false);
-                entry = next;
-        }
-        if (head.pending)
-                robust_release(t, head.pending + (uint64_t)head.futex_offset, true);
 }
 
 /* ---- PI futexes ------------------------------------------------------------

@@ -84,9 +84,10 @@ int futex_wait_requeue_pi(struct task *t, guest_ptr_t uaddr, guest_ptr_t uaddr2,
 int futex_cmp_requeue_pi(struct task *t, guest_ptr_t uaddr, guest_ptr_t uaddr2, bool private,
                          int nr_wake, int nr_requeue, uint32_t val);
 
-/* A thread's exit: CLONE_CHILD_CLEARTID's word to 0 and a wake, then the
- * robust list walked (each held lock marked FUTEX_OWNER_DIED, one waiter
- * woken), as Linux's mm_release(). */
+/* A thread's exit: the robust list walked (each held lock, PI ones too,
+ * marked FUTEX_OWNER_DIED and one waiter woken, a LOCK_PI one taking it),
+ * then CLONE_CHILD_CLEARTID's word to 0 and a wake, as Linux's
+ * exit_mm_release(). */
 void futex_exit(struct task *t);
 
 #endif
