@@ -22,6 +22,7 @@
 #include "sentry/kernel/kerrno.h"
 #include "sentry/mm/mm.h"
 #include "syscall.h"
+#include "vfs/tty/tty.h"
 
 #define STRACE_STRMAX 32        /* bytes of a buffer or string shown, like strace -s 32 */
 
@@ -107,6 +108,9 @@ static const struct flag_name ioctl_names[] = {
         F(TIOCGPGRP), F(TIOCSPGRP), F(FIONREAD), F(FIONBIO), F(FIOCLEX),
         F(TIOCSCTTY), F(TIOCNOTTY), F(TIOCGSID), F(TIOCGPTN), F(TIOCSPTLCK), F(TIOCGPTLCK),
         F(TIOCGPTPEER), F(TIOCOUTQ), F(TCFLSH), F(TCXONC), F(TCSBRK),
+        F(TIOCSTI), F(TIOCPKT), F(TIOCGPKT),
+        { TTY_TCGETS2, "TCGETS2" }, { TTY_TCSETS2, "TCSETS2" }, { TTY_TCSETSW2, "TCSETSW2" },
+        { TTY_TCSETSF2, "TCSETSF2" },
 };
 static const struct flag_name rlimit_names[] = {
         F(RLIMIT_CPU), F(RLIMIT_FSIZE), F(RLIMIT_DATA), F(RLIMIT_STACK), F(RLIMIT_CORE),

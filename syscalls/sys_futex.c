@@ -94,11 +94,11 @@ long sys_futex(struct task *t, const struct syscall_args *a)
                                 return r;
                         has_deadline = true;
                 }
-                return futex_lock_pi(t, uaddr, false, has_deadline ? &deadline : NULL);
+                return futex_lock_pi(t, uaddr, private, false, has_deadline ? &deadline : NULL);
         case FUTEX_TRYLOCK_PI:
-                return futex_lock_pi(t, uaddr, true, NULL);
+                return futex_lock_pi(t, uaddr, private, true, NULL);
         case FUTEX_UNLOCK_PI:
-                return futex_unlock_pi(t, uaddr);
+                return futex_unlock_pi(t, uaddr, private);
         case FUTEX_WAIT_REQUEUE_PI:
                 /* An absolute deadline, on CLOCK_MONOTONIC unless
                  * FUTEX_CLOCK_REALTIME. */

@@ -141,7 +141,7 @@ static long lock_wait_loop(struct task *t, struct file *f, bool wait,
                         continue;       /* once more: nothing is missed between */
                 }
                 if (owner) {
-                        r = posix_wait_begin(&w, owner, blocker);
+                        r = posix_wait_begin(&t->kernel->lock_waits, &w, owner, blocker);
                         if (r < 0)
                                 break;
                 }

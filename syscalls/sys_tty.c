@@ -6,12 +6,14 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/capability.h>
 #include <signal.h>
 #include <stdint.h>
 #include <sys/ioctl.h>
 #include <termios.h>
 #include <time.h>
 
+#include "sentry/kernel/creds.h"
 #include "sentry/kernel/ctty.h"
 #include "sentry/kernel/kerrno.h"
 #include "sentry/mm/mm.h"
@@ -100,8 +102,29 @@ static long set_nonblock(struct task *t, struct file *f, guest_ptr_t p)
  * SIGTTOU (Linux's tty_check_change() callers). */
 static bool changes_terminal(unsigned cmd)
 {
-        return cmd == TCSETS || cmd == TCSETSW || cmd == TCSETSF || cmd == TCFLSH ||
-               cmd == TCXONC;
+        return cmd == TCSETS || cmd == TCSETSW || cmd == TCSETSF || cmd == TTY_TCSETS2 ||
+               cmd == TTY_TCSETSW2 || cmd == TTY_TCSETSF2 || cmd == TCFLSH || cmd == TCXONC;
+}
+
+/* TIOCSTI (Linux's tiocsti()): anyone on their controlling terminal,
+ * CAP_SYS_ADMIN elsewhere (a master is never one's terminal). Linux's
+ * dev.tty.legacy_tiocsti is taken as 1, its default and this host's: at 0
+ * it would be -EIO without CAP_SYS_ADMIN. */
+static long simulate_input(struct task *t, struct tty *tty, bool master, guest_ptr_t arg)
+{
+        struct tty *ctty = master ? NULL : ctty_get(t);
+        bool own = ctty == tty;
+        uint8_t ch;
+        long r;
+
+        tty_unref(ctty);
+        if (!own && !task_has_cap(t, CAP_SYS_ADMIN))
+                return -EPERM;
+        r = mm_copy_in(t->mm, &ch, arg, 1);
+        if (r < 0)
+                return r;
+        tty_simulate_input(tty, master, ch);
+        return 0;
 }
 
 long sys_tty_ioctl(struct task *t, struct file *f, unsigned cmd, guest_ptr_t arg)
@@ -135,6 +158,8 @@ long sys_tty_ioctl(struct task *t, struct file *f, unsigned cmd, guest_ptr_t arg
                 return master ? open_peer(t, f, arg) : -EIO;     /* Linux: not the ptm driver */
         case FIONBIO:
                 return set_nonblock(t, f, arg);
+        case TIOCSTI:
+                return simulate_input(t, tty, master, arg);
         default:
                 break;
         }

@@ -31,8 +31,8 @@ const struct syscall_def syscall_table[KERNEL_SYSCALL_MAX] = {
         SYSCALL(rt_sigreturn, sys_rt_sigreturn),
         SYSCALL(rt_sigprocmask, sys_rt_sigprocmask, A(ARG_SIGHOW, ARG_PTR, ARG_PTR, ARG_UINT)),
         SYSCALL_PARTIAL(ioctl, sys_ioctl, "any fd: FIONBIO, FIOCLEX, FIONCLEX; sandbox ptys: "
-                        "termios, winsize, job control, pty and queue ioctls (no TCGETS2, TIOCSTI, "
-                        "TIOCPKT, TIOCEXCL); host stdio: TCGETS, TIOCGWINSZ, FIONREAD; sockets: "
+                        "termios (and termios2 with BOTHER speeds), winsize, job control, pty, packet "
+                        "mode (TIOCPKT), TIOCSTI and queue ioctls (no TIOCEXCL); host stdio: TCGETS, TIOCGWINSZ, FIONREAD; sockets: "
                         "SIOCATMARK; any other request is ENOTTY",
                         A(ARG_FD, ARG_IOCTL, ARG_HEX)),
         SYSCALL(pread64, sys_pread64, A(ARG_FD, ARG_BUF_OUT, ARG_UINT, ARG_INT)),

@@ -322,19 +322,25 @@ void locks_remove_file(struct file *f)
 
 /* ---- The F_SETLKW wait-for graph ---------------------------------------------- */
 
-/* Who waits for whom, across every inode (Linux's blocked_hash): a leaf
- * lock over the waits recorded on the waiters' stacks. */
-static pthread_mutex_t wait_graph_lock = PTHREAD_MUTEX_INITIALIZER;
-static struct lock_wait *wait_graph;    /* protected by wait_graph_lock */
-
 #define MAX_DEADLK_ITERATIONS 10
 
-int posix_wait_begin(struct lock_wait *w, void *owner, void *blocker)
+void lock_wait_graph_init(struct lock_wait_graph *g)
+{
+        pthread_mutex_init(&g->lock, NULL);
+        g->head = NULL;
+}
+
+void lock_wait_graph_destroy(struct lock_wait_graph *g)
+{
+        pthread_mutex_destroy(&g->lock);
+}
+
+int posix_wait_begin(struct lock_wait_graph *g, struct lock_wait *w, void *owner, void *blocker)
 {
         void *who = blocker;
         int r = 0;
 
-        pthread_mutex_lock(&wait_graph_lock);
+        pthread_mutex_lock(&g->lock);
         for (int i = 0; i < MAX_DEADLK_ITERATIONS && who; i++) {
                 struct lock_wait *e;
 
@@ -342,25 +348,28 @@ int posix_wait_begin(struct lock_wait *w, void *owner, void *blocker)
                         r = -EDEADLK;
                         break;
                 }
-                for (e = wait_graph; e && e->owner != who; e = e->next)
+                for (e = g->head; e && e->owner != who; e = e->next)
                         ;
                 who = e ? e->blocker : NULL;
         }
         if (r == 0) {
-                *w = (struct lock_wait){ .owner = owner, .blocker = blocker, .next = wait_graph };
-                wait_graph = w;
+                *w = (struct lock_wait){ .owner = owner, .blocker = blocker, .graph = g,
+                                         .next = g->head };
+                g->head = w;
         }
-        pthread_mutex_unlock(&wait_graph_lock);
+        pthread_mutex_unlock(&g->lock);
         return r;
 }
 
 void posix_wait_end(struct lock_wait *w)
 {
-        pthread_mutex_lock(&wait_graph_lock);
-        for (struct lock_wait **pp = &wait_graph; *pp; pp = &(*pp)->next)
+        struct lock_wait_graph *g = w->graph;
+
+        pthread_mutex_lock(&g->lock);
+        for (struct lock_wait **pp = &g->head; *pp; pp = &(*pp)->next)
                 if (*pp == w) {
                         *pp = w->next;
                         break;
                 }
-        pthread_mutex_unlock(&wait_graph_lock);
+        pthread_mutex_unlock(&g->lock);
 }

@@ -13,12 +13,13 @@
  * notified with EPOLLIN whenever a lock goes or shrinks), then retries.
  *
  * Lock order: inode->lock → ctx->lock → the wait-for graph's lock (a leaf,
- * lock.c). Files without an inode (pipes, eventfds) cannot be locked:
+ * struct lock_wait_graph). Files without an inode (pipes, eventfds) cannot be locked:
  * -EINVAL (Linux locks their anonymous inode).
  */
 #ifndef CONTERNEL_VFS_LOCK_H
 #define CONTERNEL_VFS_LOCK_H
 
+#include <pthread.h>
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -46,15 +47,27 @@ int posix_lock_file(struct file *f, const struct file_lock_req *req, void **ret_
  * with req, copied into req; req->type F_UNLCK if none. */
 int posix_test_lock(struct file *f, struct file_lock_req *req);
 
-/* F_SETLKW's deadlock detection (POSIX locks only, as Linux): owner is
- * about to wait for blocker. -EDEADLK if blocker waits, through at most
- * ten owners, for owner; else the wait is recorded in w (the caller's,
- * until posix_wait_end()). */
+/* F_SETLKW's deadlock detection (POSIX locks only, as Linux): who waits
+ * for whom, one graph per sandbox (Linux's blocked_hash is per kernel; the
+ * sentry keeps it in struct kernel). Its lock is a leaf. */
+struct lock_wait;
+struct lock_wait_graph {
+        pthread_mutex_t lock;
+        struct lock_wait *head;         /* protected by lock */
+};
+void lock_wait_graph_init(struct lock_wait_graph *g);
+/* Once every wait has ended (the sandbox's threads are gone). */
+void lock_wait_graph_destroy(struct lock_wait_graph *g);
+
+/* owner is about to wait for blocker. -EDEADLK if blocker waits, through
+ * at most ten owners, for owner; else the wait is recorded in g through w
+ * (the caller's, until posix_wait_end()). */
 struct lock_wait {
         void *owner, *blocker;
+        struct lock_wait_graph *graph;
         struct lock_wait *next;
 };
-int posix_wait_begin(struct lock_wait *w, void *owner, void *blocker);
+int posix_wait_begin(struct lock_wait_graph *g, struct lock_wait *w, void *owner, void *blocker);
 void posix_wait_end(struct lock_wait *w);
 
 /* flock(2): type F_RDLCK (LOCK_SH), F_WRLCK (LOCK_EX), F_UNLCK (LOCK_UN)

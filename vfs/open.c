@@ -263,13 +263,22 @@ static int open_tmpfile(const struct vfs_at *at, const char *name, unsigned lfla
         inode->linkable = !(flags & O_EXCL);
         snprintf(dname, sizeof(dname), "#%llu", (unsigned long long)inode->ino);
         r = d_alloc_pseudo(p.dentry, dname, inode_ref(inode), &d);
+        /* Open for writing (O_TMPFILE needs it): a writer of its inode, as
+         * Linux's finish_open() makes it, so it cannot run meanwhile. */
+        if (r == 0)
+                r = inode_get_write_access(inode);
         if (r == 0) {
                 flags &= ~(unsigned)(O_CREAT | O_EXCL | O_NOCTTY | O_TRUNC | O_CLOEXEC);
                 r = inode->ops->open(inode, flags | O_LARGEFILE_KERNEL, &f);
+                if (r < 0)
+                        inode_put_write_access(inode);
         }
-        inode_unref(inode);
-        if (r < 0)
+        if (r < 0) {
+                inode_unref(inode);
                 goto out;
+        }
+        f->wc_inode = inode;            /* the tmpfile reference, now the file's */
+        f->wc = 1;
         f->path = (struct path){ mount_ref(p.mnt), dentry_ref(d) };
         fsnotify_open(f);
         *ret = f;

@@ -45,7 +45,9 @@ static bool key_eq(const struct mm_futex_key *a, const struct mm_futex_key *b)
 {
         if (a->shared != b->shared)
                 return false;
-        return a->shared ? a->off == b->off : (a->mm == b->mm && a->addr == b->addr);
+        if (a->shared)
+                return a->off == b->off;
+        return a->mm == b->mm && a->addr == b->addr && a->mmshared == b->mmshared;
 }
 
 static struct futex_bucket *bucket_of(struct kernel *k, const struct mm_futex_key *key)
@@ -146,27 +148,36 @@ int futex_wait(struct task *t, guest_ptr_t uaddr, bool private, uint32_t val, ui
         }
 }
 
-/* Wake up to n waiters of key in b (lock held); returns how many, or
- * -EINVAL on meeting a FUTEX_WAIT_REQUEUE_PI waiter (which only
- * CMP_REQUEUE_PI may move, as Linux's futex_wake()). */
-static int wake_locked(struct futex_bucket *b, const struct mm_futex_key *key, int n, uint32_t bitset)
+/* Wake up to n waiters of key in b (lock held), at least one whatever n
+ * says (Linux counts after waking); returns how many, or -EINVAL on meeting
+ * a FUTEX_LOCK_PI or FUTEX_WAIT_REQUEUE_PI waiter first, which only the PI
+ * operations may wake or move (Linux's futex_wake(): a waiter with
+ * pi_state or rt_waiter). Those met before stay woken. pi_too (a robust
+ * release) wakes PI waiters as well, to take the lock themselves. */
+static int wake_locked(struct futex_bucket *b, const struct mm_futex_key *key, int n,
+                       uint32_t bitset, bool pi_too)
 {
         struct futex_waiter **pp = &b->head;
         int woken = 0;
 
-        while (*pp && woken < n) {
+        while (*pp) {
                 struct futex_waiter *w = *pp;
 
-                if (key_eq(&w->key, key) && w->requeue_pi)
-                        return -EINVAL;
-                if (key_eq(&w->key, key) && (w->bitset & bitset)) {
-                        *pp = w->next;
-                        w->woken = true;
-                        task_wake(w->task);
-                        woken++;
-                } else {
+                if (!key_eq(&w->key, key)) {
                         pp = &w->next;
+                        continue;
                 }
+                if (w->requeue_pi || (w->pi && !pi_too))
+                        return -EINVAL;
+                if (!(w->bitset & bitset)) {
+                        pp = &w->next;
+                        continue;
+                }
+                *pp = w->next;
+                w->woken = true;
+                task_wake(w->task);
+                if (++woken >= n)
+                        break;
         }
         return woken;
 }
@@ -182,11 +193,9 @@ int futex_wake(struct task *t, guest_ptr_t uaddr, bool private, int n, uint32_t 
         r = mm_futex_key(t->mm, uaddr, private, &key);
         if (r < 0)
                 return r;
-        if (n <= 0)
-                return 0;
         b = bucket_of(t->kernel, &key);
         pthread_mutex_lock(&b->lock);
-        r = wake_locked(b, &key, n, bitset);
+        r = wake_locked(b, &key, n, bitset, false);
         pthread_mutex_unlock(&b->lock);
         return r;
 }
@@ -218,7 +227,7 @@ int futex_requeue(struct task *t, guest_ptr_t uaddr, guest_ptr_t uaddr2, bool pr
         struct mm_futex_key k1, k2;
         struct futex_bucket *b1, *b2;
         struct futex_waiter **pp;
-        int r, woken = 0, moved = 0;
+        int r, count = 0;
         uint32_t cur;
 
         if (n < 0 || n2 < 0)
@@ -240,9 +249,10 @@ int futex_requeue(struct task *t, guest_ptr_t uaddr, guest_ptr_t uaddr2, bool pr
                         return r;
                 }
         }
-        woken = wake_locked(b1, &k1, n, FUTEX_BITSET_MATCH_ANY);
+        /* In queue order, the first n are woken and the next n2 moved, as
+         * Linux's futex_requeue() walks its chain. */
         pp = &b1->head;
-        while (woken >= 0 && *pp && moved < n2) {
+        while (*pp && count - n < n2) {
                 struct futex_waiter *w = *pp;
 
                 if (!key_eq(&w->key, &k1)) {
@@ -250,21 +260,23 @@ int futex_requeue(struct task *t, guest_ptr_t uaddr, guest_ptr_t uaddr2, bool pr
                         continue;
                 }
                 /* PI waiters and WAIT_REQUEUE_PI ones go with the PI
-                 * operations only (Linux: EINVAL). */
+                 * operations only (Linux: EINVAL; what was done stays). */
                 if (w->pi || w->requeue_pi) {
-                        woken = -EINVAL;
+                        r = -EINVAL;
                         break;
                 }
                 *pp = w->next;
-                w->key = k2;
-                enqueue_locked(b2, w);
-                moved++;
+                if (++count <= n) {
+                        w->woken = true;
+                        task_wake(w->task);
+                } else {
+                        w->key = k2;
+                        enqueue_locked(b2, w);
+                }
         }
         unlock2(b1, b2);
-        if (woken < 0)
-                return woken;
-        /* CMP_REQUEUE returns woken + requeued, REQUEUE only the woken. */
-        return cmp ? woken + moved : woken;
+        /* REQUEUE and CMP_REQUEUE both count the woken and the requeued. */
+        return r < 0 ? r : count;
 }
 
 /* The operation and comparison encoded in FUTEX_WAKE_OP's argument. */
@@ -356,9 +368,9 @@ int futex_wake_op(struct task *t, guest_ptr_t uaddr, guest_ptr_t uaddr2, bool pr
                 unlock2(b1, b2);
                 return r;
         }
-        woken = wake_locked(b1, &k1, n, FUTEX_BITSET_MATCH_ANY);
+        woken = wake_locked(b1, &k1, n, FUTEX_BITSET_MATCH_ANY, false);
         if (cond && woken >= 0) {
-                r = wake_locked(b2, &k2, n2, FUTEX_BITSET_MATCH_ANY);
+                r = wake_locked(b2, &k2, n2, FUTEX_BITSET_MATCH_ANY, false);
                 woken = r < 0 ? r : woken + r;
         }
         unlock2(b1, b2);
@@ -374,50 +386,94 @@ struct krobust_head {
 
 #define ROBUST_LIST_LIMIT 2048          /* Linux's ROBUST_LIST_LIMIT */
 
-/* A lock its owner died holding: mark it and wake one waiter. */
-static void robust_release(struct task *t, guest_ptr_t uaddr, bool pending)
+/* Wake one waiter of a lock its owner died holding: a plain one (Linux's
+ * handle_futex_death() wakes with a shared key), or one blocked in
+ * LOCK_PI, under either key, which then takes the lock (the sentry's
+ * stand-in for Linux's exit_pi_state_list() handover). */
+static void wake_robust(struct task *t, guest_ptr_t uaddr)
+{
+        struct mm_futex_key key;
+        struct futex_bucket *b;
+        int r = 0;
+
+        for (int private = 0; private < 2 && r <= 0; private++) {
+                if (mm_futex_key(t->mm, uaddr, private, &key) < 0)
+                        return;
+                b = bucket_of(t->kernel, &key);
+                pthread_mutex_lock(&b->lock);
+                r = wake_locked(b, &key, 1, FUTEX_BITSET_MATCH_ANY, true);
+                pthread_mutex_unlock(&b->lock);
+        }
+}
+
+/* A lock its owner died holding (Linux's handle_futex_death()): marked
+ * FUTEX_OWNER_DIED, one waiter woken. pending: the entry being added or
+ * removed, whose lock may never have been taken (0: a waiter may still
+ * need the wake). pi: a PI lock (entry bit 0, as glibc marks them). */
+static void robust_release(struct task *t, guest_ptr_t uaddr, bool pending, bool pi)
 {
         uint32_t word, new;
 
+        if (uaddr & 3)
+                return;
         if (mm_copy_in(t->mm, &word, uaddr, sizeof(word)) < 0)
                 return;
+        if (pending && !pi && word == 0) {
+                wake_robust(t, uaddr);
+                return;
+        }
         if ((word & FUTEX_TID_MASK) != (uint32_t)t->tid)
                 return;
-        (void)pending;
         new = (word & FUTEX_WAITERS) | FUTEX_OWNER_DIED;
         if (mm_copy_out(t->mm, uaddr, &new, sizeof(new)) < 0)
                 return;
         if (word & FUTEX_WAITERS)
-                futex_wake(t, uaddr, false, 1, FUTEX_BITSET_MATCH_ANY);
+                wake_robust(t, uaddr);
+}
+
+/* The robust list (Linux's exit_robust_list()): entries are struct
+ * robust_list pointers, bit 0 marking a PI lock. */
+static void exit_robust_list(struct task *t)
+{
+        struct krobust_head head;
+        uint64_t entry, pending;
+
+        if (!t->robust_list || mm_copy_in(t->mm, &head, t->robust_list, sizeof(head)) < 0)
+                return;
+        entry = head.next;
+        pending = head.pending;
+        for (int i = 0; (entry & ~1ULL) != t->robust_list && i < ROBUST_LIST_LIMIT; i++) {
+                uint64_t next;
+                bool pi = entry & 1;
+                int r;
+
+                entry &= ~1ULL;
+                r = mm_copy_in(t->mm, &next, entry, sizeof(next));
+                if (entry != (pending & ~1ULL))
+                        robust_release(t, entry + (uint64_t)head.futex_offset, false, pi);
+                if (r < 0)
+                        return;
+                entry = next;
+        }
+        if (pending)
+                robust_release(t, (pending & ~1ULL) + (uint64_t)head.futex_offset, true,
+                               pending & 1);
 }
 
 void futex_exit(struct task *t)
 {
-        struct krobust_head head;
-        uint64_t entry;
-
         if (!t->mm)
                 return;
+        /* The robust list first, then the tid (Linux's exit_mm_release():
+         * futex_exit_release(), then mm_release()), so a joiner sees the
+         * locks already released. */
+        exit_robust_list(t);
         if (t->clear_child_tid) {
                 uint32_t zero = 0;
 
                 if (mm_copy_out(t->mm, t->clear_child_tid, &zero, sizeof(zero)) == 0)
                         futex_wake(t, t->clear_child_tid, false, 1, FUTEX_BITSET_MATCH_ANY);
         }
-        if (!t->robust_list || mm_copy_in(t->mm, &head, t->robust_list, sizeof(head)) < 0)
-                return;
-        entry = head.next;
-        for (int i = 0; entry != t->robust_list && i < ROBUST_LIST_LIMIT; i++) {
-                uint64_t next;
-
-                if (entry & 3 || mm_copy_in(t->mm, &next, entry, sizeof(next)) < 0)
-                        return;
-                if (entry != head.pending)
-                        robust_release(t, entry + (uint64_t)head.futex_offset, false);
-                entry = next;
-        }
-        if (head.pending)
-                robust_release(t, head.pending + (uint64_t)head.futex_offset, true);
 }
 
 /* ---- PI futexes ------------------------------------------------------------
@@ -548,19 +604,20 @@ static int pi_lock_wait(struct task *t, struct futex_waiter *w, guest_ptr_t uadd
         }
 }
 
-int futex_lock_pi(struct task *t, guest_ptr_t uaddr, bool try, const struct timespec *deadline)
+int futex_lock_pi(struct task *t, guest_ptr_t uaddr, bool private, bool try,
+                  const struct timespec *deadline)
 {
         struct futex_waiter w = { .bitset = FUTEX_BITSET_MATCH_ANY, .task = t, .pi = true };
         int r;
 
-        r = mm_futex_key(t->mm, uaddr, false, &w.key);
+        r = mm_futex_key(t->mm, uaddr, private, &w.key);
         if (r < 0)
                 return r;
         r = pi_lock_wait(t, &w, uaddr, try, false, deadline);
         return r == -EINTR ? -ERESTARTNOINTR : r;  /* Linux restarts a PI lock */
 }
 
-int futex_unlock_pi(struct task *t, guest_ptr_t uaddr)
+int futex_unlock_pi(struct task *t, guest_ptr_t uaddr, bool private)
 {
         struct mm_futex_key key;
         struct futex_bucket *b;
@@ -568,7 +625,7 @@ int futex_unlock_pi(struct task *t, guest_ptr_t uaddr)
         uint32_t word, new, seen;
         int r;
 
-        r = mm_futex_key(t->mm, uaddr, false, &key);
+        r = mm_futex_key(t->mm, uaddr, private, &key);
         if (r < 0)
                 return r;
         b = bucket_of(t->kernel, &key);
@@ -619,7 +676,7 @@ int futex_wait_requeue_pi(struct task *t, guest_ptr_t uaddr, guest_ptr_t uaddr2,
         if (uaddr == uaddr2)
                 return -EINVAL;
         /* The PI side's key is computed as LOCK_PI computes it. */
-        r = mm_futex_key(t->mm, uaddr2, false, &w.requeue_key);
+        r = mm_futex_key(t->mm, uaddr2, private, &w.requeue_key);
         if (r == 0)
                 r = mm_futex_key(t->mm, uaddr, private, &w.key);
         if (r < 0)
@@ -705,7 +762,7 @@ int futex_cmp_requeue_pi(struct task *t, guest_ptr_t uaddr, guest_ptr_t uaddr2, 
                 return -EINVAL;
         r = mm_futex_key(t->mm, uaddr, private, &k1);
         if (r == 0)
-                r = mm_futex_key(t->mm, uaddr2, false, &k2);
+                r = mm_futex_key(t->mm, uaddr2, private, &k2);
         if (r < 0)
                 return r;
         if (key_eq(&k1, &k2))

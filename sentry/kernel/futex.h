@@ -40,16 +40,19 @@ void futex_table_destroy(struct futex_table *ft);
  * -EFAULT/-EINVAL from the key or the word. */
 int futex_wait(struct task *t, guest_ptr_t uaddr, bool private, uint32_t val, uint32_t bitset,
                const struct timespec *deadline);
-/* FUTEX_WAKE(_BITSET): wake up to n waiters; returns how many (-EINVAL
- * on meeting a WAIT_REQUEUE_PI waiter). */
+/* FUTEX_WAKE(_BITSET): wake up to n waiters (at least one, as Linux);
+ * returns how many, -EINVAL on meeting a LOCK_PI or WAIT_REQUEUE_PI
+ * waiter. Keys of private ops never match those of shared ones. */
 int futex_wake(struct task *t, guest_ptr_t uaddr, bool private, int n, uint32_t bitset);
 /* FUTEX_REQUEUE / FUTEX_CMP_REQUEUE (cmp: check *uaddr == val first,
- * -EAGAIN otherwise): wake up to n, move up to n2 more to uaddr2; -EINVAL
- * on meeting a PI or WAIT_REQUEUE_PI waiter. */
+ * -EAGAIN otherwise): wake up to n, move up to n2 more to uaddr2; returns
+ * how many were woken or moved; -EINVAL on meeting a PI or WAIT_REQUEUE_PI
+ * waiter. */
 int futex_requeue(struct task *t, guest_ptr_t uaddr, guest_ptr_t uaddr2, bool private, int n,
                   int n2, bool cmp, uint32_t val);
 /* FUTEX_WAKE_OP: apply op to *uaddr2 atomically, wake n on uaddr, and n2 on
- * uaddr2 if the op's comparison of the old value holds. */
+ * uaddr2 if the op's comparison of the old value holds (-EINVAL on meeting
+ * a PI waiter, as futex_wake). */
 int futex_wake_op(struct task *t, guest_ptr_t uaddr, guest_ptr_t uaddr2, bool private, int n,
                   int n2, uint32_t op);
 
@@ -58,10 +61,11 @@ int futex_wake_op(struct task *t, guest_ptr_t uaddr, guest_ptr_t uaddr2, bool pr
  * for none) until an unlock hands it over. 0 owned, -EDEADLK already ours,
  * -EWOULDBLOCK (try) owned by another, -ESRCH the owner is no task,
  * -ETIMEDOUT, -ERESTARTNOINTR (a signal: restarted), -EFAULT. */
-int futex_lock_pi(struct task *t, guest_ptr_t uaddr, bool try, const struct timespec *deadline);
+int futex_lock_pi(struct task *t, guest_ptr_t uaddr, bool private, bool try,
+                  const struct timespec *deadline);
 /* FUTEX_UNLOCK_PI: -EPERM unless the caller owns it; the first waiter
  * becomes the owner. */
-int futex_unlock_pi(struct task *t, guest_ptr_t uaddr);
+int futex_unlock_pi(struct task *t, guest_ptr_t uaddr, bool private);
 
 /* FUTEX_WAIT_REQUEUE_PI: wait on uaddr (while *uaddr == val) until
  * FUTEX_CMP_REQUEUE_PI makes the caller the owner of the PI futex uaddr2,
@@ -80,9 +84,10 @@ int futex_wait_requeue_pi(struct task *t, guest_ptr_t uaddr, guest_ptr_t uaddr2,
 int futex_cmp_requeue_pi(struct task *t, guest_ptr_t uaddr, guest_ptr_t uaddr2, bool private,
                          int nr_wake, int nr_requeue, uint32_t val);
 
-/* A thread's exit: CLONE_CHILD_CLEARTID's word to 0 and a wake, then the
- * robust list walked (each held lock marked FUTEX_OWNER_DIED, one waiter
- * woken), as Linux's mm_release(). */
+/* A thread's exit: the robust list walked (each held lock, PI ones too,
+ * marked FUTEX_OWNER_DIED and one waiter woken, a LOCK_PI one taking it),
+ * then CLONE_CHILD_CLEARTID's word to 0 and a wake, as Linux's
+ * exit_mm_release(). */
 void futex_exit(struct task *t);
 
 #endif

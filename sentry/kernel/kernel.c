@@ -45,6 +45,7 @@ int kernel_create(const struct kernel_config *cfg, struct kernel **ret)
         pthread_cond_init(&k->threads_done, NULL);
         ktimer_service_init(&k->timers);
         futex_table_init(&k->futexes);
+        lock_wait_graph_init(&k->lock_waits);
         k->tasks = calloc(KERNEL_PID_MAX, sizeof(*k->tasks));
         k->tgs = calloc(KERNEL_PID_MAX, sizeof(*k->tgs));
         if (!k->tasks || !k->tgs) {
@@ -107,6 +108,7 @@ void kernel_destroy(struct kernel *k)
                 memfile_destroy(k->memfile);
         ktimer_service_destroy(&k->timers);
         futex_table_destroy(&k->futexes);
+        lock_wait_graph_destroy(&k->lock_waits);
         net_destroy(k->net);
         ipc_ns_destroy(k->ipc);         /* after the sockets: fds in flight */
         free(k->tasks);

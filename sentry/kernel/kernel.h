@@ -17,6 +17,7 @@
 
 #include "platform/platform.h"
 #include "sentry/kernel/futex.h"
+#include "vfs/lock.h"
 #include "lib/ktimer.h"
 
 struct ipc_ns;
@@ -67,6 +68,7 @@ struct kernel {
 
         struct ktimer_service timers;   /* has its own lock */
         struct futex_table futexes;     /* has its own locks */
+        struct lock_wait_graph lock_waits; /* F_SETLKW's deadlock graph (vfs/lock.h): own lock */
         struct net *net;                /* sockets (net/): has its own locks */
         struct ipc_ns *ipc;             /* System V IPC (sentry/ipc): has its own locks */
 

@@ -11,6 +11,10 @@ int mm_futex_key(struct mm *mm, guest_ptr_t addr, bool private, struct mm_futex_
 
         if (addr & 3)
                 return -EINVAL;
+        /* Linux's access_ok(): above the user range is EFAULT at once;
+         * below it, a private key is only the address. */
+        if (addr > MM_TASK_SIZE - sizeof(uint32_t))
+                return -EFAULT;
         if (private) {
                 *ret = (struct mm_futex_key){ .shared = false, .mm = mm, .addr = addr };
                 return 0;
@@ -21,7 +25,8 @@ int mm_futex_key(struct mm *mm, guest_ptr_t addr, bool private, struct mm_futex_
                 r = -EFAULT;
         } else if (!(v->flags & VMA_SHARED)) {
                 /* Private memory: only this address space can see the word. */
-                *ret = (struct mm_futex_key){ .shared = false, .mm = mm, .addr = addr };
+                *ret = (struct mm_futex_key){ .shared = false, .mm = mm, .addr = addr,
+                                              .mmshared = true };
         } else {
                 pthread_mutex_lock(&mm->pma_lock);
                 p = pma_lookup(&mm->pmas, addr);

@@ -263,6 +263,10 @@ struct mm_futex_key {
         bool shared;
         const struct mm *mm;            /* private: the address space */
         guest_ptr_t addr;               /* private: the address */
+        /* private: keyed by a shared op (no FUTEX_PRIVATE_FLAG) on private
+         * memory, which never matches a private op's key (Linux's
+         * FUT_OFF_MMSHARED). */
+        bool mmshared;
         uint64_t off;                   /* shared: memory-file offset */
 };
 int mm_futex_key(struct mm *mm, guest_ptr_t addr, bool private, struct mm_futex_key *ret);

@@ -134,17 +134,38 @@ static void test_flock(void **state)
 
 static void test_deadlock_cycle(void **state)
 {
+        struct lock_wait_graph g;
         struct lock_wait wa, wb;
         int c;
 
         (void)state;
-        assert_int_equal(posix_wait_begin(&wa, &owner_a, &owner_b), 0);
-        assert_int_equal(posix_wait_begin(&wb, &owner_b, &owner_a), -EDEADLK);
-        assert_int_equal(posix_wait_begin(&wb, &owner_b, &c), 0);
+        lock_wait_graph_init(&g);
+        assert_int_equal(posix_wait_begin(&g, &wa, &owner_a, &owner_b), 0);
+        assert_int_equal(posix_wait_begin(&g, &wb, &owner_b, &owner_a), -EDEADLK);
+        assert_int_equal(posix_wait_begin(&g, &wb, &owner_b, &c), 0);
         posix_wait_end(&wb);
         posix_wait_end(&wa);
-        assert_int_equal(posix_wait_begin(&wb, &owner_b, &owner_a), 0);
+        assert_int_equal(posix_wait_begin(&g, &wb, &owner_b, &owner_a), 0);
         posix_wait_end(&wb);
+        lock_wait_graph_destroy(&g);
+}
+
+/* Each sandbox has its own graph: a wait in one is no cycle in another. */
+static void test_deadlock_graphs_apart(void **state)
+{
+        struct lock_wait_graph g1, g2;
+        struct lock_wait wa, wb;
+
+        (void)state;
+        lock_wait_graph_init(&g1);
+        lock_wait_graph_init(&g2);
+        assert_int_equal(posix_wait_begin(&g1, &wa, &owner_a, &owner_b), 0);
+        assert_int_equal(posix_wait_begin(&g2, &wb, &owner_b, &owner_a), 0);
+        posix_wait_end(&wb);
+        assert_int_equal(posix_wait_begin(&g1, &wb, &owner_b, &owner_a), -EDEADLK);
+        posix_wait_end(&wa);
+        lock_wait_graph_destroy(&g1);
+        lock_wait_graph_destroy(&g2);
 }
 
 int main(void)
@@ -154,6 +175,7 @@ int main(void)
                 cmocka_unit_test(test_owners_conflict),
                 cmocka_unit_test(test_flock),
                 cmocka_unit_test(test_deadlock_cycle),
+                cmocka_unit_test(test_deadlock_graphs_apart),
         };
 
         return cmocka_run_group_tests(tests, NULL, NULL);

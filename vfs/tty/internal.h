@@ -10,6 +10,8 @@
 #include "vfs/tty/ldisc.h"
 #include "vfs/tty/tty.h"
 
+_Static_assert(sizeof(struct ktermios) == 44, "struct termios2 is 44 bytes");
+
 struct tty {
         atomic_int refcount;
         int index;                      /* immutable: /dev/pts/N */
@@ -37,6 +39,10 @@ void tty_wake(struct tty *tty);
 /* Signal the foreground group (signals: LDISC_SIG() bits) outside the lock;
  * pgrp, ctl and ctx were read under it. */
 void tty_signal_pgrp(int pgrp, const struct tty_ctl_ops *ctl, void *ctx, unsigned signals);
+
+/* termios.c: TCSETS (size KTERMIOS_V1_SIZE: no speeds) or TCSETS2 (size
+ * sizeof(struct ktermios)) with the new settings at arg; tty->lock held. */
+void tty_set_termios_locked(struct tty *tty, const void *arg, size_t size);
 
 /* ioctl.c: the terminal ioctls on either side. */
 int pty_ioctl(struct file *f, unsigned cmd, void *arg);

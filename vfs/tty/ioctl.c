@@ -18,10 +18,18 @@ size_t tty_ioctl_arg_size(unsigned cmd, bool *ret_in, bool *ret_out)
         switch (cmd) {
         case TCGETS:
                 *ret_out = true;
-                return sizeof(struct ktermios);
+                return KTERMIOS_V1_SIZE;
         case TCSETS:
         case TCSETSW:
         case TCSETSF:
+                *ret_in = true;
+                return KTERMIOS_V1_SIZE;
+        case TTY_TCGETS2:
+                *ret_out = true;
+                return sizeof(struct ktermios);
+        case TTY_TCSETS2:
+        case TTY_TCSETSW2:
+        case TTY_TCSETSF2:
                 *ret_in = true;
                 return sizeof(struct ktermios);
         case TIOCGWINSZ:
@@ -34,9 +42,11 @@ size_t tty_ioctl_arg_size(unsigned cmd, bool *ret_in, bool *ret_out)
         case TIOCOUTQ:
         case TIOCGPTN:
         case TIOCGPTLCK:
+        case TIOCGPKT:
                 *ret_out = true;
                 return sizeof(int);
         case TIOCSPTLCK:
+        case TIOCPKT:
                 *ret_in = true;
                 return sizeof(int);
         case TCFLSH:
@@ -54,17 +64,19 @@ size_t tty_ioctl_arg_size(unsigned cmd, bool *ret_in, bool *ret_out)
 /* TCFLSH: each side's input is its own queue (the slave's: the line
  * discipline's; the master's: the slave's output); a pty's output waits in
  * the other side's input, so flushing it drops nothing (pty_flush_buffer
- * only wakes writers). */
+ * only wakes writers, and tells a packet-mode master of the slave's). */
 static int flush(struct tty *tty, bool master, long how)
 {
         if (how != TCIFLUSH && how != TCOFLUSH && how != TCIOFLUSH)
                 return -EINVAL;
-        if (how == TCOFLUSH)
-                return 0;
-        if (master)
-                ldisc_flush_out(&tty->ld);
-        else
-                ldisc_flush_in(&tty->ld);
+        if (how != TCOFLUSH) {
+                if (master)
+                        ldisc_flush_out(&tty->ld);
+                else
+                        ldisc_flush_in(&tty->ld);
+        }
+        if (how != TCIFLUSH && !master)
+                ldisc_packet_event(&tty->ld, TIOCPKT_FLUSHWRITE);
         return 0;
 }
 
@@ -78,19 +90,25 @@ static int ioctl_locked(struct tty *tty, bool master, unsigned cmd, void *arg, b
                 return -EIO;
         switch (cmd) {
         case TCGETS:
+                memcpy(arg, &tty->ld.t, KTERMIOS_V1_SIZE);
+                return 0;
+        case TTY_TCGETS2:
                 memcpy(arg, &tty->ld.t, sizeof(struct ktermios));
                 return 0;
         case TCSETSF:
                 ldisc_flush_in(&tty->ld);
                 /* fall through */
         case TCSETS:
-        case TCSETSW: {
-                struct ktermios t;
-
-                memcpy(&t, arg, sizeof(t));
-                ldisc_set_termios(&tty->ld, &t);
+        case TCSETSW:
+                tty_set_termios_locked(tty, arg, KTERMIOS_V1_SIZE);
                 return 0;
-        }
+        case TTY_TCSETSF2:
+                ldisc_flush_in(&tty->ld);
+                /* fall through */
+        case TTY_TCSETS2:
+        case TTY_TCSETSW2:
+                tty_set_termios_locked(tty, arg, sizeof(struct ktermios));
+                return 0;
         case TIOCGWINSZ:
                 memcpy(arg, &tty->ws, sizeof(tty->ws));
                 return 0;
@@ -122,6 +140,19 @@ static int ioctl_locked(struct tty *tty, bool master, unsigned cmd, void *arg, b
                 if (!master)
                         return -ENOTTY;
                 tty->locked = *(int *)arg != 0;
+                return 0;
+        case TIOCPKT:
+                /* Entering packet mode forgets older news (pty_set_pktmode). */
+                if (!master)
+                        return -ENOTTY;
+                if (*(int *)arg && !tty->ld.packet)
+                        tty->ld.pktstatus = 0;
+                tty->ld.packet = *(int *)arg != 0;
+                return 0;
+        case TIOCGPKT:
+                if (!master)
+                        return -ENOTTY;
+                *(int *)arg = tty->ld.packet;
                 return 0;
         case TCFLSH:
                 return flush(tty, master, val);

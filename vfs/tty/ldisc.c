@@ -9,6 +9,7 @@
 #include <errno.h>
 #include <signal.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <termios.h>
 
 #define IN_EOL 0x1u                     /* ends a line */
@@ -30,6 +31,32 @@ void ldisc_default_termios(struct ktermios *t)
         t->c_cflag = B38400 | CS8 | CREAD | HUPCL;
         t->c_lflag = ISIG | ICANON | ECHO | ECHOE | ECHOK | ECHOCTL | ECHOKE | IEXTEN;
         memcpy(t->c_cc, cc, sizeof(cc));
+        t->c_ispeed = t->c_ospeed = 38400;
+}
+
+void ldisc_packet_event(struct ldisc *l, uint8_t event)
+{
+        static const uint8_t opposite[][2] = {
+                { TIOCPKT_STOP, TIOCPKT_START }, { TIOCPKT_START, TIOCPKT_STOP },
+                { TIOCPKT_DOSTOP, TIOCPKT_NOSTOP }, { TIOCPKT_NOSTOP, TIOCPKT_DOSTOP },
+        };
+
+        if (!l->packet)
+                return;
+        for (size_t i = 0; i < sizeof(opposite) / sizeof(opposite[0]); i++)
+                if (event == opposite[i][0])
+                        l->pktstatus &= (uint8_t)~opposite[i][1];
+        l->pktstatus |= event;
+}
+
+/* Output stopped or restarted: news for a packet-mode master when it
+ * changes (Linux's stop_tty()/start_tty() reaching pty_stop/pty_start). */
+static void set_stopped(struct ldisc *l, bool stop)
+{
+        if (l->stopped == stop)
+                return;
+        l->stopped = stop;
+        ldisc_packet_event(l, stop ? TIOCPKT_STOP : TIOCPKT_START);
 }
 
 void ldisc_init(struct ldisc *l)
@@ -46,7 +73,7 @@ void ldisc_set_termios(struct ldisc *l, const struct ktermios *t)
         if (was_canon != !!(t->c_lflag & ICANON))
                 l->canon_len = l->in_len;       /* everything queued: readable */
         if (!(t->c_iflag & IXON))
-                l->stopped = false;
+                set_stopped(l, false);
         l->lnext = false;
 }
 
@@ -279,14 +306,18 @@ static void flush_in(struct ldisc *l)
         l->lnext = false;
 }
 
-/* An ISIG key: the signal, the queues flushed (unless NOFLSH), the key echoed. */
+/* An ISIG key: the signal, the queues flushed (unless NOFLSH), output
+ * restarted (IXON), the key echoed (Linux's n_tty_receive_signal_char). */
 static unsigned receive_signal(struct ldisc *l, uint8_t c, int signo)
 {
         if (!(l->t.c_lflag & NOFLSH)) {
                 flush_in(l);
                 l->out_len = 0;
-                l->stopped = false;
+                ldisc_packet_event(l, TIOCPKT_FLUSHREAD);
+                ldisc_packet_event(l, TIOCPKT_FLUSHWRITE);
         }
+        if (l->t.c_iflag & IXON)
+                set_stopped(l, false);
         if (l->t.c_lflag & ECHO)
                 echo_char(l, c);
         return LDISC_SIG(signo);
@@ -344,15 +375,15 @@ size_t ldisc_receive(struct ldisc *l, const uint8_t *buf, size_t n, unsigned *re
                 }
                 if (t->c_iflag & IXON) {
                         if (is_char(l, c, VSTART)) {
-                                l->stopped = false;
+                                set_stopped(l, false);
                                 continue;
                         }
                         if (is_char(l, c, VSTOP)) {
-                                l->stopped = true;
+                                set_stopped(l, true);
                                 continue;
                         }
-                        if ((t->c_iflag & IXANY) && l->stopped)
-                                l->stopped = false;
+                        if (t->c_iflag & IXANY)
+                                set_stopped(l, false);
                 }
                 if (t->c_lflag & ISIG) {
                         int signo = is_char(l, c, VINTR) ? SIGINT :
@@ -487,6 +518,12 @@ size_t ldisc_out_avail(const struct ldisc *l)
         return l->stopped ? 0 : l->out_len;
 }
 
+void ldisc_out_inject(struct ldisc *l, uint8_t c)
+{
+        if (out_room(l) >= 1)
+                out_put(l, c);
+}
+
 bool ldisc_out_room(const struct ldisc *l)
 {
         return out_room(l) >= 8;        /* the widest character (an expanded tab) */
@@ -507,6 +544,7 @@ size_t ldisc_out_read(struct ldisc *l, uint8_t *buf, size_t n)
 void ldisc_flush_in(struct ldisc *l)
 {
         flush_in(l);
+        ldisc_packet_event(l, TIOCPKT_FLUSHREAD);
 }
 
 void ldisc_flush_out(struct ldisc *l)
@@ -518,10 +556,10 @@ int ldisc_flow(struct ldisc *l, int action)
 {
         switch (action) {
         case TCOOFF:
-                l->stopped = true;
+                set_stopped(l, true);
                 return 0;
         case TCOON:
-                l->stopped = false;
+                set_stopped(l, false);
                 return 0;
         case TCIOFF:
                 if (l->t.c_cc[VSTOP] != _POSIX_VDISABLE)

@@ -15,14 +15,18 @@
 #include <stdint.h>
 #include <sys/types.h>
 
-/* Linux's struct termios as TCGETS/TCSETS move it (asm-generic termbits:
- * 19 control characters, no speed fields). The flag bits are <termios.h>'s. */
+/* Linux's struct termios2 (asm-generic termbits: 19 control characters,
+ * then the speeds), as TCGETS2/TCSETS2 move it; TCGETS/TCSETS move the
+ * first KTERMIOS_V1_SIZE bytes (struct termios, no speeds). The flag bits
+ * are <termios.h>'s. */
 #define KNCCS 19
 struct ktermios {
         uint32_t c_iflag, c_oflag, c_cflag, c_lflag;
         uint8_t c_line;
         uint8_t c_cc[KNCCS];
+        uint32_t c_ispeed, c_ospeed;    /* baud: kept for BOTHER, else from CBAUD */
 };
+#define KTERMIOS_V1_SIZE offsetof(struct ktermios, c_ispeed)
 
 #define LDISC_IN_SIZE  4096             /* Linux's N_TTY_BUF_SIZE */
 #define LDISC_OUT_SIZE 8192
@@ -46,14 +50,21 @@ struct ldisc {
         size_t out_len;
         unsigned column;                /* output column, for ONOCR and tabs */
         bool stopped;                   /* ^S or TCOOFF: the master reads nothing */
+        /* TIOCPKT (the master's packet mode): while packet is set, what
+         * happens to the terminal is gathered in pktstatus as TIOCPKT_*
+         * bits for the master's next read (Linux's ctrl.pktstatus). */
+        bool packet;
+        uint8_t pktstatus;
 };
 
 /* Linux's tty_std_termios: ICRNL|IXON, OPOST|ONLCR, B38400|CS8|CREAD|HUPCL,
- * ISIG|ICANON|ECHO|ECHOE|ECHOK|ECHOCTL|ECHOKE|IEXTEN, INIT_C_CC. */
+ * ISIG|ICANON|ECHO|ECHOE|ECHOK|ECHOCTL|ECHOKE|IEXTEN, INIT_C_CC, 38400
+ * baud both ways. */
 void ldisc_init(struct ldisc *l);
 void ldisc_default_termios(struct ktermios *t);
 /* TCSETS: take new settings (turning ICANON off makes the edited line
- * readable; on, makes what is queued one line, as Linux pushes it). */
+ * readable; on, makes what is queued one line, as Linux pushes it; turning
+ * IXON off restarts stopped output). */
 void ldisc_set_termios(struct ldisc *l, const struct ktermios *t);
 
 /* Keyboard input: process up to n bytes; returns how many were taken (fewer
@@ -82,12 +93,21 @@ size_t ldisc_write(struct ldisc *l, const uint8_t *buf, size_t n);
 /* The master's side of the output queue; stopped output reads nothing. */
 size_t ldisc_out_read(struct ldisc *l, uint8_t *buf, size_t n);
 size_t ldisc_out_avail(const struct ldisc *l);
+/* A byte for the master as is (TIOCSTI on the master, whose raw line
+ * discipline takes it unchanged); dropped when the queue is full. */
+void ldisc_out_inject(struct ldisc *l, uint8_t c);
 bool ldisc_out_room(const struct ldisc *l);
 
-/* TCFLSH's halves. */
+/* In packet mode, record a TIOCPKT_* event: STOP and START replace each
+ * other, so do DOSTOP and NOSTOP; flushes add up. */
+void ldisc_packet_event(struct ldisc *l, uint8_t event);
+
+/* TCFLSH's halves: the reader's input (TIOCPKT_FLUSHREAD in packet mode),
+ * the master's. */
 void ldisc_flush_in(struct ldisc *l);
 void ldisc_flush_out(struct ldisc *l);
-/* TCXONC: TCOOFF/TCOON stop and restart output; TCIOFF/TCION queue the
+/* TCXONC: TCOOFF/TCOON stop and restart output (TIOCPKT_STOP/START on a
+ * change); TCIOFF/TCION queue the
  * STOP/START character for the master. -EINVAL for another action. */
 int ldisc_flow(struct ldisc *l, int action);
 

@@ -6,6 +6,7 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <termios.h>
 
 #include "lib/macro.h"
@@ -60,7 +61,8 @@ struct tty *tty_unref(struct tty *tty)
 
 void tty_wake(struct tty *tty)
 {
-        const unsigned all = EPOLLIN | EPOLLOUT | EPOLLRDNORM | EPOLLWRNORM | EPOLLHUP | EPOLLERR;
+        const unsigned all = EPOLLIN | EPOLLPRI | EPOLLOUT | EPOLLRDNORM | EPOLLWRNORM | EPOLLHUP |
+                             EPOLLERR;
 
         waitqueue_notify(&tty->master_wq, all);
         waitqueue_notify(&tty->slave_wq, all);
@@ -90,6 +92,22 @@ static int pty_file_new(struct tty *tty, bool master, unsigned flags, struct fil
 
 /* ---- the master: keyboard in, screen out --------------------------------- */
 
+/* In packet mode a read is one packet (Linux's n_tty_read() on the
+ * master): the status byte alone when there is news, else TIOCPKT_DATA
+ * and the data. */
+static size_t master_read_packet(struct tty *tty, uint8_t *buf, size_t n)
+{
+        if (tty->ld.pktstatus) {
+                buf[0] = tty->ld.pktstatus;
+                tty->ld.pktstatus = 0;
+                return 1;
+        }
+        if (!ldisc_out_avail(&tty->ld))
+                return 0;
+        buf[0] = TIOCPKT_DATA;
+        return 1 + ldisc_out_read(&tty->ld, buf + 1, n - 1);
+}
+
 static ssize_t master_read(struct file *f, const struct iov_iter *dst, int64_t *pos)
 {
         struct tty *tty = to_tty(f);
@@ -99,7 +117,10 @@ static ssize_t master_read(struct file *f, const struct iov_iter *dst, int64_t *
 
         (void)pos;
         pthread_mutex_lock(&tty->lock);
-        n = ldisc_out_read(&tty->ld, buf, MIN(dst->count, sizeof(buf)));
+        if (tty->ld.packet && dst->count > 0)
+                n = master_read_packet(tty, buf, MIN(dst->count, sizeof(buf)));
+        else
+                n = ldisc_out_read(&tty->ld, buf, MIN(dst->count, sizeof(buf)));
         if (n == 0 && dst->count > 0) {
                 bool eio = tty->slave_closed;
 
@@ -150,6 +171,8 @@ static unsigned master_poll(struct file *f)
         pthread_mutex_lock(&tty->lock);
         if (ldisc_out_avail(&tty->ld))
                 r |= EPOLLIN | EPOLLRDNORM;
+        if (tty->ld.packet && tty->ld.pktstatus)
+                r |= EPOLLPRI | EPOLLIN | EPOLLRDNORM;
         if (ldisc_receive_room(&tty->ld))
                 r |= EPOLLOUT | EPOLLWRNORM;
         if (tty->slave_closed)
@@ -189,6 +212,26 @@ static void master_release(struct file *f)
         tty_wake(tty);
         tty_unref(tty);
         free(pf);
+}
+
+void tty_simulate_input(struct tty *tty, bool master, uint8_t ch)
+{
+        const struct tty_ctl_ops *ctl;
+        unsigned signals = 0;
+        void *ctx;
+        int pgrp;
+
+        pthread_mutex_lock(&tty->lock);
+        if (master)
+                ldisc_out_inject(&tty->ld, ch);
+        else
+                ldisc_receive(&tty->ld, &ch, 1, &signals);
+        pgrp = tty->pgrp;
+        ctl = tty->ctl;
+        ctx = tty->ctl_ctx;
+        pthread_mutex_unlock(&tty->lock);
+        tty_signal_pgrp(pgrp, ctl, ctx, signals);
+        tty_wake(tty);
 }
 
 /* ---- the slave: the terminal ---------------------------------------------- */

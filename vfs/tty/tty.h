@@ -84,6 +84,20 @@ int tty_open_current(unsigned flags, struct file **ret);
 
 /* ---- ioctls (ioctl.c) ---------------------------------------------------- */
 
+/* termios2's ioctls (Linux's struct termios2, 44 bytes, which <termios.h>
+ * does not define: the number is built from its size). */
+#define TTY_TERMIOS2_SIZE 44
+#define TTY_IOC_T(dir, nr) (((unsigned)(dir) << 30) | (TTY_TERMIOS2_SIZE << 16) | ('T' << 8) | (nr))
+#define TTY_TCGETS2 TTY_IOC_T(2u, 0x2A)         /* _IOR */
+#define TTY_TCSETS2 TTY_IOC_T(1u, 0x2B)         /* _IOW */
+#define TTY_TCSETSW2 TTY_IOC_T(1u, 0x2C)
+#define TTY_TCSETSF2 TTY_IOC_T(1u, 0x2D)
+
+/* TIOCSTI: ch as if typed on tty's side (the slave: its input, read by
+ * the slave; the master: the master's input, the slave's output). The
+ * caller checked who may. */
+void tty_simulate_input(struct tty *tty, bool master, uint8_t ch);
+
 /* The buffer a terminal ioctl moves through vfs_ioctl() and which way:
  * SIZE_MAX for none of them; 0 for those whose argument is the value
  * itself (TCFLSH, TCXONC: passed as the arg pointer). */

@@ -134,5 +134,8 @@ int ovl_copy_up(struct ovl_inode *oi)
         oi->upper = (struct path){ mount_ref(oi->parent->upper.mnt), d };
         pthread_mutex_unlock(&oi->base.lock);
         ovl_copy_attr(oi);
+        /* A fresh upper file: nobody else shows it. */
+        if (!S_ISDIR(oi->base.mode))
+                (void)ovl_icache_add(&OVL_SB(oi->base.sb)->icache, oi);
         return 0;
 }

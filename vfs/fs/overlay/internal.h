@@ -3,7 +3,7 @@
  * Lock order: the overlay's sb->lock → the layers' locks (an overlay op
  * calls into the upper and lower file systems, never the other way). The
  * directory ops run under sb->lock (vfs.h); setattr and open take it for a
- * copy-up. */
+ * copy-up. The inode cache's lock (icache.c) is a leaf. */
 #ifndef CONTERNEL_VFS_OVERLAY_INTERNAL_H
 #define CONTERNEL_VFS_OVERLAY_INTERNAL_H
 
@@ -17,9 +17,21 @@
 #define OVL_WH_PREFIX_LEN 4
 #define OVL_OPAQUE ".wh..wh..opq"
 
+/* The live non-directories that have an upper file, by that file's inode,
+ * so that every name of a hard link shows one overlay inode, as Linux's
+ * ovl_get_inode() finds it by the real inode: watches, locks and link
+ * counts see one file. Borrowed pointers: an inode leaves as it dies. */
+#define OVL_ICACHE_BUCKETS 1024
+struct ovl_inode;
+struct ovl_icache {
+        pthread_mutex_t lock;
+        struct ovl_inode *buckets[OVL_ICACHE_BUCKETS];  /* protected by lock */
+};
+
 struct ovl_sb {
         struct path lower_root, upper_root;     /* references, immutable */
         struct fs_context *upper_fs;            /* for name ops on the upper; umask 0 */
+        struct ovl_icache icache;
 };
 
 static inline struct ovl_sb *OVL_SB(struct super_block *sb)
@@ -41,6 +53,11 @@ struct ovl_inode {
         struct ovl_inode *parent;
         char *name;
         bool unlinked;
+        /* In the sb's icache (keyed by icache_key, its upper inode):
+         * protected by the icache's lock. */
+        bool in_icache;
+        const struct inode *icache_key;
+        struct ovl_inode *icache_next;
 };
 
 static inline struct ovl_inode *OVL_I(struct inode *inode)
@@ -72,6 +89,15 @@ extern const struct inode_ops ovl_special_inode_ops;
 int ovl_new_inode(struct super_block *sb, struct ovl_inode *parent, const char *name,
                   const struct path *upper, const struct path *lower, bool opaque,
                   struct inode **ret);
+/* icache.c. ovl_icache_add: oi (a non-directory with an upper file) goes
+ * in, unless another live one is there for the same upper file: then that
+ * one comes back, with a new reference, and oi stays out (NULL: oi is in).
+ * ovl_icache_remove: oi leaves (as it dies), if it was in. */
+void ovl_icache_init(struct ovl_icache *c);
+void ovl_icache_destroy(struct ovl_icache *c);
+struct ovl_inode *ovl_icache_add(struct ovl_icache *c, struct ovl_inode *oi);
+void ovl_icache_remove(struct ovl_icache *c, struct ovl_inode *oi);
+
 /* Refresh the mirrored attributes from the real file. */
 void ovl_copy_attr(struct ovl_inode *oi);
 /* Give oi (and its parents first) an upper file: copy-up. sb->lock held. */

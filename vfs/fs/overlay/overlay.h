@@ -17,6 +17,11 @@
  *
  * Renaming a directory that has lower entries is EXDEV, as Linux's
  * overlayfs without redirect_dir: programs (mv) fall back to copying.
+ *
+ * Every name of an upper file shows the same overlay inode (hard links
+ * made in the overlay: inotify, locks and link counts see one file); lower
+ * hard links stay apart and are broken by a copy-up, as Linux's overlayfs
+ * without its index feature.
  */
 #ifndef CONTERNEL_VFS_OVERLAY_H
 #define CONTERNEL_VFS_OVERLAY_H

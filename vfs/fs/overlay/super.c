@@ -36,6 +36,7 @@ static void ovl_destroy_inode(struct inode *inode)
 {
         struct ovl_inode *oi = OVL_I(inode);
 
+        ovl_icache_remove(&OVL_SB(inode->sb)->icache, oi);
         if (oi->upper.dentry)
                 path_put(&oi->upper);
         if (oi->lower.dentry)
@@ -85,6 +86,16 @@ int ovl_new_inode(struct super_block *sb, struct ovl_inode *parent, const char *
         oi->opaque = opaque;
         oi->parent = parent ? OVL_I(inode_ref(&parent->base)) : NULL;
         ovl_copy_attr(oi);
+        /* Another name of a file already shown: that inode. */
+        if (upper->dentry && !S_ISDIR(mode)) {
+                struct ovl_inode *e = ovl_icache_add(&OVL_SB(sb)->icache, oi);
+
+                if (e) {
+                        inode_unref(&oi->base);
+                        ovl_copy_attr(e);       /* its link count changed */
+                        oi = e;
+                }
+        }
         *ret = &oi->base;
         return 0;
 }
@@ -114,6 +125,7 @@ static void ovl_put_super(struct super_block *sb)
                 sb->root = dentry_unref(sb->root);
         }
         fs_context_unref(info->upper_fs);
+        ovl_icache_destroy(&info->icache);
         if (info->lower_root.dentry)
                 path_put(&info->lower_root);
         if (info->upper_root.dentry)
@@ -145,6 +157,7 @@ static int ovl_mount_data(const struct fs_type *type, dev_t dev, const char *opt
         info = calloc(1, sizeof(*info));
         if (!info)
                 return -ENOMEM;
+        ovl_icache_init(&info->icache);
         r = sb_create(type, dev, &sb);
         if (r < 0) {
                 free(info);
