@@ -73,51 +73,47 @@ static bool stub_alive(struct systrap_as *as, pid_t tid)
 int handoff_wait(struct systrap_as *as, volatile struct systrap_msg *m, pid_t tid,
                  uint64_t spin, atomic_bool *interrupted)
 {
-        static __thread uint64_t noyield_until;
-        uint64_t deadline = 0, yield_at = 0;
+        static __thread uint64_t noyield_until; /* contention seen lately */
+        uint64_t start = spin ? now_ns() : 0, deadline = start + spin;
+        uint64_t yield_at = start + systrap_tuning.pause_ns;
         bool yielding = false;
         unsigned unanswered = 0;
         uint32_t s;
 
+        if (spin && noyield_until > start) {
+                /* Pause only, and never as long as a slow yield (or our own
+                 * yielding threads' yields would become slow too). */
+                deadline = MIN(deadline, start + systrap_tuning.yield_slow_ns / 2);
+                yield_at = deadline;
+        }
         for (unsigned i = 0; spin; i++) {
+                uint64_t t, took;
+
                 s = __atomic_load_n(&m->state, __ATOMIC_ACQUIRE);
                 if (sentry_owned(s))
                         return (int)s;
-                if (yielding) {
-                        uint64_t t = now_ns(), took;
-
-                        sched_yield();
-                        took = now_ns() - t;
-                        /* Another task held the CPU meanwhile (the answer
-                         * may have waited for it): pause only, for a while. */
-                        if (took >= systrap_tuning.yield_slow_ns) {
-                                noyield_until = t + took + systrap_tuning.noyield_ns;
-                                yielding = false;
-                        }
-                        if (t + took >= deadline)
+                if (!yielding) {
+                        __builtin_ia32_pause();
+                        if ((i & 15) != 0)
+                                continue;
+                        t = now_ns();
+                        if (t >= deadline)
                                 break;
+                        yielding = t >= yield_at;
                         continue;
                 }
-                __builtin_ia32_pause();
-                if ((i & 15) == 0) {
-                        uint64_t t = now_ns();
-
-                        if (!deadline) {
-                                deadline = t + spin;
-                                yield_at = t + systrap_tuning.pause_ns;
-                                /* Contended lately: a short spin, never as
-                                 * long as a slow yield (or our own yielding
-                                 * threads' yields become slow too). */
-                                if (noyield_until > t) {
-                                        deadline = MIN(deadline, t + systrap_tuning.yield_slow_ns / 2);
-                                        yield_at = deadline;
-                                }
-                        } else if (t >= deadline) {
-                                break;
-                        } else if (t >= yield_at) {
-                                yielding = true;
-                        }
+                t = now_ns();
+                sched_yield();
+                took = now_ns() - t;
+                if (took >= systrap_tuning.yield_slow_ns) {
+                        /* Another task held the CPU meanwhile, and the answer
+                         * may have waited for it: sleep now, and only pause
+                         * for a while. */
+                        noyield_until = t + took + systrap_tuning.noyield_ns;
+                        break;
                 }
+                if (t + took >= deadline)
+                        break;
         }
 
         for (;;) {
