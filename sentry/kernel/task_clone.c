@@ -48,10 +48,10 @@ struct clone_start {
         struct cpu_xstate xstate;       /* the parent's FP state, to copy */
 };
 
-/* Checks Linux's copy_process() makes on the flag combination. */
 #define FORK_HOT_MAX 6
 #define FORK_STACK_REACH 256    /* bytes below the stack pointer counted as hot */
 
+/* Checks Linux's copy_process() makes on the flag combination. */
 static int clone_check_flags(uint64_t flags)
 {
         if ((flags & (CLONE_NEWNS | CLONE_FS)) == (CLONE_NEWNS | CLONE_FS))

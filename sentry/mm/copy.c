@@ -80,8 +80,8 @@ static void copy_checked(struct mm *mm, guest_ptr_t addr, void *buf, size_t len,
                 void *host = memfile_addr(mm->mf, pma_off_of(p, addr));
                 guest_ptr_t first = PAGE_ROUND_UP(addr), last = PAGE_ROUND_DOWN(addr + n);
 
-                if (fresh && last > first && last - first >= POPULATE_MIN)
-                        memfile_populate(mm->mf, pma_off_of(p, first), last - first, to_guest);
+                if (fresh && to_guest && last > first && last - first >= POPULATE_MIN)
+                        memfile_populate(mm->mf, pma_off_of(p, first), last - first);
 
                 if (to_guest)
                         memcpy(host, b, n);

@@ -345,12 +345,12 @@ static void trim_locked(struct memfile *mf)
         __atomic_store_n(&mf->kept, 0, __ATOMIC_RELAXED);
 }
 
-void memfile_populate(struct memfile *mf, uint64_t off, uint64_t len, bool write)
+void memfile_populate(struct memfile *mf, uint64_t off, uint64_t len)
 {
         /* Linux 5.14+; an older host just takes the faults. */
         assert(PAGE_ALIGNED(off) && PAGE_ALIGNED(len));
         assert(off <= mf->size && len <= mf->size - off);
-        (void)madvise(mf->base + off, len, write ? MADV_POPULATE_WRITE : MADV_POPULATE_READ);
+        (void)madvise(mf->base + off, len, MADV_POPULATE_WRITE);
 }
 
 void memfile_zero(struct memfile *mf, uint64_t off, uint64_t len)

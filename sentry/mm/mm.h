@@ -59,11 +59,10 @@ void memfile_unref(struct memfile *mf, uint64_t off, uint64_t len);
 bool memfile_exclusive(struct memfile *mf, uint64_t off, uint64_t len);
 /* Zero a range in place, releasing its pages (MADV_DONTNEED on private anon). */
 void memfile_zero(struct memfile *mf, uint64_t off, uint64_t len);
-/* Map a range into the sentry's view in one call (allocating its pages if
- * fresh), before the sentry writes (or reads) it: first-touch faults cost
- * several times more (a nested VM's page faults above all: 20 against 7 us a
- * fresh page here). */
-void memfile_populate(struct memfile *mf, uint64_t off, uint64_t len, bool write);
+/* Make a fresh range resident in the sentry's view in one call, before the
+ * sentry writes it: first-touch faults cost several times more (a nested
+ * VM's page faults above all: 20 against 7 us a fresh page here). */
+void memfile_populate(struct memfile *mf, uint64_t off, uint64_t len);
 /* The sentry's view of file offset off. */
 void *memfile_addr(const struct memfile *mf, uint64_t off);
 /* Bytes currently allocated (for tests and /proc/meminfo later). */

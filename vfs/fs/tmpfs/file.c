@@ -108,7 +108,7 @@ int tmpfs_page_get(struct tmpfs_inode *ti, uint64_t index, struct tmpfs_page **r
                 r = -ENOSPC;            /* the memory file is full: as a full tmpfs */
                 goto uncharge;
         }
-        memfile_populate(ti->mf, pg->off, PAGE_SIZE, true);   /* it is about to be written */
+        memfile_populate(ti->mf, pg->off, PAGE_SIZE);   /* it is about to be written */
         pg->index = index;
         rb_link_node(&pg->node, parent, link);
         rb_insert_color(&pg->node, &ti->pages);
