@@ -54,5 +54,10 @@ long stub_spawner_call(struct stub_spawner *s, long (*fn)(void *arg), void *arg)
  * platform creation; see usage.c). -ESRCH once it is gone. */
 int stub_usage_process(int procfd, pid_t pid, bool cpu_only, struct platform_usage *ret);
 int stub_usage_thread(int procfd, pid_t pid, pid_t tid, bool cpu_only, struct platform_usage *ret);
+/* A stub that serves another address space: usage_since takes off what a
+ * reading made before counted (the peak RSS stays what u says);
+ * usage_reset_peak makes the host's peak RSS the current RSS. */
+void stub_usage_since(struct platform_usage *u, const struct platform_usage *before);
+int stub_usage_reset_peak(int procfd, pid_t pid);
 
 #endif

@@ -146,3 +146,32 @@ int stub_usage_thread(int procfd, pid_t pid, pid_t tid, bool cpu_only, struct pl
         split(ret, tu, ts);
         return 0;
 }
+
+static uint64_t minus(uint64_t a, uint64_t b)
+{
+        return a > b ? a - b : 0;
+}
+
+void stub_usage_since(struct platform_usage *u, const struct platform_usage *before)
+{
+        u->cpu_ns = minus(u->cpu_ns, before->cpu_ns);
+        u->utime_ns = minus(u->utime_ns, before->utime_ns);
+        u->stime_ns = minus(u->stime_ns, before->stime_ns);
+        u->minflt = minus(u->minflt, before->minflt);
+        u->majflt = minus(u->majflt, before->majflt);
+}
+
+int stub_usage_reset_peak(int procfd, pid_t pid)
+{
+        char path[64];
+        int fd, r = 0;
+
+        snprintf(path, sizeof(path), "%d/clear_refs", (int)pid);
+        fd = openat(procfd, path, O_WRONLY | O_CLOEXEC);
+        if (fd < 0)
+                return -errno;
+        if (write(fd, "5", 1) != 1)
+                r = -errno;
+        close(fd);
+        return r;
+}

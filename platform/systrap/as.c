@@ -238,13 +238,8 @@ int systrap_as_apply(struct platform_as *a, const struct platform_as_op *ops, un
         return 0;
 }
 
-void systrap_as_release(struct platform_as *a)
+void systrap_as_drop(struct systrap_platform *sp, struct systrap_as *as)
 {
-        struct systrap_as *as;
-
-        if (!a)
-                return;
-        as = to_as(a);
         if (as->spare) {
                 /* Never handed out: it goes with the stub. */
                 free(as->spare);
@@ -253,5 +248,18 @@ void systrap_as_release(struct platform_as *a)
         }
         assert(atomic_load(&as->nctx) == 0);    /* release the ctxs first */
         systrap_as_kill(as);
-        systrap_pool_bury(container_of(a->platform, struct systrap_platform, base), as);
+        systrap_pool_bury(sp, as);
+}
+
+void systrap_as_release(struct platform_as *a)
+{
+        struct systrap_platform *sp;
+        struct systrap_as *as;
+
+        if (!a)
+                return;
+        as = to_as(a);
+        sp = container_of(a->platform, struct systrap_platform, base);
+        if (!systrap_pool_reuse(sp, as))
+                systrap_as_drop(sp, as);
 }

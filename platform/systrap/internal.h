@@ -140,7 +140,7 @@ struct systrap_part {
         uint8_t *data;
 };
 
-/* The keeper (pool.c): ready stubs and dying ones. */
+/* The keeper (pool.c): ready stubs, released ones to clean, dying ones. */
 #define POOL_SIZE 2
 struct systrap_pool {
         pthread_t thread;
@@ -151,7 +151,10 @@ struct systrap_pool {
         unsigned nready;
         bool seen_first;                /* an address space was taken before */
         bool wanted;                    /* keep the pool full */
-        struct systrap_as *dying;       /* killed, to wait for; via next_dying */
+        bool refill;                    /* emptied: fork new stubs until full */
+        struct systrap_as *dying;       /* killed, to wait for; via ->next */
+        struct systrap_as *released;    /* to clean for reuse; via ->next */
+        unsigned nreleased;
         bool busy, stopping;
 };
 
@@ -197,7 +200,11 @@ struct systrap_as {
         atomic_bool dead;
         atomic_uint nctx;
         struct systrap_ctx *spare;      /* a context made ahead (pool.c), under ->lock */
-        struct systrap_as *next_dying;  /* in the pool's dying list */
+        /* What the host had accounted to the stub when it was last made
+         * ready for reuse (pool.c), both ways usage is read: the address
+         * space's usage starts there. Zero for a new stub. */
+        struct platform_usage used_before, used_before_cpu;
+        struct systrap_as *next;        /* in the pool's dying or released list */
 };
 
 struct systrap_ctx {
@@ -263,11 +270,14 @@ void systrap_factory_stop(struct systrap_platform *sp);
 void systrap_stub_reap(struct systrap_as *as);
 
 /* pool.c: the keeper thread. pool_take: a ready stub (with a spare context)
- * or NULL; pool_bury: a killed stub, for the keeper to wait for and free;
+ * or NULL; pool_reuse: takes a released stub whose threads have all been
+ * told to exit, to clean and make ready again (false: the caller kills it);
+ * pool_bury: a killed stub, for the keeper to wait for and free;
  * pool_settle: waits until the keeper is idle (tests). */
 int systrap_pool_init(struct systrap_platform *sp);
 void systrap_pool_fini(struct systrap_platform *sp);
 struct systrap_as *systrap_pool_take(struct systrap_platform *sp);
+bool systrap_pool_reuse(struct systrap_platform *sp, struct systrap_as *as);
 void systrap_pool_bury(struct systrap_platform *sp, struct systrap_as *as);
 void systrap_pool_settle(struct systrap_platform *sp);
 
@@ -295,10 +305,12 @@ int handoff_request_batch(struct systrap_as *as, volatile struct systrap_msg *m,
                           unsigned *ret_done);
 
 /* as.c: an address space without a stub yet (its data part mapped), and
- * its end (the stub reaped first); a new stub, not from the pool. */
+ * its end (the stub reaped first); a new stub, not from the pool; a stub
+ * killed (its spare ctx with it) and left to the keeper to bury. */
 int systrap_as_alloc(struct systrap_platform *sp, struct systrap_as **ret);
 void systrap_as_free(struct systrap_platform *sp, struct systrap_as *as);
 int systrap_as_new(struct systrap_platform *sp, struct systrap_as **ret);
+void systrap_as_drop(struct systrap_platform *sp, struct systrap_as *as);
 /* A host call in the stub, by whichever thread is cheapest. */
 int systrap_as_syscall(struct systrap_as *as, long nr, const uint64_t args[6], long *ret);
 

@@ -43,8 +43,12 @@ static int systrap_as_usage(struct platform_as *a, bool cpu_only, struct platfor
 {
         struct systrap_as *as = container_of(a, struct systrap_as, base);
         struct systrap_platform *sp = container_of(a->platform, struct systrap_platform, base);
+        int r = stub_usage_process(sp->procfd, as->pid, cpu_only, ret);
 
-        return stub_usage_process(sp->procfd, as->pid, cpu_only, ret);
+        /* A reused stub: its earlier guests' part is not this one's. */
+        if (r == 0)
+                stub_usage_since(ret, cpu_only ? &as->used_before_cpu : &as->used_before);
+        return r;
 }
 
 static int systrap_ctx_usage(struct platform_ctx *c, bool cpu_only, struct platform_usage *ret)
