@@ -470,6 +470,67 @@ static void test_release_kills_stub(void **state)
         assert_int_equal(errno, ESRCH);
 }
 
+/* The guest mappings /proc/PID/maps shows below GUEST_ADDR_MAX. */
+static int guest_mappings(pid_t pid)
+{
+        char path[64], line[512];
+        int n = 0;
+        FILE *maps;
+
+        snprintf(path, sizeof(path), "/proc/%d/maps", pid);
+        maps = fopen(path, "re");
+        assert_non_null(maps);
+        while (fgets(line, sizeof(line), maps)) {
+                unsigned long long start, end;
+
+                assert_int_equal(sscanf(line, "%llx-%llx", &start, &end), 2);
+                if (end <= GUEST_ADDR_MAX && !strstr(line, "[vsyscall]"))
+                        n++;
+        }
+        fclose(maps);
+        return n;
+}
+
+/* Once the guest forks (a second address space), a released stub whose
+ * threads were all stopped goes back to the pool when it has room: same
+ * process, nothing of the old guest mapped, and it runs the next one's code. */
+static void test_released_stub_is_reused_empty(void **state)
+{
+        struct fixture *f = *state;
+        struct systrap_platform *sp = container_of(f->p, struct systrap_platform, base);
+        struct platform_as *first, *as;
+        struct platform_ctx *ctx;
+        pid_t pid;
+
+        assert_int_equal(f->ops->as_create(f->p, &first), 0);   /* the pool fills */
+        systrap_pool_settle(sp);
+        assert_int_equal(f->ops->as_create(f->p, &as), 0);      /* room for one */
+        assert_int_equal(f->ops->as_map(as, CODE, PAGE_SIZE, PROT_READ | PROT_EXEC, 0), 0);
+        assert_int_equal(f->ops->as_map(as, 0x10000000, 4 * PAGE_SIZE, PROT_READ,
+                                        2 * PAGE_SIZE), 0);
+        assert_int_equal(f->ops->ctx_create(as, &ctx), 0);
+        pid = container_of(as, struct systrap_as, base)->pid;
+        assert_int_equal(guest_mappings(pid), 2);
+        f->ops->ctx_release(ctx);
+        f->ops->as_release(as);
+        systrap_pool_settle(sp);
+        assert_int_equal(kill(pid, 0), 0);
+        assert_int_equal(guest_mappings(pid), 0);
+
+        assert_int_equal(f->ops->as_create(f->p, &as), 0);
+        assert_int_equal(container_of(as, struct systrap_as, base)->pid, pid);
+        assert_int_equal(f->ops->as_map(as, CODE, PAGE_SIZE, PROT_READ | PROT_EXEC, 0), 0);
+        assert_int_equal(f->ops->as_map(as, DATA, PAGE_SIZE, PROT_READ | PROT_WRITE, PAGE_SIZE), 0);
+        assert_int_equal(f->ops->ctx_create(as, &ctx), 0);
+        load_code(f, getpid_then_exit, sizeof(getpid_then_exit));
+        assert_int_equal(f->ops->switch_to(ctx, &f->regs, &f->ev), 0);
+        assert_int_equal(f->ev.stop, PLATFORM_STOP_SYSCALL);
+        assert_int_equal(f->regs.gp.orig_rax, 39);
+        f->ops->ctx_release(ctx);
+        f->ops->as_release(as);
+        f->ops->as_release(first);
+}
+
 static int count_fds(void)
 {
         DIR *d = opendir("/proc/self/fd");
@@ -1040,6 +1101,7 @@ int main(void)
                 T(test_stub_holds_only_its_two_files),
                 T(test_stub_maps_only_region_and_guest),
                 T(test_release_kills_stub),
+                T(test_released_stub_is_reused_empty),
                 T(test_as_create_release_leaks_nothing),
                 T(test_killed_stub_gives_esrch),
                 T(test_bad_arguments_are_einval),
