@@ -49,11 +49,17 @@ struct memfile {
         uint64_t kept;                  /* atomic: bytes freed unpunched since the last trim */
 };
 
-/* memfile_free keeps (zeroes by hand, doesn't punch) a range of at most
- * KEEP_SMALL bytes whose pages are all resident; past KEEP_MAX bytes kept,
- * it punches every free extent (memfile.c). */
+/* memfile_free keeps (zeroes by hand, doesn't punch) a freed range's pages
+ * when they hold at most KEEP_DATA bytes in at most KEEP_RUNS pieces (one
+ * mincore call tells for a range of at most KEEP_SMALL bytes all resident);
+ * past KEEP_MAX bytes kept, it punches every free extent (memfile.c). */
 #define MEMFILE_KEEP_SMALL      (64 * 1024)
+#define MEMFILE_KEEP_DATA       (1024 * 1024)
+#define MEMFILE_KEEP_RUNS       16
 #define MEMFILE_KEEP_MAX        (64ULL << 20)
+struct memfile_run {
+        uint64_t off, len;
+};
 
 /* Allocate len bytes at offset delta inside the best-fitting free extent of at
  * least span bytes, leaving room around it for neighbours allocated later

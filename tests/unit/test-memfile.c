@@ -43,7 +43,7 @@ static bool all_zero(const void *p, size_t len)
 /* Whether every page (all) or any page (!all) of the range is in memory. */
 static bool resident(struct memfile *mf, uint64_t off, uint64_t len, bool all)
 {
-        unsigned char vec[64];
+        unsigned char vec[512];
         size_t n = len / PAGE_SIZE, in = 0;
 
         assert_true(n <= sizeof(vec));
@@ -114,26 +114,52 @@ static void test_small_resident_free_keeps_pages_zeroed(void **state)
         memfile_free(mf, again, 4 * PAGE_SIZE);
 }
 
-/* A range with a page not in memory, or longer than MEMFILE_KEEP_SMALL, is
- * punched: its pages go back to the host (and zeroing by hand would have
- * faulted the missing ones in). */
-static void test_partly_resident_or_large_free_is_punched(void **state)
+/* A freed range with some pages written keeps just those, zeroed; the
+ * pages never written stay holes (zeroing them by hand would fault them in). */
+static void test_partly_written_free_keeps_only_written_pages(void **state)
 {
         struct memfile *mf = *state;
-        uint64_t len = MEMFILE_KEEP_SMALL + PAGE_SIZE, off;
-
-        assert_int_equal(memfile_alloc(mf, 4 * PAGE_SIZE, &off), 0);
-        memset(memfile_addr(mf, off), 0xaa, PAGE_SIZE);
-        memset(memfile_addr(mf, off + 2 * PAGE_SIZE), 0xaa, PAGE_SIZE);
-        memfile_free(mf, off, 4 * PAGE_SIZE);
-        assert_false(resident(mf, off, 4 * PAGE_SIZE, false));
-        assert_true(all_zero(memfile_addr(mf, off), 4 * PAGE_SIZE));
+        uint64_t len = MEMFILE_KEEP_SMALL + 4 * PAGE_SIZE, off;
 
         assert_int_equal(memfile_alloc(mf, len, &off), 0);
+        memset(memfile_addr(mf, off), 0xaa, PAGE_SIZE);
+        memset(memfile_addr(mf, off + 2 * PAGE_SIZE), 0xaa, PAGE_SIZE);
+        memset(memfile_addr(mf, off + len - PAGE_SIZE), 0xaa, PAGE_SIZE);
+        memfile_free(mf, off, len);
+        assert_true(resident(mf, off, PAGE_SIZE, true));
+        assert_true(resident(mf, off + 2 * PAGE_SIZE, PAGE_SIZE, true));
+        assert_true(resident(mf, off + len - PAGE_SIZE, PAGE_SIZE, true));
+        assert_false(resident(mf, off + PAGE_SIZE, PAGE_SIZE, false));
+        assert_false(resident(mf, off + 3 * PAGE_SIZE, len - 4 * PAGE_SIZE, false));
+        assert_true(all_zero(memfile_addr(mf, off), len));
+}
+
+/* More than MEMFILE_KEEP_DATA bytes written, or written in more than
+ * MEMFILE_KEEP_RUNS pieces: the whole range is punched, its pages go back
+ * to the host. */
+static void test_much_written_free_is_punched(void **state)
+{
+        const uint64_t len = MEMFILE_KEEP_DATA + PAGE_SIZE;
+        const uint64_t scattered = 2 * (MEMFILE_KEEP_RUNS + 1) * PAGE_SIZE;
+        struct memfile *mf;
+        uint64_t off, off2;
+        (void)state;
+
+        assert_int_equal(memfile_create(2 * len + scattered, &mf), 0);
+        /* Both allocated first: reading a freed range back faults its holes in. */
+        assert_int_equal(memfile_alloc(mf, len, &off), 0);
+        assert_int_equal(memfile_alloc(mf, scattered, &off2), 0);
         memset(memfile_addr(mf, off), 0xaa, len);
         memfile_free(mf, off, len);
         assert_false(resident(mf, off, len, false));
         assert_true(all_zero(memfile_addr(mf, off), len));
+
+        for (uint64_t at = 0; at < scattered; at += 2 * PAGE_SIZE)
+                memset(memfile_addr(mf, off2 + at), 0xaa, PAGE_SIZE);
+        memfile_free(mf, off2, scattered);
+        assert_false(resident(mf, off2, scattered, false));
+        assert_true(all_zero(memfile_addr(mf, off2), scattered));
+        memfile_destroy(mf);
 }
 
 /* Once more than MEMFILE_KEEP_MAX bytes were kept, every free page goes back
@@ -397,7 +423,8 @@ int main(void)
                 cmocka_unit_test_setup_teardown(test_ref_counts_overlapping_ranges_and_merges_back, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_alloc_in_hole_leaves_room_around, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_small_resident_free_keeps_pages_zeroed, setup, teardown),
-                cmocka_unit_test_setup_teardown(test_partly_resident_or_large_free_is_punched, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_partly_written_free_keeps_only_written_pages, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_much_written_free_is_punched, setup, teardown),
                 cmocka_unit_test(test_kept_bytes_are_trimmed),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
