@@ -57,9 +57,13 @@ struct memfile {
 #define MEMFILE_KEEP_DATA       (1024 * 1024)
 #define MEMFILE_KEEP_RUNS       16
 #define MEMFILE_KEEP_MAX        (64ULL << 20)
-struct memfile_run {
-        uint64_t off, len;
+
+/* How many bytes of data a fork copies for the child at most (fork.c);
+ * the unit tests of copy-on-write set it to 0. */
+struct mm_fork_tuning {
+        uint64_t copy_max;
 };
+extern struct mm_fork_tuning mm_fork_tuning;
 
 /* Allocate len bytes at offset delta inside the best-fitting free extent of at
  * least span bytes, leaving room around it for neighbours allocated later

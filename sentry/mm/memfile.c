@@ -318,16 +318,13 @@ static void punch(struct memfile *mf, uint64_t off, uint64_t len)
                 memset(mf->base + off, 0, len);
 }
 
-/* The pieces of [off, end) the file has pages for (resident or swapped
- * out: SEEK_DATA counts both), at most max of them. Their count, or -1 when
- * there are more, or they hold more than MEMFILE_KEEP_DATA bytes, or the
- * host doesn't say. The rest of the range is holes, which read as zeros. */
-static int data_runs(const struct memfile *mf, uint64_t off, uint64_t end,
-                     struct memfile_run *runs, int max)
+int memfile_data_runs(const struct memfile *mf, uint64_t off, uint64_t len,
+                      struct memfile_run *runs, int max, uint64_t max_bytes)
 {
-        uint64_t total = 0;
+        uint64_t end = off + len, total = 0;
         int n = 0;
 
+        assert(off <= mf->size && len <= mf->size - off);
         while (off < end) {
                 off_t d = lseek(mf->fd, (off_t)off, SEEK_DATA), h;
 
@@ -341,7 +338,7 @@ static int data_runs(const struct memfile *mf, uint64_t off, uint64_t end,
                 off = MIN((uint64_t)h, end);
                 runs[n++] = (struct memfile_run){ (uint64_t)d, off - (uint64_t)d };
                 total += off - (uint64_t)d;
-                if (total > MEMFILE_KEEP_DATA)
+                if (total > max_bytes)
                         return -1;
         }
         return n;
@@ -357,7 +354,7 @@ static void zero_for_free(struct memfile *mf, uint64_t off, uint64_t len)
 
         /* The common case, a small range all of whose pages are resident,
          * in one call. mincore sees the page cache: a page out on swap reads
-         * as absent, and then data_runs decides. */
+         * as absent, and then memfile_data_runs decides. */
         if (len <= MEMFILE_KEEP_SMALL && mincore(mf->base + off, len, vec) == 0) {
                 uint64_t i;
 
@@ -371,7 +368,7 @@ static void zero_for_free(struct memfile *mf, uint64_t off, uint64_t len)
         }
         /* A range with few pages written (a stack, a heap, a cow piece):
          * zero those, the holes stay holes. */
-        n = data_runs(mf, off, off + len, runs, MEMFILE_KEEP_RUNS);
+        n = memfile_data_runs(mf, off, len, runs, MEMFILE_KEEP_RUNS, MEMFILE_KEEP_DATA);
         if (n < 0) {
                 punch(mf, off, len);
                 return;

@@ -46,8 +46,18 @@ int memfile_alloc(struct memfile *mf, uint64_t len, uint64_t *ret_off);
 int memfile_alloc_at(struct memfile *mf, uint64_t off, uint64_t len);
 /* The file's size (the most that can ever be allocated). */
 uint64_t memfile_size(const struct memfile *mf);
-/* Give a range back; its pages are released to the host (hole punched). */
+/* Give a range back, zeroed: its written pages are kept when they are few,
+ * else released to the host (hole punched). */
 void memfile_free(struct memfile *mf, uint64_t off, uint64_t len);
+/* The pieces of [off, off+len) that hold data (pages touched since they were
+ * last punched, resident or swapped out; the rest reads as zeros): at most
+ * max pieces with at most max_bytes in all. Their count, or -1 when there
+ * is more (or the host can't say). */
+struct memfile_run {
+        uint64_t off, len;
+};
+int memfile_data_runs(const struct memfile *mf, uint64_t off, uint64_t len,
+                      struct memfile_run *runs, int max, uint64_t max_bytes);
 /* Reference counts: an allocated page starts with one reference (its
  * allocation). memfile_ref adds one to every page of an allocated range
  * (-ENOMEM, nothing changed); memfile_unref drops one and frees the pages
@@ -87,6 +97,9 @@ struct platform_as *mm_platform_as(const struct mm *mm);
  *   - private mappings: the parent's pages, copy-on-write in both. Writable
  *     ones are write-protected in the parent's platform address space; the
  *     first write in either mm copies the page (mm_handle_fault, copy-out).
+ *     Except small writable ones the parent owns alone (up to 512 KiB of
+ *     data a fork): the child gets a copy of their written pages at once,
+ *     and the parent's side doesn't change.
  *   - MAP_SHARED anonymous mappings: the same pages, writable in both.
  *   - MADV_WIPEONFORK mappings: fresh zero pages (the flag is inherited).
  * O(VMAs + PMAs), whatever the memory size. The child has no platform address

@@ -33,6 +33,7 @@ static int setup_size(void **state, uint64_t size)
         struct fixture *f = calloc(1, sizeof(*f));
 
         fake_platform.ops = &fake_ops;
+        mm_fork_tuning.copy_max = 0;    /* sharing, unless a test copies */
         ncalls = 0;
         fail_next = 0;
         as_created = as_released = 0;
@@ -170,6 +171,68 @@ static void test_last_reference_writes_in_place_whole_piece(void **state)
         assert_false(cow_at(f->parent, AT));
         assert_int_equal(pma_lookup(&f->parent->pmas, AT)->off, off);
         assert_int_equal(rd(f->parent, PG(0)), 'x');
+}
+
+/* ---- copies at fork ---------------------------------------------------------- */
+
+/* A small private writable VMA the parent owns alone: the child gets its own
+ * copy of the written pages at once; the parent is not write-protected and
+ * neither side breaks copy-on-write later. */
+static void test_fork_copies_small_private_vma(void **state)
+{
+        struct fixture *f = *state;
+
+        mm_fork_tuning.copy_max = 512 * 1024;
+        map_at(f->parent, AT, 4 * PAGE_SIZE, RW, ANON);
+        wr(f->parent, PG(0), 'p');
+        wr(f->parent, PG(1) + 9, 'q');
+        ncalls = 0;
+        assert_int_equal(mm_fork(f->parent, NULL, 0, &f->child), 0);
+        assert_int_equal(ncalls, 0);                    /* nothing done to the parent */
+        assert_int_equal(mm_attach_platform(f->child, &fake_platform, NULL), 0);
+        assert_false(cow_at(f->parent, PG(0)));
+        assert_false(cow_at(f->child, PG(0)));
+        assert_int_equal(fake_lookup(mm_platform_as(f->child), PG(0))->prot, RW);
+        assert_int_equal(memfile_allocated(f->mf), 8 * PAGE_SIZE);
+        assert_int_equal(rd(f->child, PG(0)), 'p');
+        assert_int_equal(rd(f->child, PG(1) + 9), 'q');
+        assert_int_equal(rd(f->child, PG(3)), 0);
+
+        wr(f->parent, PG(0), 'P');
+        wr(f->child, PG(1) + 9, 'c');
+        wr(f->child, PG(2), 'c');
+        assert_int_equal(rd(f->child, PG(0)), 'p');
+        assert_int_equal(rd(f->parent, PG(0)), 'P');
+        assert_int_equal(rd(f->parent, PG(1) + 9), 'q');
+        assert_int_equal(rd(f->parent, PG(2)), 0);
+        assert_int_equal(memfile_allocated(f->mf), 8 * PAGE_SIZE);     /* no cow copy */
+}
+
+/* Past the budget a VMA is shared copy-on-write as before; a later one that
+ * fits what is left is still copied. */
+static void test_fork_copy_budget_shares_the_rest(void **state)
+{
+        struct fixture *f = *state;
+
+        mm_fork_tuning.copy_max = 2 * PAGE_SIZE;
+        map_at(f->parent, AT, 4 * PAGE_SIZE, RW, ANON);
+        map_at(f->parent, PG(8), PAGE_SIZE, RW, ANON);
+        for (int i = 0; i < 4; i++)
+                wr(f->parent, PG(i), 'a');
+        wr(f->parent, PG(8), 'b');
+        ncalls = 0;
+        do_fork(f);
+        assert_int_equal(calls[0].kind, CALL_PROTECT);  /* the big one only */
+        assert_int_equal(calls[0].addr, AT);
+        assert_int_equal(calls[0].len, 4 * PAGE_SIZE);
+        assert_true(cow_at(f->parent, PG(0)));
+        assert_true(cow_at(f->child, PG(0)));
+        assert_false(cow_at(f->parent, PG(8)));
+        assert_false(cow_at(f->child, PG(8)));
+        assert_int_equal(rd(f->child, PG(3)), 'a');
+        assert_int_equal(rd(f->child, PG(8)), 'b');
+        wr(f->child, PG(8), 'c');
+        assert_int_equal(rd(f->parent, PG(8)), 'b');
 }
 
 static void test_fork_shares_map_shared_anon(void **state)
@@ -805,6 +868,8 @@ int main(void)
 {
         const struct CMUnitTest tests[] = {
                 T(test_fork_write_in_child_copies_only_that_page),
+                T(test_fork_copies_small_private_vma),
+                T(test_fork_copy_budget_shares_the_rest),
                 T(test_fork_write_in_parent_does_not_affect_child),
                 T(test_last_reference_writes_in_place_whole_piece),
                 T(test_fork_shares_map_shared_anon),
