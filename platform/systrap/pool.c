@@ -70,7 +70,7 @@ static int stub_new(struct systrap_platform *sp, struct systrap_as **ret, bool s
         if (spare) {
                 r = systrap_ctx_create(&as->base, &ctx);
                 if (r < 0) {
-                        systrap_as_release(&as->base);
+                        systrap_as_drop(sp, as);
                         return r;
                 }
                 as->spare = container_of(ctx, struct systrap_ctx, base);
