@@ -727,14 +727,27 @@ static int pi_lock_wait(struct task *t, struct futex_waiter *w, guest_ptr_t uadd
                 queued = false;
                 r = task_block(t, deadline);
                 b = lock_waiter_bucket(w);
+                if (!w->woken && r == 0) {
+                        /* Woken for something else (a child's exit wakes
+                         * every thread): sleep on, still queued, so that a
+                         * handover, the owner's exit's too, finds us. */
+                        pthread_mutex_unlock(&b->lock);
+                        task_prepare_block(t);
+                        b = lock_waiter_bucket(w);
+                        if (!w->woken) {
+                                pthread_mutex_unlock(&b->lock);
+                                queued = true;
+                                continue;
+                        }
+                }
                 if (!w->woken)
                         unlink_waiter(b, w);
                 pthread_mutex_unlock(&b->lock);
                 if (w->woken) {
                         uint32_t word;
 
-                        /* Handed over by an unlock: ours. Else (a robust
-                         * release, a plain wake) try again. */
+                        /* Handed over (an unlock, the owner's exit): ours.
+                         * Else the guest wrote the word since: again. */
                         r = mm_copy_in(t->mm, &word, uaddr, sizeof(word));
                         if (r < 0)
                                 return r;
