@@ -487,6 +487,12 @@ void futex_exit(struct task *t)
         }
 }
 
+void futex_exec(struct task *t)
+{
+        futex_exit(t);
+        atomic_store(&t->futex_dead, false);    /* Linux: back to FUTEX_STATE_OK */
+}
+
 /* ---- PI futexes ------------------------------------------------------------
  * Kernel-assisted lock ownership (FUTEX_LOCK_PI and friends): the word holds
  * the owner's tid, FUTEX_WAITERS while someone waits in the kernel and

@@ -104,5 +104,8 @@ int futex_cmp_requeue_pi(struct task *t, guest_ptr_t uaddr, guest_ptr_t uaddr2, 
  * own thread, while t->mm is still there (or already NULL: nothing to
  * walk). */
 void futex_exit(struct task *t);
+/* An execve, as Linux's exec_mm_release(): futex_exit()'s work for the old
+ * program, but the task lives on and owns PI locks again afterwards. */
+void futex_exec(struct task *t);
 
 #endif

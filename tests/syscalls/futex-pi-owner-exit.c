@@ -11,7 +11,10 @@
  *   FUTEX_OWNER_DIED set; a word of FUTEX_OWNER_DIED alone is taken, the bit
  *   kept; UNLOCK_PI of the dead owner's lock is EPERM;
  * - and, for comparison, with a robust list entry (bit 0: PI): the waiter
- *   ends the same, and with nobody waiting the word is FUTEX_OWNER_DIED. */
+ *   ends the same, and with nobody waiting the word is FUTEX_OWNER_DIED;
+ * - an owner's execve hands its locks on the same way (Linux's
+ *   exec_mm_release()), yet it owns locks again afterwards: a word naming
+ *   it is EWOULDBLOCK for TRYLOCK_PI, not ESRCH, until it is gone. */
 #include <linux/futex.h>
 #include <pthread.h>
 #include <stdatomic.h>
@@ -225,6 +228,68 @@ static void robust(bool contended_)
         EXPECT_EQ(load(&rlock.word), 0u);
 }
 
+/* The owner execs: its lock goes to the waiter, and it lives on. */
+static void exec_owner(void)
+{
+        char fd_text[16], fd2_text[16], c;
+        struct got g = { 0 };
+        uint32_t *shared;
+        pthread_t w;
+        pid_t child;
+        int status, p[2], q[2];
+
+        shared = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+        EXPECT_TRUE(shared != MAP_FAILED);
+        shared[1] = 0;
+        EXPECT_OK(pipe(p));
+        EXPECT_OK(pipe(q));
+        child = EXPECT_OK(fork());
+        if (child == 0) {
+                char *argv[] = { "futex-pi-owner-exit", "exec-child", fd_text, fd2_text, NULL };
+                char *envp[] = { NULL };
+
+                close(p[1]);
+                close(q[0]);
+                snprintf(fd_text, sizeof(fd_text), "%d", p[0]);
+                snprintf(fd2_text, sizeof(fd2_text), "%d", q[1]);
+                if (futex(&shared[0], FUTEX_LOCK_PI) != 0)
+                        _exit(1);
+                __atomic_store_n(&shared[1], 1, __ATOMIC_SEQ_CST);
+                while (load(&shared[1]) != 2)
+                        usleep(1000);
+                syscall(SYS_execve, "/proc/self/exe", argv, envp);
+                _exit(2);
+        }
+        close(p[0]);
+        close(q[1]);
+        while (load(&shared[1]) != 1)
+                usleep(1000);
+        g.uaddr = &shared[0];
+        g.op = FUTEX_LOCK_PI;
+        EXPECT_EQ(pthread_create(&w, NULL, waiter, &g), 0);
+        await_waiter(&shared[0]);
+        __atomic_store_n(&shared[1], 2, __ATOMIC_SEQ_CST);
+        EXPECT_EQ(pthread_join(w, NULL), 0);
+        CHECK(g.r == 0, "waiter: %ld %s", g.r, test_errname(g.err));
+        EXPECT_EQ(g.seen, (uint32_t)g.tid | FUTEX_WAITERS | FUTEX_OWNER_DIED);
+        EXPECT_EQ(load(&shared[0]), 0u);
+
+        /* The exec'd program says it runs, then waits for the pipe's end:
+         * alive meanwhile (while the execve runs Linux may say ESRCH).
+         * Not a private op: Linux 6.18 says EPERM to one whose owner is
+         * another process. */
+        EXPECT_RET(read(q[0], &c, 1), 1);
+        close(q[0]);
+        word = (uint32_t)child;
+        EXPECT_ERRNO(futex(&word, FUTEX_TRYLOCK_PI), EWOULDBLOCK);
+        EXPECT_EQ(load(&word), (uint32_t)child | FUTEX_WAITERS);
+        close(p[1]);
+        EXPECT_RET(waitpid(child, &status, 0), child);
+        CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0, "status %#x", status);
+        EXPECT_ERRNO(futex(&word, FUTEX_TRYLOCK_PI), ESRCH);
+        EXPECT_OK(munmap(shared, 4096));
+}
+
 /* The owner is another process (the word in a shared mapping) that exits. */
 static void other_process(void)
 {
@@ -318,8 +383,19 @@ static void leader_exits(void)
         CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0, "status %#x", status);
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
+        if (argc == 4 && strcmp(argv[1], "exec-child") == 0) {
+                char c = 'x';
+
+                /* exec_owner()'s child after its execve: says so, then
+                 * waits for EOF. */
+                if (write(atoi(argv[3]), &c, 1) != 1)
+                        return 1;
+                while (read(atoi(argv[2]), &c, 1) > 0)
+                        ;
+                return 0;
+        }
         contended(FUTEX_LOCK_PI_PRIVATE, 1);
         contended(FUTEX_LOCK_PI, 1);
         contended(FUTEX_LOCK_PI_PRIVATE, 2);
@@ -328,5 +404,6 @@ int main(void)
         leader_exits();
         robust(true);
         robust(false);
+        exec_owner();
         return TEST_PASS;
 }
