@@ -479,7 +479,7 @@ int exec_commit(struct task *t, struct exec_image *img)
         /* Past this point the old program is gone whatever happens. Its
          * context goes first; its stub is reused for the new program when
          * the platform can (no new stub process to make), else a new one. */
-        futex_exit(t);          /* the robust list, as Linux's exec_mm_release() */
+        futex_exec(t);          /* the robust list and PI locks, as Linux's exec_mm_release() */
         task_usage_exec_begin(t, &old_stub);    /* before the context goes */
         pthread_mutex_lock(&t->block_lock);
         old_ctx = t->ctx;

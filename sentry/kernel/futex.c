@@ -25,6 +25,10 @@ struct futex_waiter {
          * is a pi waiter there). Protected by the bucket lock. */
         bool requeue_pi;
         struct mm_futex_key requeue_key;
+        /* The word in task's mm (key's; an exiting PI owner reads a PI
+         * waiter's), and requeue_key's: a requeue to it sets uaddr. */
+        guest_ptr_t uaddr;              /* protected by the bucket lock */
+        guest_ptr_t requeue_uaddr;
 };
 
 void futex_table_init(struct futex_table *ft)
@@ -33,6 +37,7 @@ void futex_table_init(struct futex_table *ft)
                 pthread_mutex_init(&ft->buckets[i].lock, NULL);
                 ft->buckets[i].head = NULL;
         }
+        atomic_init(&ft->pi_lockers, 0);
 }
 
 void futex_table_destroy(struct futex_table *ft)
@@ -100,7 +105,7 @@ static void unlink_waiter(struct futex_bucket *b, struct futex_waiter *w)
 int futex_wait(struct task *t, guest_ptr_t uaddr, bool private, uint32_t val, uint32_t bitset,
                const struct timespec *deadline)
 {
-        struct futex_waiter w = { .bitset = bitset, .task = t };
+        struct futex_waiter w = { .bitset = bitset, .task = t, .uaddr = uaddr };
         struct futex_bucket *b;
         uint32_t cur;
         int r;
@@ -152,10 +157,9 @@ int futex_wait(struct task *t, guest_ptr_t uaddr, bool private, uint32_t val, ui
  * says (Linux counts after waking); returns how many, or -EINVAL on meeting
  * a FUTEX_LOCK_PI or FUTEX_WAIT_REQUEUE_PI waiter first, which only the PI
  * operations may wake or move (Linux's futex_wake(): a waiter with
- * pi_state or rt_waiter). Those met before stay woken. pi_too (a robust
- * release) wakes PI waiters as well, to take the lock themselves. */
+ * pi_state or rt_waiter). Those met before stay woken. */
 static int wake_locked(struct futex_bucket *b, const struct mm_futex_key *key, int n,
-                       uint32_t bitset, bool pi_too)
+                       uint32_t bitset)
 {
         struct futex_waiter **pp = &b->head;
         int woken = 0;
@@ -167,7 +171,7 @@ static int wake_locked(struct futex_bucket *b, const struct mm_futex_key *key, i
                         pp = &w->next;
                         continue;
                 }
-                if (w->requeue_pi || (w->pi && !pi_too))
+                if (w->requeue_pi || w->pi)
                         return -EINVAL;
                 if (!(w->bitset & bitset)) {
                         pp = &w->next;
@@ -195,7 +199,7 @@ int futex_wake(struct task *t, guest_ptr_t uaddr, bool private, int n, uint32_t 
                 return r;
         b = bucket_of(t->kernel, &key);
         pthread_mutex_lock(&b->lock);
-        r = wake_locked(b, &key, n, bitset, false);
+        r = wake_locked(b, &key, n, bitset);
         pthread_mutex_unlock(&b->lock);
         return r;
 }
@@ -368,9 +372,9 @@ int futex_wake_op(struct task *t, guest_ptr_t uaddr, guest_ptr_t uaddr2, bool pr
                 unlock2(b1, b2);
                 return r;
         }
-        woken = wake_locked(b1, &k1, n, FUTEX_BITSET_MATCH_ANY, false);
+        woken = wake_locked(b1, &k1, n, FUTEX_BITSET_MATCH_ANY);
         if (cond && woken >= 0) {
-                r = wake_locked(b2, &k2, n2, FUTEX_BITSET_MATCH_ANY, false);
+                r = wake_locked(b2, &k2, n2, FUTEX_BITSET_MATCH_ANY);
                 woken = r < 0 ? r : woken + r;
         }
         unlock2(b1, b2);
@@ -386,10 +390,9 @@ struct krobust_head {
 
 #define ROBUST_LIST_LIMIT 2048          /* Linux's ROBUST_LIST_LIMIT */
 
-/* Wake one waiter of a lock its owner died holding: a plain one (Linux's
- * handle_futex_death() wakes with a shared key), or one blocked in
- * LOCK_PI, under either key, which then takes the lock (the sentry's
- * stand-in for Linux's exit_pi_state_list() handover). */
+/* Wake one waiter of a plain lock its owner died holding (Linux's
+ * handle_futex_death() wakes with a shared key; here either key). PI locks
+ * go to a waiter in robust_release_pi(). */
 static void wake_robust(struct task *t, guest_ptr_t uaddr)
 {
         struct mm_futex_key key;
@@ -401,24 +404,32 @@ static void wake_robust(struct task *t, guest_ptr_t uaddr)
                         return;
                 b = bucket_of(t->kernel, &key);
                 pthread_mutex_lock(&b->lock);
-                r = wake_locked(b, &key, 1, FUTEX_BITSET_MATCH_ANY, true);
+                r = wake_locked(b, &key, 1, FUTEX_BITSET_MATCH_ANY);
                 pthread_mutex_unlock(&b->lock);
         }
 }
 
+static void robust_release_pi(struct task *t, guest_ptr_t uaddr);
+static void exit_pi_owner(struct task *t);
+
 /* A lock its owner died holding (Linux's handle_futex_death()): marked
  * FUTEX_OWNER_DIED, one waiter woken. pending: the entry being added or
  * removed, whose lock may never have been taken (0: a waiter may still
- * need the wake). pi: a PI lock (entry bit 0, as glibc marks them). */
+ * need the wake). pi: a PI lock (entry bit 0, as glibc marks them), which
+ * goes to a waiter instead. */
 static void robust_release(struct task *t, guest_ptr_t uaddr, bool pending, bool pi)
 {
         uint32_t word, new;
 
         if (uaddr & 3)
                 return;
+        if (pi) {
+                robust_release_pi(t, uaddr);
+                return;
+        }
         if (mm_copy_in(t->mm, &word, uaddr, sizeof(word)) < 0)
                 return;
-        if (pending && !pi && word == 0) {
+        if (pending && word == 0) {
                 wake_robust(t, uaddr);
                 return;
         }
@@ -462,13 +473,13 @@ static void exit_robust_list(struct task *t)
 
 void futex_exit(struct task *t)
 {
-        if (!t->mm)
-                return;
-        /* The robust list first, then the tid (Linux's exit_mm_release():
-         * futex_exit_release(), then mm_release()), so a joiner sees the
-         * locks already released. */
-        exit_robust_list(t);
-        if (t->clear_child_tid) {
+        /* The robust list first, then the PI locks still held, then the
+         * tid (Linux's exit_mm_release(): futex_exit_release(), then
+         * mm_release()), so a joiner sees the locks already released. */
+        if (t->mm)
+                exit_robust_list(t);
+        exit_pi_owner(t);
+        if (t->mm && t->clear_child_tid) {
                 uint32_t zero = 0;
 
                 if (mm_copy_out(t->mm, t->clear_child_tid, &zero, sizeof(zero)) == 0)
@@ -476,23 +487,32 @@ void futex_exit(struct task *t)
         }
 }
 
+void futex_exec(struct task *t)
+{
+        futex_exit(t);
+        atomic_store(&t->futex_dead, false);    /* Linux: back to FUTEX_STATE_OK */
+}
+
 /* ---- PI futexes ------------------------------------------------------------
  * Kernel-assisted lock ownership (FUTEX_LOCK_PI and friends): the word holds
  * the owner's tid, FUTEX_WAITERS while someone waits in the kernel and
- * FUTEX_OWNER_DIED after a robust release. The sentry hands the lock to the
- * first waiter at unlock, as Linux does. There is no priority to inherit:
- * the host schedules the sandbox's threads as it likes. */
+ * FUTEX_OWNER_DIED once an owner died holding it. The sentry hands the lock
+ * to the first waiter at unlock, and at the owner's exit, as Linux does.
+ * Linux's pi_state (owner and waiters) is implicit: the waiters are the
+ * PI waiters queued on the key, the owner is the tid in the word. There is
+ * no priority to inherit: the host schedules the sandbox's threads as it
+ * likes. */
 
 /* Compare-and-exchange the guest word at uaddr; *cur is the value seen. */
-static int futex_cmpxchg(struct task *t, guest_ptr_t uaddr, uint32_t old, uint32_t new,
+static int futex_cmpxchg(struct mm *mm, guest_ptr_t uaddr, uint32_t old, uint32_t new,
                          uint32_t *cur)
 {
         struct iovec iov;
         size_t covered = 0;
         int r;
 
-        mm_lock_read(t->mm);
-        r = mm_translate(t->mm, uaddr, sizeof(uint32_t), PLATFORM_ACCESS_READ | PLATFORM_ACCESS_WRITE,
+        mm_lock_read(mm);
+        r = mm_translate(mm, uaddr, sizeof(uint32_t), PLATFORM_ACCESS_READ | PLATFORM_ACCESS_WRITE,
                          &iov, 1, &covered);
         if (r >= 0 && covered < sizeof(uint32_t))
                 r = -EFAULT;
@@ -502,7 +522,7 @@ static int futex_cmpxchg(struct task *t, guest_ptr_t uaddr, uint32_t old, uint32
                                             __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST);
                 r = 0;
         }
-        mm_unlock_read(t->mm);
+        mm_unlock_read(mm);
         return r;
 }
 
@@ -516,13 +536,141 @@ static struct futex_waiter *pi_waiter_locked(struct futex_bucket *b, const struc
         return NULL;
 }
 
+/* Make w, a PI waiter queued in b (lock held), the owner of the lock whose
+ * word, at uaddr in mm, was seen as old: the word becomes w's tid |
+ * FUTEX_WAITERS | bits (Linux keeps WAITERS while a pi_state is around),
+ * w is unqueued and woken. 0 done, 1 the word was not old any more (*seen
+ * says what it is), -EFAULT. */
+static int pi_hand_over_locked(struct futex_bucket *b, struct futex_waiter *w, struct mm *mm,
+                               guest_ptr_t uaddr, uint32_t old, uint32_t bits, uint32_t *seen)
+{
+        int r;
+
+        r = futex_cmpxchg(mm, uaddr, old, (uint32_t)w->task->tid | FUTEX_WAITERS | bits, seen);
+        if (r < 0)
+                return r;
+        if (*seen != old)
+                return 1;
+        unlink_waiter(b, w);
+        w->woken = true;
+        task_wake(w->task);
+        return 0;
+}
+
+/* Whether tid names a task that has not passed futex_exit() yet: one that
+ * has is a dead owner, even while its tid still finds it (Linux's
+ * attach_to_pi_owner() and handle_exit_race()). Called with the bucket
+ * lock held: see exit_pi_owner(). */
+static bool pi_owner_alive(struct kernel *k, uint32_t tid)
+{
+        struct task *o = kernel_find_task(k, (int)tid);
+        bool alive = o && !atomic_load(&o->futex_dead);
+
+        task_unref(o);
+        return alive;
+}
+
+#define PI_TRIES 1000   /* compare-and-exchange rounds against a guest that keeps writing */
+
+/* A PI lock on t's robust list whose word names t: its first LOCK_PI
+ * waiter, under a shared or a private key, gets it with FUTEX_OWNER_DIED;
+ * with none the word keeps only FUTEX_WAITERS and gets FUTEX_OWNER_DIED,
+ * for the next locker to take (Linux's handle_futex_death() marks it and
+ * exit_pi_state_list() hands it on). Both buckets stay locked, so a locker
+ * comes either before (a waiter here) or after (the lock free). */
+static void robust_release_pi(struct task *t, guest_ptr_t uaddr)
+{
+        struct mm_futex_key ks, kp;
+        struct futex_bucket *bs, *bp;
+        uint32_t word, seen;
+        int r;
+
+        if (mm_futex_key(t->mm, uaddr, false, &ks) < 0 || mm_futex_key(t->mm, uaddr, true, &kp) < 0)
+                return;
+        bs = bucket_of(t->kernel, &ks);
+        bp = bucket_of(t->kernel, &kp);
+        lock2(bs, bp);
+        r = mm_copy_in(t->mm, &word, uaddr, sizeof(word));
+        for (int tries = 0; r == 0 && tries < PI_TRIES; tries++) {
+                struct futex_waiter *w = pi_waiter_locked(bs, &ks, NULL);
+                struct futex_bucket *b = bs;
+
+                if ((word & FUTEX_TID_MASK) != (uint32_t)t->tid)
+                        break;
+                if (!w) {
+                        b = bp;
+                        w = pi_waiter_locked(bp, &kp, NULL);
+                }
+                if (w) {
+                        r = pi_hand_over_locked(b, w, t->mm, uaddr, word, FUTEX_OWNER_DIED, &seen);
+                } else {
+                        r = futex_cmpxchg(t->mm, uaddr, word,
+                                          (word & FUTEX_WAITERS) | FUTEX_OWNER_DIED, &seen);
+                        if (r == 0 && seen != word)
+                                r = 1;
+                }
+                if (r != 1)
+                        break;
+                word = seen;
+                r = 0;
+        }
+        unlock2(bs, bp);
+}
+
+/* The PI locks an exiting t still owns (their word names it) that have
+ * waiters: each goes to its first waiter with FUTEX_OWNER_DIED, as in
+ * robust_release_pi(). Linux finds them on the owner's pi_state_list; here
+ * the queued PI waiters are looked through, bucket by bucket, and only
+ * while some task is in a PI lock call at all. t is marked dead first, so
+ * a locker that counts itself in after the count was read finds the mark
+ * when it looks at its owner (all sequentially consistent), and one that
+ * found no mark queued itself under a bucket lock this look takes after. */
+static void exit_pi_owner(struct task *t)
+{
+        struct futex_table *ft = &t->kernel->futexes;
+
+        atomic_store(&t->futex_dead, true);
+        if (atomic_load(&ft->pi_lockers) == 0)
+                return;
+        for (int i = 0; i < FUTEX_BUCKETS; i++) {
+                struct futex_bucket *b = &ft->buckets[i];
+                struct futex_waiter *w, *next;
+
+                pthread_mutex_lock(&b->lock);
+                for (w = b->head; w; w = next) {
+                        uint32_t word, seen;
+                        int r;
+
+                        next = w->next;
+                        if (!w->pi)
+                                continue;
+                        /* The waiter's own view of the word: its owner
+                         * may be another process sharing the memory. */
+                        r = mm_copy_in(w->task->mm, &word, w->uaddr, sizeof(word));
+                        for (int tries = 0; r == 0 && tries < PI_TRIES; tries++) {
+                                if ((word & FUTEX_TID_MASK) != (uint32_t)t->tid)
+                                        break;
+                                r = pi_hand_over_locked(b, w, w->task->mm, w->uaddr, word,
+                                                        FUTEX_OWNER_DIED, &seen);
+                                if (r != 1)
+                                        break;
+                                word = seen;
+                                r = 0;
+                        }
+                }
+                pthread_mutex_unlock(&b->lock);
+        }
+}
+
 /* One attempt to take the lock for task o (the caller t itself, or the
  * waiter a CMP_REQUEUE_PI acquires for), bucket lock held: 0 taken, 1
- * owned by another (FUTEX_WAITERS now set when wait), or -errno. A lock
- * taken gets FUTEX_WAITERS when other PI waiters remain or force_waiters. */
+ * owned by another (FUTEX_WAITERS now set), -ESRCH owned by a dead task
+ * (FUTEX_WAITERS set all the same, as Linux's futex_lock_pi_atomic() sets
+ * it before it looks for the owner), or -errno. A lock taken gets
+ * FUTEX_WAITERS when other PI waiters remain or force_waiters. */
 static int pi_try_locked(struct task *t, struct task *o, struct futex_bucket *b, guest_ptr_t uaddr,
                          const struct mm_futex_key *key, const struct futex_waiter *self,
-                         bool wait, bool force_waiters)
+                         bool force_waiters)
 {
         uint32_t word, new, seen;
         int r;
@@ -531,7 +679,7 @@ static int pi_try_locked(struct task *t, struct task *o, struct futex_bucket *b,
         for (int tries = 0; r == 0; tries++) {
                 uint32_t owner = word & FUTEX_TID_MASK;
 
-                if (tries > 1000)
+                if (tries > PI_TRIES)
                         return -EAGAIN;         /* the guest keeps changing it */
                 if (owner == (uint32_t)o->tid)
                         return -EDEADLK;
@@ -541,19 +689,20 @@ static int pi_try_locked(struct task *t, struct task *o, struct futex_bucket *b,
                         new = (uint32_t)o->tid | (word & FUTEX_OWNER_DIED) |
                               (force_waiters || pi_waiter_locked(b, key, self) ? FUTEX_WAITERS : 0);
                 } else {
-                        struct task *ot = kernel_find_task(t->kernel, (int)owner);
-
-                        if (!ot)
-                                return -ESRCH;  /* no such owner in the sandbox */
-                        task_unref(ot);
-                        if (!wait || (word & FUTEX_WAITERS))
-                                return 1;
                         new = word | FUTEX_WAITERS;
                 }
-                r = futex_cmpxchg(t, uaddr, word, new, &seen);
-                if (r == 0 && seen == word)
-                        return owner ? 1 : 0;
-                word = seen;
+                r = futex_cmpxchg(t->mm, uaddr, word, new, &seen);
+                if (r < 0)
+                        return r;
+                if (seen != word) {
+                        word = seen;
+                        continue;
+                }
+                if (!owner)
+                        return 0;
+                /* A dead owner's word stays as it is: ESRCH (it died
+                 * before any waiter came, without a robust entry). */
+                return pi_owner_alive(t->kernel, owner) ? 1 : -ESRCH;
         }
         return r;
 }
@@ -572,7 +721,7 @@ static int pi_lock_wait(struct task *t, struct futex_waiter *w, guest_ptr_t uadd
                 if (!queued) {
                         task_prepare_block(t);
                         pthread_mutex_lock(&b->lock);
-                        r = pi_try_locked(t, t, b, uaddr, &w->key, NULL, !try, false);
+                        r = pi_try_locked(t, t, b, uaddr, &w->key, NULL, false);
                         if (r <= 0 || try) {
                                 pthread_mutex_unlock(&b->lock);
                                 return r == 1 ? -EWOULDBLOCK : r;
@@ -584,14 +733,27 @@ static int pi_lock_wait(struct task *t, struct futex_waiter *w, guest_ptr_t uadd
                 queued = false;
                 r = task_block(t, deadline);
                 b = lock_waiter_bucket(w);
+                if (!w->woken && r == 0) {
+                        /* Woken for something else (a child's exit wakes
+                         * every thread): sleep on, still queued, so that a
+                         * handover, the owner's exit's too, finds us. */
+                        pthread_mutex_unlock(&b->lock);
+                        task_prepare_block(t);
+                        b = lock_waiter_bucket(w);
+                        if (!w->woken) {
+                                pthread_mutex_unlock(&b->lock);
+                                queued = true;
+                                continue;
+                        }
+                }
                 if (!w->woken)
                         unlink_waiter(b, w);
                 pthread_mutex_unlock(&b->lock);
                 if (w->woken) {
                         uint32_t word;
 
-                        /* Handed over by an unlock: ours. Else (a robust
-                         * release, a plain wake) try again. */
+                        /* Handed over (an unlock, the owner's exit): ours.
+                         * Else the guest wrote the word since: again. */
                         r = mm_copy_in(t->mm, &word, uaddr, sizeof(word));
                         if (r < 0)
                                 return r;
@@ -607,13 +769,18 @@ static int pi_lock_wait(struct task *t, struct futex_waiter *w, guest_ptr_t uadd
 int futex_lock_pi(struct task *t, guest_ptr_t uaddr, bool private, bool try,
                   const struct timespec *deadline)
 {
-        struct futex_waiter w = { .bitset = FUTEX_BITSET_MATCH_ANY, .task = t, .pi = true };
+        struct futex_waiter w = { .bitset = FUTEX_BITSET_MATCH_ANY, .task = t, .pi = true,
+                                  .uaddr = uaddr };
+        atomic_int *lockers = &t->kernel->futexes.pi_lockers;
         int r;
 
         r = mm_futex_key(t->mm, uaddr, private, &w.key);
         if (r < 0)
                 return r;
+        /* Counted in before looking at the owner: see exit_pi_owner(). */
+        atomic_fetch_add(lockers, 1);
         r = pi_lock_wait(t, &w, uaddr, try, false, deadline);
+        atomic_fetch_sub(lockers, 1);
         return r == -EINTR ? -ERESTARTNOINTR : r;  /* Linux restarts a PI lock */
 }
 
@@ -622,7 +789,7 @@ int futex_unlock_pi(struct task *t, guest_ptr_t uaddr, bool private)
         struct mm_futex_key key;
         struct futex_bucket *b;
         struct futex_waiter *next;
-        uint32_t word, new, seen;
+        uint32_t word, seen;
         int r;
 
         r = mm_futex_key(t->mm, uaddr, private, &key);
@@ -631,27 +798,29 @@ int futex_unlock_pi(struct task *t, guest_ptr_t uaddr, bool private)
         b = bucket_of(t->kernel, &key);
         pthread_mutex_lock(&b->lock);
         r = mm_copy_in(t->mm, &word, uaddr, sizeof(word));
-        while (r == 0) {
+        for (int tries = 0; r == 0; tries++) {
+                if (tries > PI_TRIES) {
+                        r = -EAGAIN;            /* the guest keeps changing it */
+                        break;
+                }
                 if ((word & FUTEX_TID_MASK) != (uint32_t)t->tid) {
                         r = -EPERM;
                         break;
                 }
-                /* The first waiter becomes the owner (WAITERS kept for the
-                 * others); with nobody waiting the lock is free. */
+                /* The first waiter becomes the owner (OWNER_DIED cleared);
+                 * with nobody waiting the lock is free. */
                 next = pi_waiter_locked(b, &key, NULL);
-                new = next ? (uint32_t)next->task->tid |
-                             (pi_waiter_locked(b, &key, next) ? FUTEX_WAITERS : 0) : 0;
-                r = futex_cmpxchg(t, uaddr, word, new, &seen);
-                if (r < 0 || seen != word) {
-                        word = seen;
-                        continue;
-                }
                 if (next) {
-                        unlink_waiter(b, next);
-                        next->woken = true;
-                        task_wake(next->task);
+                        r = pi_hand_over_locked(b, next, t->mm, uaddr, word, 0, &seen);
+                } else {
+                        r = futex_cmpxchg(t->mm, uaddr, word, 0, &seen);
+                        if (r == 0 && seen != word)
+                                r = 1;
                 }
-                break;
+                if (r != 1)
+                        break;
+                word = seen;
+                r = 0;
         }
         pthread_mutex_unlock(&b->lock);
         return r;
@@ -664,10 +833,11 @@ int futex_unlock_pi(struct task *t, guest_ptr_t uaddr, bool private)
  * either way the waiter returns owning the PI futex (Linux's
  * kernel/futex/requeue.c). */
 
-int futex_wait_requeue_pi(struct task *t, guest_ptr_t uaddr, guest_ptr_t uaddr2, bool private,
-                          uint32_t val, const struct timespec *deadline)
+static int wait_requeue_pi(struct task *t, guest_ptr_t uaddr, guest_ptr_t uaddr2, bool private,
+                           uint32_t val, const struct timespec *deadline)
 {
-        struct futex_waiter w = { .bitset = FUTEX_BITSET_MATCH_ANY, .task = t, .requeue_pi = true };
+        struct futex_waiter w = { .bitset = FUTEX_BITSET_MATCH_ANY, .task = t, .requeue_pi = true,
+                                  .uaddr = uaddr, .requeue_uaddr = uaddr2 };
         struct futex_bucket *b;
         uint32_t cur, word;
         bool requeued;
@@ -724,6 +894,7 @@ int futex_wait_requeue_pi(struct task *t, guest_ptr_t uaddr, guest_ptr_t uaddr2,
                 if ((word & FUTEX_TID_MASK) == (uint32_t)t->tid)
                         return 0;
                 w.key = w.requeue_key;
+                w.uaddr = uaddr2;
                 w.pi = true;
                 r = pi_lock_wait(t, &w, uaddr2, false, false, deadline);
                 return r == -EINTR ? -EWOULDBLOCK : r;
@@ -744,6 +915,20 @@ int futex_wait_requeue_pi(struct task *t, guest_ptr_t uaddr, guest_ptr_t uaddr2,
         pthread_mutex_unlock(&b->lock);
         r = pi_lock_wait(t, &w, uaddr2, false, true, deadline);
         return r == -EINTR ? -EWOULDBLOCK : r;
+}
+
+int futex_wait_requeue_pi(struct task *t, guest_ptr_t uaddr, guest_ptr_t uaddr2, bool private,
+                          uint32_t val, const struct timespec *deadline)
+{
+        atomic_int *lockers = &t->kernel->futexes.pi_lockers;
+        int r;
+
+        /* Counted in for as long as it may become a PI waiter: see
+         * exit_pi_owner(). */
+        atomic_fetch_add(lockers, 1);
+        r = wait_requeue_pi(t, uaddr, uaddr2, private, val, deadline);
+        atomic_fetch_sub(lockers, 1);
+        return r;
 }
 
 int futex_cmp_requeue_pi(struct task *t, guest_ptr_t uaddr, guest_ptr_t uaddr2, bool private,
@@ -785,7 +970,7 @@ int futex_cmp_requeue_pi(struct task *t, guest_ptr_t uaddr, guest_ptr_t uaddr2, 
                         r = -EINVAL;
                         goto out;
                 }
-                r = pi_try_locked(t, top->task, b2, uaddr2, &k2, NULL, true, nr_requeue != 0);
+                r = pi_try_locked(t, top->task, b2, uaddr2, &k2, NULL, nr_requeue != 0);
                 if (r < 0)
                         goto out;
                 if (r == 0) {
@@ -816,6 +1001,7 @@ int futex_cmp_requeue_pi(struct task *t, guest_ptr_t uaddr, guest_ptr_t uaddr2, 
                 w->requeue_pi = false;
                 w->pi = true;
                 w->key = k2;
+                w->uaddr = w->requeue_uaddr;
                 enqueue_locked(b2, w);
                 count++;
         }

@@ -9,6 +9,7 @@
 #define CONTERNEL_SENTRY_FUTEX_H
 
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <time.h>
@@ -29,6 +30,10 @@ struct futex_bucket {
 
 struct futex_table {
         struct futex_bucket buckets[FUTEX_BUCKETS];
+        /* Tasks in a PI lock call (LOCK_PI, TRYLOCK_PI, WAIT_REQUEUE_PI):
+         * an exiting task looks for PI futexes it owns only while some
+         * are (see futex_exit()). */
+        atomic_int pi_lockers;
 };
 
 void futex_table_init(struct futex_table *ft);
@@ -58,13 +63,17 @@ int futex_wake_op(struct task *t, guest_ptr_t uaddr, guest_ptr_t uaddr2, bool pr
 
 /* FUTEX_LOCK_PI(2) and FUTEX_TRYLOCK_PI (try): take the lock whose word
  * holds its owner's tid, waiting (deadline: absolute CLOCK_MONOTONIC, NULL
- * for none) until an unlock hands it over. 0 owned, -EDEADLK already ours,
- * -EWOULDBLOCK (try) owned by another, -ESRCH the owner is no task,
- * -ETIMEDOUT, -ERESTARTNOINTR (a signal: restarted), -EFAULT. */
+ * for none) until an unlock, or the owner's exit, hands it over. A lock
+ * held by another gets FUTEX_WAITERS, even for try (Linux). 0 owned,
+ * -EDEADLK already ours, -EWOULDBLOCK (try) owned by another, -ESRCH the
+ * owner is no task or one past its futex_exit() (the word keeps the tid,
+ * with FUTEX_WAITERS set, as Linux's handle_exit_race()), -ETIMEDOUT,
+ * -ERESTARTNOINTR (a signal: restarted), -EFAULT. */
 int futex_lock_pi(struct task *t, guest_ptr_t uaddr, bool private, bool try,
                   const struct timespec *deadline);
 /* FUTEX_UNLOCK_PI: -EPERM unless the caller owns it; the first waiter
- * becomes the owner. */
+ * becomes the owner (the word: its tid | FUTEX_WAITERS, as Linux's
+ * wake_futex_pi(), whether or not others wait). */
 int futex_unlock_pi(struct task *t, guest_ptr_t uaddr, bool private);
 
 /* FUTEX_WAIT_REQUEUE_PI: wait on uaddr (while *uaddr == val) until
@@ -84,10 +93,19 @@ int futex_wait_requeue_pi(struct task *t, guest_ptr_t uaddr, guest_ptr_t uaddr2,
 int futex_cmp_requeue_pi(struct task *t, guest_ptr_t uaddr, guest_ptr_t uaddr2, bool private,
                          int nr_wake, int nr_requeue, uint32_t val);
 
-/* A thread's exit: the robust list walked (each held lock, PI ones too,
- * marked FUTEX_OWNER_DIED and one waiter woken, a LOCK_PI one taking it),
- * then CLONE_CHILD_CLEARTID's word to 0 and a wake, as Linux's
- * exit_mm_release(). */
+/* A thread's exit, as Linux's exit_mm_release(): the robust list walked
+ * (each held lock marked FUTEX_OWNER_DIED and one waiter woken; a PI lock
+ * goes to its first LOCK_PI waiter, the word then its tid | FUTEX_WAITERS |
+ * FUTEX_OWNER_DIED); then every PI futex whose word still names the task
+ * and that has LOCK_PI waiters goes the same way to its first waiter
+ * (Linux's exit_pi_state_list() and the waiter's fixup_pi_state_owner()),
+ * and from there on LOCK_PI sees the task as gone (-ESRCH); last
+ * CLONE_CHILD_CLEARTID's word to 0 and a wake. Called once, by the task's
+ * own thread, while t->mm is still there (or already NULL: nothing to
+ * walk). */
 void futex_exit(struct task *t);
+/* An execve, as Linux's exec_mm_release(): futex_exit()'s work for the old
+ * program, but the task lives on and owns PI locks again afterwards. */
+void futex_exec(struct task *t);
 
 #endif

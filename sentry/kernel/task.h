@@ -156,6 +156,9 @@ struct task {
         guest_ptr_t clear_child_tid;
         guest_ptr_t robust_list;
         uint64_t robust_list_len;
+        /* Set by futex_exit() once the robust list is walked: a PI lock
+         * naming this task has a dead owner (Linux's FUTEX_STATE_DEAD). */
+        atomic_bool futex_dead;
         char comm[16];                  /* PR_SET_NAME, TASK_COMM_LEN */
 
         /* Job control (job_control.c), protected by tg->lock: a group stop

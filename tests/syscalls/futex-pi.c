@@ -3,7 +3,9 @@
  * LOCK_PI sets FUTEX_WAITERS and sleeps until UNLOCK_PI hands the lock over
  * (the word then holds the waiter's tid); UNLOCK_PI of a lock we do not own
  * is EPERM; a timed LOCK_PI times out (its deadline is absolute
- * CLOCK_REALTIME) and leaves the lock as it was. glibc's PI mutexes on top. */
+ * CLOCK_REALTIME) and leaves the lock as it was. A failed TRYLOCK_PI sets
+ * FUTEX_WAITERS all the same, which UNLOCK_PI clears. glibc's PI mutexes on
+ * top. */
 #include <linux/futex.h>
 #include <pthread.h>
 #include <stdatomic.h>
@@ -82,6 +84,11 @@ int main(void)
         EXPECT_EQ(pthread_create(&th, NULL, stranger, NULL), 0);
         EXPECT_EQ(pthread_join(th, &ret), 0);
         CHECK(ret == NULL, "stranger step %ld", (long)ret);
+        EXPECT_EQ(word, (uint32_t)me | FUTEX_WAITERS);
+        EXPECT_OK(futex(&word, FUTEX_UNLOCK_PI_PRIVATE, NULL));
+        EXPECT_EQ(word, 0u);
+        EXPECT_OK(futex(&word, FUTEX_LOCK_PI_PRIVATE, NULL));
+        EXPECT_EQ(word, (uint32_t)me);
 
         /* A waiter: it sets FUTEX_WAITERS, sleeps, and gets the lock. */
         EXPECT_EQ(pthread_create(&th, NULL, waiter, NULL), 0);
