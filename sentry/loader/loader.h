@@ -17,6 +17,7 @@
 
 #include "lib/guest.h"
 #include "platform/platform.h"
+#include "sentry/mm/mm.h"
 
 struct mm;
 
@@ -58,6 +59,9 @@ struct loader_file_ops {
 };
 struct loader_file {
         const struct loader_file_ops *ops;
+        /* The open file /proc/PID/maps names the segments after (borrowed;
+         * the mm takes references), or empty (a host fd). */
+        struct mm_vm_file vm_file;
 };
 
 /* A loader_file over a host fd (borrowed: close() leaves it open). */

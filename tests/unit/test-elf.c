@@ -844,6 +844,14 @@ static struct fake_vma *fake_find(struct mm *mm, guest_ptr_t addr, size_t len)
 }
 
 /* Whole fake mappings only (the loader unmaps its interpreter reservation). */
+long mm_mmap_copy_of(struct mm *mm, guest_ptr_t addr, uint64_t len, int prot, int flags,
+                     const struct mm_vm_file *vf, uint64_t off)
+{
+        (void)vf;
+        assert_true(PAGE_ALIGNED(off));
+        return mm_mmap(mm, addr, len, prot, flags);
+}
+
 int mm_munmap(struct mm *mm, guest_ptr_t addr, uint64_t len)
 {
         for (unsigned i = 0; i < mm->nvma; i++)
