@@ -49,8 +49,8 @@ static int copy_file_to_guest(struct mm *mm, struct loader_file *f, uint64_t off
         return 0;
 }
 
-/* One PT_LOAD at bias: fresh zero pages, the file bytes, then the segment's
- * protection. As with Linux's file mapping, the page holding the segment's
+/* One PT_LOAD at bias: fresh zero pages with the segment's protection, then
+ * the file bytes (written past the protection). As with Linux's file mapping, the page holding the segment's
  * start also gets the file bytes before it, and if there is no bss the last
  * page gets the file bytes after it; bss is zero. A later segment sharing a
  * page replaces it (Linux's MAP_FIXED does the same). The pages up to the
@@ -72,14 +72,14 @@ static int load_segment(struct mm *mm, struct loader_file *f, const struct elf_s
         guest_ptr_t named_end = seg->filesz ? MIN(end, PAGE_ROUND_UP(vaddr + seg->filesz)) : start;
 
         if (named_end > start) {
-                addr = mm_mmap_copy_of(mm, start, named_end - start, PROT_READ | PROT_WRITE,
+                addr = mm_mmap_copy_of(mm, start, named_end - start, seg->prot,
                                        MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, &f->vm_file,
                                        seg->offset - (vaddr - start));
                 if (addr < 0)
                         return (int)addr;
         }
         if (end > named_end) {
-                addr = mm_mmap(mm, named_end, end - named_end, PROT_READ | PROT_WRITE,
+                addr = mm_mmap(mm, named_end, end - named_end, seg->prot,
                                MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED);
                 if (addr < 0)
                         return (int)addr;
@@ -101,11 +101,7 @@ static int load_segment(struct mm *mm, struct loader_file *f, const struct elf_s
                                 return r;
                 }
         }
-
-        r = named_end > start ? mm_mprotect(mm, start, named_end - start, seg->prot) : 0;
-        if (r == 0 && end > named_end)
-                r = mm_mprotect(mm, named_end, end - named_end, seg->prot);
-        return r;
+        return 0;
 }
 
 static uint64_t host_auxval(unsigned long type, uint64_t fallback)

@@ -84,6 +84,11 @@ void memfile_refs_destroy(struct memfile *mf);  /* memfile_destroy's part */
 #define VMA_WIPEONFORK  0x8     /* MADV_WIPEONFORK */
 #define VMA_NOMAYWRITE  0x10    /* shared file mapping of a file not open for writing:
                                  * PROT_WRITE never (Linux's !VM_MAYWRITE) */
+#define VMA_ACCOUNT     0x20    /* Linux's VM_ACCOUNT: private memory that was writable
+                                 * (mmap without MAP_NORESERVE, brk, or mprotect adding
+                                 * PROT_WRITE); never cleared, so such a mapping stays
+                                 * apart from read-only neighbours, as /proc shows on Linux */
+#define VMA_NORESERVE   0x40    /* MAP_NORESERVE: never VMA_ACCOUNT (Linux's VM_NORESERVE) */
 
 /* One mapping [start, end) as the guest asked for it: protections and flags,
  * and for a file mapping the file and the file offset of start. Which

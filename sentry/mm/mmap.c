@@ -143,6 +143,11 @@ static long map_locked(struct mm *mm, guest_ptr_t addr, uint64_t len, int prot, 
          * (no fault handling yet) and has no guard gap. */
         if (!fa && (flags & MAP_GROWSDOWN))
                 vma_flags |= VMA_GROWSDOWN;
+        /* accountable_mapping() */
+        if (flags & MAP_NORESERVE)
+                vma_flags |= VMA_NORESERVE;
+        else if (!(vma_flags & VMA_SHARED) && (prot & PROT_WRITE))
+                vma_flags |= VMA_ACCOUNT;
 
         /* MAP_FIXED replaces what is there: unmap it first, like Linux. */
         if (vma_find_intersection(&mm->vmas, addr, addr + len)) {
