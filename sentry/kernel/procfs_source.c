@@ -315,7 +315,8 @@ static int ks_vmas(struct procfs_source *s, int tgid, struct procfs_vma **ret, s
         for (size_t i = 0; i < n; i++) {
                 out[i] = (struct procfs_vma){
                         .start = in[i].start, .end = in[i].end, .prot = in[i].prot,
-                        .shared = in[i].shared, .name = in[i].name, .pgoff = in[i].pgoff,
+                        .shared = in[i].shared, .may_write = in[i].may_write,
+                        .account = in[i].account, .name = in[i].name, .pgoff = in[i].pgoff,
                         .rss = in[i].rss,
                 };
                 /* Every file the sentry maps is a vfs file. */

@@ -146,6 +146,8 @@ int mm_get_vmas(struct mm *mm, struct mm_vma_info **ret, size_t *ret_n)
                 *info = (struct mm_vma_info){
                         .start = v->start, .end = v->end, .prot = v->prot,
                         .shared = v->flags & VMA_SHARED,
+                        .may_write = !(v->flags & VMA_NOMAYWRITE),
+                        .account = v->flags & VMA_ACCOUNT,
                         .vm_file = vma_vm_file_get(&v->vm_file),
                         .pgoff = v->vm_file.file ? v->pgoff : 0,
                         .rss = backed(&p, v->start, v->end),

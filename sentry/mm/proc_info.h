@@ -41,6 +41,8 @@ struct mm_vma_info {
         guest_ptr_t start, end;
         int prot;                       /* PROT_* */
         bool shared;
+        bool may_write;                 /* PROT_WRITE allowed (Linux's VM_MAYWRITE) */
+        bool account;                   /* Linux's VM_ACCOUNT */
         const char *name;               /* "[heap]", "[stack]" or NULL (static strings) */
         /* The file it maps or copies (a reference: mm_vmas_release() drops
          * it), or empty; pgoff is the file offset of start (0 without). */

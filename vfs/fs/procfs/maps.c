@@ -119,13 +119,12 @@ static void show_smap_counts(struct seqbuf *b, const struct procfs_vma *v)
         if (v->shared)
                 seqbuf_puts(b, " sh");
         seqbuf_puts(b, " mr");
-        if (!v->shared || (v->prot & PROT_WRITE))
+        if (v->may_write)
                 seqbuf_puts(b, " mw");
         seqbuf_puts(b, " me");
         if (v->shared)
                 seqbuf_puts(b, " ms");
-        /* VM_ACCOUNT: private writable memory (and shared anonymous). */
-        if ((!v->shared && (v->prot & PROT_WRITE)) || (v->shared && !v->file))
+        if (v->account)
                 seqbuf_puts(b, " ac");
         seqbuf_puts(b, " \n");
 }

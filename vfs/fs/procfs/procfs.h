@@ -57,6 +57,8 @@ struct procfs_vma {
         uint64_t start, end;
         int prot;                       /* PROT_* */
         bool shared;                    /* MAP_SHARED */
+        bool may_write;                 /* PROT_WRITE allowed (Linux's VM_MAYWRITE) */
+        bool account;                   /* Linux's VM_ACCOUNT (private, was writable) */
         const char *name;               /* static: "[heap]", "[stack]", or NULL */
         /* The open file it maps or, for the loader's segments, copies (a
          * reference, dropped by procfs_vmas_free()), or NULL; pgoff is the
