@@ -311,6 +311,10 @@ static void test_pid_files(void **state)
         assert_non_null(strstr(slurp("/proc/7/limits", NULL),
                                "\nMax open files            1024                 unlimited            files     \n"));
         assert_non_null(strstr(slurp("/proc/7/mounts", NULL), "proc /proc proc rw"));
+        assert_string_equal(slurp("/proc/7/maps", NULL), "00400000-00401000 r-xp 00000000 00:00 0 \n");
+        s = slurp("/proc/7/smaps", NULL);
+        assert_non_null(strstr(s, "00400000-00401000 r-xp 00000000 00:00 0 \nSize:                  4 kB\n"));
+        assert_non_null(strstr(s, "\nVmFlags: rd ex mr me \n"));
         assert_non_null(strstr(slurp("/proc/7/task/7/status", NULL), "\nPid:\t7\n"));
 }
 
