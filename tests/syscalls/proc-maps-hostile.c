@@ -138,9 +138,53 @@ static void test_newline_name(void)
         EXPECT_OK(syscall(SYS_munmap, p, PAGE));
 }
 
+/* A child maps and unmaps a file (and closes its fd) in a loop, then
+ * exits, while we read its maps: every read is whole lines, and once it is
+ * a zombie, empty. */
+static void test_racing_exit(void)
+{
+        char path[64], maps_path[64];
+        int status, reads = 0;
+        size_t len;
+        pid_t pid;
+
+        snprintf(path, sizeof(path), "/dev/shm/proc-maps-race.%d", getpid());
+        close((int)EXPECT_OK(syscall(SYS_open, path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC,
+                                     0600)));
+        EXPECT_OK(syscall(SYS_truncate, path, (off_t)(4 * PAGE)));
+        pid = fork();
+        if (pid == 0) {
+                for (int i = 0; i < 300; i++) {
+                        int fd = open(path, O_RDWR | O_CLOEXEC);
+                        void *p = fd < 0 ? MAP_FAILED : mmap(NULL, (size_t)(1 + i % 4) * PAGE,
+                                                             PROT_READ, i % 2 ? MAP_SHARED : MAP_PRIVATE,
+                                                             fd, 0);
+
+                        if (p == MAP_FAILED)
+                                _exit(1);
+                        close(fd);
+                        if (i % 3 && munmap(p, (size_t)(1 + i % 4) * PAGE) < 0)
+                                _exit(1);
+                }
+                _exit(0);
+        }
+        EXPECT_OK(pid);
+        snprintf(maps_path, sizeof(maps_path), "/proc/%d/maps", pid);
+        do {
+                len = read_whole(maps_path, buf, sizeof(buf) / 2);
+                CHECK(len == 0 || buf[len - 1] == '\n', "maps ends in '%c'", buf[len - 1]);
+                reads++;
+        } while (len > 0 && reads < 100000);
+        CHECK(len == 0, "the child's maps never went empty");
+        EXPECT_OK(waitpid(pid, &status, 0));
+        CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0, "child status %#x", status);
+        EXPECT_OK(syscall(SYS_unlink, path));
+}
+
 int main(void)
 {
         test_other_process();
+        test_racing_exit();
         test_reads();
         test_newline_name();
         return TEST_PASS;
