@@ -33,6 +33,7 @@ long sys_mmap(struct task *t, const struct syscall_args *a)
                 file_unref(f);
                 return -EBADF;
         }
+        fa.vm_file = (struct mm_vm_file){ f, &file_vm_file_ops };
         fa.readable = file_readable(f);
         fa.writable = file_writable(f);
         if (f->ops->mmap) {

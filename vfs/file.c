@@ -3,6 +3,7 @@
 #include "fsnotify.h"
 #include "lib/macro.h"
 #include "lock.h"
+#include "sentry/mm/mm.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -77,6 +78,20 @@ struct file *file_unref(struct file *f)
                 path_put(&p);
         }
         return NULL;
+}
+
+const struct mm_vm_file_ops file_vm_file_ops = {
+        .ref = file_ref,
+        .unref = file_unref,
+};
+
+void file_allow_write_access(struct file *f)
+{
+        if (f->wc_inode && f->wc < 0) {
+                inode_allow_write_access(f->wc_inode);
+                f->wc_inode = inode_unref(f->wc_inode);
+                f->wc = 0;
+        }
 }
 
 bool file_readable(const struct file *f)

@@ -29,6 +29,7 @@
 struct file;
 struct epitem;
 struct mm_mappable;
+struct mm_vm_file_ops;
 struct seqbuf;
 
 struct iov_iter {
@@ -106,7 +107,8 @@ struct file {
         struct path path;               /* immutable; empty for host passthrough files */
         /* Set once at open (open.c): the inode whose writecount this file
          * holds (a reference), +1 as a writer or -1 as a program being
-         * executed; released with the file. */
+         * executed; released with the file (or a -1 earlier, by
+         * file_allow_write_access()). */
         struct inode *wc_inode;
         int wc;
         bool fsn_counted;               /* in its inode's fsn_opens (fsnotify.c) */
@@ -133,6 +135,14 @@ void file_init(struct file *f, const struct file_ops *ops, unsigned flags, bool 
 int file_new(const struct file_ops *ops, unsigned flags, struct file **ret);
 struct file *file_ref(struct file *f);
 struct file *file_unref(struct file *f);        /* accepts NULL, returns NULL */
+/* file_ref/file_unref for the mm: a mapping of f holds it (mm.h's
+ * struct mm_vm_file { f, &file_vm_file_ops }), as Linux's vma->vm_file. */
+extern const struct mm_vm_file_ops file_vm_file_ops;
+/* Linux's allow_write_access() after open_exec(): f, opened by
+ * vfs_open_exec(), no longer keeps writers out (ETXTBSY) while it lives
+ * (exec's interpreter once loaded, whose mappings keep it). Call while
+ * nobody else uses f. */
+void file_allow_write_access(struct file *f);
 
 /* Whether f may be read (written) at all: -EBADF if not opened for it,
  * -EINVAL if the file has no such operation. Linux checks this before it

@@ -96,6 +96,20 @@ static const struct loader_file_ops exec_file_ops = {
         .close = exec_file_close,
 };
 
+/* The interpreter, once loaded, lets writers in again, though its mappings
+ * keep it open (Linux's load_elf_binary: allow_write_access(interpreter)). */
+static void interp_file_close(struct loader_file *lf)
+{
+        file_allow_write_access(container_of(lf, struct exec_file, base)->file);
+        exec_file_close(lf);
+}
+
+static const struct loader_file_ops interp_file_ops = {
+        .pread = exec_file_pread,
+        .size = exec_file_size,
+        .close = interp_file_close,
+};
+
 /* Linux's open_exec(): resolve and open for execution. */
 static int exec_open(const struct vfs_at *at, const char *name, unsigned lookup_flags,
                      struct exec_file **ret)
@@ -115,6 +129,7 @@ static int exec_open(const struct vfs_at *at, const char *name, unsigned lookup_
                 return r;
         }
         ef->base.ops = &exec_file_ops;
+        ef->base.vm_file = (struct mm_vm_file){ ef->file, &file_vm_file_ops };
         *ret = ef;
         return 0;
 }
@@ -132,8 +147,10 @@ static int interp_open(void *ctx, const char *path, struct loader_file **ret)
         struct exec_file *ef;
         int r = exec_open(&at, path, LOOKUP_FOLLOW, &ef);
 
-        if (r == 0)
+        if (r == 0) {
+                ef->base.ops = &interp_file_ops;
                 *ret = &ef->base;
+        }
         return r;
 }
 

@@ -24,6 +24,7 @@
 #include "sentry/mm/proc_info.h"
 #include "vfs/tty/tty.h"
 #include "vfs/fdtable.h"
+#include "vfs/file.h"
 #include "vfs/fs/procfs/procfs.h"
 #include "vfs/vfs.h"
 
@@ -283,40 +284,48 @@ static int ks_groups(struct procfs_source *s, int tid, struct seqbuf *b)
         return 0;
 }
 
-static int format_vma(void *ctx, const struct mm_vma_info *v)
+/* The mm's snapshot as procfs wants it: the file references move over. */
+static int ks_vmas(struct procfs_source *s, int tgid, struct procfs_vma **ret, size_t *ret_n)
 {
-        struct seqbuf *b = ctx;
-        size_t start = b->len;
-
-        seqbuf_printf(b, "%08llx-%08llx %c%c%c%c %08llx %02x:%02x %lu ",
-                      (unsigned long long)v->start, (unsigned long long)v->end,
-                      v->prot & PROT_READ ? 'r' : '-', v->prot & PROT_WRITE ? 'w' : '-',
-                      v->prot & PROT_EXEC ? 'x' : '-', v->shared ? 's' : 'p',
-                      0ULL, 0, 0, 0UL);
-        if (v->name) {
-                /* Linux pads the name to column 73 (seq_pad). */
-                while (b->len - start < 73 && !b->enomem)
-                        seqbuf_putc(b, ' ');
-                seqbuf_puts(b, v->name);
-        }
-        seqbuf_putc(b, '\n');
-        return 0;
-}
-
-static int ks_maps(struct procfs_source *s, int tgid, struct seqbuf *b)
-{
+        struct procfs_vma *out = NULL;
+        struct mm_vma_info *in;
+        struct thread_group *tg;
         struct task *t;
         struct mm *mm;
-        int r = lookup_live(K(s), tgid, &t);
+        size_t n;
+        int r = lookup(K(s), tgid, &t, &tg);
 
         if (r < 0)
                 return r;
-        mm = task_get_mm(t);
+        thread_group_unref(tg);
+        *ret = NULL;
+        *ret_n = 0;
+        mm = t ? task_get_mm(t) : NULL;
         task_unref(t);
         if (!mm)
-                return 0;
-        mm_for_each_vma(mm, format_vma, b);
+                return 0;               /* a zombie: no mappings left */
+        r = mm_get_vmas(mm, &in, &n);
         mm_unref(mm);
+        if (r < 0)
+                return r;
+        if (n && !(out = calloc(n, sizeof(*out)))) {
+                mm_vmas_release(in, n);
+                return -ENOMEM;
+        }
+        for (size_t i = 0; i < n; i++) {
+                out[i] = (struct procfs_vma){
+                        .start = in[i].start, .end = in[i].end, .prot = in[i].prot,
+                        .shared = in[i].shared, .may_write = in[i].may_write,
+                        .account = in[i].account, .name = in[i].name, .pgoff = in[i].pgoff,
+                        .rss = in[i].rss,
+                };
+                /* Every file the sentry maps is a vfs file. */
+                if (in[i].vm_file.ops == &file_vm_file_ops)
+                        out[i].file = TAKE_PTR(in[i].vm_file.file);
+        }
+        mm_vmas_release(in, n);
+        *ret = out;
+        *ret_n = n;
         return 0;
 }
 
@@ -463,7 +472,7 @@ static const struct procfs_source_ops kernel_source_ops = {
         .status = ks_status,
         .limits = ks_limits,
         .groups = ks_groups,
-        .maps = ks_maps,
+        .vmas = ks_vmas,
         .cmdline = ks_cmdline,
         .environ = ks_environ,
         .exe = ks_exe,

@@ -49,11 +49,14 @@ static int copy_file_to_guest(struct mm *mm, struct loader_file *f, uint64_t off
         return 0;
 }
 
-/* One PT_LOAD at bias: fresh zero pages, the file bytes, then the segment's
- * protection. As with Linux's file mapping, the page holding the segment's
+/* One PT_LOAD at bias: fresh zero pages with the segment's protection, then
+ * the file bytes (written past the protection). As with Linux's file mapping, the page holding the segment's
  * start also gets the file bytes before it, and if there is no bss the last
  * page gets the file bytes after it; bss is zero. A later segment sharing a
- * page replaces it (Linux's MAP_FIXED does the same). */
+ * page replaces it (Linux's MAP_FIXED does the same). The pages up to the
+ * end of the file bytes are named after the file at their offset, the
+ * bss pages past them are anonymous, as Linux's elf_map() and its
+ * bss brk show in /proc/PID/maps. */
 static int load_segment(struct mm *mm, struct loader_file *f, const struct elf_segment *seg,
                         uint64_t bias, uint8_t *bounce)
 {
@@ -66,10 +69,21 @@ static int load_segment(struct mm *mm, struct loader_file *f, const struct elf_s
         long addr;
         int r;
 
-        addr = mm_mmap(mm, start, end - start, PROT_READ | PROT_WRITE,
-                       MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED);
-        if (addr < 0)
-                return (int)addr;
+        guest_ptr_t named_end = seg->filesz ? MIN(end, PAGE_ROUND_UP(vaddr + seg->filesz)) : start;
+
+        if (named_end > start) {
+                addr = mm_mmap_copy_of(mm, start, named_end - start, seg->prot,
+                                       MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, &f->vm_file,
+                                       seg->offset - (vaddr - start));
+                if (addr < 0)
+                        return (int)addr;
+        }
+        if (end > named_end) {
+                addr = mm_mmap(mm, named_end, end - named_end, seg->prot,
+                               MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED);
+                if (addr < 0)
+                        return (int)addr;
+        }
 
         if (seg->filesz > 0) {
                 uint64_t lead = vaddr - start;  /* == seg->offset % PAGE_SIZE */
@@ -87,8 +101,7 @@ static int load_segment(struct mm *mm, struct loader_file *f, const struct elf_s
                                 return r;
                 }
         }
-
-        return mm_mprotect(mm, start, end - start, seg->prot);
+        return 0;
 }
 
 static uint64_t host_auxval(unsigned long type, uint64_t fallback)

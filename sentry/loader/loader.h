@@ -17,6 +17,7 @@
 
 #include "lib/guest.h"
 #include "platform/platform.h"
+#include "sentry/mm/mm.h"
 
 struct mm;
 
@@ -58,6 +59,9 @@ struct loader_file_ops {
 };
 struct loader_file {
         const struct loader_file_ops *ops;
+        /* The open file /proc/PID/maps names the segments after (borrowed;
+         * the mm takes references), or empty (a host fd). */
+        struct mm_vm_file vm_file;
 };
 
 /* A loader_file over a host fd (borrowed: close() leaves it open). */
@@ -104,8 +108,8 @@ struct loader_args {
  * protections as given (execute-only included; PT_GNU_RELRO is ld.so's to
  * apply). -ENOEXEC (also a PT_INTERP path without its NUL, an interpreter
  * that is no loadable ELF, or no a->interp), the opener's error, -ENOMEM,
- * -E2BIG (arguments too long), -EIO, or an error of mm_mmap(), mm_munmap(),
- * mm_mprotect() or mm_copy_out_force(). On failure the mm may hold a partial
+ * -E2BIG (arguments too long), -EIO, or an error of mm_mmap(), mm_munmap()
+ * or mm_copy_out_force(). On failure the mm may hold a partial
  * image: the caller discards it (as Linux's exec past the point of no return). */
 int loader_load(struct mm *mm, const struct loader_args *a, struct cpu_regs *ret_regs);
 

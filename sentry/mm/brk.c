@@ -33,7 +33,8 @@ static bool brk_locked(struct mm *mm, guest_ptr_t brk)
         /* Grow: the new pages and a guard page above them must be free. */
         if (vma_find_intersection(&mm->vmas, oldbrk, newbrk + PAGE_SIZE))
                 return false;
-        return mm_map_anon_locked(mm, oldbrk, newbrk - oldbrk, PROT_READ | PROT_WRITE, 0) == 0;
+        return mm_map_anon_locked(mm, oldbrk, newbrk - oldbrk, PROT_READ | PROT_WRITE,
+                                  VMA_ACCOUNT, NULL, 0) == 0;
 }
 
 guest_ptr_t mm_brk(struct mm *mm, guest_ptr_t brk)

@@ -225,7 +225,8 @@ static int fork_vma(struct mm_as_batch *batch, struct mm *child, const struct vm
         if (!n)
                 return -ENOMEM;
         *n = (struct vma){ .start = v->start, .end = v->end, .prot = v->prot,
-                           .flags = v->flags, .file = v->file, .pgoff = v->pgoff };
+                           .flags = v->flags, .file = v->file,
+                           .vm_file = vma_vm_file_get(&v->vm_file), .pgoff = v->pgoff };
         vma_insert(&child->vmas, n);
         if (v->file) {
                 r = mm_file_register_locked(child, v->file);

@@ -84,6 +84,11 @@ void memfile_refs_destroy(struct memfile *mf);  /* memfile_destroy's part */
 #define VMA_WIPEONFORK  0x8     /* MADV_WIPEONFORK */
 #define VMA_NOMAYWRITE  0x10    /* shared file mapping of a file not open for writing:
                                  * PROT_WRITE never (Linux's !VM_MAYWRITE) */
+#define VMA_ACCOUNT     0x20    /* Linux's VM_ACCOUNT: private memory that was writable
+                                 * (mmap without MAP_NORESERVE, brk, or mprotect adding
+                                 * PROT_WRITE); never cleared, so such a mapping stays
+                                 * apart from read-only neighbours, as /proc shows on Linux */
+#define VMA_NORESERVE   0x40    /* MAP_NORESERVE: never VMA_ACCOUNT (Linux's VM_NORESERVE) */
 
 /* One mapping [start, end) as the guest asked for it: protections and flags,
  * and for a file mapping the file and the file offset of start. Which
@@ -96,8 +101,30 @@ struct vma {
         /* Borrowed: the mm's registration (mm->files) holds the reference
          * while any VMA points at it. */
         struct mm_mappable *file;
-        uint64_t pgoff;                 /* file offset of start (bytes, page aligned) */
+        /* The open file /proc/PID/maps names (a reference, dropped by
+         * vma_free(); mm_discard_vma_locked() defers it past the lock).
+         * Set with file for mmap(2) of a file, or alone on anonymous memory
+         * that copies a file (the loader's segments). Empty otherwise. */
+        struct mm_vm_file vm_file;
+        /* File offset of start (bytes, page aligned) when file or
+         * vm_file.file is set, else 0. */
+        uint64_t pgoff;
+        struct vma *dead_next;          /* on mm->dead_vmas (mm.c) */
 };
+
+/* Whether v maps (or names) a file at an offset that moves with its start. */
+static inline bool vma_has_pgoff(const struct vma *v)
+{
+        return v->file || v->vm_file.file;
+}
+
+/* A new reference to vf's file, for a VMA (vf may be empty or NULL). */
+static inline struct mm_vm_file vma_vm_file_get(const struct mm_vm_file *vf)
+{
+        if (!vf || !vf->file)
+                return (struct mm_vm_file){ 0 };
+        return (struct mm_vm_file){ vf->ops->ref(vf->file), vf->ops };
+}
 
 static inline uint64_t vma_len(const struct vma *v)
 {
@@ -147,6 +174,8 @@ int vma_gap_bottomup(const struct vma_tree *t, uint64_t len, guest_ptr_t low,
                      guest_ptr_t high, guest_ptr_t *ret);
 
 struct vma *vma_new(void);              /* zeroed, NULL on OOM */
+/* Frees v and drops its vm_file reference at once: for VMAs another VMA
+ * of the same file outlives (merges), or with no lock held. */
 void vma_free(struct vma *v);
 
 /* VMAs allocated up front so an operation cannot fail half way through. */
@@ -271,6 +300,9 @@ struct mm {
         guest_ptr_t last_spurious;      /* protected by lock: see mm_handle_fault */
         struct mm_proc_info proc;       /* protected by lock: for /proc (proc_info.c) */
         struct mm_rmap_entry *files;    /* protected by lock: the files it maps (filemap.c) */
+        /* Removed VMAs whose vm_file reference is dropped (and the VMA
+         * freed) once the write lock is released: mm_unlock_write(). */
+        struct vma *dead_vmas;          /* protected by lock */
 };
 
 /* One (mm, file) pair: on the file's rmap list and the mm's files list. The
@@ -337,6 +369,9 @@ static inline uint64_t mm_page_align(uint64_t len)
  * whole VMAs. Takes up to two VMAs from pa. Write lock held. */
 void mm_isolate_range_locked(struct mm *mm, guest_ptr_t start, guest_ptr_t end,
                              struct vma_prealloc *pa);
+/* Free a VMA taken out of the tree, its vm_file reference dropped after
+ * the write lock is released (mm_unlock_write()). Write lock held. */
+void mm_discard_vma_locked(struct mm *mm, struct vma *v);
 /* Remove every VMA piece in [start, end) from the tree. Does not touch the
  * PMAs or the platform. Takes up to two VMAs from pa. Write lock held. */
 void mm_remove_vmas_locked(struct mm *mm, guest_ptr_t start, guest_ptr_t end,
@@ -363,9 +398,11 @@ int mm_unmap_locked(struct mm *mm, guest_ptr_t start, guest_ptr_t end);
 int mm_get_unmapped_area_locked(struct mm *mm, guest_ptr_t hint, uint64_t len,
                                 bool map_32bit, guest_ptr_t *ret);
 /* Map a fresh zeroed anonymous range at [addr, addr+len) (free in the tree),
- * mirrored to the platform. Write lock held. -ENOMEM, or the platform's error. */
+ * mirrored to the platform; named as a copy of vf at file offset pgoff when
+ * vf is given (mm_mmap_copy_of()), else NULL and 0. Write lock held.
+ * -ENOMEM, or the platform's error. */
 int mm_map_anon_locked(struct mm *mm, guest_ptr_t addr, uint64_t len, int prot,
-                       int vma_flags);
+                       int vma_flags, const struct mm_vm_file *vf, uint64_t pgoff);
 /* Fresh zeroed file space for guest range [addr, addr+len), placed after or
  * before a neighbouring PMA's pages when possible so the PMAs merge. */
 int mm_alloc_backing_locked(struct mm *mm, guest_ptr_t addr, uint64_t len, uint64_t *ret_off);

@@ -71,6 +71,17 @@ struct mm *mm_ref(struct mm *mm)
         return mm;
 }
 
+/* The removed VMAs' file references go with no lock held. */
+static void free_dead_vmas(struct vma *v)
+{
+        while (v) {
+                struct vma *next = v->dead_next;
+
+                vma_free(v);
+                v = next;
+        }
+}
+
 static void mm_free(struct mm *mm)
 {
         struct vma *v;
@@ -90,6 +101,7 @@ static void mm_free(struct mm *mm)
                 vma_erase(&mm->vmas, v);
                 vma_free(v);
         }
+        free_dead_vmas(mm->dead_vmas);
         mm_files_release(mm);
         pthread_mutex_destroy(&mm->pma_lock);
         pthread_rwlock_destroy(&mm->lock);
@@ -187,8 +199,22 @@ void mm_lock_write(struct mm *mm)
 
 void mm_unlock_write(struct mm *mm)
 {
+        struct vma *dead = mm->dead_vmas;
+
         mm_drain_deferred_locked(mm);
+        mm->dead_vmas = NULL;
         pthread_rwlock_unlock(&mm->lock);
+        free_dead_vmas(dead);
+}
+
+void mm_discard_vma_locked(struct mm *mm, struct vma *v)
+{
+        if (!v->vm_file.file) {
+                vma_free(v);
+                return;
+        }
+        v->dead_next = mm->dead_vmas;
+        mm->dead_vmas = v;
 }
 
 void mm_isolate_range_locked(struct mm *mm, guest_ptr_t start, guest_ptr_t end,
@@ -213,7 +239,7 @@ void mm_remove_vmas_locked(struct mm *mm, guest_ptr_t start, guest_ptr_t end,
         for (v = vma_find(&mm->vmas, start); v && v->start < end; v = next) {
                 next = vma_next(v);
                 vma_erase(&mm->vmas, v);
-                vma_free(v);
+                mm_discard_vma_locked(mm, v);
         }
 }
 
@@ -354,7 +380,7 @@ void mm_insert_pma_locked(struct mm *mm, struct pma *p, guest_ptr_t start, guest
 }
 
 int mm_map_anon_locked(struct mm *mm, guest_ptr_t addr, uint64_t len, int prot,
-                       int vma_flags)
+                       int vma_flags, const struct mm_vm_file *vf, uint64_t pgoff)
 {
         struct vma *v;
         struct pma *p;
@@ -373,7 +399,8 @@ int mm_map_anon_locked(struct mm *mm, guest_ptr_t addr, uint64_t len, int prot,
         if (r < 0)
                 goto free_range;
 
-        *v = (struct vma){ .start = addr, .end = addr + len, .prot = prot, .flags = vma_flags };
+        *v = (struct vma){ .start = addr, .end = addr + len, .prot = prot, .flags = vma_flags,
+                           .vm_file = vma_vm_file_get(vf), .pgoff = vf && vf->file ? pgoff : 0 };
         vma_insert(&mm->vmas, v);
         vma_merge(&mm->vmas, v);
         mm_insert_pma_locked(mm, p, addr, addr + len, off, false);

@@ -219,9 +219,26 @@ bool mm_mappable_writably_mapped(struct mm_mappable *m);
  * shmdt loop; one mappable per attachment). -EINVAL if there is none. */
 int mm_unmap_attachment(struct mm *mm, guest_ptr_t addr, const struct mm_mappable_ops *ops);
 
+/* The open file a mapping names in /proc/PID/maps (Linux's vma->vm_file):
+ * vfs's struct file, opaque here, and how to hold it. Each VMA naming it
+ * holds a reference (so the file stays open while mapped, as on Linux: its
+ * write access, its locks, its close events); a reference a VMA gives up
+ * under the mm's lock is dropped only after the lock is released (the
+ * file's release takes the file system's locks). file NULL: none. */
+struct file;
+struct mm_vm_file_ops {
+        struct file *(*ref)(struct file *f);    /* returns f */
+        struct file *(*unref)(struct file *f);  /* returns NULL */
+};
+struct mm_vm_file {
+        struct file *file;
+        const struct mm_vm_file_ops *ops;
+};
+
 /* What mmap(2) of a file brings: the file's mappable (NULL if its file
  * system has no mmap: -ENODEV) and its open mode. */
 struct mm_file_args {
+        struct mm_vm_file vm_file;              /* borrowed; may be empty */
         struct mm_mappable *m;                  /* borrowed */
         uint64_t off;                           /* page aligned (the caller checked) */
         bool readable, writable;                /* FMODE_READ, FMODE_WRITE */
@@ -258,6 +275,12 @@ int mm_msync(struct mm *mm, guest_ptr_t addr, uint64_t len, int flags);
  * MAP_FIXED_NOREPLACE, MAP_ANONYMOUS, MAP_NORESERVE, MAP_POPULATE, MAP_GROWSDOWN,
  * MAP_STACK, MAP_32BIT ...). */
 long mm_mmap(struct mm *mm, guest_ptr_t addr, uint64_t len, int prot, int flags);
+/* mm_mmap() of anonymous memory that holds a copy of a file's bytes from
+ * file offset off on (the loader copies a program's segments): /proc/PID/maps
+ * names it as a private mapping of vf at off, as Linux's ELF loader's file
+ * mapping shows (the mm takes its own references to vf->file). */
+long mm_mmap_copy_of(struct mm *mm, guest_ptr_t addr, uint64_t len, int prot, int flags,
+                     const struct mm_vm_file *vf, uint64_t off);
 int mm_munmap(struct mm *mm, guest_ptr_t addr, uint64_t len);
 int mm_mprotect(struct mm *mm, guest_ptr_t addr, uint64_t len, int prot);
 long mm_mremap(struct mm *mm, guest_ptr_t old_addr, uint64_t old_len,

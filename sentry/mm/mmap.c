@@ -75,7 +75,8 @@ static int map_file_locked(struct mm *mm, guest_ptr_t addr, uint64_t len, int pr
                 return r;
         }
         *v = (struct vma){ .start = addr, .end = addr + len, .prot = prot,
-                           .flags = vma_flags, .file = fa->m, .pgoff = fa->off };
+                           .flags = vma_flags, .file = fa->m,
+                           .vm_file = vma_vm_file_get(&fa->vm_file), .pgoff = fa->off };
         vma_insert(&mm->vmas, v);
         vma_merge(&mm->vmas, v);
         r = mm_file_populate_locked(mm, vma_lookup(&mm->vmas, addr), addr, addr + len);
@@ -86,8 +87,10 @@ static int map_file_locked(struct mm *mm, guest_ptr_t addr, uint64_t len, int pr
         return r;
 }
 
+/* fa: a file mapping; else anonymous memory, named as a copy of
+ * copy->vm_file at copy->off if copy is given. */
 static long map_locked(struct mm *mm, guest_ptr_t addr, uint64_t len, int prot, int flags,
-                       const struct mm_file_args *fa)
+                       const struct mm_file_args *fa, const struct mm_file_args *copy)
 {
         struct vma_prealloc pa = {};
         struct pma_prealloc ppa = {};
@@ -140,6 +143,11 @@ static long map_locked(struct mm *mm, guest_ptr_t addr, uint64_t len, int prot, 
          * (no fault handling yet) and has no guard gap. */
         if (!fa && (flags & MAP_GROWSDOWN))
                 vma_flags |= VMA_GROWSDOWN;
+        /* accountable_mapping() */
+        if (flags & MAP_NORESERVE)
+                vma_flags |= VMA_NORESERVE;
+        else if (!(vma_flags & VMA_SHARED) && (prot & PROT_WRITE))
+                vma_flags |= VMA_ACCOUNT;
 
         /* MAP_FIXED replaces what is there: unmap it first, like Linux. */
         if (vma_find_intersection(&mm->vmas, addr, addr + len)) {
@@ -163,7 +171,8 @@ static long map_locked(struct mm *mm, guest_ptr_t addr, uint64_t len, int prot, 
         if (fa)
                 r = map_file_locked(mm, addr, len, prot, vma_flags, fa);
         else
-                r = mm_map_anon_locked(mm, addr, len, prot, vma_flags);
+                r = mm_map_anon_locked(mm, addr, len, prot, vma_flags,
+                                       copy ? &copy->vm_file : NULL, copy ? copy->off : 0);
 out:
         vma_prealloc_release(&pa);
         pma_prealloc_release(&ppa);
@@ -171,7 +180,7 @@ out:
 }
 
 static long do_mmap(struct mm *mm, guest_ptr_t addr, uint64_t len, int prot, int flags,
-                    const struct mm_file_args *fa)
+                    const struct mm_file_args *fa, const struct mm_file_args *copy)
 {
         long r;
 
@@ -193,7 +202,7 @@ static long do_mmap(struct mm *mm, guest_ptr_t addr, uint64_t len, int prot, int
                 return -EOVERFLOW;
 
         mm_lock_write(mm);
-        r = map_locked(mm, addr, len, prot, flags, fa);
+        r = map_locked(mm, addr, len, prot, flags, fa, copy);
         mm_unlock_write(mm);
         return r;
 }
@@ -202,13 +211,23 @@ long mm_mmap(struct mm *mm, guest_ptr_t addr, uint64_t len, int prot, int flags)
 {
         if (!(flags & MAP_ANONYMOUS))
                 return -ENODEV;         /* files go through mm_mmap_file */
-        return do_mmap(mm, addr, len, prot, flags, NULL);
+        return do_mmap(mm, addr, len, prot, flags, NULL, NULL);
+}
+
+long mm_mmap_copy_of(struct mm *mm, guest_ptr_t addr, uint64_t len, int prot, int flags,
+                     const struct mm_vm_file *vf, uint64_t off)
+{
+        struct mm_file_args copy = { .vm_file = *vf, .off = off };
+
+        if (!(flags & MAP_ANONYMOUS) || (flags & MAP_TYPE) != MAP_PRIVATE || !PAGE_ALIGNED(off))
+                return -EINVAL;
+        return do_mmap(mm, addr, len, prot, flags, NULL, &copy);
 }
 
 long mm_mmap_file(struct mm *mm, guest_ptr_t addr, uint64_t len, int prot, int flags,
                   const struct mm_file_args *fa)
 {
-        return do_mmap(mm, addr, len, prot, flags & ~MAP_ANONYMOUS, fa);
+        return do_mmap(mm, addr, len, prot, flags & ~MAP_ANONYMOUS, fa, NULL);
 }
 
 int mm_munmap(struct mm *mm, guest_ptr_t addr, uint64_t len)

@@ -81,8 +81,13 @@ int mm_mprotect(struct mm *mm, guest_ptr_t start, uint64_t len, int prot)
                 goto unlock;
 
         mm_isolate_range_locked(mm, start, end, &pa);
-        for (v = vma_find(&mm->vmas, start); v && v->start < end; v = vma_next(v))
+        for (v = vma_find(&mm->vmas, start); v && v->start < end; v = vma_next(v)) {
+                /* mprotect_fixup(): private memory made writable is charged. */
+                if ((prot & PROT_WRITE) && !(v->prot & PROT_WRITE) &&
+                    !(v->flags & (VMA_SHARED | VMA_NORESERVE)))
+                        v->flags |= VMA_ACCOUNT;
                 v->prot = prot;
+        }
         /* Merge with each other and with the neighbours outside the range. */
         for (v = vma_find(&mm->vmas, start); v && v->start < end; v = vma_next(v))
                 v = vma_merge(&mm->vmas, v);

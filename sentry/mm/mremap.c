@@ -43,7 +43,9 @@ static long move_locked(struct mm *mm, struct vma *v, guest_ptr_t addr, uint64_t
         bool have_extra = false, have_fresh = false;
         int prot = v->prot, vflags = v->flags;
         struct mm_mappable *file = v->file;
-        uint64_t pgoff = file ? v->pgoff + (addr - v->start) : 0;
+        /* Still v's until the write lock goes, even if v is removed. */
+        struct mm_vm_file vm_file = v->vm_file;
+        uint64_t pgoff = vma_has_pgoff(v) ? v->pgoff + (addr - v->start) : 0;
         struct pma *p, *next;
         long r;
 
@@ -119,7 +121,8 @@ static long move_locked(struct mm *mm, struct vma *v, guest_ptr_t addr, uint64_t
 
         struct vma *n = vma_prealloc_take(&vpa);
         *n = (struct vma){ .start = new_addr, .end = new_addr + new_len,
-                           .prot = prot, .flags = vflags, .file = file, .pgoff = pgoff };
+                           .prot = prot, .flags = vflags, .file = file,
+                           .vm_file = vma_vm_file_get(&vm_file), .pgoff = pgoff };
         vma_insert(&mm->vmas, n);
         n = vma_merge(&mm->vmas, n);
         r = (long)new_addr;
@@ -150,6 +153,7 @@ static int grow_file_locked(struct mm *mm, struct vma *v, uint64_t delta)
                 return -ENOMEM;
         *n = (struct vma){ .start = start, .end = start + delta, .prot = v->prot,
                            .flags = v->flags, .file = v->file,
+                           .vm_file = vma_vm_file_get(&v->vm_file),
                            .pgoff = v->pgoff + vma_len(v) };
         vma_insert(&mm->vmas, n);
         n = vma_merge(&mm->vmas, n);
@@ -231,7 +235,8 @@ static long mremap_locked(struct mm *mm, guest_ptr_t addr, uint64_t old_len, uin
         if (old_len == v->end - addr && v->end <= GUEST_ADDR_MAX - delta &&
             !vma_find_intersection(&mm->vmas, v->end, v->end + delta)) {
                 r = v->file ? grow_file_locked(mm, v, delta)
-                            : mm_map_anon_locked(mm, v->end, delta, v->prot, v->flags);
+                            : mm_map_anon_locked(mm, v->end, delta, v->prot, v->flags,
+                                                 &v->vm_file, v->pgoff + vma_len(v));
                 return r < 0 ? r : (long)addr;
         }
         if (!(flags & MREMAP_MAYMOVE))

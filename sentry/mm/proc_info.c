@@ -108,27 +108,69 @@ int mm_read_args(struct mm *mm, bool env, char **ret, size_t *ret_len)
         return 0;
 }
 
-int mm_for_each_vma(struct mm *mm, int (*fn)(void *ctx, const struct mm_vma_info *v),
-                    void *ctx)
+/* The bytes of [start, end) that PMAs back, from p (the first PMA ending
+ * above start) on; *p moves to the first PMA ending above end. */
+static uint64_t backed(struct pma **p, guest_ptr_t start, guest_ptr_t end)
 {
-        int r = 0;
+        uint64_t n = 0;
+
+        while (*p && (*p)->end <= start)
+                *p = pma_next(*p);
+        for (; *p && (*p)->start < end; *p = pma_next(*p)) {
+                n += MIN((*p)->end, end) - MAX((*p)->start, start);
+                if ((*p)->end > end)
+                        break;
+        }
+        return n;
+}
+
+int mm_get_vmas(struct mm *mm, struct mm_vma_info **ret, size_t *ret_n)
+{
+        struct mm_vma_info *infos = NULL;
+        size_t n = 0;
+        struct pma *p;
 
         mm_lock_read(mm);
-        for (struct vma *v = vma_first(&mm->vmas); v && r == 0; v = vma_next(v)) {
-                struct mm_vma_info info = {
+        if (mm->vmas.count) {
+                infos = calloc(mm->vmas.count, sizeof(*infos));
+                if (!infos) {
+                        mm_unlock_read(mm);
+                        return -ENOMEM;
+                }
+        }
+        pthread_mutex_lock(&mm->pma_lock);
+        p = vma_first(&mm->vmas) ? pma_find(&mm->pmas, vma_first(&mm->vmas)->start) : NULL;
+        for (struct vma *v = vma_first(&mm->vmas); v; v = vma_next(v)) {
+                struct mm_vma_info *info = &infos[n++];
+
+                *info = (struct mm_vma_info){
                         .start = v->start, .end = v->end, .prot = v->prot,
                         .shared = v->flags & VMA_SHARED,
+                        .may_write = !(v->flags & VMA_NOMAYWRITE),
+                        .account = v->flags & VMA_ACCOUNT,
+                        .vm_file = vma_vm_file_get(&v->vm_file),
+                        .pgoff = v->vm_file.file ? v->pgoff : 0,
+                        .rss = backed(&p, v->start, v->end),
                 };
-
                 /* Linux: the VMA overlapping [start_brk, brk]. */
                 if (mm->start_brk && v->start <= mm->brk && v->end >= mm->start_brk)
-                        info.name = "[heap]";
+                        info->name = "[heap]";
                 else if (mm->proc.arg_start >= v->start && mm->proc.arg_start < v->end)
-                        info.name = "[stack]";
-                r = fn(ctx, &info);
+                        info->name = "[stack]";
         }
+        pthread_mutex_unlock(&mm->pma_lock);
         mm_unlock_read(mm);
-        return r;
+        *ret = infos;
+        *ret_n = n;
+        return 0;
+}
+
+void mm_vmas_release(struct mm_vma_info *v, size_t n)
+{
+        for (size_t i = 0; v && i < n; i++)
+                if (v[i].vm_file.file)
+                        v[i].vm_file.ops->unref(v[i].vm_file.file);
+        free(v);
 }
 
 void mm_get_usage(struct mm *mm, struct mm_usage *ret)

@@ -36,18 +36,27 @@ int mm_get_exe_path(struct mm *mm, char *buf, size_t size);
  * in a new buffer (*ret, free it) of *ret_len bytes; 0 bytes if unknown. */
 int mm_read_args(struct mm *mm, bool env, char **ret, size_t *ret_len);
 
-/* One VMA as /proc/PID/maps shows it. */
+/* One VMA as /proc/PID/maps and smaps show it. */
 struct mm_vma_info {
         guest_ptr_t start, end;
         int prot;                       /* PROT_* */
         bool shared;
-        const char *name;               /* "[heap]", "[stack]" or NULL */
+        bool may_write;                 /* PROT_WRITE allowed (Linux's VM_MAYWRITE) */
+        bool account;                   /* Linux's VM_ACCOUNT */
+        const char *name;               /* "[heap]", "[stack]" or NULL (static strings) */
+        /* The file it maps or copies (a reference: mm_vmas_release() drops
+         * it), or empty; pgoff is the file offset of start (0 without). */
+        struct mm_vm_file vm_file;
+        uint64_t pgoff;
+        uint64_t rss;                   /* bytes of it a PMA backs */
 };
 
-/* Call fn for each VMA in address order under the read lock (fn must not
- * call into mm); stops at fn's first non-zero return and returns it. */
-int mm_for_each_vma(struct mm *mm, int (*fn)(void *ctx, const struct mm_vma_info *v),
-                    void *ctx);
+/* A snapshot of the VMAs in address order, taken under the read lock, so
+ * the caller may name the files with no mm lock held: a new array in *ret
+ * (NULL when there are none) of *ret_n entries. -ENOMEM. */
+int mm_get_vmas(struct mm *mm, struct mm_vma_info **ret, size_t *ret_n);
+/* Drop the snapshot's file references and free it. Accepts NULL. */
+void mm_vmas_release(struct mm_vma_info *v, size_t n);
 
 /* Sizes for /proc/PID/status and statm, in bytes. rss counts the pages a
  * PMA backs (approximately what was touched). */

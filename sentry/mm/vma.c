@@ -101,7 +101,8 @@ struct vma *vma_split(struct vma_tree *t, struct vma *v, guest_ptr_t addr, struc
         spare->prot = v->prot;
         spare->flags = v->flags;
         spare->file = v->file;
-        spare->pgoff = v->file ? v->pgoff + (addr - v->start) : 0;
+        spare->vm_file = vma_vm_file_get(&v->vm_file);
+        spare->pgoff = vma_has_pgoff(v) ? v->pgoff + (addr - v->start) : 0;
         /* Shrinking v keeps its place in the order; spare goes right after it. */
         v->end = addr;
         vma_insert(t, spare);
@@ -111,7 +112,8 @@ struct vma *vma_split(struct vma_tree *t, struct vma *v, guest_ptr_t addr, struc
 bool vma_mergeable(const struct vma *a, const struct vma *b)
 {
         return a->end == b->start && a->prot == b->prot && a->flags == b->flags &&
-               a->file == b->file && (!a->file || a->pgoff + vma_len(a) == b->pgoff);
+               a->file == b->file && a->vm_file.file == b->vm_file.file &&
+               (!vma_has_pgoff(a) || a->pgoff + vma_len(a) == b->pgoff);
 }
 
 struct vma *vma_merge(struct vma_tree *t, struct vma *v)
@@ -190,6 +192,8 @@ struct vma *vma_new(void)
 
 void vma_free(struct vma *v)
 {
+        if (v && v->vm_file.file)
+                v->vm_file.ops->unref(v->vm_file.file);
         free(v);
 }
 

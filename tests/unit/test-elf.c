@@ -807,6 +807,9 @@ struct mm {
         struct fake_vma vma[ELF_MAX_SEGMENTS + 1];
         unsigned nvma;
         guest_ptr_t brk;
+        /* The last mm_mmap_copy_of(): a segment's file part, whose bss
+         * part the loader maps right above it (one fake mapping). */
+        struct fake_vma *copy;
 };
 
 /* Where the fake puts mappings without MAP_FIXED (the interpreter). */
@@ -823,6 +826,17 @@ long mm_mmap(struct mm *mm, guest_ptr_t addr, uint64_t len, int prot, int flags)
         assert_int_equal(flags, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED);
         assert_true(PAGE_ALIGNED(addr) && PAGE_ALIGNED(len) && len > 0);
         assert_true(addr + len <= GUEST_ADDR_MAX);
+        if (mm->copy && mm->copy->end == addr && mm->copy->prot == prot) {
+                struct fake_vma *c = TAKE_PTR(mm->copy);
+                uint64_t old = c->end - c->start;
+
+                c->mem = realloc(c->mem, old + len);
+                assert_non_null(c->mem);
+                memset(c->mem + old, 0, len);
+                c->end += len;
+                return (long)addr;
+        }
+        mm->copy = NULL;
         for (unsigned i = 0; i < mm->nvma; i++)
                 assert_true(addr + len <= mm->vma[i].start || addr >= mm->vma[i].end);
         assert_true(mm->nvma < ARRAY_SIZE(mm->vma));
@@ -844,12 +858,25 @@ static struct fake_vma *fake_find(struct mm *mm, guest_ptr_t addr, size_t len)
 }
 
 /* Whole fake mappings only (the loader unmaps its interpreter reservation). */
+long mm_mmap_copy_of(struct mm *mm, guest_ptr_t addr, uint64_t len, int prot, int flags,
+                     const struct mm_vm_file *vf, uint64_t off)
+{
+        long r;
+
+        (void)vf;
+        assert_true(PAGE_ALIGNED(off));
+        r = mm_mmap(mm, addr, len, prot, flags);
+        mm->copy = &mm->vma[mm->nvma - 1];
+        return r;
+}
+
 int mm_munmap(struct mm *mm, guest_ptr_t addr, uint64_t len)
 {
         for (unsigned i = 0; i < mm->nvma; i++)
                 if (mm->vma[i].start == addr && mm->vma[i].end == addr + len) {
                         free(mm->vma[i].mem);
                         mm->vma[i] = mm->vma[--mm->nvma];
+                        mm->copy = NULL;
                         return 0;
                 }
         fail_msg("munmap of %#lx+%#lx: not one fake mapping", (unsigned long)addr,

@@ -8,6 +8,7 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <sys/mman.h>
 #include <sys/sysmacros.h>
 #include <cmocka.h>
 
@@ -87,10 +88,15 @@ static int fake_limits(struct procfs_source *s, int tgid, struct rlimit ret[RLIM
         return 0;
 }
 
-static int fake_maps(struct procfs_source *s, int tgid, struct seqbuf *b)
+static int fake_vmas(struct procfs_source *s, int tgid, struct procfs_vma **ret, size_t *ret_n)
 {
         (void)s, (void)tgid;
-        seqbuf_puts(b, "00400000-00401000 r-xp 00000000 00:00 0\n");
+        *ret = calloc(1, sizeof(**ret));
+        if (!*ret)
+                return -ENOMEM;
+        **ret = (struct procfs_vma){ .start = 0x400000, .end = 0x401000,
+                                     .prot = PROT_READ | PROT_EXEC };
+        *ret_n = 1;
         return 0;
 }
 
@@ -158,7 +164,7 @@ static void fake_release(struct procfs_source *s)
 
 static const struct procfs_source_ops fake_ops = {
         .current = fake_current, .next_tgid = fake_next, .next_tid = fake_next_tid,
-        .status = fake_status, .limits = fake_limits, .maps = fake_maps,
+        .status = fake_status, .limits = fake_limits, .vmas = fake_vmas,
         .cmdline = fake_cmdline, .environ = fake_cmdline, .exe = fake_exe,
         .fdtable = fake_fdtable, .fs = fake_fs, .hostname = fake_hostname,
         .set_hostname = fake_set_hostname, .meminfo = fake_meminfo, .uptime = fake_uptime,
@@ -305,6 +311,10 @@ static void test_pid_files(void **state)
         assert_non_null(strstr(slurp("/proc/7/limits", NULL),
                                "\nMax open files            1024                 unlimited            files     \n"));
         assert_non_null(strstr(slurp("/proc/7/mounts", NULL), "proc /proc proc rw"));
+        assert_string_equal(slurp("/proc/7/maps", NULL), "00400000-00401000 r-xp 00000000 00:00 0 \n");
+        s = slurp("/proc/7/smaps", NULL);
+        assert_non_null(strstr(s, "00400000-00401000 r-xp 00000000 00:00 0 \nSize:                  4 kB\n"));
+        assert_non_null(strstr(s, "\nVmFlags: rd ex mr me \n"));
         assert_non_null(strstr(slurp("/proc/7/task/7/status", NULL), "\nPid:\t7\n"));
 }
 

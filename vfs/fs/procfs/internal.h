@@ -97,6 +97,9 @@ mode_t proc_fd_mode(const struct proc_ctx *c, int fd);
 
 /* mounts.c: /proc/PID/mounts and mountinfo for the process's namespace. */
 int proc_show_mounts(const struct proc_ctx *c, struct seqbuf *b);
+/* maps.c: /proc/PID/maps and smaps. */
+int proc_show_maps(const struct proc_ctx *c, struct seqbuf *b);
+int proc_show_smaps(const struct proc_ctx *c, struct seqbuf *b);
 int proc_show_mountinfo(const struct proc_ctx *c, struct seqbuf *b);
 
 /* Parse a decimal pid or fd name (no sign, no leading zero); -1 if not one. */

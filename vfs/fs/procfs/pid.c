@@ -145,11 +145,6 @@ static int show_environ(const struct proc_ctx *c, struct seqbuf *b)
         return proc_src(c)->ops->environ(proc_src(c), c->tgid, b);
 }
 
-static int show_maps(const struct proc_ctx *c, struct seqbuf *b)
-{
-        return proc_src(c)->ops->maps(proc_src(c), c->tgid, b);
-}
-
 static void limit_value(struct seqbuf *b, rlim_t v)
 {
         char s[24];
@@ -302,7 +297,8 @@ static const struct proc_entry pid_entries[] = {
         { "cmdline", S_IFREG | 0444, .show = show_cmdline },
         { "stat", S_IFREG | 0444, .show = show_stat },
         { "statm", S_IFREG | 0444, .show = show_statm },
-        { "maps", S_IFREG | 0444, .show = show_maps },
+        { "maps", S_IFREG | 0444, .show = proc_show_maps },
+        { "smaps", S_IFREG | 0444, .show = proc_show_smaps },
         { "mounts", S_IFREG | 0444, .show = proc_show_mounts },
         { "mountinfo", S_IFREG | 0444, .show = proc_show_mountinfo },
         { "status", S_IFREG | 0444, .show = show_status },

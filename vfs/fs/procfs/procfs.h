@@ -15,6 +15,8 @@
 #define CONTERNEL_VFS_PROCFS_H
 
 #include <stdatomic.h>
+#include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <sys/resource.h>
 #include <time.h>
@@ -22,6 +24,7 @@
 #include "vfs/seq_file.h"
 
 struct fdtable;
+struct file;
 struct fs_context;
 struct procfs_source;
 
@@ -49,6 +52,25 @@ struct procfs_status {
         int nice;
 };
 
+/* One mapping of a process, for /proc/PID/maps and smaps. */
+struct procfs_vma {
+        uint64_t start, end;
+        int prot;                       /* PROT_* */
+        bool shared;                    /* MAP_SHARED */
+        bool may_write;                 /* PROT_WRITE allowed (Linux's VM_MAYWRITE) */
+        bool account;                   /* Linux's VM_ACCOUNT (private, was writable) */
+        const char *name;               /* static: "[heap]", "[stack]", or NULL */
+        /* The open file it maps or, for the loader's segments, copies (a
+         * reference, dropped by procfs_vmas_free()), or NULL; pgoff is the
+         * file offset of start in bytes (0 without a file). */
+        struct file *file;
+        uint64_t pgoff;
+        uint64_t rss;                   /* bytes of it memory backs */
+};
+
+/* Free what procfs_source_ops.vmas handed out. Accepts NULL. */
+void procfs_vmas_free(struct procfs_vma *v, size_t n);
+
 /* What /proc/meminfo shows of the sandbox, in bytes. */
 struct procfs_meminfo {
         uint64_t total, free;
@@ -69,8 +91,11 @@ struct procfs_source_ops {
         /* The task's supplementary groups in decimal, separated by single
          * spaces (status's Groups: line). NULL slot: none. */
         int (*groups)(struct procfs_source *s, int tid, struct seqbuf *b);
-        /* /proc/PID/maps lines, Linux's format. */
-        int (*maps)(struct procfs_source *s, int tgid, struct seqbuf *b);
+        /* The process's mappings in address order: a new array in *ret
+         * (NULL when none) of *ret_n entries, freed by the caller with
+         * procfs_vmas_free(). A zombie has none; -ESRCH when reaped. */
+        int (*vmas)(struct procfs_source *s, int tgid, struct procfs_vma **ret,
+                    size_t *ret_n);
         /* The argv and envp strings as the process's memory holds them now
          * (NUL separated). */
         int (*cmdline)(struct procfs_source *s, int tgid, struct seqbuf *b);
