@@ -349,7 +349,6 @@ const struct syscall_def syscall_table[KERNEL_SYSCALL_MAX] = {
         SYSCALL(mq_unlink, sys_mq_unlink, A(ARG_STR)),
         SYSCALL(mq_timedsend, sys_mq_timedsend, A(ARG_FD, ARG_PTR, ARG_UINT, ARG_UINT, ARG_PTR)),
         SYSCALL(mq_timedreceive, sys_mq_timedreceive, A(ARG_FD, ARG_PTR, ARG_UINT, ARG_PTR, ARG_PTR)),
-        SYSCALL_PARTIAL(mq_notify, sys_mq_notify, "a registration ends when its process exits (noticed at the queue's next use, when SIGEV_THREAD's NOTIFY_REMOVED is queued), not when it closes the fd",
-                        A(ARG_FD, ARG_PTR)),
+        SYSCALL(mq_notify, sys_mq_notify, A(ARG_FD, ARG_PTR)),
         SYSCALL(mq_getsetattr, sys_mq_getsetattr, A(ARG_FD, ARG_PTR, ARG_PTR)),
 };

@@ -10,10 +10,15 @@
 
 /* A file leaves fdt: the owner's POSIX locks on it go (Linux's filp_close()),
  * then the table's reference. */
+/* A descriptor closed (Linux's filp_close()): the file's flush, the
+ * process's POSIX locks on it, then the reference. Outside fdt->lock: both
+ * may call into the file. */
 static void fdt_drop(struct fdtable *fdt, struct file *f)
 {
         if (!f)
                 return;
+        if (f->ops->flush)
+                f->ops->flush(f);
         locks_remove_posix(f, fdt);
         file_unref(f);
 }
@@ -235,7 +240,7 @@ void fdtable_close_on_exec(struct fdtable *fdt)
                 pthread_mutex_unlock(&fdt->lock);
                 if (!f)
                         return;
-                file_unref(f);          /* outside the lock: it may call into the file */
+                fdt_drop(fdt, f);
         }
 }
 

@@ -85,6 +85,11 @@ struct file_ops {
         /* /proc/PID/fdinfo: lines after the generic ones (Linux's
          * show_fdinfo). NULL slot: none. */
         void (*show_fdinfo)(struct file *f, struct seqbuf *b);
+        /* A descriptor of f closed by the process whose table held it
+         * (close, dup2 over it, close_range, close-on-exec, exit), on that
+         * process's thread, before the reference goes: Linux's
+         * f_op->flush. NULL slot: nothing. */
+        void (*flush)(struct file *f);
         /* Last reference dropped; the generic layer then drops f->path.
          * NULL slot: free(f). */
         void (*release)(struct file *f);

@@ -1,6 +1,7 @@
 /*
  * The open files of POSIX message queues: read(2) gives Linux's status line,
- * poll/epoll the queue's readiness, fstat a regular file; the last close
+ * poll/epoll the queue's readiness, fstat a regular file; a close by the
+ * process registered with mq_notify ends its registration; the last close
  * drops the file's reference to the queue.
  */
 #include <errno.h>
@@ -13,6 +14,7 @@
 
 #include "lib/macro.h"
 #include "sentry/ipc/mqueue.h"
+#include "sentry/kernel/current.h"
 #include "sentry/kernel/task.h"
 #include "vfs/file.h"
 
@@ -95,6 +97,19 @@ static unsigned mq_poll(struct file *f)
         return r;
 }
 
+/* Any descriptor of the queue closed by the process registered for its
+ * notification ends the registration (Linux's mqueue_flush_file()). */
+static void mq_flush(struct file *f)
+{
+        struct mqueue *q = container_of(f, struct mq_file, base)->q;
+        struct task *t = task_current();
+
+        pthread_mutex_lock(&q->ns->mq_lock);
+        if (t && q->notify_tg && q->notify_tg == t->tg)
+                mq_notify_end(q, MQ_NOTIFY_REMOVED);
+        pthread_mutex_unlock(&q->ns->mq_lock);
+}
+
 static void mq_release(struct file *f)
 {
         struct mq_file *mf = container_of(f, struct mq_file, base);
@@ -110,6 +125,7 @@ static const struct file_ops mq_file_ops = {
         .read = mq_read,
         .stat = mq_stat,
         .poll = mq_poll,
+        .flush = mq_flush,
         .release = mq_release,
 };
 

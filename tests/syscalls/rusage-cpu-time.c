@@ -109,13 +109,15 @@ static void children(void)
         EXPECT_EQ(status, 0);
         CHECK(tv_ns(ru.ru_utime) + tv_ns(ru.ru_stime) >= 90 * MS, "wait4 rusage %lld ns",
               tv_ns(ru.ru_utime) + tv_ns(ru.ru_stime));
-        CHECK(ru.ru_maxrss >= 32 * 1024, "wait4 ru_maxrss %ld kB", ru.ru_maxrss);
+        /* Linux's RSS counters are per CPU and may lag by a batch of pages
+         * (6.2+): a child that touched 32 MiB can report a little less. */
+        CHECK(ru.ru_maxrss >= 30 * 1024, "wait4 ru_maxrss %ld kB", ru.ru_maxrss);
         EXPECT_OK(syscall(SYS_getrusage, RUSAGE_CHILDREN, &after));
         CHECK(tv_ns(after.ru_utime) + tv_ns(after.ru_stime) >=
               tv_ns(ru.ru_utime) + tv_ns(ru.ru_stime) - 10 * MS,
               "RUSAGE_CHILDREN %lld ns after the wait",
               tv_ns(after.ru_utime) + tv_ns(after.ru_stime));
-        CHECK(after.ru_maxrss >= 32 * 1024, "RUSAGE_CHILDREN ru_maxrss %ld kB", after.ru_maxrss);
+        CHECK(after.ru_maxrss >= 30 * 1024, "RUSAGE_CHILDREN ru_maxrss %ld kB", after.ru_maxrss);
         EXPECT_OK(syscall(SYS_times, &tm));
         CHECK(tm.tms_cutime + tm.tms_cstime >= 8, "tms_cutime + tms_cstime = %ld",
               (long)(tm.tms_cutime + tm.tms_cstime));
