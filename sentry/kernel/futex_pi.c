@@ -74,6 +74,22 @@ static int pi_hand_over_locked(struct futex_bucket *b, struct futex_waiter *w, s
         return 0;
 }
 
+/* The owner lets go of a PI lock whose word it saw as word: to w (queued in
+ * b, lock held) with extra bits, as pi_hand_over_locked(); with no waiter,
+ * the word becomes free_word. 0 done, 1 the word was not word any more
+ * (*seen says what it is), -EFAULT. */
+static int pi_let_go_locked(struct futex_bucket *b, struct futex_waiter *w, struct mm *mm,
+                            guest_ptr_t uaddr, uint32_t word, uint32_t extra,
+                            uint32_t free_word, uint32_t *seen)
+{
+        int r;
+
+        if (w)
+                return pi_hand_over_locked(b, w, mm, uaddr, word, extra, seen);
+        r = futex_cmpxchg(mm, uaddr, word, free_word, seen);
+        return r == 0 && *seen != word ? 1 : r;
+}
+
 /* Whether tid names a task that has not passed futex_exit() yet: one that
  * has is a dead owner, even while its tid still finds it (Linux's
  * attach_to_pi_owner() and handle_exit_race()). Called with the bucket
@@ -118,14 +134,8 @@ void futex_robust_release_pi(struct task *t, guest_ptr_t uaddr)
                         b = bp;
                         w = pi_waiter_locked(bp, &kp, NULL);
                 }
-                if (w) {
-                        r = pi_hand_over_locked(b, w, t->mm, uaddr, word, FUTEX_OWNER_DIED, &seen);
-                } else {
-                        r = futex_cmpxchg(t->mm, uaddr, word,
-                                          (word & FUTEX_WAITERS) | FUTEX_OWNER_DIED, &seen);
-                        if (r == 0 && seen != word)
-                                r = 1;
-                }
+                r = pi_let_go_locked(b, w, t->mm, uaddr, word, FUTEX_OWNER_DIED,
+                                     (word & FUTEX_WAITERS) | FUTEX_OWNER_DIED, &seen);
                 if (r != 1)
                         break;
                 word = seen;
@@ -327,13 +337,7 @@ int futex_unlock_pi(struct task *t, guest_ptr_t uaddr, bool private)
                 /* The first waiter becomes the owner (OWNER_DIED cleared);
                  * with nobody waiting the lock is free. */
                 next = pi_waiter_locked(b, &key, NULL);
-                if (next) {
-                        r = pi_hand_over_locked(b, next, t->mm, uaddr, word, 0, &seen);
-                } else {
-                        r = futex_cmpxchg(t->mm, uaddr, word, 0, &seen);
-                        if (r == 0 && seen != word)
-                                r = 1;
-                }
+                r = pi_let_go_locked(b, next, t->mm, uaddr, word, 0, 0, &seen);
                 if (r != 1)
                         break;
                 word = seen;
