@@ -41,7 +41,8 @@ static long task_ns_tid(int taskfd, const char *name)
         return last ? strtol(last + 1, NULL, 10) : -1;
 }
 
-int systrap_host_tid(int procfd, pid_t pid, pid_t ns_tid, pid_t *ret)
+/* One pass over /proc/<pid>/task. */
+static int scan_tasks(int procfd, pid_t pid, pid_t ns_tid, pid_t *ret)
 {
         char path[32];
         struct dirent *de;
@@ -68,5 +69,21 @@ int systrap_host_tid(int procfd, pid_t pid, pid_t ns_tid, pid_t *ret)
                 }
         }
         closedir(d);
+        return r;
+}
+
+/* Linux's /proc/<pid>/task readdir walks the threads by position: a thread
+ * that exits meanwhile shifts the rest, and the walk can skip a live one.
+ * Other threads of the stub exit all the time (a released ctx's thread is
+ * told to exit and not waited for), so a miss is retried; the thread looked
+ * for is alive (it has just stopped), and the next pass sees it. */
+#define SCAN_TRIES 8
+
+int systrap_host_tid(int procfd, pid_t pid, pid_t ns_tid, pid_t *ret)
+{
+        int r = -ESRCH;
+
+        for (int i = 0; i < SCAN_TRIES && r == -ESRCH; i++)
+                r = scan_tasks(procfd, pid, ns_tid, ret);
         return r;
 }
