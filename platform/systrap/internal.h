@@ -219,6 +219,9 @@ struct systrap_ctx {
         int cpu;                        /* the stub thread's pinned CPU, -1 if not */
         bool colocated;                 /* both sides on one CPU: no spinning */
         atomic_bool interrupted;        /* set by ->interrupt(), any thread */
+        /* What the host had accounted to the thread when it was parked for
+         * reuse (ctx.c), both ways usage is read; zero for a new thread. */
+        struct platform_usage used_before, used_before_cpu;
 };
 
 extern const char systrap_tramp_start[], systrap_tramp_end[];

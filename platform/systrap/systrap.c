@@ -56,8 +56,12 @@ static int systrap_ctx_usage(struct platform_ctx *c, bool cpu_only, struct platf
         struct systrap_ctx *ctx = container_of(c, struct systrap_ctx, base);
         struct systrap_as *as = container_of(c->as, struct systrap_as, base);
         struct systrap_platform *sp = container_of(c->as->platform, struct systrap_platform, base);
+        int r = stub_usage_thread(sp->procfd, as->pid, ctx->tid, cpu_only, ret);
 
-        return stub_usage_thread(sp->procfd, as->pid, ctx->tid, cpu_only, ret);
+        /* A parked thread: its earlier guest's part is not this one's. */
+        if (r == 0)
+                stub_usage_since(ret, cpu_only ? &ctx->used_before_cpu : &ctx->used_before);
+        return r;
 }
 
 /* Chosen with bench/systrap-modes and bench/procs.sh (README.md): SPLIT with

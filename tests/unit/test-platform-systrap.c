@@ -531,6 +531,33 @@ static void test_released_stub_is_reused_empty(void **state)
         f->ops->as_release(first);
 }
 
+/* A released stopped context is parked as its address space's spare: the
+ * next ctx_create gets the same host thread under a new id, and it runs
+ * the guest's code from the registers it is given. */
+static void test_released_ctx_is_parked_for_the_next(void **state)
+{
+        struct fixture *f = *state;
+        struct systrap_ctx *old = container_of(f->ctx, struct systrap_ctx, base);
+        pid_t tid = old->tid;
+        uint64_t id = old->id;
+        struct systrap_ctx *ctx;
+
+        load_code(f, getpid_then_exit, sizeof(getpid_then_exit));
+        assert_int_equal(run(f), 0);            /* stopped at its getpid */
+        f->ops->ctx_release(f->ctx);
+        f->ctx = NULL;
+        assert_int_equal(f->ops->ctx_create(f->as, &f->ctx), 0);
+        ctx = container_of(f->ctx, struct systrap_ctx, base);
+        assert_int_equal(ctx->tid, tid);
+        assert_true(ctx->id != id);
+        assert_int_equal(syscall(SYS_tgkill, stub_pid(f), tid, 0), 0);
+        load_code(f, getpid_then_exit, sizeof(getpid_then_exit));
+        assert_int_equal(run(f), 0);
+        assert_int_equal(f->ev.stop, PLATFORM_STOP_SYSCALL);
+        assert_int_equal(f->regs.gp.orig_rax, 39);
+        assert_int_equal(f->regs.gp.rip, CODE + 7);
+}
+
 static int count_fds(void)
 {
         DIR *d = opendir("/proc/self/fd");
@@ -1102,6 +1129,7 @@ int main(void)
                 T(test_stub_maps_only_region_and_guest),
                 T(test_release_kills_stub),
                 T(test_released_stub_is_reused_empty),
+                T(test_released_ctx_is_parked_for_the_next),
                 T(test_as_create_release_leaks_nothing),
                 T(test_killed_stub_gives_esrch),
                 T(test_bad_arguments_are_einval),
