@@ -13,7 +13,8 @@
  *   - Released stubs. A stub whose address space is released, with every
  *     thread but the service thread told to exit, becomes a ready stub
  *     again when the pool has room: the keeper unmaps the whole guest range
- *     in it and gives it a spare context. That costs one munmap request; a
+ *     in it and gives it a spare context if its last thread wasn't parked
+ *     as one. That costs one munmap request; a
  *     new stub costs a fork of the factory, its set-up and, later, the
  *     teardown of the old one (several hundred microseconds of page-table
  *     work on these VMs, competing with the guest for the CPUs). A reused
@@ -87,7 +88,8 @@ static void stub_bury(struct systrap_platform *sp, struct systrap_as *as)
 }
 
 /* Makes a released stub as good as a new one: nothing of the guest's left
- * mapped, a spare context, and its usage counted from here (the host's
+ * mapped, a spare context (made unless the process's last thread was
+ * parked as one, ctx.c), and its usage counted from here (the host's
  * counters go on: getrusage and times in the next guest start from what
  * they say now). The spin settings of the service thread's page are
  * rewritten: the guest could write that page. */
