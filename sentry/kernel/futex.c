@@ -84,20 +84,13 @@ void futex_unlink_waiter(struct futex_bucket *b, struct futex_waiter *w)
         }
 }
 
-int futex_wait(struct task *t, guest_ptr_t uaddr, bool private, uint32_t val, uint32_t bitset,
-               const struct timespec *deadline)
+int futex_queue_if_equal(struct task *t, struct futex_waiter *w, guest_ptr_t uaddr,
+                         uint32_t val, int refuse)
 {
-        struct futex_waiter w = { .bitset = bitset, .task = t, .uaddr = uaddr };
-        struct futex_bucket *b;
+        struct futex_bucket *b = futex_bucket_of(t->kernel, &w->key);
         uint32_t cur;
         int r;
 
-        if (!bitset)
-                return -EINVAL;
-        r = mm_futex_key(t->mm, uaddr, private, &w.key);
-        if (r < 0)
-                return r;
-        b = futex_bucket_of(t->kernel, &w.key);
         task_prepare_block(t);
         pthread_mutex_lock(&b->lock);
         /* The compare happens under the bucket lock, which every waker takes:
@@ -105,12 +98,29 @@ int futex_wait(struct task *t, guest_ptr_t uaddr, bool private, uint32_t val, ui
         r = mm_copy_in(t->mm, &cur, uaddr, sizeof(cur));
         if (r == 0 && cur != val)
                 r = -EAGAIN;
-        if (r < 0) {
-                pthread_mutex_unlock(&b->lock);
-                return r;
-        }
-        futex_enqueue_locked(b, &w);
+        if (r == 0)
+                r = refuse;
+        if (r == 0)
+                futex_enqueue_locked(b, w);
         pthread_mutex_unlock(&b->lock);
+        return r;
+}
+
+int futex_wait(struct task *t, guest_ptr_t uaddr, bool private, uint32_t val, uint32_t bitset,
+               const struct timespec *deadline)
+{
+        struct futex_waiter w = { .bitset = bitset, .task = t, .uaddr = uaddr };
+        struct futex_bucket *b;
+        int r;
+
+        if (!bitset)
+                return -EINVAL;
+        r = mm_futex_key(t->mm, uaddr, private, &w.key);
+        if (r < 0)
+                return r;
+        r = futex_queue_if_equal(t, &w, uaddr, val, 0);
+        if (r < 0)
+                return r;
 
         for (;;) {
                 r = task_block(t, deadline);

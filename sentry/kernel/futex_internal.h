@@ -32,6 +32,12 @@ struct futex_waiter {
 
 bool futex_key_eq(const struct mm_futex_key *a, const struct mm_futex_key *b);
 struct futex_bucket *futex_bucket_of(struct kernel *k, const struct mm_futex_key *key);
+/* Linux's futex_wait_setup(): under w->key's bucket lock, compare the word
+ * at uaddr with val (-EAGAIN if it differs), then answer refuse if it is
+ * non-zero, else queue w; the task is ready to block from before the
+ * compare. */
+int futex_queue_if_equal(struct task *t, struct futex_waiter *w, guest_ptr_t uaddr,
+                         uint32_t val, int refuse);
 /* Queue w at the tail of b (lock held). */
 void futex_enqueue_locked(struct futex_bucket *b, struct futex_waiter *w);
 /* Lock the bucket w is queued in (a requeue may move it meanwhile). */

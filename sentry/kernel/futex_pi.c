@@ -360,7 +360,7 @@ static int wait_requeue_pi(struct task *t, guest_ptr_t uaddr, guest_ptr_t uaddr2
         struct futex_waiter w = { .bitset = FUTEX_BITSET_MATCH_ANY, .task = t, .requeue_pi = true,
                                   .uaddr = uaddr, .requeue_uaddr = uaddr2 };
         struct futex_bucket *b;
-        uint32_t cur, word;
+        uint32_t word;
         bool requeued;
         int r;
 
@@ -372,21 +372,11 @@ static int wait_requeue_pi(struct task *t, guest_ptr_t uaddr, guest_ptr_t uaddr2
                 r = mm_futex_key(t->mm, uaddr, private, &w.key);
         if (r < 0)
                 return r;
-        b = futex_bucket_of(t->kernel, &w.key);
-        task_prepare_block(t);
-        pthread_mutex_lock(&b->lock);
-        r = mm_copy_in(t->mm, &cur, uaddr, sizeof(cur));
-        if (r == 0 && cur != val)
-                r = -EAGAIN;
         /* Distinct addresses may still be one futex (shared memory). */
-        if (r == 0 && futex_key_eq(&w.key, &w.requeue_key))
-                r = -EINVAL;
-        if (r < 0) {
-                pthread_mutex_unlock(&b->lock);
+        r = futex_queue_if_equal(t, &w, uaddr, val,
+                                 futex_key_eq(&w.key, &w.requeue_key) ? -EINVAL : 0);
+        if (r < 0)
                 return r;
-        }
-        futex_enqueue_locked(b, &w);
-        pthread_mutex_unlock(&b->lock);
 
         for (;;) {
                 r = task_block(t, deadline);
